@@ -1,0 +1,32 @@
+import { BadRequestException, Injectable, type NestMiddleware, PayloadTooLargeException } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+
+const LIMIT = 1024 * 1024;
+
+/** Parses JSON request bodies inside Nest, so malformed JSON reaches the one REST exception filter. */
+@Injectable()
+export class JsonBodyMiddleware implements NestMiddleware {
+  async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > LIMIT) throw new PayloadTooLargeException(`request body is larger than ${LIMIT} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.trim() === '') {
+      req.body = undefined;
+      return next();
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (!/json/i.test(type) && type !== '') throw new BadRequestException(`Content-Type must be application/json, not ${type}`);
+    try {
+      req.body = JSON.parse(text);
+    } catch (err) {
+      throw new BadRequestException(`request body is not valid JSON: ${(err as Error).message}`);
+    }
+    next();
+  }
+}

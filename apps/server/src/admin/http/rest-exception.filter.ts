@@ -1,0 +1,36 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { ValidationErrorJson } from '@wharf/api-types';
+import { RepositoryConflictError, RepositoryNotFoundError } from '@wharf/registry-core';
+import type { Response } from 'express';
+import { PortUnavailableError } from '../../connectors/http-server';
+import { InvalidRepositoryError } from '../repositories/repositories.service';
+import { RestValidationError } from './validation';
+
+/** The one mapping of REST API errors: domain errors to 400/404, validation to per-field 400s, the rest to 500. */
+@Catch()
+export class RestExceptionFilter implements ExceptionFilter {
+  private readonly log = new Logger('REST');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.map(exception);
+    if (res.headersSent) return void res.end();
+    res.status(status).json(body);
+  }
+
+  private map(exception: unknown): [number, unknown] {
+    if (exception instanceof RestValidationError) return [400, exception.fields];
+    if (exception instanceof InvalidRepositoryError || exception instanceof RepositoryConflictError || exception instanceof PortUnavailableError) {
+      return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
+    }
+    if (exception instanceof RepositoryNotFoundError) return [404, { status: 404, message: exception.message }];
+    if (exception instanceof HttpException) {
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
+      return [exception.getStatus(), { status: exception.getStatus(), message }];
+    }
+    const err = exception instanceof Error ? exception : new Error(String(exception));
+    this.log.error(err.message, err.stack);
+    return [500, { status: 500, message: 'internal error; see the server log' }];
+  }
+}

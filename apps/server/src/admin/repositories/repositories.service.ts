@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
+import { ConnectorManager } from '../../connectors/connector-manager';
+import { WharfSettings } from '../../settings';
+
+export class InvalidRepositoryError extends Error {}
+
+/**
+ * Creates, changes and deletes repositories so that the stored configuration and the open connector
+ * ports never disagree: a port is bound before anything is stored, and released only after.
+ */
+@Injectable()
+export class RepositoriesService {
+  constructor(
+    private readonly manager: RepositoryManager,
+    private readonly connectors: ConnectorManager,
+    private readonly settings: WharfSettings,
+  ) {}
+
+  list(): RepositoryConfig[] {
+    return this.manager.configs();
+  }
+
+  get(name: string): RepositoryConfig {
+    const config = this.manager.config(name);
+    if (!config) throw new RepositoryNotFoundError(`repository ${name} does not exist`);
+    return config;
+  }
+
+  async create(config: RepositoryConfig): Promise<void> {
+    if (this.manager.config(config.name)) throw new RepositoryConflictError(`repository ${config.name} already exists`);
+    this.checkPort(config);
+    const port = config.docker.httpPort;
+    const bound = port === null ? null : await this.connectors.bind(config.name, port);
+    try {
+      await this.manager.create(config);
+    } catch (err) {
+      if (bound) await this.connectors.discard(bound);
+      throw err;
+    }
+    if (bound) await this.connectors.activate(config.name, bound);
+  }
+
+  async update(config: RepositoryConfig): Promise<void> {
+    const current = this.get(config.name);
+    if (current.type !== config.type) throw new RepositoryNotFoundError(`repository ${config.name} is not a ${config.type} repository`);
+    this.checkPort(config);
+    const port = config.docker.httpPort;
+    const bound = port === null || this.connectors.isBound(config.name, port) ? null : await this.connectors.bind(config.name, port);
+    try {
+      await this.manager.update(config);
+    } catch (err) {
+      if (bound) await this.connectors.discard(bound);
+      throw err;
+    }
+    if (bound) await this.connectors.activate(config.name, bound);
+    if (port === null) await this.connectors.close(config.name);
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.manager.delete(name);
+    await this.connectors.close(name);
+  }
+
+  /** Opens the connector of every stored repository (start-up). A port that cannot be bound is logged, not fatal. */
+  async openAll(onError: (repository: string, err: Error) => void): Promise<void> {
+    for (const config of this.manager.configs()) {
+      const port = config.docker.httpPort;
+      if (port === null) continue;
+      try {
+        await this.connectors.activate(config.name, await this.connectors.bind(config.name, port));
+      } catch (err) {
+        onError(config.name, err as Error);
+      }
+    }
+  }
+
+  private checkPort(config: RepositoryConfig): void {
+    const port = config.docker.httpPort;
+    if (port === null) return;
+    if (port === this.settings.mainPort) {
+      throw new InvalidRepositoryError(`docker.httpPort ${port} is Wharf's main port; choose another port`);
+    }
+    const owner = this.manager.byPort(port);
+    if (owner && owner.name !== config.name) {
+      throw new InvalidRepositoryError(`docker.httpPort ${port} is already used by repository ${owner.name}`);
+    }
+  }
+}

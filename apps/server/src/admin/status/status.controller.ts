@@ -1,0 +1,32 @@
+import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { access, constants } from 'node:fs/promises';
+import { DataSource } from 'typeorm';
+import { WharfSettings } from '../../settings';
+
+/** Anonymous health endpoints, as in Nexus: load balancers and scripts poll them. */
+@Controller('service/rest/v1/status')
+export class StatusController {
+  constructor(
+    private readonly db: DataSource,
+    private readonly settings: WharfSettings,
+  ) {}
+
+  @Get()
+  @HttpCode(200)
+  async status(): Promise<Record<string, never>> {
+    await this.db.query('SELECT 1');
+    return {};
+  }
+
+  @Get('writable')
+  @HttpCode(200)
+  async writable(): Promise<Record<string, never>> {
+    try {
+      await access(this.settings.dataDir, constants.W_OK);
+      await this.db.query('SELECT 1');
+    } catch (err) {
+      throw new ServiceUnavailableException(`cannot write: ${(err as Error).message}`);
+    }
+    return {};
+  }
+}

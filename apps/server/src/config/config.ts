@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface WharfConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminPassword?: string;
+  baseUrl?: string;
+  databaseUrl?: string;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/** Reads and validates WHARF_* variables (see CONTRACT.md); a bad value stops start-up with a message naming it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
+  const port = parsePort(env.WHARF_PORT ?? '8081', 'WHARF_PORT');
+  const logLevel = (env.WHARF_LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
+  if (!LEVELS.includes(logLevel)) throw new ConfigError(`WHARF_LOG_LEVEL must be one of ${LEVELS.join(', ')}, not "${env.WHARF_LOG_LEVEL}"`);
+  const baseUrl = env.WHARF_BASE_URL?.replace(/\/+$/, '') || undefined;
+  if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new ConfigError(`WHARF_BASE_URL must be an http(s) URL, not "${baseUrl}"`);
+  return {
+    port,
+    host: env.WHARF_HOST || '0.0.0.0',
+    dataDir: resolve(env.WHARF_DATA_DIR || './data'),
+    logLevel,
+    ...(env.WHARF_ADMIN_PASSWORD ? { adminPassword: env.WHARF_ADMIN_PASSWORD } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(env.WHARF_DATABASE_URL ? { databaseUrl: env.WHARF_DATABASE_URL } : {}),
+  };
+}
+
+function parsePort(value: string, name: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name} must be a port number, not "${value}"`);
+  return port;
+}

@@ -1,0 +1,59 @@
+import type { RequestListener, Server } from 'node:http';
+import { closeServer, createRegistryServer, listen } from './http-server';
+
+export interface BoundConnector {
+  port: number;
+  server: Server;
+}
+
+/**
+ * One listener per repository `docker.httpPort`, opened and closed while Wharf runs.
+ * Binding is a separate step (`bind`) from taking effect (`activate`) so a caller can
+ * refuse a change before anything is stored when the port is unavailable.
+ */
+export class ConnectorManager {
+  private readonly active = new Map<string, BoundConnector>();
+
+  constructor(
+    private readonly host: string,
+    private readonly listenerFor: (repository: string) => RequestListener,
+  ) {}
+
+  portOf(repository: string): number | undefined {
+    return this.active.get(repository)?.port;
+  }
+
+  /** Already listening on this port for this repository? Then nothing needs binding. */
+  isBound(repository: string, port: number): boolean {
+    return this.active.get(repository)?.port === port;
+  }
+
+  /** Binds `port` for `repository`; throws PortUnavailableError when it cannot. */
+  async bind(repository: string, port: number): Promise<BoundConnector> {
+    const server = createRegistryServer(this.listenerFor(repository));
+    const bound = await listen(server, port, this.host);
+    return { port: bound, server };
+  }
+
+  /** Makes a bound connector the repository's listener, closing the one it replaces. */
+  async activate(repository: string, connector: BoundConnector): Promise<void> {
+    const previous = this.active.get(repository);
+    this.active.set(repository, connector);
+    if (previous && previous.server !== connector.server) await closeServer(previous.server);
+  }
+
+  async discard(connector: BoundConnector): Promise<void> {
+    await closeServer(connector.server);
+  }
+
+  async close(repository: string): Promise<void> {
+    const current = this.active.get(repository);
+    if (!current) return;
+    this.active.delete(repository);
+    await closeServer(current.server);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((name) => this.close(name)));
+  }
+}

@@ -1,0 +1,178 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { RegistryError } from '@wharf/oci';
+import type { DockerRepository, RepositoryManager } from '@wharf/registry-core';
+import { deleteBlob, getBlob } from './blobs.handler';
+import { globalCatalog, repositoryCatalog, sendCatalog } from './catalog.handler';
+import type { RegistryContext } from './context';
+import { listReferrers, listTags } from './discovery.handler';
+import { type ErrorLog, writeRegistryError } from './error-writer';
+import { sendJson } from './http-io';
+import { deleteManifest, getManifest, putManifest } from './manifests.handler';
+import type { RegistryAccess, RegistryAction } from './registry-access';
+import { type Route, type Target, decodePath, matchRoute, splitRepositoryName } from './routes';
+import { appendChunk, cancelUpload, finishUpload, startUpload, uploadStatus } from './uploads.handler';
+
+const REPOSITORY_PREFIX = '/repository/';
+
+/** Is this main-port path for the registry API (rather than the REST API or the UI)? */
+export function isRegistryPath(url: string): boolean {
+  return url.startsWith('/v2') || url.startsWith(REPOSITORY_PREFIX);
+}
+
+/**
+ * The Registry HTTP API v2 dispatcher: parse -> authenticate -> resolve the repository -> thin handler.
+ * Plain Node handlers keep the hot paths (manifest by tag, blob download) free of framework overhead,
+ * and the same listener serves both the main port and every connector port.
+ */
+export class RegistryHandler {
+  constructor(
+    private readonly manager: RepositoryManager,
+    private readonly access: RegistryAccess,
+    private readonly log: ErrorLog,
+  ) {}
+
+  /** Listener for the main port: repositories addressed by path. */
+  readonly main: RequestListener = (req, res) => {
+    void this.handle(req, res, null);
+  };
+
+  /** Listener for a repository's connector port: the API at the root. */
+  connector(repository: string): RequestListener {
+    return (req, res) => {
+      void this.handle(req, res, repository);
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, fixed: string | null): Promise<void> {
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      let path = decodePath(q < 0 ? url : url.slice(0, q));
+      const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      let prefix = '';
+      let repository = fixed;
+      if (fixed === null && path.startsWith(REPOSITORY_PREFIX)) {
+        const rest = path.slice(REPOSITORY_PREFIX.length);
+        const slash = rest.indexOf('/');
+        repository = slash < 0 ? rest : rest.slice(0, slash);
+        prefix = REPOSITORY_PREFIX + repository;
+        path = slash < 0 ? '/' : rest.slice(slash);
+      }
+      const route = matchRoute(path);
+      if (!route) throw new RegistryError('UNSUPPORTED', `no registry route for ${req.method} ${path}`, undefined, { status: 404 });
+      await this.dispatch(req, res, route, query, repository, prefix, path);
+    } catch (err) {
+      writeRegistryError(req, res, err, this.log);
+    }
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    query: URLSearchParams,
+    fixed: string | null,
+    prefix: string,
+    path: string,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (route.kind === 'base') {
+      if (fixed !== null) this.manager.require(fixed);
+      await this.access.authenticate(req);
+      return sendJson(res, 200, {}, {}, method === 'HEAD');
+    }
+    if (route.kind === 'catalog') {
+      allow(method, ['GET', 'HEAD']);
+      const principal = await this.access.authenticate(req);
+      if (fixed !== null) {
+        if (!this.access.canAccess(principal, fixed, 'pull')) throw new RegistryError('DENIED', `no access to repository ${fixed}`);
+        return sendCatalog(req, res, prefix + path, await repositoryCatalog(this.manager.require(fixed), query));
+      }
+      const visible = (name: string) => this.access.canAccess(principal, name, 'pull');
+      return sendCatalog(req, res, path, await globalCatalog(this.manager, query, visible, this.log));
+    }
+
+    const target = this.target(route.name, fixed, prefix);
+    const action = actionOf(route, method);
+    const principal = await this.access.authenticate(req, { repository: target.repository, image: target.image, actions: [action] });
+    const repository = this.manager.require(target.repository);
+    if (!this.access.canAccess(principal, target.repository, action)) {
+      throw new RegistryError('DENIED', `${principal.userId} may not ${action} in repository ${target.repository}`);
+    }
+    const ctx: RegistryContext = {
+      req,
+      res,
+      method,
+      head: method === 'HEAD',
+      query,
+      target,
+      repository,
+      manager: this.manager,
+      resolveName: (name) => this.resolveMountSource(name, fixed, prefix, (repo) => this.access.canAccess(principal, repo, 'pull')),
+    };
+    switch (route.kind) {
+      case 'tags':
+        allow(method, ['GET', 'HEAD']);
+        return listTags(ctx);
+      case 'manifest':
+        allow(method, ['GET', 'HEAD', 'PUT', 'DELETE']);
+        if (method === 'PUT') return putManifest(ctx, route.reference);
+        if (method === 'DELETE') return deleteManifest(ctx, route.reference);
+        return getManifest(ctx, route.reference);
+      case 'blob':
+        allow(method, ['GET', 'HEAD', 'DELETE']);
+        if (method === 'DELETE') return deleteBlob(ctx, route.digest);
+        return getBlob(ctx, route.digest);
+      case 'uploads':
+        allow(method, ['POST']);
+        return startUpload(ctx);
+      case 'upload':
+        allow(method, ['GET', 'PATCH', 'PUT', 'DELETE']);
+        if (method === 'PATCH') return appendChunk(ctx, route.id);
+        if (method === 'PUT') return finishUpload(ctx, route.id);
+        if (method === 'DELETE') return cancelUpload(ctx, route.id);
+        return uploadStatus(ctx, route.id);
+      case 'referrers':
+        allow(method, ['GET', 'HEAD']);
+        return listReferrers(ctx, route.digest);
+    }
+  }
+
+  private target(name: string, fixed: string | null, prefix: string): Target {
+    if (fixed !== null) return { repository: fixed, image: name, name, prefix };
+    const { repository, image } = splitRepositoryName(name);
+    return { repository, image, name, prefix };
+  }
+
+  /** A mount's `from` is a name in the same addressing form as the request; the caller must be able to read it. */
+  private resolveMountSource(
+    name: string,
+    fixed: string | null,
+    prefix: string,
+    canRead: (repository: string) => boolean,
+  ): { repository: DockerRepository; image: string } | null {
+    let target: Target;
+    try {
+      target = this.target(decodePath(name), fixed, prefix);
+    } catch {
+      return null;
+    }
+    const repository = this.manager.get(target.repository);
+    if (!repository || !canRead(target.repository)) return null;
+    return { repository, image: target.image };
+  }
+}
+
+function allow(method: string, methods: string[]): void {
+  if (!methods.includes(method)) {
+    throw new RegistryError('UNSUPPORTED', `${method} is not supported here; use ${methods.join(', ')}`, undefined, {
+      headers: { Allow: methods.join(', ') },
+    });
+  }
+}
+
+function actionOf(route: Route, method: string): RegistryAction {
+  if (method === 'DELETE') return route.kind === 'upload' ? 'push' : 'delete';
+  if (method === 'GET' || method === 'HEAD') return route.kind === 'upload' ? 'push' : 'pull';
+  return 'push';
+}

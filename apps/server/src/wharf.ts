@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConsoleLogger, type LogLevel as NestLogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
+import { RestExceptionFilter } from './admin/http/rest-exception.filter';
+import { createValidationPipe } from './admin/http/validation';
+import { RepositoriesService } from './admin/repositories/repositories.service';
+import { AppModule } from './app.module';
+import { UsersService } from './auth/users.service';
+import type { LogLevel, WharfConfig } from './config/config';
+import { ConnectorManager } from './connectors/connector-manager';
+import { closeServer, createRegistryServer, listen } from './connectors/http-server';
+import { createCore } from './core';
+import { RegistryHandler, isRegistryPath } from './distribution/registry-handler';
+import { WharfSettings } from './settings';
+
+export interface Wharf {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** Starts one Wharf: storage, the Nest application (REST API), the main port and every connector port. */
+export async function startWharf(config: WharfConfig): Promise<Wharf> {
+  const logger = new ConsoleLogger('Wharf', { logLevels: NEST_LEVELS[config.logLevel] });
+  Logger.overrideLogger(logger);
+  const log = new Logger('Wharf');
+  const core = await createCore(config);
+  const settings = new WharfSettings(config.port, config.baseUrl, config.dataDir);
+
+  const http = express();
+  http.disable('x-powered-by');
+  const app = await NestFactory.create(AppModule.register(core, settings, config.host), new ExpressAdapter(http), {
+    bodyParser: false,
+    logger,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new RestExceptionFilter());
+  await app.init();
+
+  const admin = await app.get(UsersService).bootstrapAdmin(config.adminPassword);
+  if (admin.generated) {
+    const file = join(config.dataDir, 'admin.password');
+    await writeFile(file, `${admin.generated}\n`, { mode: 0o600 });
+    log.log(`created user admin with a generated password (also in ${file}): ${admin.generated}`);
+  }
+
+  const registry = app.get(RegistryHandler);
+  const server = createRegistryServer((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res)));
+  const port = await listen(server, config.port, config.host);
+  settings.mainPort = port;
+  await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
+  log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
+
+  const connectors = app.get(ConnectorManager);
+  return {
+    port,
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    close: async () => {
+      await connectors.closeAll();
+      await closeServer(server);
+      await app.close();
+      await core.db.destroy();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { Readable } from 'node:stream';
+
+/** A stored blob: canonical digest ("sha256:<hex>") and size in bytes. */
+export interface BlobInfo {
+  digest: string;
+  size: number;
+}
+
+/** A byte range, both ends inclusive (as in HTTP `Range: bytes=start-end`). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * An opened blob. `size` is the TOTAL blob size; `start`/`end` (inclusive) are the bytes the
+ * stream delivers, so it yields `end - start + 1` bytes (for an empty blob: start 0, end -1).
+ */
+export interface BlobRead {
+  stream: Readable;
+  size: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Content-addressed blob storage. Digests are validated (RegistryError DIGEST_INVALID for
+ * malformed ones); absent blobs are `null`/`false`, never a raw storage error.
+ */
+export interface BlobStore {
+  stat(digest: string): Promise<BlobInfo | null>;
+  /**
+   * Opens the blob for reading (whole or a range already validated by the caller). null when
+   * absent. Uses large reads (1 MiB) — this is the hot path for layer downloads. A range outside
+   * the blob is rejected with RegistryError RANGE_INVALID.
+   */
+  read(digest: string, range?: ByteRange): Promise<BlobRead | null>;
+  /**
+   * Stores a stream. Bytes go to a temporary file while hashed, the file is fsynced and renamed
+   * into place only if the digest (and size when given) match; otherwise RegistryError
+   * DIGEST_INVALID / SIZE_INVALID and nothing is visible. Backpressure respected
+   * (stream.pipeline). If the blob already exists the temp copy is discarded. Without an
+   * expected digest the blob is hashed with sha256.
+   */
+  write(source: Readable, expected?: { digest?: string; size?: number }): Promise<BlobInfo>;
+  /** Removes a blob; false when it was absent. */
+  delete(digest: string): Promise<boolean>;
+  readonly uploads: UploadStore;
+}
+
+/** Resumable upload sessions (the bytes only; who owns a session is tracked elsewhere). */
+export interface UploadStore {
+  /** Starts a session; returns its new random id (uuid). */
+  create(): Promise<string>;
+  /** Bytes received so far; null = unknown (or malformed) id. */
+  size(id: string): Promise<number | null>;
+  /**
+   * Appends at `offset`, which must equal the current size (else RegistryError RANGE_INVALID,
+   * 416). Unknown id -> BLOB_UPLOAD_UNKNOWN. Returns the new size. The stream is consumed with
+   * backpressure. If the source errors/aborts midway, the bytes that did arrive may stay (size
+   * reflects them) — but never corrupt the blob store.
+   */
+  append(id: string, source: Readable, offset: number): Promise<number>;
+  /**
+   * Verifies the upload's digest (incrementally kept hash state when this process saw every
+   * byte in order; otherwise re-hash the file), fsyncs and renames into the blob store, removes
+   * the session. Mismatch -> DIGEST_INVALID and the session stays (the client may
+   * retry/cancel). Unknown id -> BLOB_UPLOAD_UNKNOWN.
+   */
+  commit(id: string, digest: string): Promise<BlobInfo>;
+  /** Removes a session; false when it was unknown. */
+  cancel(id: string): Promise<boolean>;
+  /** Removes sessions whose data was last modified before `olderThan`; returns their ids. */
+  purge(olderThan: Date): Promise<string[]>;
+}

@@ -1,0 +1,445 @@
+/**
+ * The contract every BlobStore implementation passes. Not a test file by itself: an
+ * implementation's test calls `describeBlobStoreContract(name, factory)`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { digestOf, isRegistryError } from '@wharf/oci';
+import type { BlobStore } from '../src/blob-store';
+
+export interface BlobStoreFixture {
+  store: BlobStore;
+  cleanup(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** A source that yields `data` in `chunkSize` pieces, yielding to the event loop in between. */
+export function source(data: Buffer, chunkSize = 64 * 1024): Readable {
+  return Readable.from(
+    (async function* () {
+      for (let off = 0; off < data.length; off += chunkSize) {
+        await new Promise((r) => setImmediate(r));
+        yield data.subarray(off, Math.min(off + chunkSize, data.length));
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/** A source that yields the first `failAfter` bytes of `data`, then errors (a dropped client). */
+export function failingSource(data: Buffer, failAfter: number, chunkSize = 16 * 1024): Readable {
+  return Readable.from(
+    (async function* () {
+      for (let off = 0; off < failAfter; off += chunkSize) {
+        await new Promise((r) => setImmediate(r));
+        yield data.subarray(off, Math.min(off + chunkSize, failAfter));
+      }
+      await new Promise((r) => setImmediate(r));
+      throw Object.assign(new Error('client went away'), { code: 'ECONNRESET' });
+    })(),
+    { objectMode: false },
+  );
+}
+
+export async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+export async function expectRegistryError(
+  promise: Promise<unknown>,
+  code: string,
+  status?: number,
+): Promise<void> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    error = err;
+  }
+  expect(error, `expected RegistryError ${code}`).toBeDefined();
+  expect(isRegistryError(error), `expected a RegistryError, got ${String(error)}`).toBe(true);
+  expect((error as { code: string }).code).toBe(code);
+  if (status !== undefined) expect((error as { status: number }).status).toBe(status);
+}
+
+export function describeBlobStoreContract(name: string, factory: () => Promise<BlobStoreFixture>): void {
+  describe(`BlobStore contract: ${name}`, () => {
+    let fixture: BlobStoreFixture;
+    let store: BlobStore;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('blobs', () => {
+      it('round-trips multi-MiB random data with exact bytes (write, stat, read)', async () => {
+        const data = randomBytes(3 * MiB + 12345);
+        const digest = digestOf(data);
+        const info = await store.write(source(data), { digest, size: data.length });
+        expect(info).toEqual({ digest, size: data.length });
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+
+        const read = await store.read(digest);
+        expect(read).not.toBeNull();
+        expect(read!.size).toBe(data.length);
+        expect(read!.start).toBe(0);
+        expect(read!.end).toBe(data.length - 1);
+        const body = await collect(read!.stream);
+        expect(body.length).toBe(data.length);
+        expect(body.equals(data)).toBe(true);
+      });
+
+      it('computes the sha256 digest when none is expected', async () => {
+        const data = randomBytes(200_000);
+        const info = await store.write(source(data, 7_000));
+        expect(info).toEqual({ digest: digestOf(data), size: data.length });
+        expect((await collect((await store.read(info.digest))!.stream)).equals(data)).toBe(true);
+      });
+
+      it('serves ranged reads', async () => {
+        const data = randomBytes(2 * MiB + 777);
+        const digest = digestOf(data);
+        await store.write(source(data), { digest });
+        const ranges: Array<[number, number]> = [
+          [0, 0],
+          [0, 99],
+          [1, MiB + 5],
+          [MiB - 1, MiB],
+          [12345, data.length - 1],
+          [data.length - 1, data.length - 1],
+          [0, data.length - 1],
+        ];
+        for (const [start, end] of ranges) {
+          const read = await store.read(digest, { start, end });
+          expect(read, `range ${start}-${end}`).not.toBeNull();
+          expect(read!.size).toBe(data.length);
+          expect(read!.start).toBe(start);
+          expect(read!.end).toBe(end);
+          const body = await collect(read!.stream);
+          expect(body.equals(data.subarray(start, end + 1)), `range ${start}-${end}`).toBe(true);
+        }
+      });
+
+      it('rejects a range outside the blob with RANGE_INVALID', async () => {
+        const data = randomBytes(1000);
+        const digest = digestOf(data);
+        await store.write(source(data), { digest });
+        await expectRegistryError(store.read(digest, { start: 0, end: 1000 }), 'RANGE_INVALID', 416);
+        await expectRegistryError(store.read(digest, { start: 10, end: 9 }), 'RANGE_INVALID', 416);
+      });
+
+      it('answers null/false for absent blobs', async () => {
+        const digest = digestOf(randomBytes(32));
+        expect(await store.stat(digest)).toBeNull();
+        expect(await store.read(digest)).toBeNull();
+        expect(await store.read(digest, { start: 0, end: 0 })).toBeNull();
+        expect(await store.delete(digest)).toBe(false);
+      });
+
+      it('rejects malformed digests with DIGEST_INVALID', async () => {
+        for (const bad of ['', 'sha256:', 'sha256:../../etc/passwd', 'md5:d41d8cd98f00b204e9800998ecf8427e', `sha256:${'A'.repeat(64)}`]) {
+          await expectRegistryError(store.stat(bad), 'DIGEST_INVALID', 400);
+          await expectRegistryError(store.read(bad), 'DIGEST_INVALID', 400);
+          await expectRegistryError(store.delete(bad), 'DIGEST_INVALID', 400);
+        }
+        await expectRegistryError(store.write(source(Buffer.from('x')), { digest: 'sha256:nope' }), 'DIGEST_INVALID', 400);
+      });
+
+      it('rejects a digest mismatch with DIGEST_INVALID and stores nothing', async () => {
+        const data = randomBytes(MiB + 3);
+        const claimed = digestOf(randomBytes(16));
+        await expectRegistryError(store.write(source(data), { digest: claimed, size: data.length }), 'DIGEST_INVALID', 400);
+        expect(await store.stat(claimed)).toBeNull();
+        expect(await store.stat(digestOf(data))).toBeNull();
+        expect(await store.read(digestOf(data))).toBeNull();
+      });
+
+      it('rejects a size mismatch with SIZE_INVALID and stores nothing', async () => {
+        const data = randomBytes(300_000);
+        const digest = digestOf(data);
+        await expectRegistryError(store.write(source(data), { digest, size: data.length + 1 }), 'SIZE_INVALID', 400);
+        await expectRegistryError(store.write(source(data), { digest, size: data.length - 1 }), 'SIZE_INVALID', 400);
+        await expectRegistryError(store.write(source(data), { size: 10 }), 'SIZE_INVALID', 400);
+        expect(await store.stat(digest)).toBeNull();
+        expect(await store.read(digest)).toBeNull();
+      });
+
+      it('stores nothing when the source fails midway', async () => {
+        const data = randomBytes(500_000);
+        const digest = digestOf(data);
+        await expect(store.write(failingSource(data, 200_000), { digest })).rejects.toThrow();
+        await expect(store.write(failingSource(data, 200_000))).rejects.toThrow();
+        expect(await store.stat(digest)).toBeNull();
+        expect(await store.stat(digestOf(data.subarray(0, 200_000)))).toBeNull();
+      });
+
+      it('never shows a blob before its write has completed', async () => {
+        const data = randomBytes(256 * 1024);
+        const digest = digestOf(data);
+        const src = new Readable({ read() {} });
+        const pending = store.write(src, { digest });
+        src.push(data.subarray(0, 100_000));
+        await new Promise((r) => setTimeout(r, 20));
+        expect(await store.stat(digest)).toBeNull();
+        expect(await store.read(digest)).toBeNull();
+        src.push(data.subarray(100_000));
+        src.push(null);
+        expect(await pending).toEqual({ digest, size: data.length });
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+      });
+
+      it('writes an existing blob idempotently', async () => {
+        const data = randomBytes(123_456);
+        const digest = digestOf(data);
+        const first = await store.write(source(data), { digest, size: data.length });
+        const second = await store.write(source(data, 1000), { digest, size: data.length });
+        const third = await store.write(source(data));
+        expect(second).toEqual(first);
+        expect(third).toEqual(first);
+        expect(await store.stat(digest)).toEqual(first);
+        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+      });
+
+      it('deletes a blob', async () => {
+        const data = randomBytes(10_000);
+        const digest = digestOf(data);
+        await store.write(source(data), { digest });
+        expect(await store.delete(digest)).toBe(true);
+        expect(await store.stat(digest)).toBeNull();
+        expect(await store.read(digest)).toBeNull();
+        expect(await store.delete(digest)).toBe(false);
+        // and it can come back
+        expect(await store.write(source(data), { digest })).toEqual({ digest, size: data.length });
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+      });
+
+      it('supports sha512 digests', async () => {
+        const data = randomBytes(MiB + 17);
+        const digest = digestOf(data, 'sha512');
+        expect(await store.write(source(data), { digest, size: data.length })).toEqual({ digest, size: data.length });
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+        const body = await collect((await store.read(digest))!.stream);
+        expect(body.equals(data)).toBe(true);
+        const part = await store.read(digest, { start: 5, end: 50 });
+        expect((await collect(part!.stream)).equals(data.subarray(5, 51))).toBe(true);
+        // the same bytes under sha256 are a different blob
+        expect(await store.stat(digestOf(data))).toBeNull();
+        await expectRegistryError(
+          store.write(source(data), { digest: digestOf(randomBytes(8), 'sha512') }),
+          'DIGEST_INVALID',
+        );
+        expect(await store.delete(digest)).toBe(true);
+        expect(await store.stat(digest)).toBeNull();
+      });
+
+      it('stores and reads a 0-byte blob', async () => {
+        const info = await store.write(Readable.from([]), { digest: EMPTY_SHA256, size: 0 });
+        expect(info).toEqual({ digest: EMPTY_SHA256, size: 0 });
+        expect(await store.stat(EMPTY_SHA256)).toEqual({ digest: EMPTY_SHA256, size: 0 });
+        const read = await store.read(EMPTY_SHA256);
+        expect(read!.size).toBe(0);
+        expect(read!.start).toBe(0);
+        expect(read!.end).toBe(-1);
+        expect((await collect(read!.stream)).length).toBe(0);
+        expect(await store.write(Readable.from([]))).toEqual(info);
+      });
+
+      it('lets concurrent writers of one digest all succeed with one intact blob', async () => {
+        const data = randomBytes(2 * MiB + 1);
+        const digest = digestOf(data);
+        const writers = Array.from({ length: 8 }, (_, i) =>
+          store.write(source(data, 32 * 1024 + i * 1000), i % 2 === 0 ? { digest, size: data.length } : undefined),
+        );
+        // and one liar among them, which must not disturb the others
+        const liar = store.write(source(randomBytes(data.length)), { digest, size: data.length });
+        const [results] = await Promise.all([Promise.all(writers), expectRegistryError(liar, 'DIGEST_INVALID')]);
+        for (const r of results) expect(r).toEqual({ digest, size: data.length });
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+      });
+
+      it('keeps reads of a blob intact while it is written again', async () => {
+        const data = randomBytes(3 * MiB);
+        const digest = digestOf(data);
+        await store.write(source(data), { digest });
+        const reads = Array.from({ length: 3 }, async () => collect((await store.read(digest))!.stream));
+        const writes = Array.from({ length: 3 }, () => store.write(source(data), { digest }));
+        await Promise.all(writes);
+        for (const body of await Promise.all(reads)) expect(body.equals(data)).toBe(true);
+      });
+    });
+
+    describe('uploads', () => {
+      it('appends several chunks at the right offsets and commits', async () => {
+        const data = randomBytes(2 * MiB + 4321);
+        const digest = digestOf(data);
+        const id = await store.uploads.create();
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(await store.uploads.size(id)).toBe(0);
+
+        const cuts = [0, 1, 700_000, MiB + 1, data.length];
+        for (let i = 0; i + 1 < cuts.length; i++) {
+          const chunk = data.subarray(cuts[i], cuts[i + 1]);
+          const newSize = await store.uploads.append(id, source(chunk, 50_000), cuts[i]!);
+          expect(newSize).toBe(cuts[i + 1]);
+          expect(await store.uploads.size(id)).toBe(cuts[i + 1]);
+        }
+        expect(await store.stat(digest)).toBeNull();
+
+        expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        // the session is gone
+        expect(await store.uploads.size(id)).toBeNull();
+        await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), data.length), 'BLOB_UPLOAD_UNKNOWN', 404);
+        await expectRegistryError(store.uploads.commit(id, digest), 'BLOB_UPLOAD_UNKNOWN', 404);
+      });
+
+      it('gives every session its own id', async () => {
+        const ids = await Promise.all(Array.from({ length: 5 }, () => store.uploads.create()));
+        expect(new Set(ids).size).toBe(5);
+      });
+
+      it('rejects an append at the wrong offset with 416 RANGE_INVALID and keeps the data', async () => {
+        const id = await store.uploads.create();
+        await expectRegistryError(store.uploads.append(id, source(Buffer.from('abc')), 1), 'RANGE_INVALID', 416);
+        expect(await store.uploads.size(id)).toBe(0);
+        expect(await store.uploads.append(id, source(Buffer.from('hello ')), 0)).toBe(6);
+        await expectRegistryError(store.uploads.append(id, source(Buffer.from('xx')), 0), 'RANGE_INVALID', 416);
+        await expectRegistryError(store.uploads.append(id, source(Buffer.from('xx')), 7), 'RANGE_INVALID', 416);
+        await expectRegistryError(store.uploads.append(id, source(Buffer.from('xx')), 5), 'RANGE_INVALID', 416);
+        expect(await store.uploads.size(id)).toBe(6);
+        expect(await store.uploads.append(id, source(Buffer.from('world')), 6)).toBe(11);
+        const digest = digestOf(Buffer.from('hello world'));
+        expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: 11 });
+        expect((await collect((await store.read(digest))!.stream)).toString()).toBe('hello world');
+      });
+
+      it('rejects a commit with the wrong digest and keeps the session', async () => {
+        const data = randomBytes(400_000);
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(data), 0);
+        const wrong = digestOf(randomBytes(10));
+        await expectRegistryError(store.uploads.commit(id, wrong), 'DIGEST_INVALID', 400);
+        expect(await store.stat(wrong)).toBeNull();
+        expect(await store.stat(digestOf(data))).toBeNull();
+        expect(await store.uploads.size(id)).toBe(data.length);
+        await expectRegistryError(store.uploads.commit(id, 'sha256:bogus'), 'DIGEST_INVALID', 400);
+        // the client may retry with the right digest ...
+        expect(await store.uploads.commit(id, digestOf(data))).toEqual({ digest: digestOf(data), size: data.length });
+        expect(await store.uploads.size(id)).toBeNull();
+      });
+
+      it('can keep appending after a failed commit', async () => {
+        const a = randomBytes(100_000);
+        const b = randomBytes(50_000);
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(a), 0);
+        await expectRegistryError(store.uploads.commit(id, digestOf(Buffer.concat([a, b]))), 'DIGEST_INVALID');
+        expect(await store.uploads.append(id, source(b), a.length)).toBe(a.length + b.length);
+        const digest = digestOf(Buffer.concat([a, b]));
+        expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: a.length + b.length });
+      });
+
+      it('keeps the bytes that arrived before the source failed, without corrupting anything', async () => {
+        const data = randomBytes(600_000);
+        const digest = digestOf(data);
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(data.subarray(0, 100_000)), 0);
+        await expect(store.uploads.append(id, failingSource(data.subarray(100_000), 250_000), 100_000)).rejects.toThrow();
+        const size = (await store.uploads.size(id))!;
+        expect(size).toBeGreaterThanOrEqual(100_000);
+        expect(size).toBeLessThanOrEqual(350_000);
+        // the client resumes from where the store says it is
+        expect(await store.uploads.append(id, source(data.subarray(size)), size)).toBe(data.length);
+        expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
+        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+      });
+
+      it('commits into an existing blob (dedupe)', async () => {
+        const data = randomBytes(70_000);
+        const digest = digestOf(data);
+        await store.write(source(data), { digest });
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(data), 0);
+        expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
+        expect(await store.uploads.size(id)).toBeNull();
+        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+      });
+
+      it('commits with sha512', async () => {
+        const data = randomBytes(MiB + 99);
+        const digest = digestOf(data, 'sha512');
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(data.subarray(0, 1000)), 0);
+        await store.uploads.append(id, source(data.subarray(1000)), 1000);
+        expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
+        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+      });
+
+      it('commits an empty upload as the 0-byte blob', async () => {
+        const id = await store.uploads.create();
+        expect(await store.uploads.commit(id, EMPTY_SHA256)).toEqual({ digest: EMPTY_SHA256, size: 0 });
+        expect(await store.stat(EMPTY_SHA256)).toEqual({ digest: EMPTY_SHA256, size: 0 });
+        const id2 = await store.uploads.create();
+        expect(await store.uploads.append(id2, Readable.from([]), 0)).toBe(0);
+        expect(await store.uploads.commit(id2, EMPTY_SHA256)).toEqual({ digest: EMPTY_SHA256, size: 0 });
+      });
+
+      it('cancels a session', async () => {
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(randomBytes(1000)), 0);
+        expect(await store.uploads.cancel(id)).toBe(true);
+        expect(await store.uploads.size(id)).toBeNull();
+        expect(await store.uploads.cancel(id)).toBe(false);
+        await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
+        await expectRegistryError(store.uploads.commit(id, EMPTY_SHA256), 'BLOB_UPLOAD_UNKNOWN', 404);
+      });
+
+      it('treats unknown and malformed ids as unknown', async () => {
+        for (const id of [randomUUID(), 'nope', '../../etc', '', '..', `${randomUUID()}/../x`]) {
+          expect(await store.uploads.size(id)).toBeNull();
+          await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
+          await expectRegistryError(store.uploads.commit(id, EMPTY_SHA256), 'BLOB_UPLOAD_UNKNOWN', 404);
+          expect(await store.uploads.cancel(id)).toBe(false);
+        }
+      });
+
+      it('purges sessions last modified before the cut-off', async () => {
+        const a = await store.uploads.create();
+        const b = await store.uploads.create();
+        await store.uploads.append(b, source(randomBytes(100)), 0);
+        expect(await store.uploads.purge(new Date(Date.now() - 60_000))).toEqual([]);
+        expect(await store.uploads.size(a)).toBe(0);
+        expect(await store.uploads.size(b)).toBe(100);
+
+        const purged = await store.uploads.purge(new Date(Date.now() + 60_000));
+        expect([...purged].sort()).toEqual([a, b].sort());
+        expect(await store.uploads.size(a)).toBeNull();
+        expect(await store.uploads.size(b)).toBeNull();
+        expect(await store.uploads.purge(new Date(Date.now() + 60_000))).toEqual([]);
+      });
+
+      it('does not touch blobs when purging or cancelling', async () => {
+        const data = randomBytes(5000);
+        const digest = digestOf(data);
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(data), 0);
+        await store.uploads.commit(id, digest);
+        await store.uploads.create();
+        await store.uploads.purge(new Date(Date.now() + 60_000));
+        expect(await store.stat(digest)).toEqual({ digest, size: data.length });
+      });
+    });
+  });
+}

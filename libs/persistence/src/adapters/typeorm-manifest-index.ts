@@ -1,0 +1,79 @@
+import { ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
+import type { DataSource, Repository } from 'typeorm';
+import { ManifestEntity, ManifestReferenceEntity } from '../entities';
+
+export class TypeOrmManifestIndex extends ManifestIndex {
+  private readonly manifests: Repository<ManifestEntity>;
+
+  constructor(private readonly db: DataSource) {
+    super();
+    this.manifests = db.getRepository(ManifestEntity);
+  }
+
+  async get(repository: string, image: string, digest: string): Promise<ManifestRecord | null> {
+    const row = await this.manifests.findOneBy({ repository, image, digest });
+    return row ? toRecord(row) : null;
+  }
+
+  async put(repository: string, image: string, record: ManifestRecord, references: string[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const existing = await tx.findOneBy(ManifestEntity, { repository, image, digest: record.digest });
+      await tx.save(ManifestEntity, {
+        repository,
+        image,
+        digest: record.digest,
+        mediaType: record.mediaType,
+        size: record.size,
+        artifactType: record.artifactType ?? null,
+        subject: record.subject ?? null,
+        annotations: record.annotations ? JSON.stringify(record.annotations) : null,
+        createdAt: existing?.createdAt ?? record.createdAt,
+        lastDownloadedAt: existing?.lastDownloadedAt ?? null,
+      });
+      const unique = [...new Set(references)];
+      if (unique.length > 0) {
+        await tx
+          .createQueryBuilder()
+          .insert()
+          .into(ManifestReferenceEntity)
+          .values(unique.map((digest) => ({ repository, image, manifest: record.digest, digest })))
+          .orIgnore()
+          .execute();
+      }
+    });
+  }
+
+  async delete(repository: string, image: string, digest: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.delete(ManifestReferenceEntity, { repository, image, manifest: digest });
+      const result = await tx.delete(ManifestEntity, { repository, image, digest });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  async referrers(repository: string, image: string, subject: string): Promise<ManifestRecord[]> {
+    const rows = await this.manifests.find({ where: { repository, image, subject }, order: { digest: 'ASC' } });
+    return rows.map(toRecord);
+  }
+
+  async hasImage(repository: string, image: string): Promise<boolean> {
+    return (await this.manifests.countBy({ repository, image })) > 0;
+  }
+
+  async touch(repository: string, image: string, digest: string, at: Date): Promise<void> {
+    await this.manifests.update({ repository, image, digest }, { lastDownloadedAt: at });
+  }
+}
+
+function toRecord(row: ManifestEntity): ManifestRecord {
+  return {
+    digest: row.digest,
+    mediaType: row.mediaType,
+    size: row.size,
+    createdAt: row.createdAt,
+    ...(row.artifactType ? { artifactType: row.artifactType } : {}),
+    ...(row.subject ? { subject: row.subject } : {}),
+    ...(row.annotations ? { annotations: JSON.parse(row.annotations) as Record<string, string> } : {}),
+    ...(row.lastDownloadedAt ? { lastDownloadedAt: row.lastDownloadedAt } : {}),
+  };
+}

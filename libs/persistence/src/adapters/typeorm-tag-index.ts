@@ -1,0 +1,92 @@
+import { type Page, type PageRequest, TagIndex, type TagRecord, pageSize, toPage } from '@wharf/registry-core';
+import { type DataSource, MoreThan, type Repository } from 'typeorm';
+import { ManifestEntity, TagEntity } from '../entities';
+
+export class TypeOrmTagIndex extends TagIndex {
+  private readonly tags: Repository<TagEntity>;
+
+  constructor(private readonly db: DataSource) {
+    super();
+    this.tags = db.getRepository(TagEntity);
+  }
+
+  async get(repository: string, image: string, tag: string): Promise<TagRecord | null> {
+    const row = await this.tags.findOneBy({ repository, image, name: tag });
+    return row ? toRecord(row) : null;
+  }
+
+  async set(repository: string, image: string, tag: string, digest: string, verifiedAt?: Date): Promise<void> {
+    await this.tags.upsert(
+      { repository, image, name: tag, digest, updatedAt: new Date(), verifiedAt: verifiedAt ?? null },
+      ['repository', 'image', 'name'],
+    );
+  }
+
+  async delete(repository: string, image: string, tag: string): Promise<boolean> {
+    const result = await this.tags.delete({ repository, image, name: tag });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async deleteByDigest(repository: string, image: string, digest: string): Promise<number> {
+    const result = await this.tags.delete({ repository, image, digest });
+    return result.affected ?? 0;
+  }
+
+  async list(repository: string, image: string, page: PageRequest): Promise<Page<string>> {
+    const limit = pageSize(page);
+    const rows = await this.tags.find({
+      select: { name: true },
+      where: { repository, image, ...(page.last ? { name: MoreThan(page.last) } : {}) },
+      order: { name: 'ASC' },
+      take: limit + 1,
+    });
+    return toPage(
+      rows.map((r) => r.name),
+      limit,
+      (name) => name,
+    );
+  }
+
+  async listImages(repository: string, page: PageRequest): Promise<Page<string>> {
+    const limit = pageSize(page);
+    const query = this.db
+      .getRepository(ManifestEntity)
+      .createQueryBuilder('m')
+      .select('DISTINCT m.image', 'image')
+      .where('m.repository = :repository', { repository });
+    if (page.last) query.andWhere('m.image > :last', { last: page.last });
+    const rows: { image: string }[] = await query.orderBy('image', 'ASC').limit(limit + 1).getRawMany();
+    return toPage(
+      rows.map((r) => r.image),
+      limit,
+      (image) => image,
+    );
+  }
+
+  async listAll(repository: string, page: PageRequest): Promise<Page<TagRecord>> {
+    const limit = pageSize(page);
+    const query = this.tags.createQueryBuilder('t').where('t.repository = :repository', { repository });
+    if (page.last) {
+      const cut = page.last.indexOf(':');
+      const image = cut < 0 ? page.last : page.last.slice(0, cut);
+      const tag = cut < 0 ? '' : page.last.slice(cut + 1);
+      query.andWhere('(t.image > :image OR (t.image = :image AND t.name > :tag))', { image, tag });
+    }
+    const rows = await query
+      .orderBy('t.image', 'ASC')
+      .addOrderBy('t.name', 'ASC')
+      .limit(limit + 1)
+      .getMany();
+    return toPage(rows.map(toRecord), limit, (r) => `${r.image}:${r.name}`);
+  }
+}
+
+function toRecord(row: TagEntity): TagRecord {
+  return {
+    image: row.image,
+    name: row.name,
+    digest: row.digest,
+    updatedAt: row.updatedAt,
+    ...(row.verifiedAt ? { verifiedAt: row.verifiedAt } : {}),
+  };
+}

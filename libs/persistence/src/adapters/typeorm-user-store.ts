@@ -1,0 +1,50 @@
+import type { DataSource, Repository } from 'typeorm';
+import { UserEntity } from '../entities';
+
+export interface UserRecord {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  emailAddress: string;
+  passwordHash: string | null;
+  status: 'active' | 'disabled';
+  roles: string[];
+}
+
+/** Local-realm user accounts. */
+export class TypeOrmUserStore {
+  private readonly users: Repository<UserEntity>;
+
+  constructor(db: DataSource) {
+    this.users = db.getRepository(UserEntity);
+  }
+
+  async get(userId: string): Promise<UserRecord | null> {
+    const row = await this.users.findOneBy({ userId });
+    return row ? toRecord(row) : null;
+  }
+
+  async list(): Promise<UserRecord[]> {
+    return (await this.users.find({ order: { userId: 'ASC' } })).map(toRecord);
+  }
+
+  async save(user: UserRecord): Promise<void> {
+    await this.users.save({ ...user, roles: JSON.stringify(user.roles) });
+  }
+
+  async delete(userId: string): Promise<boolean> {
+    return ((await this.users.delete({ userId })).affected ?? 0) > 0;
+  }
+}
+
+function toRecord(row: UserEntity): UserRecord {
+  return {
+    userId: row.userId,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    emailAddress: row.emailAddress,
+    passwordHash: row.passwordHash,
+    status: row.status === 'disabled' ? 'disabled' : 'active',
+    roles: JSON.parse(row.roles) as string[],
+  };
+}

@@ -1,0 +1,19 @@
+import { BlobLinkEntity } from './blob-link.entity';
+import { ManifestReferenceEntity } from './manifest-reference.entity';
+import { ManifestEntity } from './manifest.entity';
+import { RepositoryEntity } from './repository.entity';
+import { TagEntity } from './tag.entity';
+import { UploadSessionEntity } from './upload-session.entity';
+import { UserEntity } from './user.entity';
+
+export { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, TagEntity, UploadSessionEntity, UserEntity };
+
+export const ENTITIES = [
+  RepositoryEntity,
+  ManifestEntity,
+  ManifestReferenceEntity,
+  TagEntity,
+  BlobLinkEntity,
+  UploadSessionEntity,
+  UserEntity,
+];

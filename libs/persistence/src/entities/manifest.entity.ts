@@ -1,0 +1,35 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('manifests')
+@Index('idx_manifests_subject', ['repository', 'image', 'subject'])
+export class ManifestEntity {
+  @PrimaryColumn({ type: 'varchar', length: 200 })
+  repository!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 255 })
+  image!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 160 })
+  digest!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  mediaType!: string;
+
+  @Column({ type: 'integer' })
+  size!: number;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  artifactType!: string | null;
+
+  @Column({ type: 'varchar', length: 160, nullable: true })
+  subject!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  annotations!: string | null;
+
+  @Column({ type: 'datetime' })
+  createdAt!: Date;
+
+  @Column({ type: 'datetime', nullable: true })
+  lastDownloadedAt!: Date | null;
+}

@@ -1,0 +1,70 @@
+import type { Readable } from 'node:stream';
+import type { BlobInfo, ByteRange } from '@wharf/blobstore';
+import type { Descriptor } from '@wharf/oci';
+import type { Page, PageRequest } from './page';
+import type { RepositoryType } from './repository-config';
+
+/** A manifest exactly as it was pushed: its bytes, media type and digest. */
+export interface ManifestHandle {
+  digest: string;
+  mediaType: string;
+  size: number;
+  bytes: Buffer;
+}
+
+export interface BlobHandle {
+  digest: string;
+  /** Total size of the blob. */
+  size: number;
+  /** The inclusive byte range being returned, when one was asked for. */
+  range?: ByteRange;
+  stream: Readable;
+}
+
+export interface UploadStatus {
+  id: string;
+  /** Bytes received so far. */
+  offset: number;
+}
+
+export interface PutManifestResult {
+  digest: string;
+  /** Set when the manifest has a `subject` (OCI-Subject response header). */
+  subject?: string;
+}
+
+/** Where a cross-repository mount takes its blob from. */
+export interface MountSource {
+  repository: DockerRepository;
+  image: string;
+}
+
+/**
+ * The one contract every repository type implements (hosted, proxy, group).
+ * `image` is the name inside the repository (e.g. `library/busybox`);
+ * references and digests have been validated by the protocol layer.
+ */
+export interface DockerRepository {
+  readonly name: string;
+  readonly type: RepositoryType;
+
+  getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null>;
+  statBlob(image: string, digest: string): Promise<BlobInfo | null>;
+  getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null>;
+  listTags(image: string, page: PageRequest): Promise<Page<string>>;
+  listImages(page: PageRequest): Promise<Page<string>>;
+  listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]>;
+
+  startUpload(image: string): Promise<UploadStatus>;
+  getUpload(image: string, id: string): Promise<UploadStatus>;
+  appendUpload(image: string, id: string, body: Readable, start?: number): Promise<UploadStatus>;
+  finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo>;
+  cancelUpload(image: string, id: string): Promise<void>;
+  putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo>;
+  mountBlob(image: string, digest: string, from: MountSource): Promise<BlobInfo | null>;
+
+  putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult>;
+  deleteManifest(image: string, digest: string): Promise<void>;
+  deleteTag(image: string, tag: string): Promise<void>;
+  deleteBlob(image: string, digest: string): Promise<void>;
+}

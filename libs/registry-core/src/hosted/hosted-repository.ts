@@ -1,0 +1,316 @@
+import { Readable } from 'node:stream';
+import type { BlobInfo, BlobStore, ByteRange } from '@wharf/blobstore';
+import { type Descriptor, RegistryError, isDigestReference, requiredBlobs, requiredManifests } from '@wharf/oci';
+import { LookupCache } from '../cache/lookup-cache';
+import type { ManifestCache } from '../cache/manifest-cache';
+import type {
+  BlobHandle,
+  DockerRepository,
+  ManifestHandle,
+  MountSource,
+  PutManifestResult,
+  UploadStatus,
+} from '../docker-repository';
+import { type Page, type PageRequest } from '../page';
+import type { BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
+import type { HostedConfig } from '../repository-config';
+import { checkPushedManifest, checkTagPolicy, checkWritable } from './manifest-rules';
+
+export interface HostedDependencies {
+  blobs: BlobStore;
+  manifests: ManifestIndex;
+  tags: TagIndex;
+  links: BlobLinks;
+  uploads: UploadSessions;
+  manifestCache: ManifestCache;
+  now?: () => Date;
+}
+
+interface ResolvedManifest {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** How often a read refreshes an artifact's last-downloaded time (a write per pull would dominate the hot path). */
+const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
+
+/** A private registry: content pushed by clients, stored in the blob store, described in the metadata store. */
+export class HostedRepository implements DockerRepository {
+  readonly type = 'hosted' as const;
+  private readonly resolved = new LookupCache<ResolvedManifest>();
+  private readonly linked = new LookupCache<number>();
+  private readonly touched = new Map<string, number>();
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly config: HostedConfig,
+    private readonly deps: HostedDependencies,
+  ) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  // --- pull -------------------------------------------------------------------------------------
+
+  async getManifest(image: string, reference: string): Promise<ManifestHandle | null> {
+    this.ensureOnline();
+    const found = await this.resolveManifest(image, reference);
+    if (!found) return null;
+    const bytes = await this.manifestBytes(found.digest);
+    this.touch(image, found.digest);
+    return { ...found, bytes };
+  }
+
+  async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
+    this.ensureOnline();
+    const size = await this.linkedSize(image, digest);
+    return size === null ? null : { digest, size };
+  }
+
+  async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+    this.ensureOnline();
+    if ((await this.linkedSize(image, digest)) === null) return null;
+    const read = await this.deps.blobs.read(digest, range);
+    if (!read) return null;
+    return { digest, size: read.size, stream: read.stream, ...(range ? { range: { start: read.start, end: read.end } } : {}) };
+  }
+
+  async listTags(image: string, page: PageRequest): Promise<Page<string>> {
+    this.ensureOnline();
+    const result = await this.deps.tags.list(this.name, image, page);
+    if (result.items.length === 0 && !page.last && !(await this.deps.manifests.hasImage(this.name, image))) {
+      throw new RegistryError('NAME_UNKNOWN', `repository ${this.name} has no image ${image}`);
+    }
+    return result;
+  }
+
+  listImages(page: PageRequest): Promise<Page<string>> {
+    this.ensureOnline();
+    return this.deps.tags.listImages(this.name, page);
+  }
+
+  async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    this.ensureOnline();
+    const records = await this.deps.manifests.referrers(this.name, image, digest);
+    return records
+      .filter((r) => artifactType === undefined || r.artifactType === artifactType)
+      .map((r) => ({
+        mediaType: r.mediaType,
+        digest: r.digest,
+        size: r.size,
+        ...(r.artifactType ? { artifactType: r.artifactType } : {}),
+        ...(r.annotations ? { annotations: r.annotations } : {}),
+      }));
+  }
+
+  // --- push: blobs ------------------------------------------------------------------------------
+
+  async startUpload(image: string): Promise<UploadStatus> {
+    this.ensureWritable();
+    const id = await this.deps.blobs.uploads.create();
+    await this.deps.uploads.create({ id, repository: this.name, image, createdAt: this.now() });
+    return { id, offset: 0 };
+  }
+
+  async getUpload(image: string, id: string): Promise<UploadStatus> {
+    this.ensureOnline();
+    await this.session(image, id);
+    return { id, offset: await this.uploadSize(id) };
+  }
+
+  async appendUpload(image: string, id: string, body: Readable, start?: number): Promise<UploadStatus> {
+    this.ensureWritable();
+    await this.session(image, id);
+    const offset = await this.uploadSize(id);
+    if (start !== undefined && start !== offset) {
+      body.resume();
+      throw new RegistryError('RANGE_INVALID', `chunk starts at ${start} but the upload has ${offset} bytes`, { offset });
+    }
+    return { id, offset: await this.deps.blobs.uploads.append(id, body, offset) };
+  }
+
+  async finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo> {
+    this.ensureWritable();
+    await this.session(image, id);
+    if (body) await this.deps.blobs.uploads.append(id, body, await this.uploadSize(id));
+    const info = await this.deps.blobs.uploads.commit(id, digest);
+    await this.deps.links.link(this.name, image, info.digest, info.size);
+    await this.deps.uploads.delete(id);
+    this.changed();
+    return info;
+  }
+
+  async cancelUpload(image: string, id: string): Promise<void> {
+    this.ensureOnline();
+    await this.session(image, id);
+    await this.deps.blobs.uploads.cancel(id);
+    await this.deps.uploads.delete(id);
+  }
+
+  async putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo> {
+    this.ensureWritable();
+    const info = await this.deps.blobs.write(body, { digest });
+    await this.deps.links.link(this.name, image, info.digest, info.size);
+    this.changed();
+    return info;
+  }
+
+  async mountBlob(image: string, digest: string, from: MountSource): Promise<BlobInfo | null> {
+    this.ensureWritable();
+    const info = await from.repository.statBlob(from.image, digest).catch(() => null);
+    if (!info || !(await this.deps.blobs.stat(digest))) return null;
+    await this.deps.links.link(this.name, image, digest, info.size);
+    this.changed();
+    return info;
+  }
+
+  // --- push: manifests --------------------------------------------------------------------------
+
+  async putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult> {
+    this.ensureWritable();
+    const { parsed, digest, tag } = checkPushedManifest(reference, bytes, contentType);
+    for (const blob of requiredBlobs(parsed)) {
+      if ((await this.linkedSize(image, blob.digest)) === null) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${blob.digest} is not in ${this.name}/${image}; push it first`, {
+          digest: blob.digest,
+        });
+      }
+    }
+    for (const child of requiredManifests(parsed)) {
+      if (!(await this.deps.manifests.get(this.name, image, child.digest))) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest ${child.digest} is not in ${this.name}/${image}; push it first`, {
+          digest: child.digest,
+        });
+      }
+    }
+    if (tag) {
+      const existing = await this.deps.tags.get(this.name, image, tag);
+      checkTagPolicy(this.config.storage, this.name, tag, existing?.digest, digest);
+    }
+    await this.deps.blobs.write(Readable.from([bytes]), { digest, size: bytes.length });
+    const record: ManifestRecord = {
+      digest,
+      mediaType: parsed.mediaType,
+      size: bytes.length,
+      createdAt: this.now(),
+      ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+      ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
+      ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+    };
+    const references = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
+    await this.deps.manifests.put(this.name, image, record, references);
+    if (tag) await this.deps.tags.set(this.name, image, tag, digest);
+    this.deps.manifestCache.set(digest, bytes);
+    this.changed();
+    return { digest, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
+  }
+
+  async deleteManifest(image: string, digest: string): Promise<void> {
+    this.ensureWritable();
+    if (!(await this.deps.manifests.get(this.name, image, digest))) {
+      throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is not in ${this.name}/${image}`);
+    }
+    await this.deps.tags.deleteByDigest(this.name, image, digest);
+    await this.deps.manifests.delete(this.name, image, digest);
+    this.changed();
+  }
+
+  async deleteTag(image: string, tag: string): Promise<void> {
+    this.ensureWritable();
+    if (!(await this.deps.tags.delete(this.name, image, tag))) {
+      throw new RegistryError('MANIFEST_UNKNOWN', `tag ${tag} is not in ${this.name}/${image}`);
+    }
+    this.changed();
+  }
+
+  async deleteBlob(image: string, digest: string): Promise<void> {
+    this.ensureWritable();
+    if (!(await this.deps.links.unlink(this.name, image, digest))) {
+      throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not in ${this.name}/${image}`);
+    }
+    this.changed();
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private async resolveManifest(image: string, reference: string): Promise<ResolvedManifest | null> {
+    const key = `${image}:${reference}`;
+    const cached = this.resolved.get(key);
+    if (cached) return cached;
+    let digest = reference;
+    if (!isDigestReference(reference)) {
+      const tag = await this.deps.tags.get(this.name, image, reference);
+      if (!tag) return null;
+      digest = tag.digest;
+    }
+    const record = await this.deps.manifests.get(this.name, image, digest);
+    if (!record) return null;
+    const found = { digest, mediaType: record.mediaType, size: record.size };
+    this.resolved.set(key, found);
+    return found;
+  }
+
+  private async manifestBytes(digest: string): Promise<Buffer> {
+    const cached = this.deps.manifestCache.get(digest);
+    if (cached) return cached;
+    const read = await this.deps.blobs.read(digest);
+    if (!read) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is recorded but its content is missing from the blob store`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of read.stream) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    this.deps.manifestCache.set(digest, bytes);
+    return bytes;
+  }
+
+  /** Size of a blob this image may serve: a linked layer/config, or one of its manifests read as a blob. */
+  private async linkedSize(image: string, digest: string): Promise<number | null> {
+    const key = `${image}@${digest}`;
+    const cached = this.linked.get(key);
+    if (cached !== undefined) return cached;
+    const link = await this.deps.links.get(this.name, image, digest);
+    const size = link?.size ?? (await this.deps.manifests.get(this.name, image, digest))?.size ?? null;
+    if (size !== null) this.linked.set(key, size);
+    return size;
+  }
+
+  private async session(image: string, id: string): Promise<void> {
+    const session = await this.deps.uploads.get(id);
+    if (!session || session.repository !== this.name || session.image !== image) {
+      throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} is not known for ${this.name}/${image}`);
+    }
+  }
+
+  private async uploadSize(id: string): Promise<number> {
+    const size = await this.deps.blobs.uploads.size(id);
+    if (size === null) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} has no data; start a new upload`);
+    return size;
+  }
+
+  private touch(image: string, digest: string): void {
+    const key = `${image}@${digest}`;
+    const now = this.now();
+    const last = this.touched.get(key);
+    if (last !== undefined && now.getTime() - last < TOUCH_INTERVAL_MS) return;
+    if (this.touched.size > 10_000) this.touched.clear();
+    this.touched.set(key, now.getTime());
+    this.deps.manifests.touch(this.name, image, digest, now).catch(() => this.touched.delete(key));
+  }
+
+  private changed(): void {
+    this.resolved.clear();
+    this.linked.clear();
+  }
+
+  private ensureOnline(): void {
+    if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
+  }
+
+  private ensureWritable(): void {
+    this.ensureOnline();
+    checkWritable(this.config.storage, this.name);
+  }
+}

@@ -1,0 +1,23 @@
+/** What the metadata store knows of one manifest held by one image of one repository. */
+export interface ManifestRecord {
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType?: string;
+  /** Digest of the manifest's `subject`, for the referrers API. */
+  subject?: string;
+  annotations?: Record<string, string>;
+  createdAt: Date;
+  lastDownloadedAt?: Date;
+}
+
+/** Port: which manifests each (repository, image) holds. */
+export abstract class ManifestIndex {
+  abstract get(repository: string, image: string, digest: string): Promise<ManifestRecord | null>;
+  /** Records the manifest and the blobs/child manifests it references (for garbage collection). */
+  abstract put(repository: string, image: string, record: ManifestRecord, references: string[]): Promise<void>;
+  abstract delete(repository: string, image: string, digest: string): Promise<boolean>;
+  abstract referrers(repository: string, image: string, subject: string): Promise<ManifestRecord[]>;
+  abstract hasImage(repository: string, image: string): Promise<boolean>;
+  abstract touch(repository: string, image: string, digest: string, at: Date): Promise<void>;
+}

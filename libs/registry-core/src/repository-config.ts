@@ -1,0 +1,57 @@
+/** Domain view of a repository's configuration (the REST JSON is mapped onto this by the server). */
+export type RepositoryType = 'hosted' | 'proxy' | 'group';
+export type WritePolicy = 'ALLOW' | 'ALLOW_ONCE' | 'DENY';
+
+export interface DockerSettings {
+  v1Enabled: boolean;
+  forceBasicAuth: boolean;
+  httpPort: number | null;
+  httpsPort: number | null;
+  subdomain: string | null;
+  pathEnabled: boolean;
+}
+
+export interface StorageSettings {
+  blobStoreName: string;
+  strictContentTypeValidation: boolean;
+  writePolicy: WritePolicy;
+  /** With ALLOW_ONCE: `latest` may still be overwritten. */
+  latestPolicy: boolean;
+}
+
+export interface RepositoryConfigBase {
+  name: string;
+  type: RepositoryType;
+  online: boolean;
+  storage: StorageSettings;
+  cleanup: { policyNames: string[] };
+  docker: DockerSettings;
+}
+
+export interface HostedConfig extends RepositoryConfigBase {
+  type: 'hosted';
+}
+
+export interface ProxyConfig extends RepositoryConfigBase {
+  type: 'proxy';
+  proxy: {
+    remoteUrl: string;
+    contentMaxAge: number;
+    metadataMaxAge: number;
+    tagMaxAge: { pattern: string; maxAge: number }[];
+  };
+  negativeCache: { enabled: boolean; timeToLive: number };
+  httpClient: {
+    blocked: boolean;
+    autoBlock: boolean;
+    authentication: { type: 'username'; username: string; password: string } | null;
+  };
+  dockerProxy: { indexType: 'HUB' | 'REGISTRY' | 'CUSTOM'; indexUrl: string | null };
+}
+
+export interface GroupConfig extends RepositoryConfigBase {
+  type: 'group';
+  group: { memberNames: string[]; writableMember: string | null };
+}
+
+export type RepositoryConfig = HostedConfig | ProxyConfig | GroupConfig;

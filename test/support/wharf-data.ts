@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { digestHex } from './digest';
+
+/*
+ * Looking inside a Wharf data directory. The blob store layout is Wharf's business; this file is
+ * the one place that knows (or guesses) it, so adjust it here if the layout changes.
+ */
+
+/** Files that belong to the database, logs and secrets rather than to the blob store. */
+const NOT_BLOB_STORE = [/^wharf\.db(-.*)?$/, /\.log$/, /^logs\//, /^admin\.password$/, /^secrets?\//];
+
+export interface DataFile {
+  /** Relative to the data dir, with '/' separators. */
+  path: string;
+  size: number;
+}
+
+export function listFiles(root: string): DataFile[] {
+  const out: DataFile[] = [];
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // removed while walking
+    }
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) {
+        try {
+          out.push({ path: relative(root, full).split(sep).join('/'), size: statSync(full).size });
+        } catch {
+          /* removed while walking */
+        }
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Every file of the data dir except the database, logs and secrets. */
+export function storageFiles(dataDir: string): DataFile[] {
+  return listFiles(dataDir).filter((f) => !NOT_BLOB_STORE.some((re) => re.test(f.path)));
+}
+
+/** Files anywhere in the data dir whose path mentions the digest's hex (committed blob or temp file named after it). */
+export function filesForDigest(dataDir: string, digest: string): DataFile[] {
+  const hex = digestHex(digest);
+  return listFiles(dataDir).filter((f) => f.path.includes(hex));
+}
+
+/** The committed blob file for a digest, if the store holds it at one of the usual places. */
+export function committedBlobPath(dataDir: string, digest: string): string | undefined {
+  const hex = digestHex(digest);
+  const candidates = [
+    join(dataDir, 'blobs', 'blobs', 'sha256', hex.slice(0, 2), hex),
+    join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex),
+    join(dataDir, 'blobs', 'default', 'sha256', hex.slice(0, 2), hex),
+    join(dataDir, 'blobs', 'default', 'blobs', 'sha256', hex.slice(0, 2), hex),
+    join(dataDir, 'blobs', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'),
+  ];
+  const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
+  if (found) return found;
+  const anywhere = filesForDigest(dataDir, digest).find((f) => /sha256/.test(f.path));
+  return anywhere ? join(dataDir, anywhere.path) : undefined;
+}
+
+/**
+ * Storage files that are new or have grown since `before` was taken: after a crash and restart
+ * these are upload leftovers unless they are committed blobs the test expects.
+ */
+export function newOrGrownFiles(before: DataFile[], after: DataFile[]): DataFile[] {
+  const old = new Map(before.map((f) => [f.path, f.size]));
+  return after.filter((f) => !old.has(f.path) || f.size > old.get(f.path)!);
+}
+
+export function totalSize(files: DataFile[]): number {
+  return files.reduce((n, f) => n + f.size, 0);
+}
