@@ -9,7 +9,7 @@ export interface HttpResponse {
   headers: IncomingHttpHeaders;
   body: Buffer;
   text(): string;
-  json<T = any>(): T;
+  json<T = unknown>(): T;
 }
 
 export interface SendOptions {

@@ -53,8 +53,11 @@ export class ManagedProcess {
     } finally {
       closeSync(fd);
     }
+    this.child.on('error', () => {
+      /* reported through pid/exit below; never an unhandled 'error' event */
+    });
     if (this.child.pid === undefined) {
-      throw new Error(`${opts.name}: could not start ${opts.command}`);
+      throw new Error(`${opts.name}: could not start ${opts.command} (installed? see scripts/install-test-deps.sh)`);
     }
     this.pid = this.child.pid;
     live.add(this);
@@ -171,7 +174,7 @@ export function runCommand(command: string, args: string[], opts: RunOptions = {
     }
     child.once('error', (e) => {
       clearTimeout(timer);
-      reject(new Error(`${command}: ${e.message}`));
+      reject(new Error(`${command}: ${e.message} (installed? see scripts/install-test-deps.sh)`));
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { runChecked, runCommand, type RunResult } from './process';
 
 export interface SkopeoCreds {
@@ -14,7 +14,7 @@ export interface SkopeoContext {
 
 function baseEnv(ctx: SkopeoContext): NodeJS.ProcessEnv {
   const authFile = join(ctx.dir, 'skopeo-auth.json');
-  writeFileSync(authFile, '{"auths":{}}', { flag: 'a' });
+  if (!existsSync(authFile)) writeFileSync(authFile, '{"auths":{}}');
   return { ...process.env, REGISTRY_AUTH_FILE: authFile };
 }
 

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmManifestIndex, TypeOrmTagIndex } from '@wharf/persistence';
+import { AnonymousAccess } from './auth/anonymous-access';
 import { RepositoryManager } from '@wharf/registry-core';
 import { DataSource } from 'typeorm';
 import { BasicRegistryAccess } from './auth/basic-registry-access';
@@ -22,7 +23,12 @@ export class CoreModule {
       { provide: TypeOrmManifestIndex, useValue: core.manifests },
       { provide: WharfSettings, useValue: settings },
       { provide: UsersService, useFactory: () => new UsersService(core.users) },
-      { provide: RegistryAccess, useFactory: (users: UsersService) => new BasicRegistryAccess(users), inject: [UsersService] },
+      { provide: AnonymousAccess, useValue: core.anonymous },
+      {
+        provide: RegistryAccess,
+        useFactory: (users: UsersService, anonymous: AnonymousAccess, manager: RepositoryManager) => new BasicRegistryAccess(users, anonymous, manager),
+        inject: [UsersService, AnonymousAccess, RepositoryManager],
+      },
       {
         provide: RegistryHandler,
         useFactory: (manager: RepositoryManager, access: RegistryAccess) => new RegistryHandler(manager, access, new Logger('Registry')),

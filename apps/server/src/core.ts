@@ -6,20 +6,29 @@ import {
   TypeOrmBlobLinks,
   TypeOrmManifestIndex,
   TypeOrmRepositoryConfigs,
+  TypeOrmSettings,
   TypeOrmTagIndex,
   TypeOrmUploadSessions,
   TypeOrmUserStore,
   openDatabase,
 } from '@wharf/persistence';
+import { Logger } from '@nestjs/common';
 import {
+  BlobFills,
   type DockerRepository,
   HostedRepository,
   ManifestCache,
+  ProxyRepository,
+  ProxyState,
+  RegistryClient,
   type RepositoryConfig,
   RepositoryManager,
 } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
+import { AnonymousAccess } from './auth/anonymous-access';
 import type { WharfConfig } from './config/config';
+import { configSealer } from './secrets/config-sealer';
+import { SecretBox } from './secrets/secret-box';
 
 /** The domain objects of one Wharf instance, wired to their storage. Nothing here knows about HTTP. */
 export interface WharfCore {
@@ -29,6 +38,7 @@ export interface WharfCore {
   manifests: TypeOrmManifestIndex;
   users: TypeOrmUserStore;
   manager: RepositoryManager;
+  anonymous: AnonymousAccess;
 }
 
 export async function createCore(config: WharfConfig): Promise<WharfCore> {
@@ -46,16 +56,33 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
   const links = new TypeOrmBlobLinks(db);
   const uploads = new TypeOrmUploadSessions(db);
   const manifestCache = new ManifestCache();
+  const fills = new BlobFills();
+  // Proxy health and counters outlive the repository instance, which is rebuilt on every update.
+  const proxyStates = new Map<string, ProxyState>();
+  const proxyLog = new Logger('Proxy');
   const factory = (repo: RepositoryConfig): DockerRepository => {
     switch (repo.type) {
       case 'hosted':
         return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache });
-      case 'proxy':
+      case 'proxy': {
+        const state = proxyStates.get(repo.name) ?? new ProxyState();
+        proxyStates.set(repo.name, state);
+        const auth = repo.httpClient.authentication;
+        const client = new RegistryClient({
+          remoteUrl: repo.proxy.remoteUrl,
+          credentials: auth ? { username: auth.username, password: auth.password } : null,
+          onRequest: (kind) => state.countRequest(kind),
+        });
+        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, fills, client, state, log: proxyLog });
+      }
       case 'group':
-        throw new Error(`${repo.type} repositories are not available in this build`);
+        throw new Error('group repositories are not available in this build');
     }
   };
-  const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db), factory);
+  const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
+  const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
-  return { db, blobs, tags, manifests, users: new TypeOrmUserStore(db), manager };
+  const anonymous = new AnonymousAccess(new TypeOrmSettings(db));
+  await anonymous.load();
+  return { db, blobs, tags, manifests, users: new TypeOrmUserStore(db), manager, anonymous };
 }

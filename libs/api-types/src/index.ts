@@ -70,3 +70,44 @@ export interface PageJson<T> {
   items: T[];
   continuationToken: string | null;
 }
+
+export interface ProxyRepositoryJson {
+  name: string;
+  online: boolean;
+  storage: { blobStoreName: string; strictContentTypeValidation: boolean };
+  cleanup: { policyNames: string[] } | null;
+  proxy: { remoteUrl: string; contentMaxAge: number; metadataMaxAge: number; tagMaxAge?: { pattern: string; maxAge: number }[] };
+  negativeCache: { enabled: boolean; timeToLive: number };
+  /** `password` is accepted on create/update and never returned. */
+  httpClient: { blocked: boolean; autoBlock: boolean; authentication: { type: 'username'; username: string; password?: string } | null };
+  docker: DockerJson;
+  dockerProxy: { indexType: 'HUB' | 'REGISTRY' | 'CUSTOM'; indexUrl: string | null };
+}
+
+export type ProxyRepositoryView = ProxyRepositoryJson & { format: 'docker'; type: 'proxy'; url: string };
+
+export interface ProxyStatusJson {
+  name: string;
+  type: 'proxy';
+  online: boolean;
+  upstream: {
+    remoteUrl: string;
+    reachable: boolean | null;
+    lastSuccessAt: string | null;
+    lastFailure: { at: string; message: string } | null;
+    blocked: boolean;
+    autoBlocked: boolean;
+    autoBlockedUntil: string | null;
+  };
+  rateLimit: { limit: number | null; remaining: number | null; source: string | null; observedAt: string } | null;
+  counters: {
+    cacheHits: number;
+    cacheMisses: number;
+    bytesFromCache: number;
+    bytesFromUpstream: number;
+    staleServed: number;
+    upstreamFailures: number;
+    upstreamRequests: Record<string, number>;
+  };
+  fillsInFlight: number;
+}

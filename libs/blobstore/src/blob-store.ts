@@ -27,6 +27,26 @@ export interface BlobRead {
  * Content-addressed blob storage. Digests are validated (RegistryError DIGEST_INVALID for
  * malformed ones); absent blobs are `null`/`false`, never a raw storage error.
  */
+/** Lets readers follow a blob while it is being written (a proxy's cold fill serving several clients). */
+export interface WriteOptions {
+  /** Called with the number of bytes that have reached the temporary file, each time more land. */
+  onProgress?(bytes: number): void;
+  /** Called once the temporary file exists, before any byte is written. */
+  onSpool?(spool: Spool): void;
+}
+
+/** The in-progress file of one write. Unverified bytes: callers must not present them as complete before the write resolves. */
+export interface Spool {
+  /** A reader of the file as it grows; null once the file has been committed or discarded. An open reader stays valid after either. */
+  open(): Promise<SpoolReader | null>;
+}
+
+export interface SpoolReader {
+  /** Reads up to buffer.length bytes at `position`; fewer (or 0) when not yet written. */
+  read(buffer: Buffer, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface BlobStore {
   stat(digest: string): Promise<BlobInfo | null>;
   /**
@@ -42,7 +62,7 @@ export interface BlobStore {
    * (stream.pipeline). If the blob already exists the temp copy is discarded. Without an
    * expected digest the blob is hashed with sha256.
    */
-  write(source: Readable, expected?: { digest?: string; size?: number }): Promise<BlobInfo>;
+  write(source: Readable, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo>;
   /** Removes a blob; false when it was absent. */
   delete(digest: string): Promise<boolean>;
   readonly uploads: UploadStore;

@@ -6,3 +6,4 @@ export * from './adapters/typeorm-blob-links';
 export * from './adapters/typeorm-upload-sessions';
 export * from './adapters/typeorm-repository-configs';
 export * from './adapters/typeorm-user-store';
+export * from './adapters/typeorm-settings';

@@ -6,3 +6,8 @@ export * from './ports';
 export * from './cache/manifest-cache';
 export * from './cache/lookup-cache';
 export * from './hosted/hosted-repository';
+export * from './proxy/blob-fill';
+export * from './proxy/cache-policy';
+export * from './proxy/proxy-state';
+export * from './proxy/proxy-repository';
+export * from './upstream';

@@ -4,11 +4,12 @@ import { ComponentsService } from './components/components.service';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { RepositoriesController } from './repositories/repositories.controller';
 import { RepositoriesService } from './repositories/repositories.service';
+import { AnonymousController } from './security/anonymous.controller';
 import { StatusController } from './status/status.controller';
 
 /** The Nexus-shaped REST API under /service/rest/v1. */
 @Module({
-  controllers: [StatusController, RepositoriesController, ComponentsController],
+  controllers: [StatusController, RepositoriesController, ComponentsController, AnonymousController],
   providers: [RepositoriesService, ComponentsService],
   exports: [RepositoriesService],
 })

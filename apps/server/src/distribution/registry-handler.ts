@@ -78,12 +78,12 @@ export class RegistryHandler {
     const method = req.method ?? 'GET';
     if (route.kind === 'base') {
       if (fixed !== null) this.manager.require(fixed);
-      await this.access.authenticate(req);
+      await this.access.authenticate(req, fixed !== null ? { repository: fixed, image: '', actions: [] } : undefined);
       return sendJson(res, 200, {}, {}, method === 'HEAD');
     }
     if (route.kind === 'catalog') {
       allow(method, ['GET', 'HEAD']);
-      const principal = await this.access.authenticate(req);
+      const principal = await this.access.authenticate(req, fixed !== null ? { repository: fixed, image: '', actions: ['pull'] } : undefined);
       if (fixed !== null) {
         if (!this.access.canAccess(principal, fixed, 'pull')) throw new RegistryError('DENIED', `no access to repository ${fixed}`);
         return sendCatalog(req, res, prefix + path, await repositoryCatalog(this.manager.require(fixed), query));

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, RegistryError } from '@wharf/oci';
-import type { BlobInfo, BlobRead, BlobStore, ByteRange, UploadStore } from '../blob-store';
+import type { BlobInfo, BlobRead, BlobStore, ByteRange, SpoolReader, UploadStore, WriteOptions } from '../blob-store';
 import {
   ensureDir,
   FileSink,
@@ -57,6 +57,27 @@ async function moveIntoStore(paths: StorePaths, src: string, addr: BlobAddress, 
   } catch (err) {
     throw toStorageError(err, 'store blob');
   }
+}
+
+/** Opens a reader on an in-progress temp file; null once it was renamed into place or removed. */
+async function openSpoolReader(path: string): Promise<SpoolReader | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw toStorageError(err, 'open spool');
+  }
+  return {
+    read: async (buffer, position) => {
+      try {
+        return (await handle.read(buffer, 0, buffer.length, position)).bytesRead;
+      } catch (err) {
+        throw toStorageError(err, 'read spool');
+      }
+    },
+    close: () => closeQuietly(handle),
+  };
 }
 
 /**
@@ -146,7 +167,7 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  async write(source: Readable, expected?: { digest?: string; size?: number }): Promise<BlobInfo> {
+  async write(source: Readable, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo> {
     const want = expected?.digest !== undefined ? checkDigest(expected.digest) : undefined;
     const wantSize = expected?.size;
     if (wantSize !== undefined && !(Number.isSafeInteger(wantSize) && wantSize >= 0)) {
@@ -169,7 +190,9 @@ export class FileBlobStore implements BlobStore {
         limit: wantSize,
         onLimit: () =>
           sizeInvalid(`content is larger than the expected ${wantSize} bytes`, { expectedSize: wantSize }),
+        ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
       });
+      options?.onSpool?.({ open: () => openSpoolReader(tmp) });
       await pipeline(source, sink);
       if (wantSize !== undefined && sink.bytes !== wantSize) {
         throw sizeInvalid(`content is ${sink.bytes} bytes, expected ${wantSize}`, {

@@ -90,6 +90,8 @@ export interface FileSinkOptions {
   /** Maximum number of bytes accepted; exceeding it fails the stream with `onLimit()`. */
   limit?: number;
   onLimit?: () => Error;
+  /** Told the running byte count after every write that reached the file. */
+  onProgress?: (bytes: number) => void;
 }
 
 /**
@@ -178,6 +180,7 @@ export class FileSink extends Writable {
     if (hashers) for (const h of hashers) for (const b of buffers) h.update(b);
     this.bytes += n;
     this.position += n;
+    this.options.onProgress?.(this.bytes);
   }
 }
 

@@ -24,6 +24,10 @@ export class TypeOrmBlobLinks extends BlobLinks {
     return row ? { size: row.size } : null;
   }
 
+  async inRepository(repository: string, digest: string): Promise<boolean> {
+    return (await this.links.count({ where: { repository, digest }, take: 1 })) > 0;
+  }
+
   async unlink(repository: string, image: string, digest: string): Promise<boolean> {
     const result = await this.links.delete({ repository, image, digest });
     return (result.affected ?? 0) > 0;

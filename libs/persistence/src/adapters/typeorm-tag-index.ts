@@ -22,6 +22,10 @@ export class TypeOrmTagIndex extends TagIndex {
     );
   }
 
+  async expireAll(repository: string): Promise<void> {
+    await this.tags.update({ repository }, { verifiedAt: null });
+  }
+
   async delete(repository: string, image: string, tag: string): Promise<boolean> {
     const result = await this.tags.delete({ repository, image, name: tag });
     return (result.affected ?? 0) > 0;

@@ -4,9 +4,10 @@ import { ManifestEntity } from './manifest.entity';
 import { RepositoryEntity } from './repository.entity';
 import { TagEntity } from './tag.entity';
 import { UploadSessionEntity } from './upload-session.entity';
+import { SettingEntity } from './setting.entity';
 import { UserEntity } from './user.entity';
 
-export { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, TagEntity, UploadSessionEntity, UserEntity };
+export { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity };
 
 export const ENTITIES = [
   RepositoryEntity,
@@ -16,4 +17,5 @@ export const ENTITIES = [
   BlobLinkEntity,
   UploadSessionEntity,
   UserEntity,
+  SettingEntity,
 ];

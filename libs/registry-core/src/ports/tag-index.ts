@@ -13,6 +13,8 @@ export interface TagRecord {
 export abstract class TagIndex {
   abstract get(repository: string, image: string, tag: string): Promise<TagRecord | null>;
   abstract set(repository: string, image: string, tag: string, digest: string, verifiedAt?: Date): Promise<void>;
+  /** Forgets when every tag of the repository was last verified, so proxies revalidate them on next use. */
+  abstract expireAll(repository: string): Promise<void>;
   abstract delete(repository: string, image: string, tag: string): Promise<boolean>;
   /** Removes every tag of the image that points to `digest`; returns how many. */
   abstract deleteByDigest(repository: string, image: string, digest: string): Promise<number>;

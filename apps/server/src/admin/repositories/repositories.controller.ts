@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
-import type { HostedRepositoryView, RepositorySummary } from '@wharf/api-types';
+import type { HostedRepositoryView, ProxyRepositoryView, ProxyStatusJson, RepositorySummary } from '@wharf/api-types';
 import type { Request } from 'express';
 import { AdminGuard } from '../../auth/admin.guard';
 import { WharfSettings } from '../../settings';
 import { HostedRepositoryDto } from './hosted-repository.dto';
-import { hostedFromDto, hostedToJson, summaryOf } from './repository-json.mapper';
+import { ProxyRepositoryDto } from './proxy-repository.dto';
+import { hostedFromDto, hostedToJson, proxyFromDto, proxyToJson, summaryOf } from './repository-json.mapper';
 import { InvalidRepositoryError, RepositoriesService } from './repositories.service';
 import { RepositoryNotFoundError } from '@wharf/registry-core';
 
@@ -39,6 +40,38 @@ export class RepositoriesController {
   async updateHosted(@Param('name') name: string, @Body() dto: HostedRepositoryDto): Promise<void> {
     if (dto.name !== name) throw new InvalidRepositoryError(`name "${dto.name}" in the body differs from "${name}" in the path; repositories cannot be renamed`);
     await this.repositories.update(hostedFromDto(dto));
+  }
+
+  @Post('docker/proxy')
+  @HttpCode(201)
+  async createProxy(@Body() dto: ProxyRepositoryDto): Promise<void> {
+    await this.repositories.create(proxyFromDto(dto));
+  }
+
+  @Get('docker/proxy/:name')
+  getProxy(@Param('name') name: string, @Req() req: Request): ProxyRepositoryView {
+    const config = this.repositories.get(name);
+    if (config.type !== 'proxy') throw new RepositoryNotFoundError(`repository ${name} is not a proxy repository`);
+    return proxyToJson(config, this.url(req, name));
+  }
+
+  @Put('docker/proxy/:name')
+  @HttpCode(204)
+  async updateProxy(@Param('name') name: string, @Body() dto: ProxyRepositoryDto): Promise<void> {
+    if (dto.name !== name) throw new InvalidRepositoryError(`name "${dto.name}" in the body differs from "${name}" in the path; repositories cannot be renamed`);
+    const previous = this.repositories.get(name);
+    await this.repositories.update(proxyFromDto(dto, previous.type === 'proxy' ? previous : undefined));
+  }
+
+  @Get(':name/status')
+  status(@Param('name') name: string): ProxyStatusJson | { name: string; type: string; online: boolean } {
+    return this.repositories.status(name);
+  }
+
+  @Post(':name/invalidate-cache')
+  @HttpCode(204)
+  async invalidate(@Param('name') name: string): Promise<void> {
+    await this.repositories.invalidateCache(name);
   }
 
   @Delete(':name')

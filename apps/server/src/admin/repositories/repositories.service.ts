@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
+import type { ProxyStatusJson } from '@wharf/api-types';
+import { ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
 import { ConnectorManager } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
 
@@ -60,6 +61,44 @@ export class RepositoriesService {
   async delete(name: string): Promise<void> {
     await this.manager.delete(name);
     await this.connectors.close(name);
+  }
+
+  /** Upstream health, rate-limit figures and cache counters of a proxy; the basics for other types. */
+  status(name: string): ProxyStatusJson | { name: string; type: string; online: boolean } {
+    const config = this.get(name);
+    const repository = this.manager.get(name);
+    if (!(repository instanceof ProxyRepository)) return { name, type: config.type, online: config.online };
+    const state = repository.state;
+    const until = state.autoBlockedUntil();
+    const success = state.lastSuccessAt?.getTime() ?? 0;
+    const failure = state.lastFailure?.at.getTime() ?? 0;
+    const rate = state.rateLimit;
+    return {
+      name,
+      type: 'proxy',
+      online: config.online,
+      upstream: {
+        remoteUrl: repository.remoteUrl,
+        reachable: success === 0 && failure === 0 ? null : success >= failure,
+        lastSuccessAt: state.lastSuccessAt?.toISOString() ?? null,
+        lastFailure: state.lastFailure ? { at: state.lastFailure.at.toISOString(), message: state.lastFailure.message } : null,
+        blocked: config.type === 'proxy' && config.httpClient.blocked,
+        autoBlocked: until !== undefined,
+        autoBlockedUntil: until?.toISOString() ?? null,
+      },
+      rateLimit: rate
+        ? { limit: rate.limit ?? null, remaining: rate.remaining ?? null, source: rate.source ?? null, observedAt: rate.observedAt.toISOString() }
+        : null,
+      counters: { ...state.counters, upstreamRequests: { ...state.counters.upstreamRequests } },
+      fillsInFlight: 0,
+    };
+  }
+
+  async invalidateCache(name: string): Promise<void> {
+    const config = this.get(name);
+    const repository = this.manager.get(name);
+    if (repository instanceof ProxyRepository) return repository.invalidate();
+    if (config.type === 'hosted') throw new InvalidRepositoryError(`repository ${name} is hosted: it has no cache to invalidate`);
   }
 
   /** Opens the connector of every stored repository (start-up). A port that cannot be bound is logged, not fatal. */

@@ -1,5 +1,6 @@
-import type { HostedRepositoryJson, HostedRepositoryView, RepositorySummary } from '@wharf/api-types';
-import type { HostedConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { HostedRepositoryJson, HostedRepositoryView, ProxyRepositoryView, RepositorySummary } from '@wharf/api-types';
+import type { HostedConfig, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { ProxyRepositoryDto } from './proxy-repository.dto';
 import type { HostedRepositoryDto } from './hosted-repository.dto';
 
 export function hostedFromDto(dto: HostedRepositoryDto): HostedConfig {
@@ -43,5 +44,70 @@ export function summaryOf(config: RepositoryConfig, url: string): RepositorySumm
     type: config.type,
     url,
     attributes: { docker: { httpPort: config.docker.httpPort } },
+  };
+}
+
+/** `previous` supplies the stored password when an update leaves it out (credentials are write-only). */
+export function proxyFromDto(dto: ProxyRepositoryDto, previous?: ProxyConfig): ProxyConfig {
+  const auth = dto.httpClient.authentication;
+  const keptPassword =
+    previous?.httpClient.authentication && auth && previous.httpClient.authentication.username === auth.username
+      ? previous.httpClient.authentication.password
+      : undefined;
+  return {
+    name: dto.name,
+    type: 'proxy',
+    online: dto.online,
+    storage: {
+      blobStoreName: dto.storage.blobStoreName,
+      strictContentTypeValidation: dto.storage.strictContentTypeValidation,
+      writePolicy: 'DENY',
+      latestPolicy: false,
+    },
+    cleanup: { policyNames: dto.cleanup?.policyNames ?? [] },
+    proxy: {
+      remoteUrl: dto.proxy.remoteUrl.replace(/\/+$/, ''),
+      contentMaxAge: dto.proxy.contentMaxAge,
+      metadataMaxAge: dto.proxy.metadataMaxAge,
+      tagMaxAge: (dto.proxy.tagMaxAge ?? []).map((t) => ({ pattern: t.pattern, maxAge: t.maxAge })),
+    },
+    negativeCache: { enabled: dto.negativeCache.enabled, timeToLive: dto.negativeCache.timeToLive },
+    httpClient: {
+      blocked: dto.httpClient.blocked,
+      autoBlock: dto.httpClient.autoBlock,
+      authentication: auth ? { type: 'username', username: auth.username, password: auth.password ?? keptPassword ?? '' } : null,
+    },
+    docker: {
+      v1Enabled: false,
+      forceBasicAuth: dto.docker.forceBasicAuth,
+      httpPort: dto.docker.httpPort ?? null,
+      httpsPort: null,
+      subdomain: dto.docker.subdomain ?? null,
+      pathEnabled: dto.docker.pathEnabled ?? true,
+    },
+    dockerProxy: { indexType: dto.dockerProxy?.indexType ?? 'REGISTRY', indexUrl: dto.dockerProxy?.indexUrl ?? null },
+  };
+}
+
+/** The GET shape: never the upstream password. */
+export function proxyToJson(config: ProxyConfig, url: string): ProxyRepositoryView {
+  const auth = config.httpClient.authentication;
+  return {
+    name: config.name,
+    online: config.online,
+    storage: { blobStoreName: config.storage.blobStoreName, strictContentTypeValidation: config.storage.strictContentTypeValidation },
+    cleanup: { policyNames: [...config.cleanup.policyNames] },
+    proxy: { ...config.proxy, tagMaxAge: config.proxy.tagMaxAge.map((t) => ({ ...t })) },
+    negativeCache: { ...config.negativeCache },
+    httpClient: {
+      blocked: config.httpClient.blocked,
+      autoBlock: config.httpClient.autoBlock,
+      authentication: auth ? { type: 'username', username: auth.username } : null,
+    },
+    docker: { ...config.docker },
+    dockerProxy: { ...config.dockerProxy },
+    format: 'docker',
+    type: 'proxy',
+    url,
   };
 }

@@ -1,0 +1,63 @@
+# Wharf container image.
+#   docker build -t wharf .        or        docker compose up -d --build
+# Data (SQLite database, blob store, generated admin password) lives in the volume /data.
+
+ARG NODE_MAJOR=20
+
+# ---------------------------------------------------------------------------------------------
+# build: install every dependency, compile the TypeScript workspaces, drop the dev dependencies
+# ---------------------------------------------------------------------------------------------
+FROM node:${NODE_MAJOR}-bookworm AS build
+
+# better-sqlite3 is compiled from source during `npm ci` when no prebuilt binary is reachable:
+# node-gyp needs python3, make and a C++ compiler.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# The whole context (see .dockerignore): `npm ci` needs the package.json of every npm workspace
+# listed in the root package.json, and copying them all at once keeps this file right when a
+# workspace is added.
+COPY . .
+
+RUN npm ci \
+ && npm run build \
+ && npm prune --omit=dev
+
+# ---------------------------------------------------------------------------------------------
+# runtime: Node.js and the built workspaces only, run as the unprivileged user `node`
+# ---------------------------------------------------------------------------------------------
+FROM node:${NODE_MAJOR}-bookworm-slim
+
+ENV NODE_ENV=production \
+    WHARF_DATA_DIR=/data
+
+WORKDIR /app
+
+# Production node_modules (with the native better-sqlite3 build and the @wharf/* workspace links)
+# and the compiled workspaces the links point to. Owned by root: the app cannot modify itself.
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/migrations ./migrations
+COPY --from=build /app/libs ./libs
+COPY --from=build /app/apps ./apps
+
+# The data directory must exist, owned by `node`, before VOLUME: a new named volume copies its
+# ownership. (For a bind mount, make the host directory writable for uid 1000.)
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+
+# 8081: main port (REST API, path-routed registry API). 8082-8089: connector ports that
+# repositories can claim with docker.httpPort (publish the ones you use).
+EXPOSE 8081 8082-8089
+
+# GET /service/rest/v1/status answers 200 once the database is open (anonymous). It is asked on
+# loopback, so keep WHARF_HOST at its default 0.0.0.0 (or 127.0.0.1) in the container.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WHARF_PORT || 8081) + '/service/rest/v1/status').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# Wharf stops cleanly on SIGTERM (docker stop) and SIGINT.
+CMD ["node", "apps/server/dist/main.js"]

@@ -1,0 +1,169 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmptyObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import { CleanupDto, DockerDto, REPOSITORY_NAME } from './hosted-repository.dto';
+
+@ValidatorConstraint({ name: 'isRegex' })
+class IsRegex implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    try {
+      new RegExp(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return '$property must be a valid regular expression';
+  }
+}
+
+export class ProxyStorageDto {
+  @Matches(/^default$/, { message: 'storage.blobStoreName must be "default" (the only blob store)' })
+  blobStoreName!: string;
+
+  @IsBoolean()
+  strictContentTypeValidation!: boolean;
+}
+
+export class TagMaxAgeDto {
+  @IsString()
+  @MinLength(1)
+  @Validate(IsRegex)
+  pattern!: string;
+
+  @IsInt()
+  @Min(-1)
+  maxAge!: number;
+}
+
+export class ProxySettingsDto {
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'proxy.remoteUrl must be an http(s) URL' })
+  remoteUrl!: string;
+
+  @IsInt()
+  @Min(-1)
+  contentMaxAge!: number;
+
+  @IsInt()
+  @Min(-1)
+  metadataMaxAge!: number;
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TagMaxAgeDto)
+  tagMaxAge?: TagMaxAgeDto[];
+}
+
+export class NegativeCacheDto {
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsInt()
+  @Min(0)
+  timeToLive!: number;
+}
+
+export class AuthenticationDto {
+  @IsIn(['username'], { message: 'httpClient.authentication.type must be "username"' })
+  type!: 'username';
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  username!: string;
+
+  /** Write-only: omitted on update keeps the stored password. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  password?: string;
+}
+
+export class HttpClientDto {
+  @IsBoolean()
+  blocked!: boolean;
+
+  @IsBoolean()
+  autoBlock!: boolean;
+
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @ValidateNested()
+  @Type(() => AuthenticationDto)
+  authentication?: AuthenticationDto | null;
+}
+
+export class DockerProxyDto {
+  @IsIn(['HUB', 'REGISTRY', 'CUSTOM'])
+  indexType!: 'HUB' | 'REGISTRY' | 'CUSTOM';
+
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsUrl({ require_tld: false, require_protocol: true })
+  indexUrl?: string | null;
+}
+
+export class ProxyRepositoryDto {
+  @IsString()
+  @MaxLength(200)
+  @Matches(REPOSITORY_NAME, {
+    message: 'name must be lower case letters and digits, optionally separated by ".", "_", "__" or "-" (it is used in image names)',
+  })
+  name!: string;
+
+  @IsBoolean()
+  online!: boolean;
+
+  @IsNotEmptyObject()
+  @ValidateNested()
+  @Type(() => ProxyStorageDto)
+  storage!: ProxyStorageDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CleanupDto)
+  cleanup?: CleanupDto | null;
+
+  @IsNotEmptyObject()
+  @ValidateNested()
+  @Type(() => ProxySettingsDto)
+  proxy!: ProxySettingsDto;
+
+  @IsNotEmptyObject()
+  @ValidateNested()
+  @Type(() => NegativeCacheDto)
+  negativeCache!: NegativeCacheDto;
+
+  @IsNotEmptyObject()
+  @ValidateNested()
+  @Type(() => HttpClientDto)
+  httpClient!: HttpClientDto;
+
+  @IsNotEmptyObject()
+  @ValidateNested()
+  @Type(() => DockerDto)
+  docker!: DockerDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DockerProxyDto)
+  dockerProxy?: DockerProxyDto;
+}

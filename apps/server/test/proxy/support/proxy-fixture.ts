@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { Distribution } from '../../../../../test/support/distribution';
+import { FaultProxy } from '../../../../../test/support/fault-proxy';
+import type { ProxyStatusJson } from '@wharf/api-types';
+import { HttpClient, type HttpResult, basicAuth } from '../../support/http';
+import { Registry } from '../../support/registry';
+import { REPOSITORIES } from '../../support/rest';
+import type { TestWharf } from '../../support/wharf';
+
+/** Every manifest type a pulling client accepts (what docker sends). */
+export const ACCEPT_ALL = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/** A real upstream: CNCF Distribution on a free loopback port, and a fault proxy in front of it. */
+export interface Upstream {
+  dir: string;
+  distribution: Distribution;
+  /** Where Wharf's proxy repositories point: the fault proxy (a pass-through until told otherwise). */
+  faults: FaultProxy;
+  /** Distribution itself, for seeding and for comparing bytes (requests here are not counted). */
+  direct: Registry;
+  close(): Promise<void>;
+}
+
+export async function startUpstream(label: string): Promise<Upstream> {
+  const dir = await mkdtemp(join(tmpdir(), `wharf-proxy-${label}-`));
+  let distribution: Distribution | undefined;
+  let faults: FaultProxy | undefined;
+  try {
+    distribution = await Distribution.start({ dir, name: 'upstream' });
+    faults = await FaultProxy.start({ target: distribution.url });
+  } catch (err) {
+    await faults?.stop();
+    await distribution?.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const d = distribution;
+  const f = faults;
+  return {
+    dir,
+    distribution: d,
+    faults: f,
+    direct: new Registry(new HttpClient(d.url, null)),
+    close: async () => {
+      try {
+        await f.stop();
+        await d.stop();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export interface ProxyOptions {
+  remoteUrl: string;
+  metadataMaxAge?: number;
+  contentMaxAge?: number;
+  tagMaxAge?: { pattern: string; maxAge: number }[];
+  negativeCache?: { enabled: boolean; timeToLive: number };
+  autoBlock?: boolean;
+  blocked?: boolean;
+  authentication?: { username: string; password: string } | null;
+  httpPort?: number | null;
+  forceBasicAuth?: boolean;
+  indexType?: 'HUB' | 'REGISTRY' | 'CUSTOM';
+}
+
+/** The body of POST /service/rest/v1/repositories/docker/proxy, as in the contract (plus `tagMaxAge`). */
+export function proxyBody(name: string, o: ProxyOptions): Record<string, unknown> {
+  return {
+    name,
+    online: true,
+    storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+    proxy: {
+      remoteUrl: o.remoteUrl,
+      contentMaxAge: o.contentMaxAge ?? 1440,
+      metadataMaxAge: o.metadataMaxAge ?? 1440,
+      ...(o.tagMaxAge ? { tagMaxAge: o.tagMaxAge } : {}),
+    },
+    negativeCache: o.negativeCache ?? { enabled: true, timeToLive: 1440 },
+    httpClient: {
+      blocked: o.blocked ?? false,
+      autoBlock: o.autoBlock ?? true,
+      authentication: o.authentication ? { type: 'username', ...o.authentication } : null,
+    },
+    docker: { v1Enabled: false, forceBasicAuth: o.forceBasicAuth ?? true, httpPort: o.httpPort ?? null },
+    dockerProxy: { indexType: o.indexType ?? 'REGISTRY', indexUrl: null },
+  };
+}
+
+/** Creates a proxy repository through the REST API; asserts 201. */
+export async function createProxy(wharf: TestWharf, name: string, o: ProxyOptions): Promise<void> {
+  const res = await wharf.http.sendJson('POST', `${REPOSITORIES}/docker/proxy`, proxyBody(name, o));
+  expect(res.status, res.text()).toBe(201);
+}
+
+export async function proxyStatus(wharf: TestWharf, name: string): Promise<ProxyStatusJson> {
+  const res = await wharf.http.get(`${REPOSITORIES}/${name}/status`);
+  expect(res.status, res.text()).toBe(200);
+  return res.json<ProxyStatusJson>();
+}
+
+export async function invalidateCache(wharf: TestWharf, name: string): Promise<void> {
+  const res = await wharf.http.post(`${REPOSITORIES}/${name}/invalidate-cache`);
+  expect(res.status, res.text()).toBe(204);
+}
+
+/** The proxy seen through the main port, `/v2/<proxy>/<image>/...` with Basic admin credentials. */
+export class ProxyClient {
+  readonly registry: Registry;
+  constructor(
+    readonly wharf: TestWharf,
+    readonly proxy: string,
+  ) {
+    this.registry = new Registry(wharf.http);
+  }
+
+  name(image: string): string {
+    return `${this.proxy}/${image}`;
+  }
+
+  getManifest(image: string, reference: string, accept = ACCEPT_ALL): Promise<HttpResult> {
+    return this.registry.getManifest(this.name(image), reference, { headers: { Accept: accept } });
+  }
+
+  headManifest(image: string, reference: string, accept = ACCEPT_ALL): Promise<HttpResult> {
+    return this.registry.headManifest(this.name(image), reference, { headers: { Accept: accept } });
+  }
+
+  getBlob(image: string, digest: string): Promise<HttpResult> {
+    return this.registry.getBlob(this.name(image), digest);
+  }
+
+  headBlob(image: string, digest: string): Promise<HttpResult> {
+    return this.registry.headBlob(this.name(image), digest);
+  }
+
+  blobUrl(image: string, digest: string): string {
+    return this.wharf.http.url(this.registry.blobPath(this.name(image), digest));
+  }
+
+  /** A blob GET hashed while it streams (nothing buffered); reports a cut connection instead of throwing. */
+  streamBlob(image: string, digest: string): Promise<StreamedBody> {
+    return streamGet(this.blobUrl(image, digest), basicAuth(this.wharf.admin.username, this.wharf.admin.password));
+  }
+}
+
+export interface StreamedBody {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** sha256 of the bytes received. */
+  digest: string;
+  size: number;
+  /** The response ended normally (not aborted or cut). */
+  complete: boolean;
+  error?: string;
+}
+
+export function streamGet(url: string, authorization?: string): Promise<StreamedBody> {
+  return new Promise((resolve) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    let settled = false;
+    const finish = (status: number, headers: StreamedBody['headers'], complete: boolean, error?: string) => {
+      if (settled) return;
+      settled = true;
+      resolve({ status, headers, digest: `sha256:${hash.digest('hex')}`, size, complete, ...(error ? { error } : {}) });
+    };
+    const req = httpRequest(url, { method: 'GET', headers: authorization ? { Authorization: authorization } : {}, agent: false }, (res) => {
+      res.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+      });
+      res.on('end', () => finish(res.statusCode ?? 0, res.headers, res.complete));
+      res.on('aborted', () => finish(res.statusCode ?? 0, res.headers, false, 'aborted'));
+      res.on('error', (e) => finish(res.statusCode ?? 0, res.headers, false, e.message));
+      res.on('close', () => finish(res.statusCode ?? 0, res.headers, res.complete, res.complete ? undefined : 'closed'));
+    });
+    req.on('error', (e) => finish(0, {}, false, e.message));
+    req.end();
+  });
+}

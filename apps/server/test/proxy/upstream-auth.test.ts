@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobOrigin, TokenServer } from '../../../../test/support/fault-proxy';
+import { type Manifest, imageManifest, randomBlob, sha256 } from '../support/content';
+import { REPOSITORIES } from '../support/rest';
+import { type TestWharf, startTestWharf } from '../support/wharf';
+import { ProxyClient, type Upstream, createProxy, proxyBody, proxyStatus, startUpstream } from './support/proxy-fixture';
+
+// The upstream requires Bearer tokens from a token server that checks Basic credentials, as
+// Docker Hub and most private registries do. The proxy holds the credentials in httpClient.authentication.
+
+const USERNAME = 'puller';
+const PASSWORD = `Up-${randomBytes(12).toString('hex')}-pw`;
+
+let wharf: TestWharf;
+let upstream: Upstream;
+let tokens: TokenServer;
+
+beforeAll(async () => {
+  upstream = await startUpstream('auth');
+  tokens = await TokenServer.start(USERNAME, PASSWORD);
+  upstream.faults.auth = tokens;
+  wharf = await startTestWharf();
+});
+
+afterAll(async () => {
+  await wharf?.close();
+  await tokens?.stop();
+  await upstream?.close();
+});
+
+interface ErrorBody {
+  errors: { code: string; message: string }[];
+}
+
+async function pullAll(client: ProxyClient, image: string, tag: string, m: Manifest): Promise<void> {
+  const res = await client.getManifest(image, tag);
+  expect(res.status, res.text()).toBe(200);
+  expect(res.body.equals(m.bytes)).toBe(true);
+  for (const blob of m.blobs) {
+    const b = await client.getBlob(image, blob.digest);
+    expect(b.status, b.text()).toBe(200);
+    expect(sha256(b.body)).toBe(blob.digest);
+  }
+}
+
+/** Every file below `dir` (the data directory: database, WAL, blobs, secrets). */
+async function filesBelow(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesBelow(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+describe('Bearer-token upstream with credentials', () => {
+  const PROXY = 'auth-proxy';
+  const IMAGE = 'team/secure';
+  let client: ProxyClient;
+  const images: Record<string, Manifest> = {};
+
+  beforeAll(async () => {
+    for (const tag of ['a', 'b', 'c', 'd']) {
+      images[tag] = imageManifest({ layers: [randomBlob(4096), randomBlob(100)] });
+      // Seeding goes to Distribution directly: it has no auth of its own, the fault proxy does.
+      await upstream.direct.pushImage(IMAGE, tag, images[tag]!);
+    }
+    await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
+    client = new ProxyClient(wharf, PROXY);
+  });
+
+  it('the upstream really refuses requests without a token', async () => {
+    const res = await fetch(`${upstream.faults.url}/v2/${IMAGE}/manifests/a`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+  });
+
+  it('pulls through the proxy: the token is fetched once for many requests to one image', async () => {
+    for (const tag of ['a', 'b', 'c']) await pullAll(client, IMAGE, tag, images[tag]!);
+    const forImage = tokens.requests.filter((r) => (r.query.scope ?? '').includes(`repository:${IMAGE}:`));
+    expect(forImage.length, JSON.stringify(tokens.requests.map((r) => r.query))).toBe(1);
+    expect(forImage[0]!.status).toBe(200);
+    expect(forImage[0]!.query.service).toBe(tokens.service);
+    expect(forImage[0]!.authorization).toBe(`Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`);
+    // 3 manifests and 6 blobs reached the upstream with a token.
+    const authorized = upstream.faults.requests.filter((r) => r.image === IMAGE && r.status === 200);
+    expect(authorized.length).toBeGreaterThanOrEqual(9);
+    expect(authorized.every((r) => /^Bearer /.test(r.authorization ?? ''))).toBe(true);
+    const status = await proxyStatus(wharf, PROXY);
+    expect(status.counters.upstreamRequests.token).toBe(tokens.requests.length);
+  });
+
+  it('GET of the repository never returns the password, neither does the list', async () => {
+    const res = await wharf.http.get(`${REPOSITORIES}/docker/proxy/${PROXY}`);
+    expect(res.status).toBe(200);
+    expect(res.text()).not.toContain(PASSWORD);
+    const json = res.json<{ httpClient: { authentication: Record<string, unknown> | null } }>();
+    expect(json.httpClient.authentication).toEqual({ type: 'username', username: USERNAME });
+    const list = await wharf.http.get(REPOSITORIES);
+    expect(list.status).toBe(200);
+    expect(list.text()).not.toContain(PASSWORD);
+    const status = await wharf.http.get(`${REPOSITORIES}/${PROXY}/status`);
+    expect(status.text()).not.toContain(PASSWORD);
+  });
+
+  it('the password is not stored in plain text in the data directory (wharf.db and its WAL included)', async () => {
+    const files = await filesBelow(wharf.dataDir);
+    expect(files.some((f) => f.endsWith('wharf.db'))).toBe(true);
+    const basic = Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64');
+    const leaks: string[] = [];
+    for (const file of files) {
+      const bytes = await readFile(file);
+      if (bytes.includes(PASSWORD) || bytes.includes(basic) || bytes.includes(Buffer.from(PASSWORD, 'utf16le'))) leaks.push(file);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('an update that leaves the password out keeps it (write-only)', async () => {
+    const body = proxyBody(PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: 'unused' } });
+    delete ((body.httpClient as { authentication: Record<string, unknown> }).authentication as Record<string, unknown>).password;
+    const put = await wharf.http.sendJson('PUT', `${REPOSITORIES}/docker/proxy/${PROXY}`, body);
+    expect(put.status, put.text()).toBe(204);
+    await pullAll(client, IMAGE, 'd', images.d!);
+  });
+});
+
+describe('wrong upstream credentials', () => {
+  const PROXY = 'auth-wrong';
+  const WRONG = `Wrong-${randomBytes(8).toString('hex')}`;
+  let client: ProxyClient;
+
+  beforeAll(async () => {
+    await upstream.direct.pushImage('team/locked', '1', imageManifest());
+    await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: WRONG } });
+    client = new ProxyClient(wharf, PROXY);
+  });
+
+  it('answers a clear server-side error (not 401, which would blame the client) naming the authentication problem', async () => {
+    const res = await client.getManifest('team/locked', '1');
+    expect([502, 503], res.text()).toContain(res.status);
+    expect(res.header('docker-distribution-api-version')).toBe('registry/2.0');
+    const error = res.json<ErrorBody>().errors[0]!;
+    expect(error.message).toMatch(/credential|authenticat|unauthori[sz]ed|401|password|token/i);
+    expect(res.text()).not.toContain(WRONG);
+    expect(tokens.requests.some((r) => r.status === 401)).toBe(true);
+  });
+
+  it('GET .../status shows the failure in upstream.lastFailure.message, without the password', async () => {
+    const status = await proxyStatus(wharf, PROXY);
+    expect(status.upstream.lastFailure).not.toBeNull();
+    expect(status.upstream.lastFailure!.message).toMatch(/credential|authenticat|unauthori[sz]ed|401|password|token/i);
+    expect(JSON.stringify(status)).not.toContain(WRONG);
+  });
+});
+
+describe('blob GETs redirected to another origin (object storage)', () => {
+  const PROXY = 'redir-proxy';
+  const IMAGE = 'team/redirected';
+  let client: ProxyClient;
+  let origin: BlobOrigin;
+  let m: Manifest;
+
+  beforeAll(async () => {
+    m = imageManifest({ layers: [randomBlob(2 * 1024 * 1024), randomBlob(10)] });
+    await upstream.direct.pushImage(IMAGE, '1', m);
+    origin = await BlobOrigin.start(upstream.distribution.url);
+    upstream.faults.redirectBlobsTo = origin;
+    await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
+    client = new ProxyClient(wharf, PROXY);
+  });
+
+  afterAll(async () => {
+    upstream.faults.redirectBlobsTo = null;
+    await origin?.stop();
+  });
+
+  it('follows the redirect, serves the right bytes, and sends no Authorization to the redirect target', async () => {
+    await pullAll(client, IMAGE, '1', m);
+    const redirects = upstream.faults.requests.filter((r) => r.kind === 'blob-get' && r.image === IMAGE);
+    expect(redirects.map((r) => r.status)).toEqual(m.blobs.map(() => 307));
+    expect(origin.requests.map((r) => r.status)).toEqual(m.blobs.map(() => 200));
+    expect(origin.requests.map((r) => r.authorization ?? null)).toEqual(m.blobs.map(() => null));
+    // The signed query string was kept.
+    expect(origin.requests.every((r) => r.query.startsWith('?X-Signature='))).toBe(true);
+  });
+
+  it('caches the redirected blobs: a second pull reaches neither the registry nor the origin', async () => {
+    const registryBefore = upstream.faults.count('blob-get');
+    const originBefore = origin.requests.length;
+    await pullAll(client, IMAGE, '1', m);
+    expect(upstream.faults.count('blob-get')).toBe(registryBefore);
+    expect(origin.requests.length).toBe(originBefore);
+  });
+});

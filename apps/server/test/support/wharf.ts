@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWharf } from '../../src/wharf';
+import { HttpClient, basicAuth } from './http';
+
+export interface TestWharf {
+  port: number;
+  url: string;
+  dataDir: string;
+  admin: { username: string; password: string };
+  /** `Authorization` header value with the admin's credentials (for raw requests). */
+  authorization: string;
+  /** Client of the main port with the admin's credentials. */
+  http: HttpClient;
+  /** Client of the main port without credentials. */
+  anonymous: HttpClient;
+  /** Client of any other port on 127.0.0.1 (a connector), with the admin's credentials. */
+  on(port: number): HttpClient;
+  close(): Promise<void>;
+}
+
+/** Starts an in-process Wharf on 127.0.0.1, a free port and a fresh temporary data directory. */
+export async function startTestWharf(): Promise<TestWharf> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'wharf-it-'));
+  const admin = { username: 'admin', password: `pw-${randomBytes(9).toString('base64url')}` };
+  const wharf = await startWharf({ port: 0, host: '127.0.0.1', dataDir, adminPassword: admin.password, logLevel: 'error' });
+  const http = new HttpClient(wharf.url, admin);
+  return {
+    port: wharf.port,
+    url: wharf.url,
+    dataDir,
+    admin,
+    authorization: basicAuth(admin.username, admin.password),
+    http,
+    anonymous: http.as(null),
+    on: (port) => new HttpClient(`http://127.0.0.1:${port}`, admin),
+    close: async () => {
+      try {
+        await wharf.close();
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}

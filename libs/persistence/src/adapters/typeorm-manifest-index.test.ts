@@ -1,0 +1,140 @@
+import type { ManifestRecord } from '@wharf/registry-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { openMemoryDatabase, sha } from '../../test/database';
+import { ManifestReferenceEntity } from '../entities';
+import { TypeOrmManifestIndex } from './typeorm-manifest-index';
+
+const REPO = 'docker-hosted';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+function record(digest: string, extra: Partial<ManifestRecord> = {}): ManifestRecord {
+  return { digest, mediaType: OCI_MANIFEST, size: 512, createdAt: new Date('2030-01-01T00:00:00.000Z'), ...extra };
+}
+
+describe(TypeOrmManifestIndex.name, () => {
+  let db: DataSource;
+  let index: TypeOrmManifestIndex;
+
+  beforeEach(async () => {
+    db = await openMemoryDatabase();
+    index = new TypeOrmManifestIndex(db);
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  async function references(repository: string, image: string, manifest: string): Promise<string[]> {
+    const rows = await db.getRepository(ManifestReferenceEntity).find({ where: { repository, image, manifest }, order: { digest: 'ASC' } });
+    return rows.map((r) => r.digest);
+  }
+
+  it('stores a record and reads it back unchanged', async () => {
+    const full = record(sha(1), {
+      size: 1234,
+      artifactType: 'application/vnd.example.sbom+json',
+      subject: sha(2),
+      annotations: { 'org.opencontainers.image.created': '2030-01-01T00:00:00Z', 'ünïcode': '✓ "quoted"' },
+      createdAt: new Date('2031-02-03T04:05:06.789Z'),
+    });
+    await index.put(REPO, 'app', full, []);
+    expect(await index.get(REPO, 'app', sha(1))).toEqual(full);
+
+    await index.put(REPO, 'app', record(sha(3)), []);
+    const plain = await index.get(REPO, 'app', sha(3));
+    expect(plain).toEqual(record(sha(3)));
+    expect(Object.keys(plain!).sort()).toEqual(['createdAt', 'digest', 'mediaType', 'size']);
+  });
+
+  it('answers null for a manifest the image does not hold', async () => {
+    await index.put(REPO, 'app', record(sha(1)), []);
+    expect(await index.get(REPO, 'app', sha(2))).toBeNull();
+    expect(await index.get(REPO, 'other', sha(1))).toBeNull();
+    expect(await index.get('other', 'app', sha(1))).toBeNull();
+  });
+
+  it('keeps the first createdAt and lastDownloadedAt when put again', async () => {
+    await index.put(REPO, 'app', record(sha(1), { createdAt: new Date('2030-01-01T00:00:00.000Z') }), [sha(10)]);
+    await index.touch(REPO, 'app', sha(1), new Date('2030-06-01T12:00:00.500Z'));
+    await index.put(REPO, 'app', record(sha(1), { createdAt: new Date('2035-01-01T00:00:00.000Z') }), [sha(10)]);
+    const got = await index.get(REPO, 'app', sha(1));
+    expect(got?.createdAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    expect(got?.lastDownloadedAt?.toISOString()).toBe('2030-06-01T12:00:00.500Z');
+    const rows: { n: number }[] = await db.query('SELECT COUNT(*) AS n FROM manifests');
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it('records references, each once, and keeps them on a re-put', async () => {
+    await index.put(REPO, 'app', record(sha(1)), [sha(11), sha(12), sha(11), sha(13)]);
+    expect(await references(REPO, 'app', sha(1))).toEqual([sha(11), sha(12), sha(13)]);
+    await index.put(REPO, 'app', record(sha(1)), [sha(11), sha(12), sha(13)]);
+    expect(await references(REPO, 'app', sha(1))).toEqual([sha(11), sha(12), sha(13)]);
+    await index.put(REPO, 'other', record(sha(1)), [sha(14)]);
+    expect(await references(REPO, 'app', sha(1))).toEqual([sha(11), sha(12), sha(13)]);
+    expect(await references(REPO, 'other', sha(1))).toEqual([sha(14)]);
+  });
+
+  it('stores a manifest with many references in one put', async () => {
+    const refs = Array.from({ length: 600 }, (_, i) => sha(1000 + i));
+    await index.put(REPO, 'app', record(sha(1)), refs);
+    expect((await references(REPO, 'app', sha(1))).length).toBe(600);
+  });
+
+  it('lists the referrers of a subject, sorted by digest, within one image', async () => {
+    await index.put(REPO, 'app', record(sha(1)), []);
+    await index.put(REPO, 'app', record(sha(30), { subject: sha(1), artifactType: 'application/vnd.example.sig' }), []);
+    await index.put(REPO, 'app', record(sha(20), { subject: sha(1), annotations: { a: 'b' } }), []);
+    await index.put(REPO, 'app', record(sha(40), { subject: sha(2) }), []);
+    await index.put(REPO, 'other', record(sha(50), { subject: sha(1) }), []);
+    await index.put('repo2', 'app', record(sha(60), { subject: sha(1) }), []);
+
+    const referrers = await index.referrers(REPO, 'app', sha(1));
+    expect(referrers.map((r) => r.digest)).toEqual([sha(20), sha(30)]);
+    expect(referrers[0]).toEqual(record(sha(20), { subject: sha(1), annotations: { a: 'b' } }));
+    expect(referrers[1]?.artifactType).toBe('application/vnd.example.sig');
+    expect(await index.referrers(REPO, 'app', sha(99))).toEqual([]);
+  });
+
+  it('touches the last-downloaded time of one manifest only', async () => {
+    await index.put(REPO, 'app', record(sha(1)), []);
+    await index.put(REPO, 'other', record(sha(1)), []);
+    const at = new Date('2032-03-04T05:06:07.089Z');
+    await index.touch(REPO, 'app', sha(1), at);
+    expect((await index.get(REPO, 'app', sha(1)))?.lastDownloadedAt?.toISOString()).toBe(at.toISOString());
+    expect((await index.get(REPO, 'other', sha(1)))?.lastDownloadedAt).toBeUndefined();
+    await expect(index.touch(REPO, 'app', sha(2), at)).resolves.toBeUndefined();
+    expect(await index.get(REPO, 'app', sha(2))).toBeNull();
+  });
+
+  it('tells whether an image holds any manifest', async () => {
+    expect(await index.hasImage(REPO, 'app')).toBe(false);
+    await index.put(REPO, 'app', record(sha(1)), []);
+    expect(await index.hasImage(REPO, 'app')).toBe(true);
+    expect(await index.hasImage(REPO, 'app/sub')).toBe(false);
+    expect(await index.hasImage('other', 'app')).toBe(false);
+    await index.delete(REPO, 'app', sha(1));
+    expect(await index.hasImage(REPO, 'app')).toBe(false);
+  });
+
+  it('deletes a manifest and its references, telling whether it existed', async () => {
+    await index.put(REPO, 'app', record(sha(1)), [sha(11)]);
+    await index.put(REPO, 'app', record(sha(2)), [sha(11)]);
+    await index.put(REPO, 'other', record(sha(1)), [sha(11)]);
+    expect(await index.delete(REPO, 'app', sha(1))).toBe(true);
+    expect(await index.delete(REPO, 'app', sha(1))).toBe(false);
+    expect(await index.get(REPO, 'app', sha(1))).toBeNull();
+    expect(await references(REPO, 'app', sha(1))).toEqual([]);
+    expect(await references(REPO, 'app', sha(2))).toEqual([sha(11)]);
+    expect(await references(REPO, 'other', sha(1))).toEqual([sha(11)]);
+    expect(await index.get(REPO, 'other', sha(1))).not.toBeNull();
+  });
+
+  it('leaves nothing half-written when a put fails', async () => {
+    const tooLong = 'x'.repeat(10);
+    await index.put(REPO, 'app', record(sha(1)), [sha(11)]);
+    // A reference that is not a string makes the insert of references fail after the manifest row was saved.
+    await expect(index.put(REPO, 'app', record(sha(2)), [{ bad: tooLong } as unknown as string])).rejects.toBeDefined();
+    expect(await index.get(REPO, 'app', sha(2))).toBeNull();
+  });
+});

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_MANIFEST_BYTES, MediaType, digestOf } from '@wharf/oci';
+import { hostedConfig } from '../../test/configs';
+import { describeDockerRepositoryContract } from '../../test/docker-repository.contract';
+import {
+  buildImage,
+  buildIndex,
+  collect,
+  expectRegistryError,
+  expectRejects,
+  manifestOf,
+  pushBlobs,
+  pushImage,
+  randomBlob,
+  streamOf,
+} from '../../test/fixtures';
+import { type HostedHarness, type MetadataKind, openHostedHarness } from '../../test/hosted-harness';
+import type { DockerRepository } from '../docker-repository';
+import { HostedRepository } from './hosted-repository';
+
+describe(HostedRepository.name, () => {
+  describeDockerRepositoryContract('HostedRepository (SQLite persistence, FileBlobStore)', async () => {
+    const harness = await openHostedHarness('typeorm');
+    return {
+      repository: harness.repository(hostedConfig('docker-hosted')),
+      sibling: harness.repository(hostedConfig('docker-hosted-2')),
+      cleanup: () => harness.cleanup(),
+    };
+  });
+
+  describeDockerRepositoryContract('HostedRepository (in-memory ports, FileBlobStore)', async () => {
+    const harness = await openHostedHarness('memory');
+    return {
+      repository: harness.repository(hostedConfig('docker-hosted')),
+      sibling: harness.repository(hostedConfig('docker-hosted-2')),
+      cleanup: () => harness.cleanup(),
+    };
+  });
+
+  describe.each<MetadataKind>(['typeorm', 'memory'])('hosted specifics (%s metadata)', (kind) => {
+    let harness: HostedHarness;
+
+    beforeEach(async () => {
+      harness = await openHostedHarness(kind);
+    });
+
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    const open = (overrides: Parameters<typeof hostedConfig>[1] = {}, name = 'docker-hosted'): HostedRepository =>
+      harness.repository(hostedConfig(name, overrides));
+
+    describe('write policy ALLOW_ONCE', () => {
+      it('lets the same digest be pushed to a tag again, but not another one', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
+        const first = buildImage();
+        const second = buildImage();
+        await pushImage(repo, 'app', first, '1.0');
+        expect((await repo.putManifest('app', '1.0', first.manifest.bytes, first.manifest.mediaType)).digest).toBe(first.manifest.digest);
+
+        await pushBlobs(repo, 'app', second.blobs);
+        await expectRegistryError(repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType), 'DENIED', 403);
+        expect((await repo.getManifest('app', '1.0'))?.digest).toBe(first.manifest.digest);
+        expect(await repo.getManifest('app', second.manifest.digest)).toBeNull();
+
+        await repo.putManifest('app', '1.1', second.manifest.bytes, second.manifest.mediaType);
+        expect((await repo.getManifest('app', '1.1'))?.digest).toBe(second.manifest.digest);
+        expect((await repo.listTags('app', {})).items).toEqual(['1.0', '1.1']);
+      });
+
+      it('does not restrict pushes by digest', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
+        const img = buildImage();
+        await pushImage(repo, 'app', img);
+        await pushImage(repo, 'app', img);
+        expect((await repo.getManifest('app', img.manifest.digest))?.digest).toBe(img.manifest.digest);
+      });
+
+      it('exempts `latest` with latestPolicy, and only `latest`', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE', latestPolicy: true } });
+        const first = buildImage();
+        const second = buildImage();
+        await pushImage(repo, 'app', first, 'latest');
+        await pushImage(repo, 'app', first, 'stable');
+        await pushImage(repo, 'app', second, 'latest');
+        expect((await repo.getManifest('app', 'latest'))?.digest).toBe(second.manifest.digest);
+        await expectRegistryError(repo.putManifest('app', 'stable', second.manifest.bytes, second.manifest.mediaType), 'DENIED', 403);
+        // the exemption is for the exact tag `latest`
+        await repo.putManifest('app', 'Latest', second.manifest.bytes, second.manifest.mediaType);
+        await expectRegistryError(repo.putManifest('app', 'Latest', first.manifest.bytes, first.manifest.mediaType), 'DENIED', 403);
+      });
+
+      it('keeps `latest` immutable without latestPolicy', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE', latestPolicy: false } });
+        const first = buildImage();
+        const second = buildImage();
+        await pushImage(repo, 'app', first, 'latest');
+        await pushBlobs(repo, 'app', second.blobs);
+        await expectRegistryError(repo.putManifest('app', 'latest', second.manifest.bytes, second.manifest.mediaType), 'DENIED', 403);
+        expect((await repo.getManifest('app', 'latest'))?.digest).toBe(first.manifest.digest);
+      });
+
+      it('applies per image: the same tag in another image is a new tag', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
+        await pushImage(repo, 'one', buildImage(), 'v1');
+        await pushImage(repo, 'two', buildImage(), 'v1');
+        expect((await repo.listImages({})).items).toEqual(['one', 'two']);
+      });
+    });
+
+    describe('write policy DENY', () => {
+      it('refuses every write with DENIED and still serves reads', async () => {
+        const writable = open();
+        const img = buildImage();
+        await pushImage(writable, 'app', img, 'v1');
+        const { id } = await writable.startUpload('app');
+
+        const repo = open({ storage: { writePolicy: 'DENY' } });
+        const data = randomBlob(100);
+        const writes: [string, () => Promise<unknown>][] = [
+          ['startUpload', () => repo.startUpload('app')],
+          ['appendUpload', () => repo.appendUpload('app', id, streamOf(data.bytes), 0)],
+          ['finishUpload', () => repo.finishUpload('app', id, data.digest, streamOf(data.bytes))],
+          ['putBlob', () => repo.putBlob('app', data.digest, streamOf(data.bytes))],
+          ['mountBlob', () => repo.mountBlob('other', img.config.digest, { repository: writable, image: 'app' })],
+          ['putManifest by tag', () => repo.putManifest('app', 'v2', img.manifest.bytes, img.manifest.mediaType)],
+          ['putManifest by digest', () => repo.putManifest('app', img.manifest.digest, img.manifest.bytes, img.manifest.mediaType)],
+          ['deleteManifest', () => repo.deleteManifest('app', img.manifest.digest)],
+          ['deleteTag', () => repo.deleteTag('app', 'v1')],
+          ['deleteBlob', () => repo.deleteBlob('app', img.config.digest)],
+        ];
+        for (const [what, call] of writes) {
+          await expectRejects(call, 'DENIED', 403).catch((e: unknown) => {
+            throw new Error(`${what}: ${String(e)}`);
+          });
+        }
+
+        expect((await repo.getManifest('app', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
+        expect(await repo.statBlob('app', img.config.digest)).toEqual({ digest: img.config.digest, size: img.config.bytes.length });
+        expect((await repo.listTags('app', {})).items).toEqual(['v1']);
+        expect((await repo.listImages({})).items).toEqual(['app']);
+        expect(await repo.statBlob('app', data.digest)).toBeNull();
+        expect(await repo.statBlob('other', img.config.digest)).toBeNull();
+        expect(await writable.getUpload('app', id)).toEqual({ id, offset: 0 });
+      });
+    });
+
+    describe('offline', () => {
+      const calls: [string, (repo: HostedRepository, source: DockerRepository) => Promise<unknown>][] = [
+        ['getManifest', (r) => r.getManifest('app', 'v1')],
+        ['statBlob', (r) => r.statBlob('app', digestOf('x'))],
+        ['getBlob', (r) => r.getBlob('app', digestOf('x'))],
+        ['listTags', (r) => r.listTags('app', {})],
+        ['listImages', (r) => r.listImages({})],
+        ['listReferrers', (r) => r.listReferrers('app', digestOf('x'))],
+        ['startUpload', (r) => r.startUpload('app')],
+        ['getUpload', (r) => r.getUpload('app', randomUUID())],
+        ['appendUpload', (r) => r.appendUpload('app', randomUUID(), streamOf('x'), 0)],
+        ['finishUpload', (r) => r.finishUpload('app', randomUUID(), digestOf('x'))],
+        ['cancelUpload', (r) => r.cancelUpload('app', randomUUID())],
+        ['putBlob', (r) => r.putBlob('app', digestOf('x'), streamOf('x'))],
+        ['mountBlob', (r, source) => r.mountBlob('app', digestOf('x'), { repository: source, image: 'app' })],
+        ['putManifest', (r) => r.putManifest('app', 'v1', buildImage().manifest.bytes, MediaType.OciManifest)],
+        ['deleteManifest', (r) => r.deleteManifest('app', digestOf('x'))],
+        ['deleteTag', (r) => r.deleteTag('app', 'v1')],
+        ['deleteBlob', (r) => r.deleteBlob('app', digestOf('x'))],
+      ];
+
+      it.each(calls)('%s rejects with UNAVAILABLE (503)', async (_name, call) => {
+        const source = open({}, 'source');
+        const repo = open({ online: false });
+        await expectRejects(() => call(repo, source), 'UNAVAILABLE', 503);
+      });
+
+      it('serves nothing that an online instance of the same repository stored', async () => {
+        const img = buildImage();
+        await pushImage(open(), 'app', img, 'v1');
+        const repo = open({ online: false });
+        await expectRegistryError(repo.getManifest('app', 'v1'), 'UNAVAILABLE', 503);
+        await expectRegistryError(repo.getBlob('app', img.config.digest), 'UNAVAILABLE', 503);
+      });
+    });
+
+    describe('manifest checks', () => {
+      it('refuses a manifest over the size limit with 413 MANIFEST_INVALID', async () => {
+        const repo = open();
+        const img = buildImage();
+        await pushBlobs(repo, 'app', img.blobs);
+        const huge = manifestOf(
+          {
+            schemaVersion: 2,
+            mediaType: MediaType.OciManifest,
+            config: img.config.descriptor,
+            layers: img.layers.map((l) => l.descriptor),
+            annotations: { padding: 'x'.repeat(MAX_MANIFEST_BYTES) },
+          },
+          MediaType.OciManifest,
+        );
+        expect(huge.bytes.length).toBeGreaterThan(MAX_MANIFEST_BYTES);
+        await expectRegistryError(repo.putManifest('app', 'big', huge.bytes, huge.mediaType), 'MANIFEST_INVALID', 413);
+        await expectRegistryError(repo.putManifest('app', huge.digest, huge.bytes, huge.mediaType), 'MANIFEST_INVALID', 413);
+        expect(await repo.getManifest('app', 'big')).toBeNull();
+        expect(await harness.blobs.stat(huge.digest)).toBeNull();
+      });
+
+      it('accepts a manifest of exactly the size limit', async () => {
+        const repo = open();
+        const img = buildImage();
+        await pushBlobs(repo, 'app', img.blobs);
+        const body = {
+          schemaVersion: 2,
+          mediaType: MediaType.OciManifest,
+          config: img.config.descriptor,
+          layers: img.layers.map((l) => l.descriptor),
+          annotations: { padding: '' },
+        };
+        const base = manifestOf(body, MediaType.OciManifest).bytes.length;
+        body.annotations.padding = 'x'.repeat(MAX_MANIFEST_BYTES - base);
+        const exact = manifestOf(body, MediaType.OciManifest);
+        expect(exact.bytes.length).toBe(MAX_MANIFEST_BYTES);
+        expect((await repo.putManifest('app', 'edge', exact.bytes, exact.mediaType)).digest).toBe(exact.digest);
+        expect((await repo.getManifest('app', 'edge'))?.bytes.equals(exact.bytes)).toBe(true);
+      });
+
+      it('refuses a manifest whose digest differs from the digest in the URL', async () => {
+        const repo = open();
+        const img = buildImage();
+        await pushBlobs(repo, 'app', img.blobs);
+        const wrong = digestOf(Buffer.concat([img.manifest.bytes, Buffer.from(' ')]));
+        await expectRegistryError(repo.putManifest('app', wrong, img.manifest.bytes, img.manifest.mediaType), 'DIGEST_INVALID', 400);
+        expect(await repo.getManifest('app', wrong)).toBeNull();
+        expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+        await expectRegistryError(repo.listTags('app', {}), 'NAME_UNKNOWN');
+      });
+
+      it.each(['sha256:1234', 'sha256:' + 'A'.repeat(64), 'md5:' + '0'.repeat(32), 'sha256:'])(
+        'refuses the malformed digest reference %s',
+        async (reference) => {
+          const repo = open();
+          const img = buildImage();
+          await pushBlobs(repo, 'app', img.blobs);
+          await expectRegistryError(repo.putManifest('app', reference, img.manifest.bytes, img.manifest.mediaType), 'DIGEST_INVALID');
+        },
+      );
+
+      it('stores a manifest pushed by a sha512 digest under that digest', async () => {
+        const repo = open();
+        const img = buildImage();
+        await pushBlobs(repo, 'app', img.blobs);
+        const sha512 = digestOf(img.manifest.bytes, 'sha512');
+        expect((await repo.putManifest('app', sha512, img.manifest.bytes, img.manifest.mediaType)).digest).toBe(sha512);
+        expect((await repo.getManifest('app', sha512))?.bytes.equals(img.manifest.bytes)).toBe(true);
+      });
+
+      it.each([
+        ['-leading-dash'],
+        ['.leading-dot'],
+        ['has space'],
+        ['slash/tag'],
+        ['plus+tag'],
+        ['ümlaut'],
+        ['a'.repeat(129)],
+        [''],
+      ])('refuses the tag %j with TAG_INVALID', async (tag) => {
+        const repo = open();
+        const img = buildImage();
+        await pushBlobs(repo, 'app', img.blobs);
+        await expectRegistryError(repo.putManifest('app', tag, img.manifest.bytes, img.manifest.mediaType), 'TAG_INVALID', 400);
+        expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+      });
+
+      it.each([['a'.repeat(128)], ['_private'], ['V1.0-rc_1'], ['0'], ['latest']])('accepts the tag %j', async (tag) => {
+        const repo = open();
+        await pushImage(repo, 'app', buildImage(), tag);
+        expect((await repo.listTags('app', {})).items).toEqual([tag]);
+      });
+
+      it('refuses schema 1 and a Content-Type that contradicts the manifest', async () => {
+        const repo = open();
+        const img = buildImage();
+        await pushBlobs(repo, 'app', img.blobs);
+        const schema1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'app', tag: 'v1', fsLayers: [], history: [] }));
+        await expectRegistryError(repo.putManifest('app', 'v1', schema1, MediaType.DockerSchema1Signed), 'MANIFEST_INVALID');
+        await expectRegistryError(repo.putManifest('app', 'v1', img.manifest.bytes, MediaType.DockerManifest), 'MANIFEST_INVALID');
+        expect(await repo.getManifest('app', 'v1')).toBeNull();
+      });
+    });
+
+    describe('blobs and uploads', () => {
+      it('serves a manifest as a blob of its image', async () => {
+        const repo = open();
+        const img = buildImage();
+        await pushImage(repo, 'app', img, 'v1');
+        expect(await repo.statBlob('app', img.manifest.digest)).toEqual({ digest: img.manifest.digest, size: img.manifest.bytes.length });
+        expect((await collect((await repo.getBlob('app', img.manifest.digest))!.stream)).equals(img.manifest.bytes)).toBe(true);
+        expect(await repo.statBlob('other', img.manifest.digest)).toBeNull();
+      });
+
+      it('keeps the session after a digest mismatch so the client can retry', async () => {
+        const repo = open();
+        const data = randomBlob(2000);
+        const { id } = await repo.startUpload('app');
+        await repo.appendUpload('app', id, streamOf(data.bytes), 0);
+        await expectRegistryError(repo.finishUpload('app', id, digestOf('other')), 'DIGEST_INVALID');
+        expect(await repo.getUpload('app', id)).toEqual({ id, offset: 2000 });
+        expect(await repo.finishUpload('app', id, data.digest)).toEqual({ digest: data.digest, size: 2000 });
+      });
+
+      it('records the owner of each upload session and forgets it when done', async () => {
+        const repo = open();
+        harness.clock.at = new Date('2030-01-02T03:04:05.678Z');
+        const done = await repo.startUpload('team/app');
+        const cancelled = await repo.startUpload('team/app');
+        const session = await harness.deps.uploads.get(done.id);
+        expect(session).toMatchObject({ id: done.id, repository: 'docker-hosted', image: 'team/app' });
+        expect(session!.createdAt.getTime()).toBe(harness.clock.at.getTime());
+        expect((await harness.deps.uploads.olderThan(new Date('2030-01-02T03:04:06Z'))).map((s) => s.id).sort()).toEqual(
+          [done.id, cancelled.id].sort(),
+        );
+
+        const data = randomBlob(10);
+        await repo.finishUpload('team/app', done.id, data.digest, streamOf(data.bytes));
+        expect(await harness.deps.uploads.get(done.id)).toBeNull();
+        await repo.cancelUpload('team/app', cancelled.id);
+        expect(await harness.deps.uploads.get(cancelled.id)).toBeNull();
+        expect(await harness.blobs.uploads.size(cancelled.id)).toBeNull();
+      });
+
+      it('answers BLOB_UPLOAD_UNKNOWN when the session is recorded but its bytes are gone', async () => {
+        const repo = open();
+        const { id } = await repo.startUpload('app');
+        await harness.blobs.uploads.cancel(id);
+        await expectRegistryError(repo.getUpload('app', id), 'BLOB_UPLOAD_UNKNOWN', 404);
+        await expectRegistryError(repo.appendUpload('app', id, streamOf('x'), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
+      });
+
+      it('does not mount from a source that fails', async () => {
+        const repo = open();
+        const data = randomBlob(100);
+        await repo.putBlob('base', data.digest, streamOf(data.bytes));
+        const broken = {
+          ...repo,
+          statBlob: () => Promise.reject(new Error('upstream down')),
+        } as unknown as DockerRepository;
+        expect(await repo.mountBlob('app', data.digest, { repository: broken, image: 'base' })).toBeNull();
+        expect(await repo.statBlob('app', data.digest)).toBeNull();
+      });
+
+      it('does not mount a blob whose bytes left the blob store', async () => {
+        const repo = open();
+        const data = randomBlob(100);
+        await repo.putBlob('base', data.digest, streamOf(data.bytes));
+        await harness.blobs.delete(data.digest);
+        expect(await repo.mountBlob('app', data.digest, { repository: repo, image: 'base' })).toBeNull();
+        expect(await repo.statBlob('app', data.digest)).toBeNull();
+      });
+
+      it('shares blob bytes between repositories but not their links', async () => {
+        const one = open({}, 'one');
+        const two = open({}, 'two');
+        const data = randomBlob(1000);
+        await one.putBlob('app', data.digest, streamOf(data.bytes));
+        expect(await two.statBlob('app', data.digest)).toBeNull();
+        expect(await two.putBlob('app', data.digest, streamOf(data.bytes))).toEqual({ digest: data.digest, size: 1000 });
+        await one.deleteBlob('app', data.digest);
+        expect((await collect((await two.getBlob('app', data.digest))!.stream)).equals(data.bytes)).toBe(true);
+      });
+    });
+
+    describe('metadata', () => {
+      it('records when a manifest was last pulled, at most once an hour', async () => {
+        const repo = open();
+        const img = buildImage();
+        harness.clock.at = new Date('2030-05-01T10:00:00.000Z');
+        await pushImage(repo, 'app', img, 'v1');
+        expect((await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest))?.lastDownloadedAt).toBeUndefined();
+
+        await repo.getManifest('app', 'v1');
+        await vi.waitFor(async () => {
+          const record = await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest);
+          expect(record?.lastDownloadedAt?.toISOString()).toBe('2030-05-01T10:00:00.000Z');
+        });
+
+        harness.clock.at = new Date('2030-05-01T10:30:00.000Z');
+        await repo.getManifest('app', 'v1');
+        await new Promise((r) => setTimeout(r, 20));
+        expect((await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest))?.lastDownloadedAt?.toISOString()).toBe(
+          '2030-05-01T10:00:00.000Z',
+        );
+
+        harness.clock.at = new Date('2030-05-01T11:00:00.001Z');
+        await repo.getManifest('app', img.manifest.digest);
+        await vi.waitFor(async () => {
+          const record = await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest);
+          expect(record?.lastDownloadedAt?.toISOString()).toBe('2030-05-01T11:00:00.001Z');
+        });
+        expect((await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest))?.createdAt.toISOString()).toBe(
+          '2030-05-01T10:00:00.000Z',
+        );
+      });
+
+      it('records what a manifest references (for garbage collection)', async () => {
+        const db = harness.db;
+        if (!db) return;
+        const repo = open();
+        const img = buildImage({ layers: [10, 20] });
+        await pushImage(repo, 'app', img, 'v1');
+        const index = buildIndex([img.manifest]);
+        await repo.putManifest('app', 'multi', index.bytes, index.mediaType);
+        const rows: { manifest: string; digest: string }[] = await db.query(
+          'SELECT manifest, digest FROM manifest_references WHERE repository = ? AND image = ?',
+          ['docker-hosted', 'app'],
+        );
+        const of = (m: string) => rows.filter((r) => r.manifest === m).map((r) => r.digest).sort();
+        expect(of(img.manifest.digest)).toEqual(img.blobs.map((b) => b.digest).sort());
+        expect(of(index.digest)).toEqual([img.manifest.digest]);
+      });
+    });
+
+    it('names itself after its configuration and is of type hosted', () => {
+      const repo = open({}, 'my-hosted');
+      expect(repo.name).toBe('my-hosted');
+      expect(repo.type).toBe('hosted');
+    });
+
+    it('handles many layers and a large manifest round trip', async () => {
+      const repo = open();
+      const img = buildImage({ layers: Array.from({ length: 40 }, (_, i) => 100 + i) });
+      await pushImage(repo, 'big/app', img, 'v1');
+      expect((await repo.getManifest('big/app', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
+      for (const l of img.layers) expect(await repo.statBlob('big/app', l.digest)).toEqual({ digest: l.digest, size: l.bytes.length });
+    });
+  });
+});

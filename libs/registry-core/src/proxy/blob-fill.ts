@@ -1,0 +1,204 @@
+import { Readable } from 'node:stream';
+import type { BlobInfo, BlobStore, Spool, SpoolReader } from '@wharf/blobstore';
+
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * One upstream blob being written into the blob store (hashed, verified, committed on a match),
+ * which any number of clients read along while it arrives. Each reader follows the temporary
+ * file at its own pace, so memory stays bounded whatever the number or speed of clients, and a
+ * client that goes away does not disturb the fill. The final byte is held back until the digest
+ * is verified: a corrupt blob never reaches a client as a complete response.
+ */
+export class BlobFill {
+  readonly done: Promise<BlobInfo>;
+  private written = 0;
+  private state: 'running' | 'committed' | 'failed' = 'running';
+  private error: Error | undefined;
+  private spool: Spool | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    blobs: BlobStore,
+    readonly digest: string,
+    private size: number | null,
+    source: Readable,
+  ) {
+    this.done = blobs
+      .write(source, { digest, ...(size !== null ? { size } : {}) }, {
+        onProgress: (bytes) => {
+          this.written = bytes;
+          this.wake();
+        },
+        onSpool: (spool) => {
+          this.spool = spool;
+          this.wake();
+        },
+      })
+      .then(
+        (info) => {
+          this.size = info.size;
+          this.state = 'committed';
+          this.wake();
+          return info;
+        },
+        (err: unknown) => {
+          this.error = err instanceof Error ? err : new Error(String(err));
+          this.state = 'failed';
+          this.wake();
+          throw this.error;
+        },
+      );
+    this.done.catch(() => undefined);
+  }
+
+  /** Size when the upstream announced it (Content-Length), else null until the fill completes. */
+  get knownSize(): number | null {
+    return this.size;
+  }
+
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /**
+   * A stream of bytes [start, end] read along the fill. null when the temporary file is already gone
+   * (committed: read the blob store instead; failed: the error is on `done`).
+   */
+  async open(start = 0, end?: number): Promise<Readable | null> {
+    while (!this.spool && this.state === 'running') await this.next();
+    if (!this.spool) return null;
+    const reader = await this.spool.open();
+    if (!reader) return null;
+    return new FillReader(this, reader, start, end);
+  }
+
+  /** How far a reader may go now: everything once committed, else what is written minus the held-back last byte. */
+  available(): number {
+    if (this.state === 'committed') return this.size ?? this.written;
+    return Math.max(0, this.written - 1);
+  }
+
+  status(): { state: 'running' | 'committed' | 'failed'; error?: Error } {
+    return this.error ? { state: this.state, error: this.error } : { state: this.state };
+  }
+
+  /** Resolves at the next progress, spool or completion event. */
+  next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.add(resolve));
+  }
+
+  private wake(): void {
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const resolve of waiting) resolve();
+  }
+}
+
+class FillReader extends Readable {
+  private position: number;
+  private pumping = false;
+
+  constructor(
+    private readonly fill: BlobFill,
+    private readonly file: SpoolReader,
+    start: number,
+    private readonly end: number | undefined,
+  ) {
+    super({ highWaterMark: READ_CHUNK });
+    this.position = start;
+  }
+
+  override _read(): void {
+    if (!this.pumping) void this.pump();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.file.close().then(
+      () => callback(err),
+      () => callback(err),
+    );
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.destroyed) return;
+        const { state, error } = this.fill.status();
+        if (state === 'failed') {
+          this.destroy(error);
+          return;
+        }
+        const last = this.end !== undefined ? this.end + 1 : Number.POSITIVE_INFINITY;
+        const stop = Math.min(last, this.fill.available());
+        if (this.position < stop) {
+          const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, stop - this.position));
+          const n = await this.file.read(buffer, this.position);
+          if (n > 0) {
+            this.position += n;
+            if (!this.push(buffer.subarray(0, n))) return;
+            continue;
+          }
+        } else if (state === 'committed') {
+          this.push(null);
+          return;
+        }
+        await this.fill.next();
+      }
+    } catch (err) {
+      this.destroy(err as Error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+}
+
+/** The fills in flight, by digest: concurrent requests for one missing blob share one upstream fetch. */
+export class BlobFills {
+  /** From the moment a fetch is decided (before upstream answers) until the fill settles. */
+  private readonly inflight = new Map<string, Promise<BlobFill | null>>();
+
+  /** The fill of this digest already under way (or being requested upstream), if any. */
+  get(digest: string): Promise<BlobFill | null> | undefined {
+    return this.inflight.get(digest);
+  }
+
+  /**
+   * Starts a fill unless one is under way: `fetch` opens the upstream body (null = upstream has no such blob).
+   * Everyone asking while the upstream request is pending or the fill runs gets the same fill.
+   */
+  begin(
+    digest: string,
+    blobs: BlobStore,
+    fetch: () => Promise<{ size: number | null; stream: Readable } | null>,
+    onSettled?: (info: BlobInfo | null, err?: Error) => Promise<void> | void,
+  ): Promise<BlobFill | null> {
+    const existing = this.inflight.get(digest);
+    if (existing) return existing;
+    const forget = () => {
+      if (this.inflight.get(digest) === started) this.inflight.delete(digest);
+    };
+    const started = (async () => {
+      const source = await fetch();
+      if (!source) return null;
+      const fill = new BlobFill(blobs, digest, source.size, source.stream);
+      // Forget the fill only after its bookkeeping (links) is done, so a request right after finds the cached blob.
+      fill.done
+        .then(
+          (info) => onSettled?.(info),
+          (err: Error) => onSettled?.(null, err),
+        )
+        .catch(() => undefined)
+        .finally(forget);
+      return fill;
+    })();
+    this.inflight.set(digest, started);
+    started.then((fill) => fill ?? forget(), forget);
+    return started;
+  }
+
+  get size(): number {
+    return this.inflight.size;
+  }
+}

@@ -1,0 +1,433 @@
+import { Readable } from 'node:stream';
+import type { BlobInfo, BlobStore, ByteRange } from '@wharf/blobstore';
+import {
+  type Descriptor,
+  MediaType,
+  RegistryError,
+  acceptsMediaType,
+  isDigestReference,
+  parseManifest,
+  requiredBlobs,
+  requiredManifests,
+} from '@wharf/oci';
+import type { ManifestCache } from '../cache/manifest-cache';
+import type { BlobHandle, DockerRepository, ManifestHandle, PutManifestResult, UploadStatus } from '../docker-repository';
+import type { Page, PageRequest } from '../page';
+import type { BlobLinks, ManifestIndex, TagIndex } from '../ports';
+import type { ProxyConfig } from '../repository-config';
+import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
+import type { BlobFill, BlobFills } from './blob-fill';
+import { CachePolicy } from './cache-policy';
+import type { ProxyState } from './proxy-state';
+
+export interface ProxyDependencies {
+  blobs: BlobStore;
+  manifests: ManifestIndex;
+  tags: TagIndex;
+  links: BlobLinks;
+  manifestCache: ManifestCache;
+  fills: BlobFills;
+  client: RegistryClient;
+  state: ProxyState;
+  log: { warn(message: string): void };
+  now?: () => number;
+}
+
+/** What we ask the upstream for: every manifest type we can store, indexes first. */
+const ACCEPT_ALL = [MediaType.OciIndex, MediaType.DockerManifestList, MediaType.OciManifest, MediaType.DockerManifest].join(', ');
+
+const DOCKER_HUB_HOSTS = new Set(['registry-1.docker.io', 'docker.io', 'index.docker.io', 'registry.hub.docker.com']);
+
+/**
+ * A pull-through cache of a remote registry. Manifests by digest and blobs are immutable and cached
+ * for good; tags are cached for their max age, then revalidated with a HEAD (not counted as a pull by
+ * Docker Hub) and fetched again only when the digest moved. When the upstream fails, what is cached
+ * keeps being served.
+ */
+export class ProxyRepository implements DockerRepository {
+  readonly type = 'proxy' as const;
+  private readonly policy: CachePolicy;
+  private readonly now: () => number;
+  private readonly dockerHub: boolean;
+  /** In-flight tag resolutions: concurrent pulls of one tag cause one upstream request. */
+  private readonly resolving = new Map<string, Promise<ManifestHandle | null>>();
+
+  constructor(
+    private readonly config: ProxyConfig,
+    private readonly deps: ProxyDependencies,
+  ) {
+    this.policy = new CachePolicy(config.proxy);
+    this.now = deps.now ?? Date.now;
+    this.dockerHub = config.dockerProxy.indexType === 'HUB' || DOCKER_HUB_HOSTS.has(hostOf(config.proxy.remoteUrl));
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get client(): RegistryClient {
+    return this.deps.client;
+  }
+
+  get state(): ProxyState {
+    return this.deps.state;
+  }
+
+  get remoteUrl(): string {
+    return this.config.proxy.remoteUrl;
+  }
+
+  /** invalidate-cache: every cached tag is revalidated on next use, and remembered 404s are forgotten. */
+  async invalidate(): Promise<void> {
+    await this.deps.tags.expireAll(this.name);
+    this.deps.state.forgetMissing();
+  }
+
+  // --- manifests --------------------------------------------------------------------------------
+
+  async getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
+    this.ensureOnline();
+    if (isDigestReference(reference)) return this.manifestByDigest(image, reference, accept);
+    const key = `${image}:${reference}:${accept ?? ''}`;
+    const pending = this.resolving.get(key);
+    if (pending) return pending;
+    const work = this.manifestByTag(image, reference, accept).finally(() => this.resolving.delete(key));
+    this.resolving.set(key, work);
+    return work;
+  }
+
+  private async manifestByDigest(image: string, digest: string, accept: string | undefined): Promise<ManifestHandle | null> {
+    const local = await this.localManifest(image, digest);
+    if (local) return this.hit(local);
+    const missKey = `${image}@${digest}`;
+    if (this.deps.state.isKnownMissing(missKey)) return null;
+    this.ensureUpstreamAllowed(`manifest ${digest}`);
+    const fetched = await this.upstream(() => this.deps.client.getManifest(this.upstreamImage(image), digest, accept ?? ACCEPT_ALL));
+    if (!fetched) {
+      this.deps.state.rememberMissing(missKey, this.negativeTtl());
+      return null;
+    }
+    this.deps.state.counters.cacheMisses += 1;
+    return this.storeManifest(image, fetched);
+  }
+
+  private async manifestByTag(image: string, tag: string, accept: string | undefined): Promise<ManifestHandle | null> {
+    const cachedTag = await this.deps.tags.get(this.name, image, tag);
+    const cached = cachedTag ? await this.localManifest(image, cachedTag.digest) : null;
+    const acceptable = cached !== null && (accept === undefined || acceptsMediaType(accept, cached.mediaType));
+    if (cached && acceptable && this.policy.isFresh(tag, cachedTag!.verifiedAt, this.now())) return this.hit(cached);
+
+    const missKey = `${image}:${tag}`;
+    if (!cached && this.deps.state.isKnownMissing(missKey)) return null;
+    if (this.upstreamBlocked()) {
+      if (cached) return this.stale(cached, `${image}:${tag}`, 'upstream is blocked');
+      throw this.blockedError(`${image}:${tag}`);
+    }
+    const upstreamImage = this.upstreamImage(image);
+    try {
+      if (cached && acceptable) {
+        // Stale: a HEAD tells whether the tag moved, without counting as a pull on Docker Hub.
+        const head = await this.upstream(() => this.deps.client.headManifest(upstreamImage, tag, ACCEPT_ALL));
+        if (head && head.digest === cached.digest) {
+          await this.deps.tags.set(this.name, image, tag, cached.digest, new Date(this.now()));
+          return this.hit(cached);
+        }
+        if (!head) return this.upstreamForgot(image, tag, missKey);
+      }
+      // Ask for every type we store; only a client that cannot take the cached type gets its own Accept passed on.
+      const wanted = cached && !acceptable && accept !== undefined ? accept : ACCEPT_ALL;
+      const fetched = await this.upstream(() => this.deps.client.getManifest(upstreamImage, tag, wanted));
+      if (!fetched) return this.upstreamForgot(image, tag, missKey);
+      this.deps.state.counters.cacheMisses += 1;
+      const handle = await this.storeManifest(image, fetched);
+      // Record the resolution even if clients then pull by digest: cleanup must not see untagged garbage.
+      if (wanted === ACCEPT_ALL) await this.deps.tags.set(this.name, image, tag, handle.digest, new Date(this.now()));
+      return handle;
+    } catch (err) {
+      if (cached && isUpstreamFailure(err)) return this.stale(cached, `${image}:${tag}`, (err as Error).message);
+      throw err;
+    }
+  }
+
+  private async upstreamForgot(image: string, tag: string, missKey: string): Promise<null> {
+    await this.deps.tags.delete(this.name, image, tag);
+    this.deps.state.rememberMissing(missKey, this.negativeTtl());
+    return null;
+  }
+
+  private async storeManifest(image: string, fetched: UpstreamManifest): Promise<ManifestHandle> {
+    let parsed;
+    try {
+      parsed = parseManifest(fetched.bytes, fetched.mediaType);
+    } catch (err) {
+      throw new RegistryError('UNAVAILABLE', `upstream ${this.config.proxy.remoteUrl} sent an unusable manifest: ${(err as Error).message}`);
+    }
+    await this.deps.blobs.write(Readable.from([fetched.bytes]), { digest: fetched.digest, size: fetched.bytes.length });
+    const references = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
+    await this.deps.manifests.put(
+      this.name,
+      image,
+      {
+        digest: fetched.digest,
+        mediaType: parsed.mediaType,
+        size: fetched.bytes.length,
+        createdAt: new Date(this.now()),
+        lastDownloadedAt: new Date(this.now()),
+        ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+        ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
+        ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+      },
+      references,
+    );
+    this.deps.manifestCache.set(fetched.digest, fetched.bytes);
+    this.deps.state.counters.bytesFromUpstream += fetched.bytes.length;
+    return { digest: fetched.digest, mediaType: parsed.mediaType, size: fetched.bytes.length, bytes: fetched.bytes };
+  }
+
+  private async localManifest(image: string, digest: string): Promise<ManifestHandle | null> {
+    const record = await this.deps.manifests.get(this.name, image, digest);
+    if (!record) return null;
+    let bytes = this.deps.manifestCache.get(digest);
+    if (!bytes) {
+      const read = await this.deps.blobs.read(digest);
+      if (!read) return null;
+      const chunks: Buffer[] = [];
+      for await (const chunk of read.stream) chunks.push(chunk as Buffer);
+      bytes = Buffer.concat(chunks);
+      this.deps.manifestCache.set(digest, bytes);
+    }
+    return { digest, mediaType: record.mediaType, size: record.size, bytes };
+  }
+
+  private hit(handle: ManifestHandle): ManifestHandle {
+    this.deps.state.counters.cacheHits += 1;
+    this.deps.state.counters.bytesFromCache += handle.size;
+    return handle;
+  }
+
+  private stale(handle: ManifestHandle, what: string, reason: string): ManifestHandle {
+    this.deps.state.counters.staleServed += 1;
+    this.deps.log.warn(`proxy ${this.name}: serving cached ${what} (${handle.digest}) because ${reason}`);
+    return this.hit(handle);
+  }
+
+  // --- blobs ------------------------------------------------------------------------------------
+
+  async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
+    this.ensureOnline();
+    const local = await this.localBlob(image, digest);
+    if (local) return local;
+    const fill = await this.fillFor(image, digest);
+    if (!fill) return null;
+    const size = fill.knownSize ?? (await fill.done).size;
+    return { digest, size };
+  }
+
+  async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+    this.ensureOnline();
+    const local = await this.serveLocal(image, digest, range);
+    if (local) return local;
+    const fill = await this.fillFor(image, digest);
+    if (!fill) return null;
+    const size = fill.knownSize ?? (await fill.done).size;
+    const stream = await fill.open(range?.start ?? 0, range?.end);
+    if (!stream) {
+      // The fill finished between our look and our open: it is in the blob store now.
+      await fill.done;
+      return this.serveLocal(image, digest, range);
+    }
+    return { digest, size, stream, ...(range ? { range } : {}) };
+  }
+
+  private async serveLocal(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+    if (!(await this.localBlob(image, digest))) return null;
+    const read = await this.deps.blobs.read(digest, range);
+    if (!read) return null;
+    this.deps.state.counters.cacheHits += 1;
+    this.deps.state.counters.bytesFromCache += read.end - read.start + 1;
+    return { digest, size: read.size, stream: read.stream, ...(range ? { range: { start: read.start, end: read.end } } : {}) };
+  }
+
+  /** A blob this proxy cached before (for any of its images) and the store still has. */
+  private async localBlob(image: string, digest: string): Promise<BlobInfo | null> {
+    if (!(await this.deps.links.inRepository(this.name, digest))) return null;
+    const info = await this.deps.blobs.stat(digest);
+    if (info && !(await this.deps.links.get(this.name, image, digest))) await this.deps.links.link(this.name, image, digest, info.size);
+    return info;
+  }
+
+  /** The in-flight fill of this blob, joining one already running or starting it. null: upstream has no such blob. */
+  private async fillFor(image: string, digest: string): Promise<BlobFill | null> {
+    const running = this.deps.fills.get(digest);
+    if (running) return running;
+    const missKey = `${image}@${digest}`;
+    if (this.deps.state.isKnownMissing(missKey)) return null;
+    this.ensureUpstreamAllowed(`blob ${digest}`);
+    return this.deps.fills.begin(
+      digest,
+      this.deps.blobs,
+      async () => {
+        const blob = await this.upstream(() => this.deps.client.getBlob(this.upstreamImage(image), digest));
+        if (!blob) {
+          this.deps.state.rememberMissing(missKey, this.negativeTtl());
+          return null;
+        }
+        this.deps.state.counters.cacheMisses += 1;
+        return blob;
+      },
+      async (info, err) => {
+        if (info) {
+          this.deps.state.counters.bytesFromUpstream += info.size;
+          await this.deps.links.link(this.name, image, digest, info.size);
+        } else {
+          this.deps.log.warn(`proxy ${this.name}: blob ${digest} from upstream not cached: ${err?.message}`);
+        }
+      },
+    );
+  }
+
+  // --- discovery: what is cached ----------------------------------------------------------------
+
+  async listTags(image: string, page: PageRequest): Promise<Page<string>> {
+    this.ensureOnline();
+    const result = await this.deps.tags.list(this.name, image, page);
+    if (result.items.length === 0 && !page.last && !(await this.deps.manifests.hasImage(this.name, image))) {
+      throw new RegistryError('NAME_UNKNOWN', `proxy ${this.name} has nothing cached for ${image}`);
+    }
+    return result;
+  }
+
+  listImages(page: PageRequest): Promise<Page<string>> {
+    this.ensureOnline();
+    return this.deps.tags.listImages(this.name, page);
+  }
+
+  async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    this.ensureOnline();
+    const records = await this.deps.manifests.referrers(this.name, image, digest);
+    return records
+      .filter((r) => artifactType === undefined || r.artifactType === artifactType)
+      .map((r) => ({ mediaType: r.mediaType, digest: r.digest, size: r.size, ...(r.artifactType ? { artifactType: r.artifactType } : {}) }));
+  }
+
+  // --- eviction (the only writes a proxy takes) -------------------------------------------------
+
+  async deleteManifest(image: string, digest: string): Promise<void> {
+    if (!(await this.deps.manifests.get(this.name, image, digest))) {
+      throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is not cached in ${this.name}/${image}`);
+    }
+    await this.deps.tags.deleteByDigest(this.name, image, digest);
+    await this.deps.manifests.delete(this.name, image, digest);
+  }
+
+  async deleteTag(image: string, tag: string): Promise<void> {
+    if (!(await this.deps.tags.delete(this.name, image, tag))) {
+      throw new RegistryError('MANIFEST_UNKNOWN', `tag ${tag} is not cached in ${this.name}/${image}`);
+    }
+  }
+
+  async deleteBlob(image: string, digest: string): Promise<void> {
+    if (!(await this.deps.links.unlink(this.name, image, digest))) {
+      throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not cached in ${this.name}/${image}`);
+    }
+  }
+
+  // --- push: refused ----------------------------------------------------------------------------
+
+  startUpload(): Promise<UploadStatus> {
+    return this.readOnly();
+  }
+  getUpload(): Promise<UploadStatus> {
+    return this.readOnly();
+  }
+  appendUpload(_image: string, _id: string, body: Readable): Promise<UploadStatus> {
+    body.resume();
+    return this.readOnly();
+  }
+  finishUpload(): Promise<BlobInfo> {
+    return this.readOnly();
+  }
+  cancelUpload(): Promise<void> {
+    return this.readOnly();
+  }
+  putBlob(): Promise<BlobInfo> {
+    return this.readOnly();
+  }
+  mountBlob(): Promise<BlobInfo | null> {
+    return this.readOnly();
+  }
+  putManifest(): Promise<PutManifestResult> {
+    return this.readOnly();
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private readOnly(): Promise<never> {
+    return Promise.reject(new RegistryError('DENIED', `${this.name} is a proxy repository and is read-only; push to a hosted repository`));
+  }
+
+  /** Docker Hub keeps official images under `library/`; clients may omit it. */
+  private upstreamImage(image: string): string {
+    return this.dockerHub && !image.includes('/') ? `library/${image}` : image;
+  }
+
+  private negativeTtl(): number {
+    return this.config.negativeCache.enabled ? this.config.negativeCache.timeToLive : 0;
+  }
+
+  private upstreamBlocked(): boolean {
+    return this.config.httpClient.blocked || this.deps.state.autoBlockedUntil() !== undefined;
+  }
+
+  private ensureUpstreamAllowed(what: string): void {
+    if (this.upstreamBlocked()) throw this.blockedError(what);
+  }
+
+  private blockedError(what: string): RegistryError {
+    const until = this.deps.state.autoBlockedUntil();
+    const why = this.config.httpClient.blocked ? 'is blocked by configuration' : `is auto-blocked until ${until?.toISOString()} after failures`;
+    return new RegistryError('UNAVAILABLE', `${what} is not cached and upstream ${this.config.proxy.remoteUrl} ${why}`);
+  }
+
+  /** Runs an upstream call, keeping the health record and translating failures into registry errors. */
+  private async upstream<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      this.deps.state.succeeded();
+      this.deps.state.rateLimit = this.deps.client.rateLimit;
+      return result;
+    } catch (err) {
+      this.deps.state.rateLimit = this.deps.client.rateLimit;
+      if (!(err instanceof UpstreamError)) throw err;
+      const blockable = err.kind === 'unreachable' || err.kind === 'timeout' || (err.kind === 'status' && (err.status ?? 0) >= 500);
+      const answered = err.kind === 'status' && err.status !== 429 && (err.status ?? 0) < 500;
+      // A 4xx answer means the upstream is up: keep it out of reachability and auto-block.
+      if (answered) this.deps.state.succeeded();
+      else this.deps.state.failed(err.message, this.config.httpClient.autoBlock, blockable);
+      if (err.status === 429) {
+        throw new RegistryError('TOOMANYREQUESTS', `upstream ${this.config.proxy.remoteUrl} is rate limiting: ${err.message}`, undefined, {
+          headers: err.retryAfter ? { 'Retry-After': err.retryAfter } : {},
+        });
+      }
+      throw new RegistryError('UNAVAILABLE', `upstream ${this.config.proxy.remoteUrl} failed: ${err.message}`, undefined, {
+        status: err.kind === 'auth' ? 502 : 503,
+      });
+    }
+  }
+
+  private ensureOnline(): void {
+    if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
+  }
+}
+
+function isUpstreamFailure(err: unknown): boolean {
+  return err instanceof RegistryError && (err.code === 'UNAVAILABLE' || err.code === 'TOOMANYREQUESTS');
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}

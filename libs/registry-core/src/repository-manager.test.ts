@@ -1,0 +1,275 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRegistryError } from '@wharf/oci';
+import { groupConfig, hostedConfig, proxyConfig } from '../test/configs';
+import { MemoryRepositoryConfigs } from '../test/memory-ports';
+import { openRepositoryConfigsDatabase } from '../test/repository-configs-db';
+import type { DockerRepository } from './docker-repository';
+import type { RepositoryConfig } from './repository-config';
+import { RepositoryConflictError, type RepositoryFactory, RepositoryManager, RepositoryNotFoundError } from './repository-manager';
+
+/** A stand-in repository: the manager only stores and hands out instances. */
+interface FakeRepository extends DockerRepository {
+  config: RepositoryConfig;
+  generation: number;
+}
+
+function fakeFactory(): RepositoryFactory & { calls: [RepositoryConfig, RepositoryManager][] } {
+  let generation = 0;
+  const calls: [RepositoryConfig, RepositoryManager][] = [];
+  const factory: RepositoryFactory = (config, manager) => {
+    calls.push([config, manager]);
+    return { name: config.name, type: config.type, config, generation: ++generation } as unknown as FakeRepository;
+  };
+  return Object.assign(factory, { calls });
+}
+
+const generationOf = (r: DockerRepository | undefined): number | undefined => (r as FakeRepository | undefined)?.generation;
+
+describe(RepositoryManager.name, () => {
+  let store: MemoryRepositoryConfigs;
+  let factory: ReturnType<typeof fakeFactory>;
+  let manager: RepositoryManager;
+
+  beforeEach(() => {
+    store = new MemoryRepositoryConfigs();
+    factory = fakeFactory();
+    manager = new RepositoryManager(store, factory);
+  });
+
+  describe('create', () => {
+    it('stores the configuration and serves a live instance by name', async () => {
+      const config = hostedConfig('docker-hosted', { httpPort: 8082 });
+      await manager.create(config);
+      expect(await store.get('docker-hosted')).toEqual(config);
+      const instance = manager.get('docker-hosted');
+      expect(instance?.name).toBe('docker-hosted');
+      expect(manager.require('docker-hosted')).toBe(instance);
+      expect(manager.config('docker-hosted')).toEqual(config);
+      expect(factory.calls).toEqual([[config, manager]]);
+    });
+
+    it('refuses a duplicate name, leaving the first repository in place', async () => {
+      await manager.create(hostedConfig('docker-hosted'));
+      const first = manager.get('docker-hosted');
+      await expect(manager.create(proxyConfig('docker-hosted'))).rejects.toBeInstanceOf(RepositoryConflictError);
+      expect(manager.get('docker-hosted')).toBe(first);
+      expect((await store.get('docker-hosted'))?.type).toBe('hosted');
+      expect(store.saves).toBe(1);
+      expect(factory.calls.length).toBe(1);
+    });
+
+    it("refuses a connector port that another repository holds", async () => {
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      await expect(manager.create(proxyConfig('b', 8082))).rejects.toBeInstanceOf(RepositoryConflictError);
+      await expect(manager.create(proxyConfig('b', 8082))).rejects.toThrow(/8082.*\ba\b/);
+      expect(manager.get('b')).toBeUndefined();
+      expect(await store.get('b')).toBeNull();
+    });
+
+    it('lets any number of repositories go without a connector port', async () => {
+      await manager.create(hostedConfig('a'));
+      await manager.create(proxyConfig('b'));
+      await manager.create(groupConfig('c', ['a', 'b']));
+      expect(manager.configs().map((c) => c.name)).toEqual(['a', 'b', 'c']);
+      expect(manager.byPort(0)).toBeUndefined();
+    });
+
+    it('does not register a repository the store failed to save', async () => {
+      store.failNextSave = new Error('disk full');
+      await expect(manager.create(hostedConfig('a', { httpPort: 8082 }))).rejects.toThrow('disk full');
+      expect(manager.get('a')).toBeUndefined();
+      expect(manager.byPort(8082)).toBeUndefined();
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      expect(manager.get('a')).toBeDefined();
+    });
+
+    it('does not save a repository the factory cannot build', async () => {
+      const failing = new RepositoryManager(store, () => {
+        throw new Error('bad configuration');
+      });
+      await expect(failing.create(hostedConfig('a'))).rejects.toThrow('bad configuration');
+      expect(store.saves).toBe(0);
+      expect(failing.get('a')).toBeUndefined();
+    });
+
+    it('refuses one of two concurrent creates of the same name', async () => {
+      store.delayMs = 10;
+      const results = await Promise.allSettled([manager.create(hostedConfig('a')), manager.create(proxyConfig('a'))]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      expect(rejected?.reason).toBeInstanceOf(RepositoryConflictError);
+      expect(manager.config('a')?.type).toBe((await store.get('a'))?.type);
+    });
+
+    it('refuses one of two concurrent creates on the same port', async () => {
+      store.delayMs = 10;
+      const results = await Promise.allSettled([
+        manager.create(hostedConfig('a', { httpPort: 8082 })),
+        manager.create(hostedConfig('b', { httpPort: 8082 })),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(manager.configs().filter((c) => c.docker.httpPort === 8082).length).toBe(1);
+    });
+  });
+
+  describe('update', () => {
+    it('replaces the configuration and the live instance', async () => {
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      const before = manager.get('a');
+      const changed = hostedConfig('a', { httpPort: 8083, online: false, storage: { writePolicy: 'ALLOW_ONCE' } });
+      await manager.update(changed);
+      expect(manager.get('a')).not.toBe(before);
+      expect(generationOf(manager.get('a'))).toBe(2);
+      expect(manager.config('a')).toEqual(changed);
+      expect(await store.get('a')).toEqual(changed);
+      expect(manager.byPort(8083)?.name).toBe('a');
+      expect(manager.byPort(8082)).toBeUndefined();
+    });
+
+    it('keeps its own port', async () => {
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      await manager.update(hostedConfig('a', { httpPort: 8082, online: false }));
+      expect(manager.byPort(8082)?.online).toBe(false);
+    });
+
+    it('refuses an unknown repository', async () => {
+      await expect(manager.update(hostedConfig('nope'))).rejects.toBeInstanceOf(RepositoryNotFoundError);
+      expect(store.saves).toBe(0);
+    });
+
+    it('refuses to change the type', async () => {
+      await manager.create(hostedConfig('a'));
+      await expect(manager.update(proxyConfig('a'))).rejects.toBeInstanceOf(RepositoryConflictError);
+      expect(manager.config('a')?.type).toBe('hosted');
+    });
+
+    it("refuses another repository's port, keeping the old configuration", async () => {
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      await manager.create(hostedConfig('b', { httpPort: 8083 }));
+      const before = manager.get('b');
+      await expect(manager.update(hostedConfig('b', { httpPort: 8082 }))).rejects.toBeInstanceOf(RepositoryConflictError);
+      expect(manager.get('b')).toBe(before);
+      expect(manager.byPort(8083)?.name).toBe('b');
+      expect((await store.get('b'))?.docker.httpPort).toBe(8083);
+    });
+
+    it('keeps the old instance when the store fails', async () => {
+      await manager.create(hostedConfig('a'));
+      const before = manager.get('a');
+      store.failNextSave = new Error('locked');
+      await expect(manager.update(hostedConfig('a', { online: false }))).rejects.toThrow('locked');
+      expect(manager.get('a')).toBe(before);
+      expect(manager.config('a')?.online).toBe(true);
+    });
+  });
+
+  describe('delete', () => {
+    it('removes the repository, returns its configuration and frees its port', async () => {
+      const config = hostedConfig('a', { httpPort: 8082 });
+      await manager.create(config);
+      expect(await manager.delete('a')).toEqual(config);
+      expect(manager.get('a')).toBeUndefined();
+      expect(manager.config('a')).toBeUndefined();
+      expect(manager.byPort(8082)).toBeUndefined();
+      expect(await store.get('a')).toBeNull();
+      expect(store.deletes).toBe(1);
+      await manager.create(proxyConfig('b', 8082));
+      expect(manager.byPort(8082)?.name).toBe('b');
+    });
+
+    it('refuses an unknown repository', async () => {
+      await expect(manager.delete('nope')).rejects.toBeInstanceOf(RepositoryNotFoundError);
+      expect(store.deletes).toBe(0);
+    });
+
+    it('allows the name to be created again', async () => {
+      await manager.create(hostedConfig('a'));
+      await manager.delete('a');
+      await manager.create(proxyConfig('a'));
+      expect(manager.get('a')?.type).toBe('proxy');
+    });
+  });
+
+  describe('lookups', () => {
+    it('finds a repository by connector port', async () => {
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      await manager.create(proxyConfig('b', 8083));
+      await manager.create(groupConfig('c', ['a', 'b'], 8084));
+      expect(manager.byPort(8082)?.name).toBe('a');
+      expect(manager.byPort(8083)?.name).toBe('b');
+      expect(manager.byPort(8084)?.name).toBe('c');
+      expect(manager.byPort(8085)).toBeUndefined();
+    });
+
+    it('answers NAME_UNKNOWN from require for an unknown repository', () => {
+      let error: unknown;
+      try {
+        manager.require('nope');
+      } catch (err) {
+        error = err;
+      }
+      expect(isRegistryError(error)).toBe(true);
+      expect((error as { code: string }).code).toBe('NAME_UNKNOWN');
+      expect((error as { status: number }).status).toBe(404);
+      expect(manager.get('nope')).toBeUndefined();
+      expect(manager.config('nope')).toBeUndefined();
+    });
+
+    it('lists configurations sorted by name', async () => {
+      for (const name of ['zeta', 'alpha', 'mid']) await manager.create(hostedConfig(name));
+      expect(manager.configs().map((c) => c.name)).toEqual(['alpha', 'mid', 'zeta']);
+    });
+  });
+
+  describe('load', () => {
+    it('builds an instance for every stored configuration, handing the factory itself', async () => {
+      const stored = [hostedConfig('a', { httpPort: 8082 }), proxyConfig('b'), groupConfig('c', ['a', 'b'], 8084)];
+      const loaded = new RepositoryManager(new MemoryRepositoryConfigs(stored), factory);
+      await loaded.load();
+      expect(loaded.configs()).toEqual(stored);
+      expect(factory.calls.map(([c, m]) => [c.name, m])).toEqual([
+        ['a', loaded],
+        ['b', loaded],
+        ['c', loaded],
+      ]);
+      expect(loaded.get('c')?.type).toBe('group');
+      expect(loaded.byPort(8084)?.name).toBe('c');
+    });
+
+    it('replaces what was loaded before', async () => {
+      await manager.create(hostedConfig('gone'));
+      store.configs.delete('gone');
+      store.configs.set('fresh', hostedConfig('fresh'));
+      await manager.load();
+      expect(manager.get('gone')).toBeUndefined();
+      expect(manager.get('fresh')).toBeDefined();
+    });
+  });
+
+  describe('with the SQLite store', () => {
+    let db: Awaited<ReturnType<typeof openRepositoryConfigsDatabase>>;
+
+    beforeEach(async () => {
+      db = await openRepositoryConfigsDatabase();
+    });
+
+    afterEach(async () => {
+      await db.close();
+    });
+
+    it('persists create, update and delete for the next start', async () => {
+      const live = new RepositoryManager(db.store, factory);
+      await live.create(hostedConfig('a', { httpPort: 8082 }));
+      await live.create(proxyConfig('b', 8083));
+      await live.create(groupConfig('c', ['a', 'b']));
+      await live.update(hostedConfig('a', { httpPort: 9082 }));
+      await live.delete('b');
+
+      const restarted = new RepositoryManager(db.store, fakeFactory());
+      await restarted.load();
+      expect(restarted.configs()).toEqual([hostedConfig('a', { httpPort: 9082 }), groupConfig('c', ['a', 'b'])]);
+      expect(restarted.byPort(9082)?.name).toBe('a');
+      expect(restarted.byPort(8083)).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,274 @@
+/**
+ * Transport behaviour of the RegistryClient: blob streaming with backpressure, abandoning a
+ * stream, timeouts, connection failures, keep-alive and TLS.
+ */
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256 } from '../../test/upstream/fake-registry';
+import { selfSignedCert } from '../../test/upstream/tls';
+import { RegistryClient } from './registry-client';
+import type { RegistryClientOptions, UpstreamRequestKind } from './types';
+
+const MiB = 1024 * 1024;
+const DIGEST = sha256('any');
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function registry(opts: Parameters<typeof FakeRegistry.start>[0] = {}): Promise<FakeRegistry> {
+  const r = await FakeRegistry.start(opts);
+  cleanups.push(() => r.close());
+  return r;
+}
+
+function client(remoteUrl: string, opts: Partial<RegistryClientOptions> = {}) {
+  const calls: [UpstreamRequestKind, number][] = [];
+  const c = new RegistryClient({ remoteUrl, onRequest: (k, s) => calls.push([k, s]), ...opts });
+  cleanups.push(() => c.close());
+  return { client: c, calls };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Serves `total` pseudo-random bytes in 64 KiB writes, honouring drain; reports progress. */
+function pumpingBlob(total: number, opts: { contentLength?: boolean } = {}) {
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31 + 7) & 0xff;
+  const hash = createHash('sha256');
+  for (let sent = 0; sent < total; sent += chunk.length) hash.update(chunk.subarray(0, Math.min(chunk.length, total - sent)));
+  const state = { written: 0, closedEarly: false, finished: false, digest: `sha256:${hash.digest('hex')}` };
+  const serve = (res: ServerResponse) => {
+    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
+    if (opts.contentLength !== false) headers['content-length'] = total;
+    res.writeHead(200, headers);
+    res.on('close', () => {
+      if (!res.writableFinished) state.closedEarly = true;
+    });
+    const pump = () => {
+      while (state.written < total && !res.destroyed) {
+        const n = Math.min(chunk.length, total - state.written);
+        state.written += n;
+        if (!res.write(chunk.subarray(0, n))) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!res.destroyed) res.end(() => (state.finished = true));
+    };
+    pump();
+  };
+  return { state, serve };
+}
+
+async function digestOfStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of stream) h.update(c as Buffer);
+  return `sha256:${h.digest('hex')}`;
+}
+
+describe('blob streaming', () => {
+  it('applies backpressure: the upstream is read only as fast as the caller reads', async () => {
+    const total = 96 * MiB;
+    const blob = pumpingBlob(total);
+    const r = await registry();
+    r.hook = (_req, res) => (blob.serve(res), true);
+    const { client: c } = client(r.url);
+    const got = await c.getBlob('library/big', DIGEST);
+    expect(got!.size).toBe(total);
+    await sleep(400);
+    // Only socket and stream buffers are filled while nobody reads.
+    expect(blob.state.written).toBeLessThan(total / 2);
+    expect(await digestOfStream(got!.stream)).toBe(blob.state.digest);
+    expect(blob.state.written).toBe(total);
+  });
+
+  it('destroying the stream closes the upstream connection; the client keeps working', async () => {
+    const total = 64 * MiB;
+    const blob = pumpingBlob(total);
+    const r = await registry();
+    r.hook = (_req, res, rec) => {
+      if (rec.path.includes('/blobs/')) {
+        blob.serve(res);
+        return true;
+      }
+      return false;
+    };
+    r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
+    const { client: c } = client(r.url);
+    const got = await c.getBlob('library/big', DIGEST);
+    const first = await new Promise<Buffer>((resolve) => got!.stream.once('data', resolve));
+    expect(first.length).toBeGreaterThan(0);
+    got!.stream.destroy();
+    await sleep(100);
+    expect(blob.state.closedEarly).toBe(true);
+    expect(blob.state.finished).toBe(false);
+    const writtenAtClose = blob.state.written;
+    await sleep(100);
+    expect(blob.state.written).toBe(writtenAtClose);
+    expect(await c.headManifest('library/alpine', 'latest', '')).not.toBeNull();
+  });
+
+  it('a slow reader does not trip the idle timeout', async () => {
+    const blob = pumpingBlob(8 * MiB);
+    const r = await registry();
+    r.hook = (_req, res) => (blob.serve(res), true);
+    const { client: c } = client(r.url, { idleTimeoutMs: 150 });
+    const got = await c.getBlob('library/big', DIGEST);
+    const h = createHash('sha256');
+    let pauses = 0;
+    for await (const chunk of got!.stream) {
+      h.update(chunk as Buffer);
+      if (pauses < 2) {
+        pauses++;
+        await sleep(400);
+      }
+    }
+    expect(`sha256:${h.digest('hex')}`).toBe(blob.state.digest);
+  });
+
+  it('an upstream that stalls mid-body errors the stream with a timeout', async () => {
+    const r = await registry();
+    r.hook = (_req, res) => {
+      res.writeHead(200, { 'content-length': 10_000 });
+      res.write(Buffer.alloc(1000));
+      return true; // and then nothing
+    };
+    const { client: c } = client(r.url, { idleTimeoutMs: 200 });
+    const got = await c.getBlob('library/alpine', DIGEST);
+    const started = Date.now();
+    const e = await errorOf(readAll(got!.stream));
+    expect(e.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a connection closed mid-body errors the stream', async () => {
+    const r = await registry();
+    r.hook = (_req, res) => {
+      res.writeHead(200, { 'content-length': 100_000 });
+      res.write(Buffer.alloc(5000), () => setTimeout(() => res.socket?.destroy(), 20));
+      return true;
+    };
+    const { client: c } = client(r.url);
+    const got = await c.getBlob('library/alpine', DIGEST);
+    const e = await errorOf(readAll(got!.stream));
+    expect(['unreachable', 'invalid']).toContain(e.kind);
+  });
+
+  it('a chunked blob has size null', async () => {
+    const blob = pumpingBlob(3 * MiB + 17, { contentLength: false });
+    const r = await registry();
+    r.hook = (_req, res) => (blob.serve(res), true);
+    const { client: c } = client(r.url);
+    const got = await c.getBlob('library/alpine', DIGEST);
+    expect(got!.size).toBeNull();
+    expect(await digestOfStream(got!.stream)).toBe(blob.state.digest);
+  });
+});
+
+describe('timeouts and connection failures', () => {
+  it('no response head within idleTimeoutMs is a timeout (reported with status 0)', async () => {
+    const r = await registry();
+    r.hook = () => true; // never answers
+    const { client: c, calls } = client(r.url, { idleTimeoutMs: 200 });
+    const e = await errorOf(c.getManifest('library/alpine', 'latest', ''));
+    expect(e.kind).toBe('timeout');
+    expect(calls).toEqual([['manifest-get', 0]]);
+  });
+
+  it('a connection that never completes (TLS handshake unanswered) hits connectTimeoutMs', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => sockets.add(s));
+    await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
+    cleanups.push(
+      () =>
+        new Promise<void>((res) => {
+          for (const s of sockets) s.destroy();
+          silent.close(() => res());
+        }),
+    );
+    const { port } = silent.address() as net.AddressInfo;
+    const { client: c } = client(`https://127.0.0.1:${port}`, { connectTimeoutMs: 200, idleTimeoutMs: 30_000 });
+    const started = Date.now();
+    const e = await errorOf(c.ping());
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain('connecting');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('connection refused and unknown hosts are unreachable', async () => {
+    const r = await FakeRegistry.start();
+    const url = r.url;
+    await r.close();
+    const refused = await errorOf(client(url).client.getManifest('library/alpine', 'latest', ''));
+    expect(refused.kind).toBe('unreachable');
+    expect(refused.message).toContain('ECONNREFUSED');
+    const dns = await errorOf(client('http://no-such-host.invalid').client.ping());
+    expect(dns.kind).toBe('unreachable');
+  });
+
+  it('reuses keep-alive connections', async () => {
+    const r = await registry();
+    let connections = 0;
+    r.server.on('connection', () => connections++);
+    r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
+    const blob = Buffer.alloc(300_000, 1);
+    const d = r.addBlob(blob);
+    const { client: c } = client(r.url);
+    for (let i = 0; i < 5; i++) {
+      await c.getManifest('library/alpine', 'latest', '');
+      await c.headManifest('library/alpine', 'latest', '');
+      expect(await readAll((await c.getBlob('library/alpine', d))!.stream)).toEqual(blob);
+      expect(await c.getManifest('library/alpine', 'missing', '')).toBeNull();
+    }
+    expect(connections).toBe(1);
+  });
+});
+
+describe('https', () => {
+  const tls = selfSignedCert();
+
+  it.skipIf(tls === null)('talks TLS with a configured CA, refuses an unknown certificate', async () => {
+    const r = await registry({ tls: tls! });
+    const digest = r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
+    expect(r.url.startsWith('https://')).toBe(true);
+
+    const trusted = client(r.url, { tls: { ca: tls!.cert } }).client;
+    expect((await trusted.getManifest('library/alpine', 'latest', ''))?.digest).toBe(digest);
+
+    const e = await errorOf(client(r.url).client.getManifest('library/alpine', 'latest', ''));
+    expect(e.kind).toBe('unreachable');
+    expect(e.message).toContain('TLS');
+
+    const lax = client(r.url, { tls: { rejectUnauthorized: false } }).client;
+    expect((await lax.headManifest('library/alpine', 'latest', ''))?.digest).toBe(digest);
+  });
+
+  it.skipIf(tls === null)('follows an https registry redirect to an http store without Authorization', async () => {
+    const store = await FakeObjectStore.start();
+    cleanups.push(() => store.close());
+    const r = await registry({ tls: tls!, blobRedirect: store, auth: { kind: 'basic', username: 'u', password: 'p' } });
+    const d = r.addBlob(Buffer.from('layer bytes'));
+    const { client: c } = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } });
+    expect((await readAll((await c.getBlob('library/alpine', d))!.stream)).toString()).toBe('layer bytes');
+    expect(store.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it.skipIf(tls === null)('will not send credentials to a plain-http token realm of an https registry', async () => {
+    const tokens = await FakeTokenServer.start();
+    cleanups.push(() => tokens.close());
+    const r = await registry({ tls: tls!, auth: { kind: 'bearer', tokens } });
+    r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
+    const withCreds = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } }).client;
+    const e = await errorOf(withCreds.getManifest('library/alpine', 'latest', ''));
+    expect(e.kind).toBe('auth');
+    expect(tokens.requests).toHaveLength(0);
+    // Anonymous tokens carry no secret: fine over http.
+    const anon = client(r.url, { tls: { ca: tls!.cert } }).client;
+    expect(await anon.getManifest('library/alpine', 'latest', '')).not.toBeNull();
+    expect(tokens.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Builds HostedRepository instances on a real FileBlobStore (temp dir) and either the real
+ * persistence adapters (SQLite :memory: with the committed migrations) or the in-memory port fakes.
+ * Lives under test/ because registry-core's src must not depend on persistence.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileBlobStore } from '@wharf/blobstore';
+import { MIGRATIONS } from '@wharf/migrations';
+import { TypeOrmBlobLinks, TypeOrmManifestIndex, TypeOrmTagIndex, TypeOrmUploadSessions, openDatabase } from '@wharf/persistence';
+import type { DataSource } from 'typeorm';
+import { ManifestCache } from '../src/cache/manifest-cache';
+import { type HostedDependencies, HostedRepository } from '../src/hosted/hosted-repository';
+import type { HostedConfig } from '../src/repository-config';
+import { MemoryBlobLinks, MemoryManifestIndex, MemoryTagIndex, MemoryUploadSessions } from './memory-ports';
+
+export type MetadataKind = 'typeorm' | 'memory';
+
+export interface HostedHarness {
+  kind: MetadataKind;
+  /** Set for `typeorm`. */
+  db: DataSource | null;
+  blobs: FileBlobStore;
+  root: string;
+  deps: HostedDependencies;
+  /** When set, the repositories' clock; otherwise real time. */
+  clock: { at: Date | null };
+  repository(config: HostedConfig): HostedRepository;
+  cleanup(): Promise<void>;
+}
+
+export async function openHostedHarness(kind: MetadataKind): Promise<HostedHarness> {
+  const root = await mkdtemp(join(tmpdir(), 'wharf-hosted-'));
+  const blobs = new FileBlobStore({ root });
+  await blobs.init();
+  const clock: { at: Date | null } = { at: null };
+  const now = (): Date => clock.at ?? new Date();
+  let db: DataSource | null = null;
+  let deps: HostedDependencies;
+  if (kind === 'typeorm') {
+    db = await openDatabase({ sqlitePath: ':memory:', migrations: MIGRATIONS });
+    deps = {
+      blobs,
+      manifests: new TypeOrmManifestIndex(db),
+      tags: new TypeOrmTagIndex(db),
+      links: new TypeOrmBlobLinks(db),
+      uploads: new TypeOrmUploadSessions(db),
+      manifestCache: new ManifestCache(),
+      now,
+    };
+  } else {
+    const manifests = new MemoryManifestIndex();
+    deps = {
+      blobs,
+      manifests,
+      tags: new MemoryTagIndex(manifests),
+      links: new MemoryBlobLinks(),
+      uploads: new MemoryUploadSessions(),
+      manifestCache: new ManifestCache(),
+      now,
+    };
+  }
+  return {
+    kind,
+    db,
+    blobs,
+    root,
+    deps,
+    clock,
+    repository: (config) => new HostedRepository(config, deps),
+    cleanup: async () => {
+      if (db?.isInitialized) await db.destroy();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}

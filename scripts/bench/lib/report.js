@@ -1,0 +1,83 @@
+'use strict';
+// Machine facts and the printed side-by-side table.
+const os = require('node:os');
+const { runCommand } = require('./proc');
+
+async function machineFacts({ repoRoot }) {
+  const nproc = await runCommand('nproc', [], { timeoutMs: 5000 }).then((r) => r.stdout.trim(), () => String(os.cpus().length));
+  const git = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, timeoutMs: 5000 }).catch(() => null);
+  const dirty = await runCommand('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, timeoutMs: 5000 }).catch(() => null);
+  return {
+    nproc: Number(nproc),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    wharfCommit: git && git.code === 0 ? `${git.stdout.trim()}${dirty && dirty.stdout.trim() ? ' (uncommitted changes)' : ''}` : null,
+  };
+}
+
+function fmt(value, digits) {
+  if (value === null || value === undefined || Number.isNaN(value)) return '-';
+  return Number(value).toFixed(digits);
+}
+
+/** "Wharf vs Distribution" for one row; returns { text, worsePct } (worsePct > 0 when Wharf is behind). */
+function compare(w, d, better) {
+  if (typeof w !== 'number' || typeof d !== 'number') return { text: '', worsePct: 0 };
+  if (d === 0) return { text: w === 0 ? 'same' : '', worsePct: 0 };
+  const pct = ((w - d) / Math.abs(d)) * 100;
+  const worse = better === 'lower' ? pct > 0 : pct < 0;
+  if (Math.abs(pct) < 3) return { text: `≈ (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`, worsePct: 0 };
+  const ratio = w / d;
+  const times = ratio >= 1.5 || ratio <= 0.67 ? ` (${ratio.toFixed(2)}x)` : '';
+  return {
+    text: `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%${times} ${worse ? 'WORSE' : 'better'}`,
+    worsePct: worse ? Math.abs(pct) : 0,
+  };
+}
+
+function pad(s, n, right = false) {
+  s = String(s);
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+/** Prints one scenario block and returns the rows where Wharf is more than `threshold`% behind. */
+function printScenario(index, scenario, outcome, targets, threshold = 10) {
+  const lines = [];
+  lines.push('');
+  lines.push(`${index}. ${scenario.title}`);
+  for (const [k, v] of Object.entries(outcome.params ?? {})) lines.push(`   ${k}: ${v}`);
+  for (const [k, v] of Object.entries(outcome.commands ?? {})) lines.push(`   command (${k}): ${v}`);
+  const behind = [];
+  if (outcome.rows) {
+    const wharf = targets.find((t) => t.name === 'wharf');
+    const others = targets.filter((t) => t !== wharf);
+    const cols = [wharf, ...others];
+    const metricWidth = Math.max(28, ...outcome.rows.map((r) => r.metric.length + 2));
+    lines.push(
+      `   ${pad('metric', metricWidth)}${pad('unit', 7)}${cols.map((t) => pad(t.label, 14, true)).join('')}   Wharf vs ${others[0]?.label ?? ''}`,
+    );
+    for (const row of outcome.rows) {
+      const values = cols.map((t) => outcome.results?.[t.name]?.[row.key]);
+      const cmp = others.length ? compare(values[0], values[1], row.better) : { text: '', worsePct: 0 };
+      lines.push(
+        `   ${pad(row.metric, metricWidth)}${pad(row.unit, 7)}${values.map((v) => pad(fmt(v, row.digits), 14, true)).join('')}   ${cmp.text}`,
+      );
+      if (cmp.worsePct > threshold) {
+        behind.push({
+          scenario: scenario.id,
+          metric: row.metric,
+          unit: row.unit,
+          wharf: values[0],
+          [others[0].name]: values[1],
+          worsePct: Math.round(cmp.worsePct * 10) / 10,
+        });
+      }
+    }
+  }
+  console.log(lines.join('\n'));
+  return behind;
+}
+
+module.exports = { machineFacts, printScenario, compare };

@@ -1,0 +1,93 @@
+'use strict';
+// Memory and CPU of a process from /proc: VmRSS sampled on an interval, VmHWM (peak), utime+stime.
+const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {}
+
+function readStatus(pid) {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+}
+
+/** CPU seconds (user + system, all threads) the process has used so far. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
+/** Resets VmHWM to the current RSS (Linux >= 4.0, needs write access to /proc/<pid>/clear_refs). */
+function resetPeak(pid) {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Samples VmRSS every `intervalMs` until stop(); stop() returns the peak sampled RSS, VmHWM at
+ * that moment (reset at start when possible), the CPU seconds used in between and sampling facts.
+ */
+function startSampler(pid, intervalMs = 50) {
+  const hwmReset = resetPeak(pid);
+  const startRss = readStatus(pid).rssKiB;
+  const startCpu = cpuSeconds(pid);
+  const startedAt = process.hrtime.bigint();
+  let peakKiB = startRss;
+  let samples = 0;
+  let last = startedAt;
+  let maxGapMs = 0;
+  const sample = () => {
+    try {
+      const { rssKiB } = readStatus(pid);
+      if (rssKiB > peakKiB) peakKiB = rssKiB;
+      samples++;
+      const now = process.hrtime.bigint();
+      maxGapMs = Math.max(maxGapMs, Number(now - last) / 1e6);
+      last = now;
+    } catch {
+      // the process is gone; stop() reports what was seen
+    }
+  };
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      let hwmKiB = null;
+      let cpu = null;
+      try {
+        hwmKiB = readStatus(pid).hwmKiB;
+        cpu = cpuSeconds(pid) - startCpu;
+      } catch {}
+      return {
+        startRssMiB: round(startRss / 1024),
+        peakRssMiB: round(peakKiB / 1024),
+        vmHwmMiB: hwmKiB === null ? null : round(hwmKiB / 1024),
+        vmHwmSinceReset: hwmReset,
+        cpuSeconds: cpu === null ? null : round(cpu, 2),
+        samples,
+        intervalMs,
+        maxSampleGapMs: round(maxGapMs),
+      };
+    },
+  };
+}
+
+function round(x, digits = 1) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+module.exports = { readStatus, cpuSeconds, resetPeak, startSampler, round };

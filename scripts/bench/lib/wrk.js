@@ -1,0 +1,86 @@
+'use strict';
+// wrk: installation (Debian package, when root) and runs with parsed results.
+const { runCommand, which, log } = require('./proc');
+
+async function ensureWrk() {
+  let bin = which('wrk');
+  if (bin) return { bin, installed: false };
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    log('wrk is not installed and this is not root: the wrk-based measurements are skipped (apt-get install -y wrk enables them)');
+    return { bin: null, reason: 'wrk missing, not root' };
+  }
+  log('installing wrk (apt-get install -y wrk)');
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  let res = await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env, timeoutMs: 180_000 });
+  if (res.code !== 0) {
+    log('apt-get install failed, running apt-get update first');
+    await runCommand('apt-get', ['update'], { env, timeoutMs: 180_000 });
+    res = await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env, timeoutMs: 180_000 });
+  }
+  bin = which('wrk');
+  if (!bin) {
+    log(`could not install wrk (${res.stderr.trim().split('\n').pop()}); the wrk-based measurements are skipped`);
+    return { bin: null, reason: 'wrk could not be installed' };
+  }
+  return { bin, installed: true };
+}
+
+async function wrkVersion(bin) {
+  const res = await runCommand(bin, ['-v'], { timeoutMs: 5000 });
+  const m = /wrk\s+(\S+)/.exec(res.stdout + res.stderr);
+  return m ? m[1] : null;
+}
+
+const TIME_UNITS = { us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+const SIZE_UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+function ms(text) {
+  const m = /^([\d.]+)(us|ms|s|m|h)$/.exec(text);
+  return m ? Number(m[1]) * TIME_UNITS[m[2]] : null;
+}
+
+function bytes(text) {
+  const m = /^([\d.]+)(B|KB|MB|GB|TB)$/.exec(text);
+  return m ? Number(m[1]) * SIZE_UNITS[m[2]] : null;
+}
+
+function parseWrk(out) {
+  const result = { socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 }, non2xx3xx: 0 };
+  let m = /Latency\s+(\S+)\s+(\S+)\s+(\S+)/.exec(out);
+  if (m) Object.assign(result, { latencyAvgMs: ms(m[1]), latencyStdevMs: ms(m[2]), latencyMaxMs: ms(m[3]) });
+  result.latencyPercentilesMs = {};
+  for (const p of out.matchAll(/^\s+(50|75|90|99)%\s+(\S+)/gm)) result.latencyPercentilesMs[`p${p[1]}`] = ms(p[2]);
+  m = /(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read/.exec(out);
+  if (m) {
+    result.requests = Number(m[1]);
+    result.durationS = ms(m[2]) / 1000;
+    result.bytesRead = bytes(m[3]);
+  }
+  m = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  if (m) result.socketErrors = { connect: +m[1], read: +m[2], write: +m[3], timeout: +m[4] };
+  m = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (m) result.non2xx3xx = Number(m[1]);
+  m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (m) result.requestsPerSec = Number(m[1]);
+  m = /Transfer\/sec:\s+([\d.]+\w+)/.exec(out);
+  if (m) result.transferPerSecBytes = bytes(m[1]);
+  return result;
+}
+
+/** Runs wrk; `headers` are passed with -H. Returns { command, raw, ...parsed }. */
+async function runWrk(bin, { threads, connections, durationS, timeoutS = 5, latency = true, headers = {}, url }) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${durationS}s`, '--timeout', `${timeoutS}s`];
+  if (latency) args.push('--latency');
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  args.push(url);
+  const res = await runCommand(bin, args, { timeoutMs: (durationS + timeoutS + 30) * 1000 });
+  if (res.code !== 0) throw new Error(`wrk exited with ${res.code}: ${res.stderr.trim()}`);
+  const shown = args.map((a) => (/^Authorization: /i.test(a) ? 'Authorization: Basic <admin credentials>' : a));
+  return { command: ['wrk', ...shown.map(shellQuote)].join(' '), raw: res.stdout, ...parseWrk(res.stdout) };
+}
+
+function shellQuote(s) {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+module.exports = { ensureWrk, wrkVersion, runWrk, parseWrk };

@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// `npm run bench`: Wharf side by side with CNCF Distribution on this machine, on 127.0.0.1.
+//
+//   node scripts/bench/run.js [--quick] [--only=push-large,pull-large,...] [--cpu-prof]
+//
+// --quick      small sizes and short runs (a smoke test of the benchmark itself)
+// --only=      run only these scenarios (the seed step always runs; dependencies are not added)
+// --cpu-prof   start Wharf with node --cpu-prof; the .cpuprofile lands in scripts/bench/results/
+// --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
+//
+// Prints a table per scenario and writes scripts/bench/results/latest.json. Every process it starts
+// (the two servers, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { installCleanup, cleanup, runCommand, trackTempDir, log } = require('./lib/proc');
+const { ensureWrk, wrkVersion } = require('./lib/wrk');
+const { startDistribution, startWharf } = require('./lib/servers');
+const { makeAgent } = require('./lib/http');
+const { machineFacts, printScenario } = require('./lib/report');
+const scenarios = require('./scenarios');
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const RESULTS_DIR = path.join(__dirname, 'results');
+const MiB = 1024 * 1024;
+
+function parseArgs(argv) {
+  const args = { quick: false, only: null, cpuProf: false, build: false };
+  for (const a of argv) {
+    if (a === '--quick') args.quick = true;
+    else if (a === '--cpu-prof') args.cpuProf = true;
+    else if (a === '--build') args.build = true;
+    else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
+    else if (a === '--help' || a === '-h') {
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 12).join('\n').replace(/^\/\/ ?/gm, ''));
+      process.exit(0);
+    } else {
+      console.error(`unknown argument ${a} (see --help)`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+function options(quick) {
+  return {
+    bigBytes: (quick ? 128 : 1024) * MiB,
+    chunkBytes: 64 * MiB,
+    warmBytes: 64 * MiB,
+    concurrency: [1, 4, 16],
+    blobDurationS: quick ? 2 : 10,
+    manifest: { threads: 2, connections: 32, durationS: quick ? 2 : 10 },
+    rssIntervalMs: 50,
+  };
+}
+
+async function buildIfMissing(force) {
+  const main = path.join(REPO_ROOT, 'apps/server/dist/main.js');
+  if (fs.existsSync(main) && !force) return false;
+  log(force ? 'building Wharf (tsc -b, incremental)' : 'apps/server/dist/main.js is missing: building Wharf (tsc -b)');
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [REPO_ROOT] });
+  const res = await runCommand(process.execPath, [tsc, '-b', 'apps/server/tsconfig.build.json'], { cwd: REPO_ROOT, timeoutMs: 300_000 });
+  if (res.code !== 0 || !fs.existsSync(main)) throw new Error(`build failed:\n${res.stdout}${res.stderr}`);
+  return true;
+}
+
+function tail(file, lines = 25) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  installCleanup({ deadlineMs: 12 * 60_000 });
+  const started = Date.now();
+  const opts = options(args.quick);
+
+  if (!fs.existsSync('/usr/bin/docker-registry')) {
+    throw new Error('CNCF Distribution (/usr/bin/docker-registry) is not installed: apt-get install -y docker-registry');
+  }
+  const wrk = await ensureWrk();
+  if (wrk.bin) wrk.version = await wrkVersion(wrk.bin);
+  await buildIfMissing(args.build);
+
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const logDir = path.join(RESULTS_DIR, 'logs');
+  fs.rmSync(logDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  const workDir = trackTempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-')));
+  const cpuProfDir = args.cpuProf ? path.join(RESULTS_DIR, 'cpu-prof') : null;
+  if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
+
+  log(`starting Distribution and Wharf under ${workDir}`);
+  const [distribution, wharf] = await Promise.all([
+    startDistribution({ workDir, logDir }),
+    startWharf({ repoRoot: REPO_ROOT, workDir, logDir, cpuProfDir }),
+  ]);
+  const targets = [distribution, wharf];
+  const anomaliesAtStart = [];
+  log(`Distribution pid ${distribution.pid} at ${distribution.baseUrl}; Wharf pid ${wharf.pid}, registry at ${wharf.baseUrl}`);
+
+  const machine = await machineFacts({ repoRoot: REPO_ROOT });
+  machine.loadAverageAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  if (machine.loadAverageAtStart[0] > 0.7) {
+    anomaliesAtStart.push(`load average ${machine.loadAverageAtStart.join(' ')} at start: other processes compete for the ${machine.nproc} CPUs, numbers are noisy`);
+  }
+  machine.distribution = distribution.version;
+  machine.wrk = wrk.bin ? `${wrk.version} (${wrk.bin})` : `not available: ${wrk.reason}`;
+  machine.wharf = `${wharf.version}${machine.wharfCommit ? `, git ${machine.wharfCommit}` : ''}`;
+
+  const agents = new Map(targets.map((t) => [t.name, makeAgent()]));
+  const anomalies = [...anomaliesAtStart];
+  const ctx = {
+    targets,
+    options: opts,
+    wrk: wrk.bin ? { bin: wrk.bin, version: wrk.version } : null,
+    state: {},
+    agentFor: (t) => agents.get(t.name),
+    log: (...a) => log(...a),
+    anomaly: (text) => {
+      anomalies.push(text);
+      log(`ANOMALY: ${text}`);
+    },
+  };
+
+  const outcomes = [];
+  let failed = false;
+  for (const scenario of scenarios) {
+    if (args.only && !scenario.setup && !args.only.includes(scenario.id)) continue;
+    const missing = (scenario.requires ?? []).filter((k) => !ctx.state[k]);
+    if (missing.length) {
+      outcomes.push({ scenario, outcome: { skipped: `needs ${missing.join(', ')} from an earlier scenario` } });
+      continue;
+    }
+    if (scenario.needsWrk && !ctx.wrk) {
+      outcomes.push({ scenario, outcome: { skipped: `wrk unavailable (${wrk.reason}); requests/s not measured` } });
+      continue;
+    }
+    log(`--- ${scenario.title}`);
+    const t0 = Date.now();
+    try {
+      const outcome = await scenario.run(ctx);
+      outcome.elapsedS = (Date.now() - t0) / 1000;
+      outcomes.push({ scenario, outcome });
+    } catch (err) {
+      failed = true;
+      log(`${scenario.id} failed: ${err.stack || err.message}`);
+      outcomes.push({ scenario, outcome: { error: err.message } });
+      for (const t of targets) if (t.child.exitInfo) log(`${t.label} exited (${JSON.stringify(t.child.exitInfo)}); log tail:\n${tail(t.logFile)}`);
+      if (scenario.setup) break;
+    }
+  }
+  for (const a of agents.values()) a.destroy();
+
+  // ---- report
+  console.log('\n================ Wharf vs CNCF Distribution ================');
+  console.log(`date:          ${new Date(started).toISOString()}`);
+  console.log(`machine:       nproc ${machine.nproc}, ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, ${machine.kernel}`);
+  console.log(`node:          ${machine.node}`);
+  console.log(`load average:  ${machine.loadAverageAtStart.join(' ')} (at start)`);
+  console.log(`Distribution:  ${machine.distribution} — ${Object.values(distribution.settings).join('; ')}`);
+  console.log(`Wharf:         ${machine.wharf} — ${Object.values(wharf.settings).join('; ')}`);
+  console.log(`wrk:           ${machine.wrk}`);
+  console.log('network:       everything on 127.0.0.1; client, servers and wrk share the same CPUs');
+  const behind = [];
+  let n = 0;
+  for (const { scenario, outcome } of outcomes) {
+    if (scenario.setup) {
+      if (outcome.error) console.log(`\nsetup failed: ${outcome.error}`);
+      continue;
+    }
+    n++;
+    if (outcome.skipped || outcome.error) {
+      console.log(`\n${n}. ${scenario.title}\n   ${outcome.skipped ? `SKIPPED: ${outcome.skipped}` : `FAILED: ${outcome.error}`}`);
+      continue;
+    }
+    behind.push(...printScenario(n, scenario, outcome, targets));
+  }
+  console.log('\nWhere Wharf is more than 10% behind Distribution:');
+  if (!behind.length) console.log('   nowhere');
+  for (const b of behind) {
+    console.log(`   ${b.scenario}: ${b.metric}: Wharf ${Number(b.wharf).toFixed(2)} vs ${Number(b.distribution).toFixed(2)} ${b.unit} (${b.worsePct}% worse)`);
+  }
+  if (anomalies.length) {
+    console.log('Other anomalies:');
+    for (const a of anomalies) console.log(`   ${a}`);
+  }
+
+  await cleanup();
+  const totalS = (Date.now() - started) / 1000;
+  console.log(`\ntotal run time ${totalS.toFixed(0)} s; server logs in ${path.relative(REPO_ROOT, logDir)}/`);
+  if (cpuProfDir) console.log(`Wharf CPU profile(s): ${fs.readdirSync(cpuProfDir).map((f) => path.join(path.relative(REPO_ROOT, cpuProfDir), f)).join(', ')}`);
+
+  const json = {
+    date: new Date(started).toISOString(),
+    totalSeconds: totalS,
+    machine,
+    servers: Object.fromEntries(targets.map((t) => [t.name, { version: t.version, settings: t.settings }])),
+    options: opts,
+    quick: args.quick,
+    scenarios: Object.fromEntries(
+      outcomes.map(({ scenario, outcome }) => [
+        scenario.id,
+        { title: scenario.title, ...outcome, rows: undefined, metrics: outcome.rows?.map(({ metric, unit, key, better }) => ({ metric, unit, key, better })) },
+      ]),
+    ),
+    wharfBehind: behind,
+    anomalies,
+  };
+  const out = path.join(RESULTS_DIR, args.quick ? 'latest-quick.json' : 'latest.json');
+  fs.writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
+  console.log(`results: ${path.relative(REPO_ROOT, out)}`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch(async (err) => {
+  console.error(`[bench] ${err.stack || err.message}`);
+  await cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBusyboxRootfs } from '../support/busybox-image';
+import { Cleanup } from '../support/cleanup';
+import { Dockerd } from '../support/dockerd';
+import { makeTempDir, removeDir } from '../support/paths';
+import { ADMIN_USER, Wharf } from '../support/wharf';
+
+// A real Docker daemon pushes to a hosted repository's connector port; a second, clean daemon
+// pulls the image back and runs it.
+describe('docker push/pull through a hosted repository connector', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let wharf: Wharf;
+  let registry: string; // 127.0.0.1:<connector port>
+  let image: string;
+  let daemonA: Dockerd;
+  let daemonB: Dockerd;
+  let rootfs: string;
+
+  beforeAll(async () => {
+    tmp = makeTempDir('docker-hosted');
+    cleanup.add('temp dir', () => removeDir(tmp));
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    const connector = await wharf.createHostedRepo('docker-hosted');
+    registry = `127.0.0.1:${connector}`;
+    image = `${registry}/team/app:1`;
+    daemonA = await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] });
+    cleanup.add('dockerd A', () => daemonA.stop());
+    daemonB = await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] });
+    cleanup.add('dockerd B', () => daemonB.stop());
+    rootfs = await buildBusyboxRootfs(tmp);
+    await daemonA.dockerOk(['import', rootfs, image]);
+  });
+  afterAll(() => cleanup.run());
+
+  it('refuses docker push without login with an authentication error', async () => {
+    const push = await daemonA.docker(['push', image]);
+    expect(push.code).not.toBe(0);
+    expect(`${push.stdout}\n${push.stderr}`).toMatch(/unauthorized|authentication required|no basic auth credentials/i);
+  });
+
+  it('rejects docker login with a wrong password', async () => {
+    const login = await daemonA.login(registry, ADMIN_USER, `${wharf.adminPassword}-wrong`);
+    expect(login.code).not.toBe(0);
+    expect(login.stderr).toMatch(/unauthorized|401|incorrect username or password/i);
+  });
+
+  it('pushes from one daemon and pulls the same digest into a clean one, which runs it', async () => {
+    const loginA = await daemonA.login(registry, ADMIN_USER, wharf.adminPassword);
+    expect(loginA.code, loginA.stderr).toBe(0);
+    expect(loginA.stdout).toMatch(/Login Succeeded/);
+
+    const push = await daemonA.dockerOk(['push', image]);
+    const pushedDigest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+    expect(pushedDigest, push.stdout).toMatch(/^sha256:[a-f0-9]{64}$/);
+    const repoDigestsA: string[] = JSON.parse(
+      (await daemonA.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', image])).stdout,
+    );
+    expect(repoDigestsA).toContain(`${registry}/team/app@${pushedDigest}`);
+    const imageIdA = (await daemonA.dockerOk(['image', 'inspect', '--format', '{{.Id}}', image])).stdout.trim();
+
+    const loginB = await daemonB.login(registry, ADMIN_USER, wharf.adminPassword);
+    expect(loginB.code, loginB.stderr).toBe(0);
+    const pull = await daemonB.dockerOk(['pull', image]);
+    expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
+    const repoDigestsB: string[] = JSON.parse(
+      (await daemonB.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', image])).stdout,
+    );
+    expect(repoDigestsB).toContain(`${registry}/team/app@${pushedDigest}`);
+    const imageIdB = (await daemonB.dockerOk(['image', 'inspect', '--format', '{{.Id}}', image])).stdout.trim();
+    expect(imageIdB).toBe(imageIdA);
+
+    const run = await daemonB.dockerOk(['run', '--rm', '--network', 'none', image, '/bin/busybox', 'echo', 'ok']);
+    expect(run.stdout.trim()).toBe('ok');
+
+    // Pulling by digest works as well.
+    const byDigest = await daemonB.dockerOk(['pull', `${registry}/team/app@${pushedDigest}`]);
+    expect(byDigest.stdout).toContain(`Digest: ${pushedDigest}`);
+  });
+});
