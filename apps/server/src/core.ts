@@ -16,6 +16,7 @@ import { Logger } from '@nestjs/common';
 import {
   BlobFills,
   type DockerRepository,
+  GroupRepository,
   HostedRepository,
   ManifestCache,
   ProxyRepository,
@@ -39,6 +40,7 @@ export interface WharfCore {
   users: TypeOrmUserStore;
   manager: RepositoryManager;
   anonymous: AnonymousAccess;
+  uploads: TypeOrmUploadSessions;
 }
 
 export async function createCore(config: WharfConfig): Promise<WharfCore> {
@@ -60,7 +62,8 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
   // Proxy health and counters outlive the repository instance, which is rebuilt on every update.
   const proxyStates = new Map<string, ProxyState>();
   const proxyLog = new Logger('Proxy');
-  const factory = (repo: RepositoryConfig): DockerRepository => {
+  const groupLog = new Logger('Group');
+  const factory = (repo: RepositoryConfig, manager: RepositoryManager): DockerRepository => {
     switch (repo.type) {
       case 'hosted':
         return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache });
@@ -76,7 +79,14 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
         return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, fills, client, state, log: proxyLog });
       }
       case 'group':
-        throw new Error('group repositories are not available in this build');
+        return new GroupRepository(repo, {
+          resolve: (name) => manager.get(name),
+          remoteHost: (name) => {
+            const member = manager.config(name);
+            return member?.type === 'proxy' ? new URL(member.proxy.remoteUrl).hostname : undefined;
+          },
+          log: groupLog,
+        });
     }
   };
   const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
@@ -84,5 +94,5 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
   await manager.load();
   const anonymous = new AnonymousAccess(new TypeOrmSettings(db));
   await anonymous.load();
-  return { db, blobs, tags, manifests, users: new TypeOrmUserStore(db), manager, anonymous };
+  return { db, blobs, tags, manifests, users: new TypeOrmUserStore(db), manager, anonymous, uploads };
 }

@@ -16,6 +16,7 @@ import { closeServer, createRegistryServer, listen } from './connectors/http-ser
 import { createCore } from './core';
 import { RegistryHandler, isRegistryPath } from './distribution/registry-handler';
 import { WharfSettings } from './settings';
+import { UploadJanitor } from './tasks/upload-janitor';
 
 export interface Wharf {
   port: number;
@@ -62,11 +63,15 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
   await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
   log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
 
+  const janitor = new UploadJanitor(core.blobs.uploads, core.uploads, new Logger('Uploads'));
+  janitor.start();
+
   const connectors = app.get(ConnectorManager);
   return {
     port,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     close: async () => {
+      janitor.stop();
       await connectors.closeAll();
       await closeServer(server);
       await app.close();

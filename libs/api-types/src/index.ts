@@ -111,3 +111,14 @@ export interface ProxyStatusJson {
   };
   fillsInFlight: number;
 }
+
+export interface GroupRepositoryJson {
+  name: string;
+  online: boolean;
+  storage: { blobStoreName: string; strictContentTypeValidation: boolean };
+  cleanup: { policyNames: string[] } | null;
+  group: { memberNames: string[]; writableMember: string | null };
+  docker: DockerJson;
+}
+
+export type GroupRepositoryView = GroupRepositoryJson & { format: 'docker'; type: 'group'; url: string };

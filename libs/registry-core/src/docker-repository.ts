@@ -39,6 +39,12 @@ export interface MountSource {
   image: string;
 }
 
+/** How one caller sees a repository: which repositories it may read, and containerd's `ns=` registry hint. */
+export interface ReadView {
+  canRead?: (repository: string) => boolean;
+  ns?: string;
+}
+
 /**
  * The one contract every repository type implements (hosted, proxy, group).
  * `image` is the name inside the repository (e.g. `library/busybox`);
@@ -67,4 +73,7 @@ export interface DockerRepository {
   deleteManifest(image: string, digest: string): Promise<void>;
   deleteTag(image: string, tag: string): Promise<void>;
   deleteBlob(image: string, digest: string): Promise<void>;
+
+  /** Groups answer with a view limited to what the caller may read; other types need not implement it. */
+  restrictTo?(view: ReadView): DockerRepository;
 }

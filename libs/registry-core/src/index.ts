@@ -11,3 +11,4 @@ export * from './proxy/cache-policy';
 export * from './proxy/proxy-state';
 export * from './proxy/proxy-repository';
 export * from './upstream';
+export * from './group/group-repository';

@@ -53,6 +53,7 @@ export class RepositoryManager {
   async create(config: RepositoryConfig): Promise<void> {
     if (this.byName.has(config.name)) throw new RepositoryConflictError(`repository ${config.name} already exists`);
     this.checkPort(config);
+    this.checkGroup(config);
     const instance = this.factory(config, this);
     await this.store.save(config);
     this.byName.set(config.name, { config, instance });
@@ -63,17 +64,72 @@ export class RepositoryManager {
     if (!current) throw new RepositoryNotFoundError(`repository ${config.name} does not exist`);
     if (current.config.type !== config.type) throw new RepositoryConflictError(`repository ${config.name} is a ${current.config.type} repository`);
     this.checkPort(config);
+    this.checkGroup(config);
     const instance = this.factory(config, this);
     await this.store.save(config);
     this.byName.set(config.name, { config, instance });
   }
 
+  /** Groups that list `name` as a member. */
+  groupsContaining(name: string): string[] {
+    return this.configs()
+      .filter((c) => c.type === 'group' && c.group.memberNames.includes(name))
+      .map((c) => c.name);
+  }
+
   async delete(name: string): Promise<RepositoryConfig> {
     const current = this.byName.get(name);
     if (!current) throw new RepositoryNotFoundError(`repository ${name} does not exist`);
+    const groups = this.groupsContaining(name);
+    if (groups.length > 0) {
+      throw new RepositoryConflictError(`repository ${name} is a member of group ${groups.join(', ')}; remove it from the group first`);
+    }
     await this.store.delete(name);
     this.byName.delete(name);
     return current.config;
+  }
+
+  /** Members must exist, the writable member must be a hosted member, and groups may not contain themselves. */
+  private checkGroup(config: RepositoryConfig): void {
+    if (config.type !== 'group') return;
+    const { memberNames, writableMember } = config.group;
+    const seen = new Set<string>();
+    for (const member of memberNames) {
+      if (seen.has(member)) throw new RepositoryConflictError(`group.memberNames lists ${member} twice`);
+      seen.add(member);
+      if (member === config.name) throw new RepositoryConflictError(`group ${config.name} cannot be a member of itself`);
+      if (!this.byName.has(member)) throw new RepositoryConflictError(`group.memberNames: repository ${member} does not exist`);
+    }
+    if (writableMember !== null) {
+      if (!memberNames.includes(writableMember)) {
+        throw new RepositoryConflictError(`group.writableMember ${writableMember} must be one of the group's members`);
+      }
+      if (this.byName.get(writableMember)?.config.type !== 'hosted') {
+        throw new RepositoryConflictError(`group.writableMember ${writableMember} must be a hosted repository`);
+      }
+    }
+    const cycle = this.findCycle(config);
+    if (cycle) throw new RepositoryConflictError(`group members would form a cycle: ${cycle.join(' -> ')}`);
+  }
+
+  /** Depth-first search over group membership with `candidate` in place of its stored version. */
+  private findCycle(candidate: RepositoryConfig): string[] | null {
+    const membersOf = (name: string): string[] => {
+      const config = name === candidate.name ? candidate : this.byName.get(name)?.config;
+      return config?.type === 'group' ? config.group.memberNames : [];
+    };
+    const path: string[] = [];
+    const visit = (name: string): string[] | null => {
+      if (path.includes(name)) return [...path.slice(path.indexOf(name)), name];
+      path.push(name);
+      for (const member of membersOf(name)) {
+        const found = visit(member);
+        if (found) return found;
+      }
+      path.pop();
+      return null;
+    };
+    return visit(candidate.name);
   }
 
   private checkPort(config: RepositoryConfig): void {

@@ -60,7 +60,7 @@ function printScenario(index, scenario, outcome, targets, threshold = 10) {
     );
     for (const row of outcome.rows) {
       const values = cols.map((t) => outcome.results?.[t.name]?.[row.key]);
-      const cmp = others.length ? compare(values[0], values[1], row.better) : { text: '', worsePct: 0 };
+      const cmp = others.length && !row.noCompare ? compare(values[0], values[1], row.better) : { text: '', worsePct: 0 };
       lines.push(
         `   ${pad(row.metric, metricWidth)}${pad(row.unit, 7)}${values.map((v) => pad(fmt(v, row.digits), 14, true)).join('')}   ${cmp.text}`,
       );

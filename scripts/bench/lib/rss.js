@@ -25,6 +25,14 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
+/** CPU seconds all CPUs of the machine spent busy (not idle/iowait) since boot, from /proc/stat. */
+function machineBusySeconds() {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // user nice system idle iowait irq softirq steal
+  return (total - v[3] - v[4]) / clockTicks;
+}
+
 /** Resets VmHWM to the current RSS (Linux >= 4.0, needs write access to /proc/<pid>/clear_refs). */
 function resetPeak(pid) {
   try {
@@ -43,6 +51,8 @@ function startSampler(pid, intervalMs = 50) {
   const hwmReset = resetPeak(pid);
   const startRss = readStatus(pid).rssKiB;
   const startCpu = cpuSeconds(pid);
+  const startBusy = machineBusySeconds();
+  const startSelf = process.cpuUsage();
   const startedAt = process.hrtime.bigint();
   let peakKiB = startRss;
   let samples = 0;
@@ -71,12 +81,20 @@ function startSampler(pid, intervalMs = 50) {
         hwmKiB = readStatus(pid).hwmKiB;
         cpu = cpuSeconds(pid) - startCpu;
       } catch {}
+      const windowS = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      const busy = machineBusySeconds() - startBusy;
+      const self = process.cpuUsage(startSelf);
+      const selfS = (self.user + self.system) / 1e6;
       return {
         startRssMiB: round(startRss / 1024),
         peakRssMiB: round(peakKiB / 1024),
         vmHwmMiB: hwmKiB === null ? null : round(hwmKiB / 1024),
         vmHwmSinceReset: hwmReset,
         cpuSeconds: cpu === null ? null : round(cpu, 2),
+        // Everything else the machine ran in the window (other users' processes; wrk when it is the client).
+        benchClientCpuSeconds: round(selfS, 2),
+        otherCpuSeconds: cpu === null ? null : round(Math.max(0, busy - cpu - selfS), 2),
+        windowSeconds: round(windowS, 2),
         samples,
         intervalMs,
         maxSampleGapMs: round(maxGapMs),
@@ -90,4 +108,4 @@ function round(x, digits = 1) {
   return Math.round(x * f) / f;
 }
 
-module.exports = { readStatus, cpuSeconds, resetPeak, startSampler, round };
+module.exports = { readStatus, cpuSeconds, machineBusySeconds, resetPeak, startSampler, round };

@@ -50,6 +50,7 @@ module.exports = {
         r[`c${c}MbPerSec`] = r[`c${c}`].mbPerSec;
         r[`c${c}PeakRssMiB`] = mem.peakRssMiB;
         r[`c${c}Cpu`] = mem.cpuSeconds;
+        r[`c${c}OtherCpu`] = mem.otherCpuSeconds;
         commands[`${target.name} c${c}`] = run.command.replace(target.baseUrl, '<server>');
         ctx.log(`${target.label}: ${c} client(s): ${r[`c${c}`].mbPerSec.toFixed(0)} MB/s, ${run.requests} blobs, ${errors} errors`);
         if (errors) ctx.anomaly(`${target.label}: ${errors} errors/timeouts/non-2xx at ${c} concurrent blob downloads`);
@@ -61,6 +62,7 @@ module.exports = {
       rows.push({ metric: `${c} client${c > 1 ? 's' : ''}: throughput`, unit: 'MB/s', key: `c${c}MbPerSec`, better: 'higher', digits: 0 });
       rows.push({ metric: `${c} client${c > 1 ? 's' : ''}: server CPU time`, unit: 's', key: `c${c}Cpu`, better: 'lower', digits: 2 });
       rows.push({ metric: `${c} client${c > 1 ? 's' : ''}: server peak RSS`, unit: 'MiB', key: `c${c}PeakRssMiB`, better: 'lower', digits: 0 });
+      rows.push({ metric: `${c} client${c > 1 ? 's' : ''}: wrk + other CPU`, unit: 's', key: `c${c}OtherCpu`, better: 'lower', digits: 2, noCompare: true });
     }
     return {
       params: {

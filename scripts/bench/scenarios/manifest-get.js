@@ -69,6 +69,7 @@ module.exports = {
         { metric: 'latency p99', unit: 'ms', key: 'p99Ms', better: 'lower', digits: 2 },
         { metric: 'server CPU per request', unit: 'ms', key: 'cpuMsPerRequest', better: 'lower', digits: 3 },
         { metric: 'server peak RSS', unit: 'MiB', key: 'peakRssMiB', better: 'lower', digits: 0 },
+        { metric: 'wrk + other processes CPU', unit: 's', key: 'otherCpuSeconds', better: 'lower', digits: 2, noCompare: true },
         { metric: 'errors (non-2xx, socket, timeout)', unit: '', key: 'errors', better: 'lower', digits: 0 },
       ],
     };

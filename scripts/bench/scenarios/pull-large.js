@@ -35,6 +35,8 @@ module.exports = {
         { metric: 'server peak RSS (sampled)', unit: 'MiB', key: 'peakRssMiB', better: 'lower', digits: 0 },
         { metric: 'server VmHWM after', unit: 'MiB', key: 'vmHwmMiB', better: 'lower', digits: 0 },
         { metric: 'server CPU time', unit: 's', key: 'cpuSeconds', better: 'lower', digits: 2 },
+        { metric: 'bench client CPU time', unit: 's', key: 'benchClientCpuSeconds', better: 'lower', digits: 2, noCompare: true },
+        { metric: 'other processes CPU time', unit: 's', key: 'otherCpuSeconds', better: 'lower', digits: 2, noCompare: true },
       ],
     };
   },

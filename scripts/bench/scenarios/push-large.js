@@ -54,6 +54,8 @@ module.exports = {
         { metric: 'server peak RSS (sampled)', unit: 'MiB', key: 'peakRssMiB', better: 'lower', digits: 0 },
         { metric: 'server VmHWM after', unit: 'MiB', key: 'vmHwmMiB', better: 'lower', digits: 0 },
         { metric: 'server CPU time', unit: 's', key: 'cpuSeconds', better: 'lower', digits: 2 },
+        { metric: 'bench client CPU time', unit: 's', key: 'benchClientCpuSeconds', better: 'lower', digits: 2, noCompare: true },
+        { metric: 'other processes CPU time', unit: 's', key: 'otherCpuSeconds', better: 'lower', digits: 2, noCompare: true },
         { metric: 'slowest 64 MiB PATCH', unit: 'ms', key: 'slowestChunkMs', better: 'lower', digits: 0 },
         { metric: 'final PUT ?digest=', unit: 'ms', key: 'finishMs', better: 'lower', digits: 0 },
       ],

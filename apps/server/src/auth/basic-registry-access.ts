@@ -39,6 +39,10 @@ export class BasicRegistryAccess extends RegistryAccess {
     return principal.anonymous && action === 'pull' && this.anonymousMayTry(repository);
   }
 
+  challenge(): RegistryError {
+    return unauthorized('authentication required');
+  }
+
   /** With anonymous access on: the API root, and repositories with docker.forceBasicAuth false. */
   private anonymousMayTry(repository: string | undefined): boolean {
     if (!this.anonymous.enabled) return false;

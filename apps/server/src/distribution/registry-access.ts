@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { RegistryError } from '@wharf/oci';
 
 /** Who is calling, as far as the registry API is concerned. */
 export interface Principal {
@@ -16,4 +17,6 @@ export type RegistryAction = 'pull' | 'push' | 'delete';
 export abstract class RegistryAccess {
   abstract authenticate(req: IncomingMessage, scope?: { repository: string; image: string; actions: RegistryAction[] }): Promise<Principal>;
   abstract canAccess(principal: Principal, repository: string, action: RegistryAction): boolean;
+  /** The 401 that asks the client to authenticate (with the realm's challenge). */
+  abstract challenge(scope?: { repository: string; image: string; actions: RegistryAction[] }): RegistryError;
 }

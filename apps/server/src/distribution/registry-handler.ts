@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { RegistryError } from '@wharf/oci';
+import { type ErrorCode, RegistryError, isRegistryError } from '@wharf/oci';
 import type { DockerRepository, RepositoryManager } from '@wharf/registry-core';
 import { deleteBlob, getBlob } from './blobs.handler';
 import { globalCatalog, repositoryCatalog, sendCatalog } from './catalog.handler';
@@ -13,6 +13,7 @@ import { type Route, type Target, decodePath, matchRoute, splitRepositoryName } 
 import { appendChunk, cancelUpload, finishUpload, startUpload, uploadStatus } from './uploads.handler';
 
 const REPOSITORY_PREFIX = '/repository/';
+const NOT_FOUND = new Set<ErrorCode>(['MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NAME_UNKNOWN']);
 
 /** Is this main-port path for the registry API (rather than the REST API or the UI)? */
 export function isRegistryPath(url: string): boolean {
@@ -95,10 +96,15 @@ export class RegistryHandler {
     const target = this.target(route.name, fixed, prefix);
     const action = actionOf(route, method);
     const principal = await this.access.authenticate(req, { repository: target.repository, image: target.image, actions: [action] });
-    const repository = this.manager.require(target.repository);
+    const named = this.manager.require(target.repository);
     if (!this.access.canAccess(principal, target.repository, action)) {
       throw new RegistryError('DENIED', `${principal.userId} may not ${action} in repository ${target.repository}`);
     }
+    // A group serves only members this caller may read; containerd names the mirrored registry with ?ns=.
+    const ns = query.get('ns') ?? undefined;
+    const repository = named.restrictTo
+      ? named.restrictTo({ canRead: (name) => this.access.canAccess(principal, name, 'pull'), ...(ns ? { ns } : {}) })
+      : named;
     const ctx: RegistryContext = {
       req,
       res,
@@ -110,6 +116,21 @@ export class RegistryHandler {
       manager: this.manager,
       resolveName: (name) => this.resolveMountSource(name, fixed, prefix, (repo) => this.access.canAccess(principal, repo, 'pull')),
     };
+    const config = this.manager.config(target.repository);
+    const hidesMembers =
+      principal.anonymous && config?.type === 'group' && config.group.memberNames.some((m) => !this.access.canAccess(principal, m, 'pull'));
+    if (!hidesMembers) return this.route(ctx, route);
+    try {
+      return await this.route(ctx, route);
+    } catch (err) {
+      // Not found for an anonymous caller, but a member it may not read might have it: ask it to log in.
+      if (isRegistryError(err) && NOT_FOUND.has(err.code)) throw this.access.challenge({ repository: target.repository, image: target.image, actions: [action] });
+      throw err;
+    }
+  }
+
+  private route(ctx: RegistryContext, route: Exclude<Route, { kind: 'base' } | { kind: 'catalog' }>): Promise<void> {
+    const method = ctx.method;
     switch (route.kind) {
       case 'tags':
         allow(method, ['GET', 'HEAD']);

@@ -102,6 +102,18 @@ describe(HostedRepository.name, () => {
         expect((await repo.getManifest('app', 'latest'))?.digest).toBe(first.manifest.digest);
       });
 
+      it('lets only one of two concurrent pushes of different manifests claim a new tag', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
+        const first = buildImage();
+        const second = buildImage();
+        await pushBlobs(repo, 'app', [...first.blobs, ...second.blobs]);
+        const results = await Promise.allSettled([
+          repo.putManifest('app', '1.0', first.manifest.bytes, first.manifest.mediaType),
+          repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType),
+        ]);
+        expect(results.map((r) => r.status).sort(), 'an immutable tag was written twice').toEqual(['fulfilled', 'rejected']);
+      });
+
       it('applies per image: the same tag in another image is a new tag', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
         await pushImage(repo, 'one', buildImage(), 'v1');

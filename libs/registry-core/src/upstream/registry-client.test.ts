@@ -614,14 +614,14 @@ describe('RegistryClient: redirects', () => {
 
   it('a redirect without Location or to a non-http URL is invalid', async () => {
     const r = await registry();
-    let location: string | undefined;
+    const answer: { location?: string } = {};
     r.hook = (_req, res) => {
-      res.writeHead(302, location ? { location } : {}).end();
+      res.writeHead(302, answer.location ? { location: answer.location } : {}).end();
       return true;
     };
     const { client: c } = client(r.url);
     expect((await errorOf(c.getBlob('library/alpine', sha256('x')))).kind).toBe('invalid');
-    location = 'file:///etc/passwd';
+    answer.location = 'file:///etc/passwd';
     expect((await errorOf(c.getBlob('library/alpine', sha256('x')))).kind).toBe('invalid');
   });
 });

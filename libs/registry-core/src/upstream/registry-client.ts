@@ -159,11 +159,11 @@ export class RegistryClient {
       accept: accept.trim() === '' ? DEFAULT_MANIFEST_ACCEPT : accept,
     });
     if (ex.status === 404) {
-      ex.discard();
+      await ex.discard();
       return null;
     }
     if (!isSuccess(ex.status)) throw await this.statusError(ex);
-    ex.discard();
+    await ex.discard();
     const where = describeUrl(ex.url);
     let digest = this.digestHeader(ex);
     if (digest === undefined) {
@@ -190,7 +190,7 @@ export class RegistryClient {
       accept: accept.trim() === '' ? DEFAULT_MANIFEST_ACCEPT : accept,
     });
     if (ex.status === 404) {
-      ex.discard();
+      await ex.discard();
       return null;
     }
     if (!isSuccess(ex.status)) throw await this.statusError(ex);
@@ -229,7 +229,7 @@ export class RegistryClient {
     parseDigest(digest);
     const ex = await this.request('blob-get', 'GET', `/v2/${image}/blobs/${digest}`, image, {});
     if (ex.status === 404) {
-      ex.discard();
+      await ex.discard();
       return null;
     }
     if (!isSuccess(ex.status)) throw await this.statusError(ex);
@@ -247,7 +247,7 @@ export class RegistryClient {
   async ping(): Promise<void> {
     const ex = await this.request('ping', 'GET', '/v2/', null, {});
     if (!isSuccess(ex.status)) throw await this.statusError(ex);
-    ex.discard();
+    await ex.discard();
   }
 
   // --- request pipeline -----------------------------------------------------------------
@@ -276,11 +276,11 @@ export class RegistryClient {
     if (ex.status !== 401 || ex.url.origin !== this.origin) return ex;
 
     const challenge = pickChallenge(parseChallenges(ex.headers['www-authenticate']));
-    ex.discard();
+    await ex.discard();
     sent = await this.answerChallenge(challenge, scope, sent);
     ex = await this.follow(kind, method, url, headers(this.authHeader(sent)));
     if (ex.status === 401 && ex.url.origin === this.origin) {
-      ex.discard();
+      await ex.discard();
       throw this.authError(401, sent, scope);
     }
     return ex;
@@ -318,7 +318,8 @@ export class RegistryClient {
     const realmText = challenge.params.realm;
     let realm: URL;
     try {
-      realm = new URL(realmText ?? '');
+      if (realmText === undefined || realmText === '') throw new TypeError('no realm');
+      realm = new URL(realmText, `${this.remote}/`); // absolute in practice; relative resolves against the registry
     } catch {
       throw new UpstreamError('invalid', `upstream ${this.remote} sent a Bearer challenge without a valid realm URL`);
     }
@@ -356,7 +357,7 @@ export class RegistryClient {
     const ex = await this.follow('token', 'GET', url, headers);
     const where = describeUrl(ex.url);
     if (ex.status === 401 || ex.status === 403) {
-      ex.discard();
+      await ex.discard();
       const who = this.credentials !== null ? `the credentials of user "${this.credentials.username}"` : 'an anonymous token request';
       throw new UpstreamError('auth', `token service ${where} of upstream ${this.remote} refused ${who} (${ex.status})`, {
         status: ex.status,
@@ -408,7 +409,7 @@ export class RegistryClient {
       if (!REDIRECT_STATUSES.has(ex.status)) return ex;
 
       const location = ex.header('location');
-      ex.discard();
+      await ex.discard();
       const where = describeUrl(current);
       if (location === undefined || location.trim() === '') {
         throw new UpstreamError('invalid', `upstream ${where} answered ${ex.status} without a Location`, { status: ex.status });
@@ -475,7 +476,7 @@ export class RegistryClient {
   private async statusError(ex: Exchange, what = `upstream ${this.remote}`): Promise<UpstreamError> {
     const status = ex.status;
     const retryAfter = ex.header('retry-after')?.trim();
-    const detail = ex.method === 'HEAD' ? '' : describeErrorBody(await ex.readSnippet(4096));
+    const detail = describeErrorBody(await ex.readSnippet(4096)); // HEAD: empty, but frees the socket
     const opts = { status, ...(retryAfter !== undefined && retryAfter !== '' ? { retryAfter } : {}) };
     const request = `${ex.method} ${describeUrl(ex.url)}`;
     if (status === 429) {

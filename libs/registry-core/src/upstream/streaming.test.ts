@@ -221,7 +221,7 @@ describe('timeouts and connection failures', () => {
     for (let i = 0; i < 5; i++) {
       await c.getManifest('library/alpine', 'latest', '');
       await c.headManifest('library/alpine', 'latest', '');
-      expect(await readAll((await c.getBlob('library/alpine', d))!.stream)).toEqual(blob);
+      expect((await readAll((await c.getBlob('library/alpine', d))!.stream)).equals(blob)).toBe(true);
       expect(await c.getManifest('library/alpine', 'missing', '')).toBeNull();
     }
     expect(connections).toBe(1);
@@ -270,5 +270,33 @@ describe('https', () => {
     const anon = client(r.url, { tls: { ca: tls!.cert } }).client;
     expect(await anon.getManifest('library/alpine', 'latest', '')).not.toBeNull();
     expect(tokens.requests).toHaveLength(1);
+  });
+});
+
+describe('keep-alive edge cases', () => {
+  it('retries once on a new connection when a reused keep-alive socket was closed by the server', async () => {
+    const r = await registry();
+    const digest = r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
+    const perSocket = new WeakMap<object, number>();
+    let killed = 0;
+    r.hook = (req) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n === 2) {
+        // The server gave up on the idle connection just as the client reused it.
+        killed++;
+        req.socket.destroy();
+        return true;
+      }
+      return false;
+    };
+    const { client: c, calls } = client(r.url);
+    expect((await c.getManifest('library/alpine', 'latest', ''))?.digest).toBe(digest);
+    expect((await c.getManifest('library/alpine', 'latest', ''))?.digest).toBe(digest);
+    expect(killed).toBe(1);
+    expect(calls).toEqual([
+      ['manifest-get', 200],
+      ['manifest-get', 200],
+    ]);
   });
 });

@@ -188,10 +188,13 @@ export class Exchange {
     return this.collect(limit, 'body', false).catch(() => Buffer.alloc(0));
   }
 
-  /** Throws the body away: a small one is drained (the connection is reused), else it is closed. */
-  discard(): void {
+  /**
+   * Throws the body away: a small one is drained, so the connection goes back to the pool
+   * before the next request (await it for that), a large or stalled one closes the connection.
+   */
+  async discard(): Promise<void> {
     if (this.taken) return;
-    void this.readSnippet(64 * 1024);
+    await this.readSnippet(64 * 1024);
   }
 
   /** The body as a stream with backpressure; destroying it closes the upstream connection. */
@@ -209,13 +212,11 @@ export class Exchange {
   private collect(limit: number, what: string, strict: boolean): Promise<Buffer> {
     this.take();
     const { res, url } = this;
-    if (this.method === 'HEAD' || this.status === 204 || this.status === 304) {
-      res.resume();
-      return Promise.resolve(Buffer.alloc(0));
-    }
+    // No body (HEAD, 204, 304): still wait for 'end', which frees the socket for the next request.
+    const bodiless = this.method === 'HEAD' || this.status === 204 || this.status === 304;
     let declared: number | null;
     try {
-      declared = parseContentLength(this.headers, url);
+      declared = bodiless ? 0 : parseContentLength(this.headers, url);
     } catch (e) {
       this.destroy();
       return Promise.reject(e as Error);

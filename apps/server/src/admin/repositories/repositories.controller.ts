@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
-import type { HostedRepositoryView, ProxyRepositoryView, ProxyStatusJson, RepositorySummary } from '@wharf/api-types';
+import type { GroupRepositoryView, HostedRepositoryView, ProxyRepositoryView, ProxyStatusJson, RepositorySummary } from '@wharf/api-types';
 import type { Request } from 'express';
 import { AdminGuard } from '../../auth/admin.guard';
 import { WharfSettings } from '../../settings';
 import { HostedRepositoryDto } from './hosted-repository.dto';
+import { GroupRepositoryDto } from './group-repository.dto';
 import { ProxyRepositoryDto } from './proxy-repository.dto';
-import { hostedFromDto, hostedToJson, proxyFromDto, proxyToJson, summaryOf } from './repository-json.mapper';
+import { groupFromDto, groupToJson, hostedFromDto, hostedToJson, proxyFromDto, proxyToJson, summaryOf } from './repository-json.mapper';
 import { InvalidRepositoryError, RepositoriesService } from './repositories.service';
 import { RepositoryNotFoundError } from '@wharf/registry-core';
 
@@ -61,6 +62,26 @@ export class RepositoriesController {
     if (dto.name !== name) throw new InvalidRepositoryError(`name "${dto.name}" in the body differs from "${name}" in the path; repositories cannot be renamed`);
     const previous = this.repositories.get(name);
     await this.repositories.update(proxyFromDto(dto, previous.type === 'proxy' ? previous : undefined));
+  }
+
+  @Post('docker/group')
+  @HttpCode(201)
+  async createGroup(@Body() dto: GroupRepositoryDto): Promise<void> {
+    await this.repositories.create(groupFromDto(dto));
+  }
+
+  @Get('docker/group/:name')
+  getGroup(@Param('name') name: string, @Req() req: Request): GroupRepositoryView {
+    const config = this.repositories.get(name);
+    if (config.type !== 'group') throw new RepositoryNotFoundError(`repository ${name} is not a group repository`);
+    return groupToJson(config, this.url(req, name));
+  }
+
+  @Put('docker/group/:name')
+  @HttpCode(204)
+  async updateGroup(@Param('name') name: string, @Body() dto: GroupRepositoryDto): Promise<void> {
+    if (dto.name !== name) throw new InvalidRepositoryError(`name "${dto.name}" in the body differs from "${name}" in the path; repositories cannot be renamed`);
+    await this.repositories.update(groupFromDto(dto));
   }
 
   @Get(':name/status')

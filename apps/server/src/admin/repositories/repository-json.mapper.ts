@@ -1,5 +1,6 @@
-import type { HostedRepositoryJson, HostedRepositoryView, ProxyRepositoryView, RepositorySummary } from '@wharf/api-types';
-import type { HostedConfig, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { GroupRepositoryView, HostedRepositoryJson, HostedRepositoryView, ProxyRepositoryView, RepositorySummary } from '@wharf/api-types';
+import type { GroupConfig, HostedConfig, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { GroupRepositoryDto } from './group-repository.dto';
 import type { ProxyRepositoryDto } from './proxy-repository.dto';
 import type { HostedRepositoryDto } from './hosted-repository.dto';
 
@@ -108,6 +109,44 @@ export function proxyToJson(config: ProxyConfig, url: string): ProxyRepositoryVi
     dockerProxy: { ...config.dockerProxy },
     format: 'docker',
     type: 'proxy',
+    url,
+  };
+}
+
+export function groupFromDto(dto: GroupRepositoryDto): GroupConfig {
+  return {
+    name: dto.name,
+    type: 'group',
+    online: dto.online,
+    storage: {
+      blobStoreName: dto.storage.blobStoreName,
+      strictContentTypeValidation: dto.storage.strictContentTypeValidation,
+      writePolicy: 'ALLOW',
+      latestPolicy: false,
+    },
+    cleanup: { policyNames: dto.cleanup?.policyNames ?? [] },
+    group: { memberNames: [...dto.group.memberNames], writableMember: dto.group.writableMember ?? null },
+    docker: {
+      v1Enabled: false,
+      forceBasicAuth: dto.docker.forceBasicAuth,
+      httpPort: dto.docker.httpPort ?? null,
+      httpsPort: null,
+      subdomain: dto.docker.subdomain ?? null,
+      pathEnabled: dto.docker.pathEnabled ?? true,
+    },
+  };
+}
+
+export function groupToJson(config: GroupConfig, url: string): GroupRepositoryView {
+  return {
+    name: config.name,
+    online: config.online,
+    storage: { blobStoreName: config.storage.blobStoreName, strictContentTypeValidation: config.storage.strictContentTypeValidation },
+    cleanup: { policyNames: [...config.cleanup.policyNames] },
+    group: { memberNames: [...config.group.memberNames], writableMember: config.group.writableMember },
+    docker: { ...config.docker },
+    format: 'docker',
+    type: 'group',
     url,
   };
 }

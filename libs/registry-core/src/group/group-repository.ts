@@ -1,0 +1,237 @@
+import type { Readable } from 'node:stream';
+import type { BlobInfo, ByteRange } from '@wharf/blobstore';
+import { type Descriptor, RegistryError, isRegistryError } from '@wharf/oci';
+import type {
+  BlobHandle,
+  DockerRepository,
+  ManifestHandle,
+  MountSource,
+  PutManifestResult,
+  ReadView,
+  UploadStatus,
+} from '../docker-repository';
+import { type Page, type PageRequest, pageSize } from '../page';
+import type { GroupConfig } from '../repository-config';
+
+export interface GroupDependencies {
+  /** Looks a member up at call time, so member updates take effect without rebuilding the group. */
+  resolve(name: string): DockerRepository | undefined;
+  /** Remote host of a proxy member (for containerd's `ns=` routing), undefined for other types. */
+  remoteHost(name: string): string | undefined;
+  log: { warn(message: string): void };
+}
+
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'registry-1.docker.io', 'index.docker.io', 'registry.hub.docker.com']);
+
+function sameRegistry(a: string, b: string): boolean {
+  const norm = (h: string) => (DOCKER_HUB_ALIASES.has(h.toLowerCase()) ? 'docker.io' : h.toLowerCase());
+  return norm(a) === norm(b);
+}
+
+/** Remembers which member served an image's manifest, so its blobs are asked there first. */
+class Affinity {
+  private readonly byImage = new Map<string, string>();
+  get(image: string): string | undefined {
+    return this.byImage.get(image);
+  }
+  set(image: string, member: string): void {
+    if (this.byImage.size > 10_000) this.byImage.clear();
+    this.byImage.set(image, member);
+  }
+}
+
+/**
+ * One endpoint over ordered members: reads ask the members in order (a hosted member answers from its
+ * store, a proxy may go upstream); tags and catalogs are merged; writes go to the writable member.
+ */
+export class GroupRepository implements DockerRepository {
+  readonly type = 'group' as const;
+  private readonly affinity = new Affinity();
+
+  constructor(
+    private readonly config: GroupConfig,
+    private readonly deps: GroupDependencies,
+    private readonly view: ReadView = {},
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** The group as one caller sees it: only members it may read, ordered for containerd's `ns=` when given. */
+  restrictTo(view: ReadView): DockerRepository {
+    return new GroupRepository(this.config, this.deps, view);
+  }
+
+  // --- reads ------------------------------------------------------------------------------------
+
+  async getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
+    this.ensureOnline();
+    const found = await this.first(this.ordered(image), (m) => m.getManifest(image, reference, accept));
+    if (found) this.affinity.set(image, found.member);
+    return found?.value ?? null;
+  }
+
+  async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
+    this.ensureOnline();
+    return (await this.first(this.ordered(image), (m) => m.statBlob(image, digest)))?.value ?? null;
+  }
+
+  async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+    this.ensureOnline();
+    return (await this.first(this.ordered(image), (m) => m.getBlob(image, digest, range)))?.value ?? null;
+  }
+
+  async listTags(image: string, page: PageRequest): Promise<Page<string>> {
+    this.ensureOnline();
+    const lists = await this.all(this.members(), async (m) => (await m.listTags(image, { n: pageSize(page) + 1, ...(page.last ? { last: page.last } : {}) })).items);
+    if (lists.every((l) => l === null) && !page.last) throw new RegistryError('NAME_UNKNOWN', `no member of group ${this.name} has ${image}`);
+    return mergePage(lists, page);
+  }
+
+  async listImages(page: PageRequest): Promise<Page<string>> {
+    this.ensureOnline();
+    const lists = await this.all(this.members(), async (m) => (await m.listImages({ n: pageSize(page) + 1, ...(page.last ? { last: page.last } : {}) })).items);
+    return mergePage(lists, page);
+  }
+
+  async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    this.ensureOnline();
+    const lists = await this.all(this.members(), (m) => m.listReferrers(image, digest, artifactType));
+    const seen = new Map<string, Descriptor>();
+    for (const list of lists) for (const d of list ?? []) if (!seen.has(d.digest)) seen.set(d.digest, d);
+    return [...seen.values()];
+  }
+
+  // --- writes: the writable member --------------------------------------------------------------
+
+  startUpload(image: string): Promise<UploadStatus> {
+    return this.writable().startUpload(image);
+  }
+  getUpload(image: string, id: string): Promise<UploadStatus> {
+    return this.writable().getUpload(image, id);
+  }
+  appendUpload(image: string, id: string, body: Readable, start?: number): Promise<UploadStatus> {
+    return this.writable(body).appendUpload(image, id, body, start);
+  }
+  finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo> {
+    return this.writable(body).finishUpload(image, id, digest, body);
+  }
+  cancelUpload(image: string, id: string): Promise<void> {
+    return this.writable().cancelUpload(image, id);
+  }
+  putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo> {
+    return this.writable(body).putBlob(image, digest, body);
+  }
+  mountBlob(image: string, digest: string, from: MountSource): Promise<BlobInfo | null> {
+    return this.writable().mountBlob(image, digest, from);
+  }
+  putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult> {
+    return this.writable().putManifest(image, reference, bytes, contentType);
+  }
+  deleteManifest(image: string, digest: string): Promise<void> {
+    return this.writable().deleteManifest(image, digest);
+  }
+  deleteTag(image: string, tag: string): Promise<void> {
+    return this.writable().deleteTag(image, tag);
+  }
+  deleteBlob(image: string, digest: string): Promise<void> {
+    return this.writable().deleteBlob(image, digest);
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  /** Members this caller may read, in configured order; with `ns`, proxies of that registry first and other proxies left out. */
+  private members(): DockerRepository[] {
+    const names = this.config.group.memberNames.filter((n) => this.view.canRead?.(n) ?? true);
+    let ordered = names;
+    const ns = this.view.ns;
+    if (ns) {
+      const matching = names.filter((n) => {
+        const host = this.deps.remoteHost(n);
+        return host !== undefined && sameRegistry(host, ns);
+      });
+      const local = names.filter((n) => this.deps.remoteHost(n) === undefined);
+      ordered = [...matching, ...local];
+    }
+    const members: DockerRepository[] = [];
+    for (const name of ordered) {
+      const member = this.deps.resolve(name);
+      if (!member) continue;
+      members.push(this.view.canRead || this.view.ns ? restrict(member, this.view) : member);
+    }
+    return members;
+  }
+
+  /** Members with the one that served this image's manifest first (its blobs are most likely there). */
+  private ordered(image: string): DockerRepository[] {
+    const members = this.members();
+    const preferred = this.affinity.get(image);
+    if (!preferred) return members;
+    return [...members.filter((m) => m.name === preferred), ...members.filter((m) => m.name !== preferred)];
+  }
+
+  /** The first member with an answer; member failures are skipped, and reported only if nobody answers. */
+  private async first<T>(members: DockerRepository[], ask: (m: DockerRepository) => Promise<T | null>): Promise<{ value: T; member: string } | null> {
+    let failure: RegistryError | undefined;
+    for (const member of members) {
+      try {
+        const value = await ask(member);
+        if (value !== null) return { value, member: member.name };
+      } catch (err) {
+        if (!isRegistryError(err)) throw err;
+        if (err.code === 'NAME_UNKNOWN') continue;
+        this.deps.log.warn(`group ${this.name}: member ${member.name} failed: ${err.message}`);
+        // A rate limit is the most useful thing to pass on (clients back off); otherwise the first failure.
+        if (!failure || err.code === 'TOOMANYREQUESTS') failure = err;
+      }
+    }
+    if (failure) throw failure;
+    return null;
+  }
+
+  /** Every member's answer (null where it has none or failed). */
+  private async all<T>(members: DockerRepository[], ask: (m: DockerRepository) => Promise<T>): Promise<(T | null)[]> {
+    return Promise.all(
+      members.map(async (member) => {
+        try {
+          return await ask(member);
+        } catch (err) {
+          if (!isRegistryError(err)) throw err;
+          if (err.code !== 'NAME_UNKNOWN') this.deps.log.warn(`group ${this.name}: member ${member.name} failed: ${err.message}`);
+          return null;
+        }
+      }),
+    );
+  }
+
+  private writable(body?: Readable): DockerRepository {
+    this.ensureOnline();
+    const name = this.config.group.writableMember;
+    const member = name ? this.deps.resolve(name) : undefined;
+    if (!member) {
+      body?.resume();
+      throw new RegistryError('DENIED', `group ${this.name} has no writable member; push to a hosted repository or set group.writableMember`);
+    }
+    return member;
+  }
+
+  private ensureOnline(): void {
+    if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
+  }
+}
+
+function restrict(member: DockerRepository, view: ReadView): DockerRepository {
+  return member.restrictTo ? member.restrictTo(view) : member;
+}
+
+/** Merges sorted lists from several members into one deduplicated, sorted page after `last`. */
+function mergePage(lists: (string[] | null)[], page: PageRequest): Page<string> {
+  const limit = pageSize(page);
+  const all = new Set<string>();
+  for (const list of lists) for (const item of list ?? []) if (!page.last || item > page.last) all.add(item);
+  const sorted = [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sorted.length <= limit) return { items: sorted };
+  const items = sorted.slice(0, limit);
+  return { items, next: items[items.length - 1]! };
+}

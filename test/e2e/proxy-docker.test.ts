@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBusyboxRootfs } from '../support/busybox-image';
+import { Cleanup } from '../support/cleanup';
+import { Distribution } from '../support/distribution';
+import { Dockerd } from '../support/dockerd';
+import { FaultProxy } from '../support/fault-proxy';
+import { makeTempDir, removeDir } from '../support/paths';
+import { freePort } from '../support/ports';
+import { Wharf } from '../support/wharf';
+
+// The seed scenario: dockerd with `--registry-mirror` pointing at a Wharf proxy repository's
+// connector, Docker Hub played by CNCF Distribution (seeded with busybox:1.36 by a real docker
+// push), reached through a counting pass-through that can also go down.
+
+const PROXY = 'docker-hub';
+const REPOSITORIES = '/service/rest/v1/repositories';
+
+describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let upstream: Distribution;
+  let faults: FaultProxy;
+  let wharf: Wharf;
+  let mirror: string;
+  let pushedDigest: string;
+  const daemons: Dockerd[] = [];
+
+  async function cleanDaemon(name: string): Promise<Dockerd> {
+    const d = await Dockerd.start({ dir: tmp, name, registryMirrors: [mirror] });
+    daemons.push(d);
+    cleanup.add(`dockerd ${name}`, () => d.stop());
+    return d;
+  }
+
+  function expectNoFallback(d: Dockerd): void {
+    const log = readFileSync(d.logFile, 'utf8');
+    const fallback = log.split('\n').filter((l) => /Attempting next endpoint/i.test(l));
+    expect(fallback, `dockerd fell back from the mirror:\n${fallback.join('\n')}`).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    tmp = makeTempDir('pxd');
+    cleanup.add('temp dir', () => removeDir(tmp));
+
+    upstream = await Distribution.start({ dir: tmp, name: 'hub' });
+    cleanup.add('upstream registry', () => upstream.stop());
+    faults = await FaultProxy.start({ target: upstream.url });
+    cleanup.add('fault proxy', () => faults.stop());
+
+    // Seed "Docker Hub" with library/busybox:1.36 built from the static busybox.
+    const seeder = await Dockerd.start({ dir: tmp, name: 'seed' });
+    cleanup.add('dockerd seed', () => seeder.stop());
+    const rootfs = await buildBusyboxRootfs(tmp);
+    const seedRef = `${upstream.host}/library/busybox:1.36`;
+    await seeder.dockerOk(['import', rootfs, seedRef]);
+    const push = await seeder.dockerOk(['push', seedRef]);
+    pushedDigest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1] ?? '';
+    expect(pushedDigest, push.stdout).toMatch(/^sha256:[a-f0-9]{64}$/);
+    await seeder.stop();
+
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    // A mirror gets no credentials from dockerd: anonymous pulls from this repository.
+    const anon = await wharf.rest.put('/service/rest/v1/security/anonymous', {
+      enabled: true,
+      userId: 'anonymous',
+      realmName: 'NexusAuthorizingRealm',
+    });
+    expect(anon.status, anon.text()).toBe(200);
+    const port = await freePort();
+    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
+      name: PROXY,
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      // metadataMaxAge 0: every pull revalidates the tag, so the outage below exercises the stale path.
+      proxy: { remoteUrl: faults.url, contentMaxAge: 1440, metadataMaxAge: 0 },
+      negativeCache: { enabled: true, timeToLive: 1440 },
+      httpClient: { blocked: false, autoBlock: true, authentication: null },
+      docker: { v1Enabled: false, forceBasicAuth: false, httpPort: port },
+      dockerProxy: { indexType: 'HUB', indexUrl: null },
+    });
+    expect(created.status, created.text()).toBe(201);
+    mirror = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => cleanup.run());
+
+  it('the mirror answers GET /v2/ without credentials (what dockerd sends first)', async () => {
+    const res = await fetch(`${mirror}/v2/`);
+    expect(res.status, await res.text()).toBe(200);
+    const manifest = await fetch(`${mirror}/v2/library/busybox/manifests/1.36`, {
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+    });
+    expect(manifest.status, await manifest.text()).toBe(200);
+    expect(manifest.headers.get('docker-content-digest')).toBe(pushedDigest);
+  });
+
+  it('docker pull busybox:1.36 goes through Wharf, with the pushed digest, and the image runs', async () => {
+    const d = await cleanDaemon('a');
+    const pull = await d.docker(['pull', 'busybox:1.36']);
+    expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${readFileSync(d.logFile, 'utf8').slice(-3000)}`).toBe(0);
+    expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
+    expectNoFallback(d);
+    expect(faults.count('manifest-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(1);
+    expect(faults.count('blob-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(2);
+    const digests: string[] = JSON.parse((await d.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', 'busybox:1.36'])).stdout);
+    expect(digests).toContain(`busybox@${pushedDigest}`);
+    const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
+    expect(run.stdout.trim()).toBe('ok');
+    await d.stop();
+  });
+
+  it('a second clean daemon pulls the same image without any blob fetched from the upstream', async () => {
+    const blobsBefore = faults.count('blob-get');
+    const manifestGetsBefore = faults.count('manifest-get');
+    const d = await cleanDaemon('b');
+    const pull = await d.docker(['pull', 'busybox:1.36']);
+    expect(pull.code, `${pull.stdout}${pull.stderr}`).toBe(0);
+    expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
+    expectNoFallback(d);
+    expect(faults.count('blob-get')).toBe(blobsBefore);
+    // The tag was revalidated with a HEAD, not fetched again.
+    expect(faults.count('manifest-get')).toBe(manifestGetsBefore);
+    await d.stop();
+  });
+
+  it('with the upstream down, a clean daemon still pulls (and runs) the cached image', async () => {
+    await faults.stop();
+    const d = await cleanDaemon('c');
+    const pull = await d.docker(['pull', 'busybox:1.36']);
+    expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${readFileSync(d.logFile, 'utf8').slice(-3000)}`).toBe(0);
+    expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
+    expectNoFallback(d);
+    const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
+    expect(run.stdout.trim()).toBe('ok');
+    const status = await wharf.rest.get(`${REPOSITORIES}/${PROXY}/status`);
+    expect(status.status).toBe(200);
+    const body = status.json<{ upstream: { reachable: boolean | null }; counters: { staleServed: number } }>();
+    expect(body.upstream.reachable).toBe(false);
+    expect(body.counters.staleServed).toBeGreaterThanOrEqual(1);
+    await d.stop();
+  });
+});

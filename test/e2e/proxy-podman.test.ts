@@ -1,0 +1,165 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanup } from '../support/cleanup';
+import { digestFile } from '../support/digest';
+import { Distribution } from '../support/distribution';
+import { FaultProxy } from '../support/fault-proxy';
+import { buildImage, type BuiltImage } from '../support/image-builder';
+import { readOciLayout } from '../support/oci-layout';
+import { makeTempDir, removeDir } from '../support/paths';
+import { freePort } from '../support/ports';
+import { runCommand, type RunResult } from '../support/process';
+import { RegistryClient } from '../support/registry-client';
+import { ADMIN_USER, Wharf } from '../support/wharf';
+
+// podman and skopeo pull an image of a non-Docker-Hub registry through a registries.conf mirror
+// that is a Wharf proxy repository's connector. The registry's own name does not resolve, so
+// only the mirror can serve it; the mirror's credentials come from the auth file, as in production.
+
+const PROXY = 'example-mirror';
+const SOURCE = 'registry.example.test';
+const IMAGE = 'team/tool';
+const REPOSITORIES = '/service/rest/v1/repositories';
+
+describe('podman pull and skopeo copy through a registries.conf mirror', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let upstream: Distribution;
+  let faults: FaultProxy;
+  let wharf: Wharf;
+  let connector: string;
+  let image: BuiltImage;
+  let env: NodeJS.ProcessEnv;
+
+  function podman(args: string[], root: string): Promise<RunResult> {
+    return runCommand(
+      'podman',
+      [
+        '--root', join(root, 'storage'),
+        '--runroot', join(root, 'run'),
+        '--tmpdir', join(root, 'libpod'),
+        '--storage-driver', 'vfs',
+        '--cgroup-manager', 'cgroupfs',
+        '--events-backend', 'file',
+        ...args,
+      ],
+      { env, timeoutMs: 300_000 },
+    );
+  }
+
+  function skopeo(args: string[]): Promise<RunResult> {
+    return runCommand('skopeo', ['--insecure-policy', ...args], { env, timeoutMs: 300_000 });
+  }
+
+  beforeAll(async () => {
+    tmp = makeTempDir('pxp');
+    cleanup.add('temp dir', () => removeDir(tmp));
+    upstream = await Distribution.start({ dir: tmp, name: 'src' });
+    cleanup.add('upstream registry', () => upstream.stop());
+    faults = await FaultProxy.start({ target: upstream.url });
+    cleanup.add('fault proxy', () => faults.stop());
+
+    // gzip layers (stored blocks) so podman can unpack them; Docker schema 2 as most registries serve.
+    image = await buildImage(join(tmp, 'image'), { layers: [3 << 20, 4096], format: 'docker', gzip: true });
+    await new RegistryClient({ baseUrl: upstream.url }).pushImage(IMAGE, '1', image);
+
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    const port = await freePort();
+    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
+      name: PROXY,
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      proxy: { remoteUrl: faults.url, contentMaxAge: 1440, metadataMaxAge: 0 },
+      negativeCache: { enabled: true, timeToLive: 1440 },
+      httpClient: { blocked: false, autoBlock: false, authentication: null },
+      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: port },
+      dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
+    });
+    expect(created.status, created.text()).toBe(201);
+    connector = `127.0.0.1:${port}`;
+
+    const conf = join(tmp, 'registries.conf');
+    writeFileSync(
+      conf,
+      [
+        'unqualified-search-registries = []',
+        '',
+        '[[registry]]',
+        `prefix = "${SOURCE}"`,
+        `location = "${SOURCE}"`,
+        '',
+        '[[registry.mirror]]',
+        `location = "${connector}"`,
+        'insecure = true',
+        '',
+      ].join('\n'),
+    );
+    const authFile = join(tmp, 'auth.json');
+    const auth = Buffer.from(`${ADMIN_USER}:${wharf.adminPassword}`).toString('base64');
+    writeFileSync(authFile, JSON.stringify({ auths: { [connector]: { auth } } }));
+    env = {
+      ...process.env,
+      CONTAINERS_REGISTRIES_CONF: conf,
+      REGISTRY_AUTH_FILE: authFile,
+      CONTAINERS_STORAGE_CONF: join(tmp, 'no-storage.conf'),
+    };
+    writeFileSync(env.CONTAINERS_STORAGE_CONF!, '[storage]\ndriver = "vfs"\n');
+  });
+  afterAll(() => cleanup.run());
+
+  it('skopeo copy from the mirrored registry goes through Wharf, with identical digests', async () => {
+    const out = join(tmp, 'layout-1');
+    const r = await skopeo(['copy', `docker://${SOURCE}/${IMAGE}:1`, `oci:${out}:1`, '--preserve-digests']);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    const layout = readOciLayout(out, '1');
+    expect(layout.manifest.digest).toBe(image.manifest.digest);
+    expect(layout.manifest.bytes.equals(image.manifest.bytes)).toBe(true);
+    for (const l of image.layers) expect(await digestFile(layout.blobPath(l.digest))).toEqual({ digest: l.digest, size: l.size });
+    expect(faults.count('manifest-get', (q) => q.image === IMAGE && q.reference === '1')).toBe(1);
+    expect(faults.count('blob-get', (q) => q.image === IMAGE)).toBe(image.layers.length + 1);
+  });
+
+  it('podman pull from the mirrored registry gets the image, its blobs from the Wharf cache', async () => {
+    const blobsBefore = faults.count('blob-get');
+    const root = join(tmp, 'podman-a');
+    mkdirSync(root, { recursive: true });
+    const pull = await podman(['pull', `${SOURCE}/${IMAGE}:1`], root);
+    expect(pull.code, `${pull.stdout}${pull.stderr}`).toBe(0);
+    const inspect = await podman(['image', 'inspect', '--format', '{{.Digest}}', `${SOURCE}/${IMAGE}:1`], root);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout.trim()).toBe(image.manifest.digest);
+    expect(faults.count('blob-get')).toBe(blobsBefore);
+  });
+
+  it('with the upstream down, podman and skopeo still pull the cached image through the mirror', async () => {
+    await faults.stop();
+    try {
+      const root = join(tmp, 'podman-b');
+      mkdirSync(root, { recursive: true });
+      const pull = await podman(['pull', `${SOURCE}/${IMAGE}:1`], root);
+      expect(pull.code, `${pull.stdout}${pull.stderr}`).toBe(0);
+      const inspect = await podman(['image', 'inspect', '--format', '{{.Digest}}', `${SOURCE}/${IMAGE}:1`], root);
+      expect(inspect.stdout.trim()).toBe(image.manifest.digest);
+
+      const out = join(tmp, 'layout-2');
+      const r = await skopeo(['copy', `docker://${SOURCE}/${IMAGE}:1`, `oci:${out}:1`, '--preserve-digests']);
+      expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+      expect(readOciLayout(out, '1').manifest.digest).toBe(image.manifest.digest);
+    } finally {
+      await faults.start();
+    }
+  });
+
+  it('an image the upstream does not have fails with "manifest unknown", not a silent fallback', async () => {
+    const r = await skopeo(['inspect', '--raw', `docker://${SOURCE}/${IMAGE}:nope`]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/manifest unknown|not found|MANIFEST_UNKNOWN/i);
+  });
+
+  it('the connector refuses anonymous pulls when forceBasicAuth is on (credentials came from the auth file)', async () => {
+    const res = await fetch(`http://${connector}/v2/${IMAGE}/manifests/1`);
+    expect(res.status).toBe(401);
+  });
+});
