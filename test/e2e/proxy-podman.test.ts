@@ -48,8 +48,12 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
     );
   }
 
+  // skopeo 1.9 ignores CONTAINERS_REGISTRIES_CONF; its (hidden) --registries-conf flag works.
   function skopeo(args: string[]): Promise<RunResult> {
-    return runCommand('skopeo', ['--insecure-policy', ...args], { env, timeoutMs: 300_000 });
+    return runCommand('skopeo', ['--registries-conf', env.CONTAINERS_REGISTRIES_CONF!, '--insecure-policy', ...args], {
+      env,
+      timeoutMs: 300_000,
+    });
   }
 
   beforeAll(async () => {
@@ -99,13 +103,17 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
     const authFile = join(tmp, 'auth.json');
     const auth = Buffer.from(`${ADMIN_USER}:${wharf.adminPassword}`).toString('base64');
     writeFileSync(authFile, JSON.stringify({ auths: { [connector]: { auth } } }));
+    const storageConf = join(tmp, 'storage.conf');
+    writeFileSync(
+      storageConf,
+      `[storage]\ndriver = "vfs"\nrunroot = "${join(tmp, 'podman-run')}"\ngraphroot = "${join(tmp, 'podman-graph')}"\n`,
+    );
     env = {
       ...process.env,
       CONTAINERS_REGISTRIES_CONF: conf,
       REGISTRY_AUTH_FILE: authFile,
-      CONTAINERS_STORAGE_CONF: join(tmp, 'no-storage.conf'),
+      CONTAINERS_STORAGE_CONF: storageConf,
     };
-    writeFileSync(env.CONTAINERS_STORAGE_CONF!, '[storage]\ndriver = "vfs"\n');
   });
   afterAll(() => cleanup.run());
 
@@ -153,7 +161,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   });
 
   it('an image the upstream does not have fails with "manifest unknown", not a silent fallback', async () => {
-    const r = await skopeo(['inspect', '--raw', `docker://${SOURCE}/${IMAGE}:nope`]);
+    const r = await skopeo(['copy', `docker://${SOURCE}/${IMAGE}:nope`, `oci:${join(tmp, 'layout-nope')}:nope`]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/manifest unknown|not found|MANIFEST_UNKNOWN/i);
   });

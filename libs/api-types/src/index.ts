@@ -122,3 +122,87 @@ export interface GroupRepositoryJson {
 }
 
 export type GroupRepositoryView = GroupRepositoryJson & { format: 'docker'; type: 'group'; url: string };
+
+/** What `GET /service/rest/v1/repositories/{name}/status` answers for hosted and group repositories. */
+export interface RepositoryBasicStatusJson {
+  name: string;
+  type: 'hosted' | 'group';
+  online: boolean;
+}
+
+export type RepositoryStatusJson = ProxyStatusJson | RepositoryBasicStatusJson;
+
+/** Error body of the REST API for anything but per-field validation (which is `ValidationErrorJson[]`). */
+export interface RestErrorJson {
+  status: number;
+  message: string | string[];
+}
+
+/** `GET|PUT /service/rest/v1/security/anonymous`. */
+export interface AnonymousSettingsJson {
+  enabled: boolean;
+  userId: string;
+  realmName: string;
+}
+
+export type UserStatus = 'active' | 'locked' | 'disabled' | 'changepassword';
+
+/** `GET /service/rest/v1/security/users` items (Nexus's ApiUser). */
+export interface UserJson {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  emailAddress: string;
+  source: string;
+  status: UserStatus;
+  readOnly: boolean;
+  roles: string[];
+  externalRoles: string[];
+}
+
+/** `POST /service/rest/v1/security/users` body; `PUT /users/{id}` takes the UserJson shape without a password. */
+export interface CreateUserJson {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  emailAddress: string;
+  password: string;
+  status: UserStatus;
+  roles: string[];
+}
+
+/** `GET|POST /service/rest/v1/security/roles`, `PUT|DELETE /roles/{id}` (Nexus's RoleXO). */
+export interface RoleJson {
+  id: string;
+  source?: string;
+  name: string;
+  description: string;
+  privileges: string[];
+  roles: string[];
+}
+
+/** `GET /service/rest/v1/security/realms/available` items. */
+export interface RealmJson {
+  id: string;
+  name: string;
+}
+
+/** `GET /service/rest/v1/security/api-tokens` items: never the secret. */
+export interface ApiTokenJson {
+  id: string;
+  name: string;
+  userId?: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** `POST /service/rest/v1/security/api-tokens` body. */
+export interface CreateApiTokenJson {
+  name: string;
+  /** ISO date-time, or null for a token that does not expire. */
+  expiresAt: string | null;
+}
+
+/** `POST /service/rest/v1/security/api-tokens` answer: the secret is returned this once. */
+export type CreatedApiTokenJson = ApiTokenJson & { token: string };

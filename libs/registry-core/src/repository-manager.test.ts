@@ -190,6 +190,72 @@ describe(RepositoryManager.name, () => {
     });
   });
 
+  describe('groups', () => {
+    beforeEach(async () => {
+      await manager.create(hostedConfig('hosted'));
+      await manager.create(hostedConfig('hosted-2'));
+      await manager.create(proxyConfig('proxy'));
+    });
+
+    it('accepts a group of existing members with a hosted writable member', async () => {
+      const config = groupConfig('group', ['hosted', 'proxy']);
+      await manager.create(config);
+      expect(manager.config('group')).toEqual(config);
+      expect(manager.groupsContaining('hosted')).toEqual(['group']);
+      expect(manager.groupsContaining('hosted-2')).toEqual([]);
+    });
+
+    it('accepts a group without a writable member', async () => {
+      await manager.create({ ...groupConfig('group', ['proxy']), group: { memberNames: ['proxy'], writableMember: null } });
+      expect(manager.get('group')?.type).toBe('group');
+    });
+
+    it.each<[string, string[], string | null, RegExp]>([
+      ['an unknown member', ['hosted', 'nope'], 'hosted', /nope does not exist/],
+      ['a member listed twice', ['hosted', 'proxy', 'hosted'], 'hosted', /twice/],
+      ['itself as member', ['hosted', 'group'], 'hosted', /itself/],
+      ['a writable member outside the group', ['proxy'], 'hosted', /must be one of the group's members/],
+      ['a proxy as writable member', ['proxy', 'hosted'], 'proxy', /must be a hosted repository/],
+    ])('refuses %s', async (_what, memberNames, writableMember, message) => {
+      const config = { ...groupConfig('group'), group: { memberNames, writableMember } };
+      await expect(manager.create(config)).rejects.toBeInstanceOf(RepositoryConflictError);
+      await expect(manager.create(config)).rejects.toThrow(message);
+      expect(manager.get('group')).toBeUndefined();
+      expect(await store.get('group')).toBeNull();
+    });
+
+    it('refuses an update that would make groups contain each other', async () => {
+      await manager.create(groupConfig('inner', ['hosted']));
+      await manager.create(groupConfig('outer', ['hosted-2', 'inner']));
+      const before = manager.get('inner');
+      await expect(manager.update(groupConfig('inner', ['hosted', 'outer']))).rejects.toThrow(/cycle: inner -> outer -> inner/);
+      expect(manager.get('inner')).toBe(before);
+      expect(manager.config('inner')).toEqual(groupConfig('inner', ['hosted']));
+    });
+
+    it('does not let a new group and the deletion of its member interleave', async () => {
+      store.delayMs = 10;
+      const results = await Promise.allSettled([manager.create(groupConfig('group', ['hosted', 'proxy'])), manager.delete('proxy')]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      expect(manager.get('proxy')).toBeDefined();
+      expect(manager.config('group')?.type === 'group' && manager.config('group')).toMatchObject({ group: { memberNames: ['hosted', 'proxy'] } });
+    });
+
+    it('refuses to delete a member until no group lists it', async () => {
+      await manager.create(groupConfig('g1', ['hosted', 'proxy']));
+      await manager.create(groupConfig('g2', ['hosted-2', 'proxy']));
+      await expect(manager.delete('proxy')).rejects.toBeInstanceOf(RepositoryConflictError);
+      await expect(manager.delete('proxy')).rejects.toThrow(/g1, g2/);
+      expect(manager.get('proxy')).toBeDefined();
+      expect(store.deletes).toBe(0);
+
+      await manager.update(groupConfig('g1', ['hosted']));
+      await manager.delete('g2');
+      expect((await manager.delete('proxy')).name).toBe('proxy');
+      expect(manager.groupsContaining('proxy')).toEqual([]);
+    });
+  });
+
   describe('lookups', () => {
     it('finds a repository by connector port', async () => {
       await manager.create(hostedConfig('a', { httpPort: 8082 }));
@@ -261,13 +327,13 @@ describe(RepositoryManager.name, () => {
       const live = new RepositoryManager(db.store, factory);
       await live.create(hostedConfig('a', { httpPort: 8082 }));
       await live.create(proxyConfig('b', 8083));
-      await live.create(groupConfig('c', ['a', 'b']));
+      await live.create(groupConfig('c', ['a']));
       await live.update(hostedConfig('a', { httpPort: 9082 }));
       await live.delete('b');
 
       const restarted = new RepositoryManager(db.store, fakeFactory());
       await restarted.load();
-      expect(restarted.configs()).toEqual([hostedConfig('a', { httpPort: 9082 }), groupConfig('c', ['a', 'b'])]);
+      expect(restarted.configs()).toEqual([hostedConfig('a', { httpPort: 9082 }), groupConfig('c', ['a'])]);
       expect(restarted.byPort(9082)?.name).toBe('a');
       expect(restarted.byPort(8083)).toBeUndefined();
     });

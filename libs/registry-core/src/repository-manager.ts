@@ -14,6 +14,8 @@ export class RepositoryNotFoundError extends Error {}
  */
 export class RepositoryManager {
   private readonly byName = new Map<string, { config: RepositoryConfig; instance: DockerRepository }>();
+  /** Changes run one at a time, so checks (name, port, membership) and the store never interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: RepositoryConfigs,
@@ -50,7 +52,11 @@ export class RepositoryManager {
     return undefined;
   }
 
-  async create(config: RepositoryConfig): Promise<void> {
+  create(config: RepositoryConfig): Promise<void> {
+    return this.serialized(() => this.createNow(config));
+  }
+
+  private async createNow(config: RepositoryConfig): Promise<void> {
     if (this.byName.has(config.name)) throw new RepositoryConflictError(`repository ${config.name} already exists`);
     this.checkPort(config);
     this.checkGroup(config);
@@ -59,7 +65,11 @@ export class RepositoryManager {
     this.byName.set(config.name, { config, instance });
   }
 
-  async update(config: RepositoryConfig): Promise<void> {
+  update(config: RepositoryConfig): Promise<void> {
+    return this.serialized(() => this.updateNow(config));
+  }
+
+  private async updateNow(config: RepositoryConfig): Promise<void> {
     const current = this.byName.get(config.name);
     if (!current) throw new RepositoryNotFoundError(`repository ${config.name} does not exist`);
     if (current.config.type !== config.type) throw new RepositoryConflictError(`repository ${config.name} is a ${current.config.type} repository`);
@@ -70,6 +80,12 @@ export class RepositoryManager {
     this.byName.set(config.name, { config, instance });
   }
 
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Groups that list `name` as a member. */
   groupsContaining(name: string): string[] {
     return this.configs()
@@ -77,7 +93,11 @@ export class RepositoryManager {
       .map((c) => c.name);
   }
 
-  async delete(name: string): Promise<RepositoryConfig> {
+  delete(name: string): Promise<RepositoryConfig> {
+    return this.serialized(() => this.deleteNow(name));
+  }
+
+  private async deleteNow(name: string): Promise<RepositoryConfig> {
     const current = this.byName.get(name);
     if (!current) throw new RepositoryNotFoundError(`repository ${name} does not exist`);
     const groups = this.groupsContaining(name);

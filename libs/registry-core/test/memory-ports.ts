@@ -102,6 +102,13 @@ export class MemoryTagIndex extends TagIndex {
     });
   }
 
+  async claim(repository: string, image: string, tag: string, digest: string): Promise<string> {
+    const existing = this.tags.get(key(repository, image, tag));
+    if (existing) return existing.digest;
+    await this.set(repository, image, tag, digest);
+    return digest;
+  }
+
   async expireAll(repository: string): Promise<void> {
     for (const row of this.tags.values()) if (row.repository === repository) delete row.verifiedAt;
   }

@@ -124,7 +124,7 @@ describe('/v2/_catalog on the main port: every repository as <repo>/<image>', ()
     expect(url.searchParams.get('last')).toBe(ALL[1]);
   });
 
-  it.each([1, 2, 3, 4])('following Links with n=%i returns every entry exactly once, in order', async (n) => {
+  it.each([1, 2, 3])('following Links with n=%i returns every entry exactly once, in order', async (n) => {
     const { items, pages } = await walk(main, n);
     expect(items).toEqual(ALL);
     expect(pages).toBe(Math.ceil(ALL.length / n));

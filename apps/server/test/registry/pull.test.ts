@@ -40,6 +40,13 @@ describe('GET /v2/ (API version check)', () => {
     }
   });
 
+  it('HEAD /v2/ is 200 without a body', async () => {
+    const res = await wharf.http.head('/v2/');
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(0);
+    expect(res.header('docker-distribution-api-version')).toBe('registry/2.0');
+  });
+
   it('answers /v2 without the trailing slash too', async () => {
     const res = await wharf.http.get('/v2');
     expect(res.status).toBe(200);

@@ -41,6 +41,10 @@ describe.each(FORMS)('monolithic upload (POST then PUT) through the %s form', (f
     const get = await registry.http.get(put.header('location')!);
     expect(get.status).toBe(200);
     expect(get.body.equals(blob.bytes)).toBe(true);
+
+    // The session is closed: its URL is now unknown.
+    expectRegistryError(await registry.http.get(location), 404, 'BLOB_UPLOAD_UNKNOWN');
+    expectRegistryError(await registry.http.put(withQuery(location, { digest: blob.digest }), { headers: OCTETS, body: blob.bytes }), 404, 'BLOB_UPLOAD_UNKNOWN');
   });
 });
 

@@ -21,10 +21,19 @@ export interface TestWharf {
   close(): Promise<void>;
 }
 
-/** Starts an in-process Wharf on 127.0.0.1, a free port and a fresh temporary data directory. */
-export async function startTestWharf(): Promise<TestWharf> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wharf-it-'));
-  const admin = { username: 'admin', password: `pw-${randomBytes(9).toString('base64url')}` };
+export interface TestWharfOptions {
+  /** Reuse this data directory (a restart) instead of a fresh one. */
+  dataDir?: string;
+  /** The admin password of a first start (ignored by Wharf when the data directory already has users). */
+  adminPassword?: string;
+  /** Leave the data directory in place on close (for a restart); default false. */
+  keepData?: boolean;
+}
+
+/** Starts an in-process Wharf on 127.0.0.1, a free port and (unless given one) a fresh temporary data directory. */
+export async function startTestWharf(options: TestWharfOptions = {}): Promise<TestWharf> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wharf-it-')));
+  const admin = { username: 'admin', password: options.adminPassword ?? `pw-${randomBytes(9).toString('base64url')}` };
   const wharf = await startWharf({ port: 0, host: '127.0.0.1', dataDir, adminPassword: admin.password, logLevel: 'error' });
   const http = new HttpClient(wharf.url, admin);
   return {
@@ -40,7 +49,7 @@ export async function startTestWharf(): Promise<TestWharf> {
       try {
         await wharf.close();
       } finally {
-        await rm(dataDir, { recursive: true, force: true });
+        if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
       }
     },
   };

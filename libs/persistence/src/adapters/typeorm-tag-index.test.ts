@@ -101,6 +101,20 @@ describe(TypeOrmTagIndex.name, () => {
       expect((await tags.list('repo2', 'app', {})).items).toEqual(['a']);
     });
 
+    it('claims a tag only when nobody holds it, returning the holder (claim)', async () => {
+      expect(await tags.claim(REPO, 'app', 'v1', sha(1))).toBe(sha(1));
+      expect(await tags.claim(REPO, 'app', 'v1', sha(2))).toBe(sha(1));
+      expect((await tags.get(REPO, 'app', 'v1'))?.digest).toBe(sha(1));
+      expect(await tags.claim(REPO, 'other', 'v1', sha(2))).toBe(sha(2));
+      expect(await tags.claim('repo2', 'app', 'v1', sha(3))).toBe(sha(3));
+    });
+
+    it('lets exactly one of many concurrent claims win', async () => {
+      const holders = await Promise.all(Array.from({ length: 8 }, (_, i) => tags.claim(REPO, 'app', 'race', sha(i + 1))));
+      expect(new Set(holders).size).toBe(1);
+      expect((await tags.get(REPO, 'app', 'race'))?.digest).toBe(holders[0]);
+    });
+
     it('forgets every verification time of one repository (expireAll)', async () => {
       const at = new Date('2030-01-01T00:00:00Z');
       await tags.set(REPO, 'a', 'v1', sha(1), at);

@@ -22,6 +22,17 @@ export class TypeOrmTagIndex extends TagIndex {
     );
   }
 
+  async claim(repository: string, image: string, tag: string, digest: string): Promise<string> {
+    await this.tags
+      .createQueryBuilder()
+      .insert()
+      .values({ repository, image, name: tag, digest, updatedAt: new Date(), verifiedAt: null })
+      .orIgnore()
+      .execute();
+    const row = await this.tags.findOneBy({ repository, image, name: tag });
+    return row?.digest ?? digest;
+  }
+
   async expireAll(repository: string): Promise<void> {
     await this.tags.update({ repository }, { verifiedAt: null });
   }

@@ -112,6 +112,23 @@ describe(HostedRepository.name, () => {
           repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType),
         ]);
         expect(results.map((r) => r.status).sort(), 'an immutable tag was written twice').toEqual(['fulfilled', 'rejected']);
+        const winner = results[0]!.status === 'fulfilled' ? first : second;
+        expect((await repo.getManifest('app', '1.0'))?.digest).toBe(winner.manifest.digest);
+        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect((rejected.reason as { code?: string }).code).toBe('DENIED');
+      });
+
+      it('leaves nothing of the losing push of such a race', async () => {
+        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
+        const first = buildImage();
+        const second = buildImage();
+        await pushBlobs(repo, 'app', [...first.blobs, ...second.blobs]);
+        const results = await Promise.allSettled([
+          repo.putManifest('app', '1.0', first.manifest.bytes, first.manifest.mediaType),
+          repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType),
+        ]);
+        const loser = results[0]!.status === 'rejected' ? first : second;
+        expect(await repo.getManifest('app', loser.manifest.digest), 'a push answered 403 DENIED still stored its manifest').toBeNull();
       });
 
       it('applies per image: the same tag in another image is a new tag', async () => {

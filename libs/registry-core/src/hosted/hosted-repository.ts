@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore, ByteRange } from '@wharf/blobstore';
-import { type Descriptor, RegistryError, isDigestReference, requiredBlobs, requiredManifests } from '@wharf/oci';
+import { type Descriptor, RegistryError, isDigestReference, referrerArtifactType, requiredBlobs, requiredManifests } from '@wharf/oci';
 import { LookupCache } from '../cache/lookup-cache';
 import type { ManifestCache } from '../cache/manifest-cache';
 import type {
@@ -82,13 +82,13 @@ export class HostedRepository implements DockerRepository {
   async listTags(image: string, page: PageRequest): Promise<Page<string>> {
     this.ensureOnline();
     const result = await this.deps.tags.list(this.name, image, page);
-    if (result.items.length === 0 && !page.last && !(await this.deps.manifests.hasImage(this.name, image))) {
+    if (result.items.length === 0 && !(await this.deps.manifests.hasImage(this.name, image))) {
       throw new RegistryError('NAME_UNKNOWN', `repository ${this.name} has no image ${image}`);
     }
     return result;
   }
 
-  listImages(page: PageRequest): Promise<Page<string>> {
+  async listImages(page: PageRequest): Promise<Page<string>> {
     this.ensureOnline();
     return this.deps.tags.listImages(this.name, page);
   }
@@ -191,19 +191,20 @@ export class HostedRepository implements DockerRepository {
       const existing = await this.deps.tags.get(this.name, image, tag);
       checkTagPolicy(this.config.storage, this.name, tag, existing?.digest, digest);
     }
+    const artifactType = referrerArtifactType(parsed);
     await this.deps.blobs.write(Readable.from([bytes]), { digest, size: bytes.length });
     const record: ManifestRecord = {
       digest,
       mediaType: parsed.mediaType,
       size: bytes.length,
       createdAt: this.now(),
-      ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+      ...(artifactType ? { artifactType } : {}),
       ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
       ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
     };
     const references = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
     await this.deps.manifests.put(this.name, image, record, references);
-    if (tag) await this.deps.tags.set(this.name, image, tag, digest);
+    if (tag) await this.setTag(image, tag, digest);
     this.deps.manifestCache.set(digest, bytes);
     this.changed();
     return { digest, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
@@ -236,6 +237,17 @@ export class HostedRepository implements DockerRepository {
   }
 
   // --- internals --------------------------------------------------------------------------------
+
+  /** With ALLOW_ONCE a new tag is claimed atomically in the store: of two racing pushes only one wins. */
+  private async setTag(image: string, tag: string, digest: string): Promise<void> {
+    const { storage } = this.config;
+    if (storage.writePolicy !== 'ALLOW_ONCE' || (storage.latestPolicy && tag === 'latest')) {
+      await this.deps.tags.set(this.name, image, tag, digest);
+      return;
+    }
+    const holder = await this.deps.tags.claim(this.name, image, tag, digest);
+    checkTagPolicy(storage, this.name, tag, holder, digest);
+  }
 
   private async resolveManifest(image: string, reference: string): Promise<ResolvedManifest | null> {
     const key = `${image}:${reference}`;

@@ -15,6 +15,8 @@ export abstract class TagIndex {
   abstract set(repository: string, image: string, tag: string, digest: string, verifiedAt?: Date): Promise<void>;
   /** Forgets when every tag of the repository was last verified, so proxies revalidate them on next use. */
   abstract expireAll(repository: string): Promise<void>;
+  /** Creates the tag unless it exists (atomically); returns the digest the tag points to afterwards. */
+  abstract claim(repository: string, image: string, tag: string, digest: string): Promise<string>;
   abstract delete(repository: string, image: string, tag: string): Promise<boolean>;
   /** Removes every tag of the image that points to `digest`; returns how many. */
   abstract deleteByDigest(repository: string, image: string, digest: string): Promise<number>;

@@ -7,6 +7,7 @@ import {
   acceptsMediaType,
   isDigestReference,
   parseManifest,
+  referrerArtifactType,
   requiredBlobs,
   requiredManifests,
 } from '@wharf/oci';
@@ -173,7 +174,7 @@ export class ProxyRepository implements DockerRepository {
         size: fetched.bytes.length,
         createdAt: new Date(this.now()),
         lastDownloadedAt: new Date(this.now()),
-        ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+        ...(referrerArtifactType(parsed) ? { artifactType: referrerArtifactType(parsed)! } : {}),
         ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
         ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
       },
@@ -291,13 +292,13 @@ export class ProxyRepository implements DockerRepository {
   async listTags(image: string, page: PageRequest): Promise<Page<string>> {
     this.ensureOnline();
     const result = await this.deps.tags.list(this.name, image, page);
-    if (result.items.length === 0 && !page.last && !(await this.deps.manifests.hasImage(this.name, image))) {
+    if (result.items.length === 0 && !(await this.deps.manifests.hasImage(this.name, image))) {
       throw new RegistryError('NAME_UNKNOWN', `proxy ${this.name} has nothing cached for ${image}`);
     }
     return result;
   }
 
-  listImages(page: PageRequest): Promise<Page<string>> {
+  async listImages(page: PageRequest): Promise<Page<string>> {
     this.ensureOnline();
     return this.deps.tags.listImages(this.name, page);
   }
@@ -390,7 +391,7 @@ export class ProxyRepository implements DockerRepository {
   }
 
   /** Runs an upstream call, keeping the health record and translating failures into registry errors. */
-  private async upstream<T>(call: () => Promise<T>): Promise<T> {
+  private async upstream<T>(call: () => Promise<T | null>): Promise<T | null> {
     try {
       const result = await call();
       this.deps.state.succeeded();
@@ -399,6 +400,11 @@ export class ProxyRepository implements DockerRepository {
     } catch (err) {
       this.deps.state.rateLimit = this.deps.client.rateLimit;
       if (!(err instanceof UpstreamError)) throw err;
+      // Docker Hub answers an anonymous pull of a repository that does not exist with 401: that is "not found".
+      if (err.kind === 'auth' && !this.config.httpClient.authentication) {
+        this.deps.state.succeeded();
+        return null;
+      }
       const blockable = err.kind === 'unreachable' || err.kind === 'timeout' || (err.kind === 'status' && (err.status ?? 0) >= 500);
       const answered = err.kind === 'status' && err.status !== 429 && (err.status ?? 0) < 500;
       // A 4xx answer means the upstream is up: keep it out of reachability and auto-block.

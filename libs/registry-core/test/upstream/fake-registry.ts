@@ -81,6 +81,8 @@ export interface FakeTokenServerOptions {
   delayMs?: number;
   /** Path of the endpoint; default /token. */
   path?: string;
+  /** Makes the token (e.g. a signed JWT for a real registry); default a random string. */
+  mint?: (grant: { scopes: string[]; user: string | null; service: string | null }) => string;
 }
 
 export class FakeTokenServer {
@@ -143,9 +145,10 @@ export class FakeTokenServer {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'credentials required' }));
         return;
       }
-      const token = randomBytes(24).toString('base64url');
       const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' '));
-      this.issued.set(token, { scopes, user: basic?.username ?? null, service: url.searchParams.get('service') });
+      const grant = { scopes, user: basic?.username ?? null, service: url.searchParams.get('service') };
+      const token = this.options.mint ? this.options.mint(grant) : randomBytes(24).toString('base64url');
+      this.issued.set(token, grant);
       const body: Record<string, unknown> = { [this.options.field ?? 'token']: token, issued_at: new Date().toISOString() };
       if (this.options.expiresIn !== undefined) body.expires_in = this.options.expiresIn;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));

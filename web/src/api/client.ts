@@ -1,0 +1,288 @@
+import type {
+  AnonymousSettingsJson,
+  ApiTokenJson,
+  ComponentJson,
+  CreateApiTokenJson,
+  CreateUserJson,
+  CreatedApiTokenJson,
+  GroupRepositoryJson,
+  GroupRepositoryView,
+  HostedRepositoryJson,
+  HostedRepositoryView,
+  PageJson,
+  ProxyRepositoryJson,
+  ProxyRepositoryView,
+  RealmJson,
+  RepositoryStatusJson,
+  RepositorySummary,
+  RepositoryType,
+  RoleJson,
+  UserJson,
+} from '@wharf/api-types';
+import { ApiError, errorFromBody, parseRetryAfter } from './errors';
+import { type ImageConfig, MANIFEST_ACCEPT, type ManifestDocument, parseManifest } from './oci';
+
+/** Who the UI calls the server as: the user name (for display) and the ready `Authorization` value. */
+export interface Credentials {
+  username: string;
+  authorization: string;
+}
+
+/** `Basic base64(user:password)` with UTF-8, so non-ASCII passwords work. */
+export function basicAuthorization(username: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+export interface RepositoryJsonByType {
+  hosted: HostedRepositoryJson;
+  proxy: ProxyRepositoryJson;
+  group: GroupRepositoryJson;
+}
+
+export interface RepositoryViewByType {
+  hosted: HostedRepositoryView;
+  proxy: ProxyRepositoryView;
+  group: GroupRepositoryView;
+}
+
+export interface ApiClientOptions {
+  credentials: Credentials | null;
+  /** Injected in tests; the browser's fetch otherwise. */
+  fetch?: typeof fetch;
+  /** Prefix of every path; '' = same origin (the UI is served by Wharf itself, or by Vite's proxy). */
+  baseUrl?: string;
+  /** Called when the server stops accepting the credentials (any 401). */
+  onUnauthorized?: (error: ApiError) => void;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  text?: string;
+  accept?: string;
+}
+
+const REST = '/service/rest/v1';
+
+/** Path segments of a registry URL: each part encoded, the slashes of an image name kept. */
+function registryPath(repository: string, image: string, rest: string): string {
+  const name = [repository, ...image.split('/')].map(encodeURIComponent).join('/');
+  return `/v2/${name}/${rest}`;
+}
+
+/**
+ * The one HTTP client of the UI: REST API under /service/rest/v1 and the registry API on the main port.
+ * Credentials go in an explicit Authorization header with `credentials: 'omit'`, so a 401 never makes
+ * the browser open its own Basic-auth dialog.
+ */
+export class ApiClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.baseUrl = options.baseUrl ?? '';
+  }
+
+  get username(): string | null {
+    return this.options.credentials?.username ?? null;
+  }
+
+  // --- repositories --------------------------------------------------------------------------
+
+  listRepositories(): Promise<RepositorySummary[]> {
+    return this.json('GET', `${REST}/repositories`);
+  }
+
+  getRepository<T extends RepositoryType>(type: T, name: string): Promise<RepositoryViewByType[T]> {
+    return this.json('GET', `${REST}/repositories/docker/${type}/${encodeURIComponent(name)}`);
+  }
+
+  async createRepository<T extends RepositoryType>(type: T, body: RepositoryJsonByType[T]): Promise<void> {
+    await this.send('POST', `${REST}/repositories/docker/${type}`, { body });
+  }
+
+  async updateRepository<T extends RepositoryType>(type: T, name: string, body: RepositoryJsonByType[T]): Promise<void> {
+    await this.send('PUT', `${REST}/repositories/docker/${type}/${encodeURIComponent(name)}`, { body });
+  }
+
+  async deleteRepository(name: string): Promise<void> {
+    await this.send('DELETE', `${REST}/repositories/${encodeURIComponent(name)}`);
+  }
+
+  repositoryStatus(name: string): Promise<RepositoryStatusJson> {
+    return this.json('GET', `${REST}/repositories/${encodeURIComponent(name)}/status`);
+  }
+
+  async invalidateCache(name: string): Promise<void> {
+    await this.send('POST', `${REST}/repositories/${encodeURIComponent(name)}/invalidate-cache`);
+  }
+
+  // --- components (browse) -------------------------------------------------------------------
+
+  listComponents(repository: string, continuationToken?: string | null): Promise<PageJson<ComponentJson>> {
+    const query = new URLSearchParams({ repository });
+    if (continuationToken) query.set('continuationToken', continuationToken);
+    return this.json('GET', `${REST}/components?${query.toString()}`);
+  }
+
+  // --- registry API on the main port ---------------------------------------------------------
+
+  async getManifest(repository: string, image: string, reference: string): Promise<ManifestDocument> {
+    const res = await this.send('GET', registryPath(repository, image, `manifests/${encodeURIComponent(reference)}`), { accept: MANIFEST_ACCEPT });
+    const text = await res.text();
+    const digest = res.headers.get('Docker-Content-Digest') ?? (reference.includes(':') ? reference : '');
+    try {
+      return parseManifest(text, res.headers.get('Content-Type'), digest);
+    } catch (err) {
+      throw new ApiError(res.status, `${image}:${reference}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The image configuration blob (small JSON): platform, entrypoint, env, labels, history. */
+  async getImageConfig(repository: string, image: string, digest: string): Promise<ImageConfig> {
+    const res = await this.send('GET', registryPath(repository, image, `blobs/${encodeURIComponent(digest)}`), { accept: 'application/json, */*' });
+    const length = Number(res.headers.get('Content-Length') ?? '0');
+    if (length > 8 * 1024 * 1024) throw new ApiError(res.status, `the config blob is ${length} bytes: too large to show`);
+    try {
+      return JSON.parse(await res.text()) as ImageConfig;
+    } catch {
+      throw new ApiError(res.status, 'the config blob is not JSON');
+    }
+  }
+
+  /** A tag reference deletes (hosted) or evicts (proxy) the tag; a digest deletes the manifest and every tag on it. */
+  async deleteManifest(repository: string, image: string, reference: string): Promise<void> {
+    await this.send('DELETE', registryPath(repository, image, `manifests/${encodeURIComponent(reference)}`));
+  }
+
+  // --- security ------------------------------------------------------------------------------
+
+  getAnonymous(): Promise<AnonymousSettingsJson> {
+    return this.json('GET', `${REST}/security/anonymous`);
+  }
+
+  setAnonymous(settings: AnonymousSettingsJson): Promise<AnonymousSettingsJson | undefined> {
+    return this.json('PUT', `${REST}/security/anonymous`, { body: settings });
+  }
+
+  listUsers(): Promise<UserJson[]> {
+    return this.json('GET', `${REST}/security/users`);
+  }
+
+  async createUser(user: CreateUserJson): Promise<void> {
+    await this.send('POST', `${REST}/security/users`, { body: user });
+  }
+
+  async updateUser(user: UserJson): Promise<void> {
+    await this.send('PUT', `${REST}/security/users/${encodeURIComponent(user.userId)}`, { body: user });
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.send('DELETE', `${REST}/security/users/${encodeURIComponent(userId)}`);
+  }
+
+  /** As in Nexus, the new password is the plain-text body. */
+  async changePassword(userId: string, password: string): Promise<void> {
+    await this.send('PUT', `${REST}/security/users/${encodeURIComponent(userId)}/change-password`, { text: password });
+  }
+
+  listRoles(): Promise<RoleJson[]> {
+    return this.json('GET', `${REST}/security/roles`);
+  }
+
+  async createRole(role: RoleJson): Promise<void> {
+    await this.send('POST', `${REST}/security/roles`, { body: role });
+  }
+
+  async updateRole(role: RoleJson): Promise<void> {
+    await this.send('PUT', `${REST}/security/roles/${encodeURIComponent(role.id)}`, { body: role });
+  }
+
+  async deleteRole(id: string): Promise<void> {
+    await this.send('DELETE', `${REST}/security/roles/${encodeURIComponent(id)}`);
+  }
+
+  getActiveRealms(): Promise<string[]> {
+    return this.json('GET', `${REST}/security/realms/active`);
+  }
+
+  getAvailableRealms(): Promise<RealmJson[]> {
+    return this.json('GET', `${REST}/security/realms/available`);
+  }
+
+  async setActiveRealms(realms: string[]): Promise<void> {
+    await this.send('PUT', `${REST}/security/realms/active`, { body: realms });
+  }
+
+  listApiTokens(): Promise<ApiTokenJson[]> {
+    return this.json('GET', `${REST}/security/api-tokens`);
+  }
+
+  createApiToken(body: CreateApiTokenJson): Promise<CreatedApiTokenJson> {
+    return this.json('POST', `${REST}/security/api-tokens`, { body });
+  }
+
+  async deleteApiToken(id: string): Promise<void> {
+    await this.send('DELETE', `${REST}/security/api-tokens/${encodeURIComponent(id)}`);
+  }
+
+  // --- transport -----------------------------------------------------------------------------
+
+  private async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, { accept: 'application/json', ...options });
+    const text = await res.text();
+    if (text.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(res.status, `${method} ${path}: the answer is not JSON`);
+    }
+  }
+
+  private async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { 'X-Requested-With': 'XMLHttpRequest' };
+    if (options.accept) headers.Accept = options.accept;
+    if (this.options.credentials) headers.Authorization = this.options.credentials.authorization;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    } else if (options.text !== undefined) {
+      headers['Content-Type'] = 'text/plain';
+      body = options.text;
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.baseUrl + path, { method, headers, body, credentials: 'omit', cache: 'no-store' });
+    } catch (err) {
+      throw new ApiError(0, `the server did not answer (${(err as Error).message})`);
+    }
+    if (res.ok) return res;
+    const error = await this.errorOf(res, method, path);
+    if (error.status === 401) this.options.onUnauthorized?.(error);
+    throw error;
+  }
+
+  private async errorOf(res: Response, method: string, path: string): Promise<ApiError> {
+    const retryAfter = parseRetryAfter(res.headers.get('Retry-After'));
+    let text = '';
+    try {
+      text = await res.text();
+    } catch {
+      // the body is optional
+    }
+    let body: unknown = text;
+    if (text && /json/i.test(res.headers.get('Content-Type') ?? 'json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    const fallback = `${method} ${path.split('?')[0]} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    return errorFromBody(res.status, body, retryAfter, fallback);
+  }
+}

@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { useApi } from '../api/context';
+import { formatCount, plural } from '../components/format';
+import { Link, routePath } from '../components/router';
+import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
+import { PageHeader, Time, TypeBadge } from '../components/ui';
+import { BrowseCrumbs, useRepository } from './shared';
+import { groupByImage, useComponents } from './useComponents';
+
+/** `#/browse/<repo>`: the images of a repository, grouped from its components, with a filter. */
+export function ImageList({ repository }: { repository: string }) {
+  const api = useApi();
+  const summary = useRepository(repository);
+  const components = useComponents(api, repository, 'page');
+  const [filter, setFilter] = useState('');
+  const images = groupByImage(components.items);
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? images.filter((i) => i.name.toLowerCase().includes(needle) || i.tags.some((t) => t.version.toLowerCase().includes(needle))) : images;
+
+  return (
+    <section>
+      <PageHeader
+        crumbs={<BrowseCrumbs repository={repository} />}
+        title={
+          <>
+            {repository} {summary.data && <TypeBadge type={summary.data.type} />}
+          </>
+        }
+        subtitle={summary.data?.type === 'proxy' ? 'Images cached from the upstream so far.' : summary.data?.type === 'group' ? 'Images of the group.' : 'Images pushed here.'}
+        actions={
+          <button type="button" className="btn" onClick={components.refresh} disabled={components.loading}>
+            Refresh
+          </button>
+        }
+      />
+      <AsyncView state={summary}>
+        {() => (
+          <>
+            <div className="toolbar">
+              <label htmlFor="image-filter" className="sr-only">
+                Filter images
+              </label>
+              <input id="image-filter" type="search" placeholder="Filter by image or tag" value={filter} onChange={(e) => setFilter(e.target.value)} />
+              <span className="muted small" aria-live="polite">
+                {plural(shown.length, 'image')} · {plural(components.items.length, 'tag')} loaded{components.complete ? '' : ' so far'}
+              </span>
+            </div>
+            {components.error !== undefined && <ErrorBox error={components.error} onRetry={components.items.length ? components.loadMore : components.refresh} />}
+            {components.loading && components.items.length === 0 && <Loading label="Loading images…" />}
+            {!components.loading && components.error === undefined && components.items.length === 0 && (
+              <EmptyState title="No images yet">
+                {summary.data?.type === 'proxy'
+                  ? 'A proxy shows an image once a client has pulled it through Wharf.'
+                  : summary.data?.type === 'hosted'
+                    ? 'Push an image to this repository to see it here.'
+                    : 'Nothing to show.'}
+              </EmptyState>
+            )}
+            {shown.length > 0 && (
+              <div className="table-wrap">
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Image</th>
+                      <th scope="col">Tags</th>
+                      <th scope="col">Last updated</th>
+                      <th scope="col" className="hide-narrow">
+                        Last downloaded
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {shown.map((image) => (
+                      <tr key={image.name}>
+                        <td>
+                          <Link className="strong" to={routePath('browse', repository, image.name)}>
+                            {image.name}
+                          </Link>
+                        </td>
+                        <td>
+                          {formatCount(image.tags.length)}
+                          {!components.complete && '+'}
+                        </td>
+                        <td>
+                          <Time iso={image.lastModified} />
+                        </td>
+                        <td className="hide-narrow">
+                          <Time iso={image.lastDownloaded} empty="never" />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {needle && shown.length === 0 && components.items.length > 0 && <EmptyState title={`Nothing matches “${filter}”`}>{!components.complete && 'Load more tags to search further.'}</EmptyState>}
+            {!components.complete && components.items.length > 0 && (
+              <div className="load-more">
+                <button type="button" className="btn" onClick={components.loadMore} disabled={components.loading}>
+                  {components.loading ? 'Loading…' : 'Load more'}
+                </button>
+                <button type="button" className="btn" onClick={components.loadAll} disabled={components.loading}>
+                  Load all
+                </button>
+              </div>
+            )}
+          </>
+        )}
+      </AsyncView>
+    </section>
+  );
+}

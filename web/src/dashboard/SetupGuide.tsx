@@ -1,0 +1,81 @@
+import type { RepositorySummary } from '@wharf/api-types';
+import { Link, routePath, withQuery } from '../components/router';
+
+interface Step {
+  done: boolean;
+  title: string;
+  text: string;
+  to: string;
+  action: string;
+}
+
+/** The three steps to a working setup: Docker Hub proxy, hosted repository, group on 8181. */
+export function setupSteps(repositories: RepositorySummary[]): Step[] {
+  const proxies = repositories.filter((r) => r.type === 'proxy').map((r) => r.name);
+  const hosted = repositories.filter((r) => r.type === 'hosted').map((r) => r.name);
+  const used = (port: number) => repositories.some((r) => (r.attributes?.docker as { httpPort?: unknown } | undefined)?.httpPort === port);
+  const members = [...hosted.slice(0, 1), ...proxies];
+  return [
+    {
+      done: proxies.length > 0,
+      title: 'Proxy Docker Hub',
+      text: 'A pull-through cache of Docker Hub: each image is downloaded once, then served from Wharf, and Docker Hub rate limits are tracked.',
+      to: withQuery(routePath('repositories', 'new', 'proxy'), { preset: 'hub', name: 'docker-hub', return: '/' }),
+      action: 'Create the Docker Hub proxy',
+    },
+    {
+      done: hosted.length > 0,
+      title: 'Host your own images',
+      text: 'A hosted repository you push to. Connector port 8182 lets clients push as host:8182/<image>.',
+      to: withQuery(routePath('repositories', 'new', 'hosted'), { name: 'docker-hosted', port: used(8182) ? null : '8182', return: '/' }),
+      action: 'Create the hosted repository',
+    },
+    {
+      done: repositories.some((r) => r.type === 'group'),
+      title: 'Join them in a group on port 8181',
+      text: 'One address for everything: Docker daemons use it as registry mirror, pushes go to the hosted member.',
+      to: withQuery(routePath('repositories', 'new', 'group'), {
+        name: 'docker-group',
+        port: used(8181) ? null : '8181',
+        members: members.join(','),
+        writable: hosted[0] ?? null,
+        return: '/',
+      }),
+      action: 'Create the group',
+    },
+  ];
+}
+
+export function SetupGuide({ repositories }: { repositories: RepositorySummary[] }) {
+  const steps = setupSteps(repositories);
+  const next = steps.findIndex((s) => !s.done);
+  if (next < 0) return null;
+  const empty = repositories.length === 0;
+  return (
+    <section className={`card setup${empty ? ' setup-empty' : ''}`} aria-labelledby="setup-title">
+      <h2 id="setup-title">{empty ? 'Set up Wharf in three steps' : 'Finish the setup'}</h2>
+      {empty && <p className="muted">No repositories yet. These three give Docker hosts a cache of Docker Hub and a place to push, behind one address.</p>}
+      <ol className="steps">
+        {steps.map((step, i) => (
+          <li key={step.title} className={`step${step.done ? ' step-done' : ''}${i === next ? ' step-next' : ''}`}>
+            <span className="step-mark" aria-hidden="true">
+              {step.done ? '✓' : i + 1}
+            </span>
+            <div className="step-body">
+              <h3>
+                {step.title}
+                {step.done && <span className="sr-only"> (done)</span>}
+              </h3>
+              <p className="muted">{step.text}</p>
+              {!step.done && (
+                <Link to={step.to} className={`btn ${i === next ? 'btn-primary' : ''}`}>
+                  {step.action}
+                </Link>
+              )}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import type { HostedRepositoryJson, WritePolicy } from '@wharf/api-types';
+import { CheckboxField, SelectField } from '../components/fields';
+import { CleanupSection, DockerSection, FormActions, FormErrors, GeneralSection, StorageSection, useRepositoryForm } from './form-kit';
+import { type HostedForm as HostedFormState, hostedToJson } from './model';
+import { HOSTED_FIELDS, type ValidationContext, validateHosted } from './validation';
+
+const WRITE_POLICIES: { value: WritePolicy; label: string }[] = [
+  { value: 'ALLOW', label: 'Allow redeploy (tags can be pushed again)' },
+  { value: 'ALLOW_ONCE', label: 'Disable redeploy (a tag is pushed once)' },
+  { value: 'DENY', label: 'Read-only (pushes are refused)' },
+];
+
+/** Create or edit a hosted repository: the one you `docker push` to. */
+export function HostedForm({
+  initial,
+  context,
+  save,
+  onSaved,
+  onCancel,
+}: {
+  initial: HostedFormState;
+  context: ValidationContext;
+  save: (json: HostedRepositoryJson) => Promise<void>;
+  onSaved: (json: HostedRepositoryJson) => void;
+  onCancel: () => void;
+}) {
+  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm({
+    initial,
+    validate: (f: HostedFormState) => validateHosted(f, context),
+    toJson: hostedToJson,
+    save,
+    known: HOSTED_FIELDS,
+    onSaved,
+  });
+  return (
+    <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Hosted repository">
+      <FormErrors errors={errors} general={general} />
+      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} />
+      <StorageSection form={form} errors={errors} change={change}>
+        <SelectField
+          path="storage.writePolicy"
+          label="Deployment policy"
+          value={form.writePolicy}
+          options={WRITE_POLICIES}
+          error={errors['storage.writePolicy']}
+          help="Whether a push may replace an existing tag."
+          onChange={(v) => change(['storage.writePolicy', 'storage.latestPolicy'], (f) => ({ ...f, writePolicy: v, latestPolicy: v === 'ALLOW_ONCE' ? f.latestPolicy : false }))}
+        />
+        <CheckboxField
+          path="storage.latestPolicy"
+          label='Allow redeploying "latest"'
+          checked={form.latestPolicy}
+          disabled={form.writePolicy !== 'ALLOW_ONCE'}
+          error={errors['storage.latestPolicy']}
+          help='With "Disable redeploy": the latest tag may still be overwritten.'
+          onChange={(v) => change('storage.latestPolicy', (f) => ({ ...f, latestPolicy: v }))}
+        />
+      </StorageSection>
+      <DockerSection
+        form={form}
+        errors={errors}
+        change={change}
+        portHint="Optional port serving this repository at the root, so clients push to host:port/<image>. Empty: push to host:8081/<name>/<image>."
+      />
+      <CleanupSection form={form} errors={errors} change={change} />
+      <FormActions busy={busy} submitLabel={context.mode === 'create' ? 'Create hosted repository' : 'Save changes'} onCancel={onCancel} />
+    </form>
+  );
+}

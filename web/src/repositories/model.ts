@@ -1,0 +1,327 @@
+import type {
+  DockerJson,
+  GroupRepositoryJson,
+  GroupRepositoryView,
+  HostedRepositoryJson,
+  HostedRepositoryView,
+  ProxyRepositoryJson,
+  ProxyRepositoryView,
+  RepositorySummary,
+  RepositoryType,
+  WritePolicy,
+} from '@wharf/api-types';
+
+/** Form state of the three repository forms: text inputs stay strings until they are sent. */
+
+export interface DockerForm {
+  forceBasicAuth: boolean;
+  httpPort: string;
+  subdomain: string;
+  pathEnabled: boolean;
+}
+
+export interface CommonForm {
+  name: string;
+  online: boolean;
+  strictContentTypeValidation: boolean;
+  /** Comma-separated cleanup policy names. */
+  cleanupPolicyNames: string;
+  docker: DockerForm;
+}
+
+export interface HostedForm extends CommonForm {
+  writePolicy: WritePolicy;
+  latestPolicy: boolean;
+}
+
+export interface TagTierForm {
+  /** Stable React key (tiers can be reordered). */
+  key: number;
+  pattern: string;
+  maxAge: string;
+}
+
+export type IndexType = 'HUB' | 'REGISTRY' | 'CUSTOM';
+
+export interface ProxyForm extends CommonForm {
+  remoteUrl: string;
+  contentMaxAge: string;
+  metadataMaxAge: string;
+  tagMaxAge: TagTierForm[];
+  negativeCacheEnabled: boolean;
+  negativeCacheTtl: string;
+  blocked: boolean;
+  autoBlock: boolean;
+  authEnabled: boolean;
+  username: string;
+  /** Write-only: empty on edit keeps the stored password (when the username is unchanged). */
+  password: string;
+  /** The stored username when editing (null: none stored, or creating). */
+  storedUsername: string | null;
+  indexType: IndexType;
+  indexUrl: string;
+}
+
+export interface GroupForm extends CommonForm {
+  memberNames: string[];
+  /** '' = no writable member (pushes to the group are refused). */
+  writableMember: string;
+}
+
+export const DOCKER_HUB_URL = 'https://registry-1.docker.io';
+
+let tierKeys = 0;
+export function newTier(pattern = '', maxAge = ''): TagTierForm {
+  tierKeys += 1;
+  return { key: tierKeys, pattern, maxAge };
+}
+
+function dockerDefaults(forceBasicAuth: boolean, httpPort = ''): DockerForm {
+  return { forceBasicAuth, httpPort, subdomain: '', pathEnabled: true };
+}
+
+export function defaultHosted(): HostedForm {
+  return {
+    name: '',
+    online: true,
+    strictContentTypeValidation: true,
+    cleanupPolicyNames: '',
+    writePolicy: 'ALLOW',
+    latestPolicy: false,
+    docker: dockerDefaults(true),
+  };
+}
+
+export function defaultProxy(): ProxyForm {
+  return {
+    name: '',
+    online: true,
+    strictContentTypeValidation: true,
+    cleanupPolicyNames: '',
+    remoteUrl: '',
+    contentMaxAge: '1440',
+    metadataMaxAge: '1440',
+    tagMaxAge: [],
+    negativeCacheEnabled: true,
+    negativeCacheTtl: '1440',
+    blocked: false,
+    autoBlock: true,
+    authEnabled: false,
+    username: '',
+    password: '',
+    storedUsername: null,
+    indexType: 'REGISTRY',
+    indexUrl: '',
+    docker: dockerDefaults(false),
+  };
+}
+
+export function defaultGroup(): GroupForm {
+  return {
+    name: '',
+    online: true,
+    strictContentTypeValidation: true,
+    cleanupPolicyNames: '',
+    memberNames: [],
+    writableMember: '',
+    docker: dockerDefaults(false),
+  };
+}
+
+/** The "Docker Hub" preset: Docker Hub's registry endpoint and the HUB index type. */
+export function applyDockerHubPreset(form: ProxyForm): ProxyForm {
+  return { ...form, name: form.name || 'docker-hub', remoteUrl: DOCKER_HUB_URL, indexType: 'HUB', indexUrl: '' };
+}
+
+// --- form -> JSON -------------------------------------------------------------------------------
+
+function toInt(text: string): number {
+  return Number.parseInt(text.trim(), 10);
+}
+
+function policyNames(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function dockerJson(form: DockerForm): DockerJson {
+  return {
+    v1Enabled: false,
+    forceBasicAuth: form.forceBasicAuth,
+    httpPort: form.httpPort.trim() === '' ? null : toInt(form.httpPort),
+    httpsPort: null,
+    subdomain: form.subdomain.trim() === '' ? null : form.subdomain.trim(),
+    pathEnabled: form.pathEnabled,
+  };
+}
+
+export function hostedToJson(form: HostedForm): HostedRepositoryJson {
+  return {
+    name: form.name.trim(),
+    online: form.online,
+    storage: {
+      blobStoreName: 'default',
+      strictContentTypeValidation: form.strictContentTypeValidation,
+      writePolicy: form.writePolicy,
+      latestPolicy: form.latestPolicy,
+    },
+    cleanup: { policyNames: policyNames(form.cleanupPolicyNames) },
+    docker: dockerJson(form.docker),
+  };
+}
+
+export function proxyToJson(form: ProxyForm): ProxyRepositoryJson {
+  const password = form.password;
+  return {
+    name: form.name.trim(),
+    online: form.online,
+    storage: { blobStoreName: 'default', strictContentTypeValidation: form.strictContentTypeValidation },
+    cleanup: { policyNames: policyNames(form.cleanupPolicyNames) },
+    proxy: {
+      remoteUrl: form.remoteUrl.trim(),
+      contentMaxAge: toInt(form.contentMaxAge),
+      metadataMaxAge: toInt(form.metadataMaxAge),
+      tagMaxAge: form.tagMaxAge.map((t) => ({ pattern: t.pattern, maxAge: toInt(t.maxAge) })),
+    },
+    negativeCache: { enabled: form.negativeCacheEnabled, timeToLive: toInt(form.negativeCacheTtl) },
+    httpClient: {
+      blocked: form.blocked,
+      autoBlock: form.autoBlock,
+      authentication: form.authEnabled ? { type: 'username', username: form.username.trim(), ...(password !== '' ? { password } : {}) } : null,
+    },
+    docker: dockerJson(form.docker),
+    dockerProxy: { indexType: form.indexType, indexUrl: form.indexType === 'CUSTOM' ? form.indexUrl.trim() : null },
+  };
+}
+
+export function groupToJson(form: GroupForm): GroupRepositoryJson {
+  return {
+    name: form.name.trim(),
+    online: form.online,
+    storage: { blobStoreName: 'default', strictContentTypeValidation: form.strictContentTypeValidation },
+    cleanup: { policyNames: policyNames(form.cleanupPolicyNames) },
+    group: { memberNames: [...form.memberNames], writableMember: form.writableMember === '' ? null : form.writableMember },
+    docker: dockerJson(form.docker),
+  };
+}
+
+// --- JSON (GET) -> form -------------------------------------------------------------------------
+
+function dockerForm(json: DockerJson): DockerForm {
+  return {
+    forceBasicAuth: json.forceBasicAuth,
+    httpPort: json.httpPort === null || json.httpPort === undefined ? '' : String(json.httpPort),
+    subdomain: json.subdomain ?? '',
+    pathEnabled: json.pathEnabled ?? true,
+  };
+}
+
+export function hostedFromJson(json: HostedRepositoryView | HostedRepositoryJson): HostedForm {
+  return {
+    name: json.name,
+    online: json.online,
+    strictContentTypeValidation: json.storage.strictContentTypeValidation,
+    cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
+    writePolicy: json.storage.writePolicy,
+    latestPolicy: json.storage.latestPolicy ?? false,
+    docker: dockerForm(json.docker),
+  };
+}
+
+export function proxyFromJson(json: ProxyRepositoryView | ProxyRepositoryJson): ProxyForm {
+  const auth = json.httpClient.authentication;
+  return {
+    name: json.name,
+    online: json.online,
+    strictContentTypeValidation: json.storage.strictContentTypeValidation,
+    cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
+    remoteUrl: json.proxy.remoteUrl,
+    contentMaxAge: String(json.proxy.contentMaxAge),
+    metadataMaxAge: String(json.proxy.metadataMaxAge),
+    tagMaxAge: (json.proxy.tagMaxAge ?? []).map((t) => newTier(t.pattern, String(t.maxAge))),
+    negativeCacheEnabled: json.negativeCache.enabled,
+    negativeCacheTtl: String(json.negativeCache.timeToLive),
+    blocked: json.httpClient.blocked,
+    autoBlock: json.httpClient.autoBlock,
+    authEnabled: auth !== null,
+    username: auth?.username ?? '',
+    password: '',
+    storedUsername: auth?.username ?? null,
+    indexType: json.dockerProxy?.indexType ?? 'REGISTRY',
+    indexUrl: json.dockerProxy?.indexUrl ?? '',
+    docker: dockerForm(json.docker),
+  };
+}
+
+export function groupFromJson(json: GroupRepositoryView | GroupRepositoryJson): GroupForm {
+  return {
+    name: json.name,
+    online: json.online,
+    strictContentTypeValidation: json.storage.strictContentTypeValidation,
+    cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
+    memberNames: [...json.group.memberNames],
+    writableMember: json.group.writableMember ?? '',
+    docker: dockerForm(json.docker),
+  };
+}
+
+// --- facts about repositories from the list -----------------------------------------------------
+
+export function connectorPort(summary: RepositorySummary): number | null {
+  const docker = summary.attributes?.docker as { httpPort?: unknown } | undefined;
+  return typeof docker?.httpPort === 'number' ? docker.httpPort : null;
+}
+
+/** Host (with port) of the main port, from the repository URL the server gave (honours WHARF_BASE_URL). */
+export function mainHost(summary: { url: string } | undefined): string {
+  if (summary) {
+    try {
+      return new URL(summary.url).host;
+    } catch {
+      // fall back to the page's host
+    }
+  }
+  return window.location.host;
+}
+
+/** Host name without port (for connector ports). */
+export function hostName(summary: { url: string } | undefined): string {
+  if (summary) {
+    try {
+      return new URL(summary.url).hostname;
+    } catch {
+      // fall back to the page's host
+    }
+  }
+  return window.location.hostname;
+}
+
+/** The main port number, when it can be told from a repository URL or the page. */
+export function mainPortOf(repositories: RepositorySummary[]): number | null {
+  for (const r of repositories) {
+    try {
+      const url = new URL(r.url);
+      return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    } catch {
+      // next
+    }
+  }
+  return null;
+}
+
+/** `/etc/docker/daemon.json` for a Docker daemon that should use this repository as its mirror. */
+export function daemonJsonSnippet(host: string, port: number): string {
+  return JSON.stringify({ 'insecure-registries': [`${host}:${port}`], 'registry-mirrors': [`http://${host}:${port}`] }, null, 2);
+}
+
+/** The pull command: the connector port when there is one, else path routing on the main port. */
+export function pullCommand(summary: RepositorySummary, image: string, reference: string): string {
+  const port = connectorPort(summary);
+  const ref = reference.includes(':') ? `@${reference}` : `:${reference}`;
+  if (port !== null) return `docker pull ${hostName(summary)}:${port}/${image}${ref}`;
+  return `docker pull ${mainHost(summary)}/${summary.name}/${image}${ref}`;
+}
+
+export const TYPE_LABEL: Record<RepositoryType, string> = { hosted: 'Hosted', proxy: 'Proxy', group: 'Group' };

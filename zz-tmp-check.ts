@@ -1,2 +1,0 @@
-import react from '@vitejs/plugin-react';
-export const p = react();
