@@ -44,7 +44,8 @@ export class RepositoryManager {
   }
 
   configs(): RepositoryConfig[] {
-    return [...this.byName.values()].map((e) => e.config).sort((a, b) => a.name.localeCompare(b.name));
+    // Code-point order: the catalog's `last` cursor compares names the same way.
+    return [...this.byName.values()].map((e) => e.config).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   byPort(port: number): RepositoryConfig | undefined {

@@ -1,4 +1,5 @@
-import { type RepositoryConfig, RepositoryConfigs } from '@wharf/registry-core';
+import { type RepositoryConfig, RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
+import { QueryFailedError } from 'typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import {
   BlobLinkEntity,
@@ -39,6 +40,18 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
   }
 
   async save(config: RepositoryConfig): Promise<void> {
+    try {
+      await this.write(config);
+    } catch (err) {
+      // Another writer (e.g. a second replica) took the port first: a conflict, not a database error.
+      if (err instanceof QueryFailedError && /UNIQUE/i.test(err.message) && /httpPort/i.test(err.message)) {
+        throw new RepositoryConflictError(`port ${config.docker.httpPort} is already the connector of another repository`);
+      }
+      throw err;
+    }
+  }
+
+  private async write(config: RepositoryConfig): Promise<void> {
     await this.rows.save({
       name: config.name,
       type: config.type,

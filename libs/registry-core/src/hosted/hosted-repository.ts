@@ -203,8 +203,18 @@ export class HostedRepository implements DockerRepository {
       ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
     };
     const references = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
+    const known = await this.deps.manifests.get(this.name, image, digest);
     await this.deps.manifests.put(this.name, image, record, references);
-    if (tag) await this.setTag(image, tag, digest);
+    if (tag) {
+      try {
+        await this.setTag(image, tag, digest);
+      } catch (err) {
+        // A push refused at the tag stores nothing: take back a manifest this push added.
+        if (!known) await this.deps.manifests.delete(this.name, image, digest);
+        this.changed();
+        throw err;
+      }
+    }
     this.deps.manifestCache.set(digest, bytes);
     this.changed();
     return { digest, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
