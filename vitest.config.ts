@@ -48,6 +48,16 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        // The admin UI's component tests. JSX is compiled by Vite's built-in transform (web/tsconfig.json: react-jsx).
+        resolve: { alias },
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.tsx'],
+          environment: 'happy-dom',
+          setupFiles: ['web/src/test-setup.ts'],
+        },
+      },
     ],
   },
 });

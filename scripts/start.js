@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm start`: builds what is not built yet (tsc -b is incremental), then runs Wharf in this process.
+// `npm start`: builds what is not built yet (tsc -b is incremental; the UI when web/dist is missing),
+// then runs Wharf in this process.
 'use strict';
 const { execFileSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'apps/server/tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+run([require.resolve('typescript/bin/tsc'), '-b', 'apps/server/tsconfig.build.json']);
+if (!existsSync(join(root, 'web/dist/index.html'))) {
+  run([join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web']);
+}
 require(join(root, 'apps/server/dist/main.js'));

@@ -7,6 +7,8 @@
 // --only=      run only these scenarios (the seed step always runs; dependencies are not added)
 // --cpu-prof   start Wharf with node --cpu-prof; the .cpuprofile lands in scripts/bench/results/
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
+// --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64
+// --wharf-root=DIR  benchmark the Wharf checkout in DIR (built, with node_modules) instead of this one
 //
 // Prints a table per scenario and writes scripts/bench/results/latest.json. Every process it starts
 // (the two servers, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
@@ -14,7 +16,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { installCleanup, cleanup, runCommand, trackTempDir, log } = require('./lib/proc');
+const { isStopping, installCleanup, cleanup, runCommand, trackTempDir, log } = require('./lib/proc');
 const { ensureWrk, wrkVersion } = require('./lib/wrk');
 const { startDistribution, startWharf } = require('./lib/servers');
 const { makeAgent } = require('./lib/http');
@@ -26,14 +28,16 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const MiB = 1024 * 1024;
 
 function parseArgs(argv) {
-  const args = { quick: false, only: null, cpuProf: false, build: false };
+  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [] };
   for (const a of argv) {
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-prof') args.cpuProf = true;
     else if (a === '--build') args.build = true;
+    else if (a.startsWith('--wharf-node-arg=')) args.wharfNodeArgs.push(a.slice('--wharf-node-arg='.length));
+    else if (a.startsWith('--wharf-root=')) args.wharfRoot = path.resolve(a.slice('--wharf-root='.length));
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 12).join('\n').replace(/^\/\/ ?/gm, ''));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 14).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
     } else {
       console.error(`unknown argument ${a} (see --help)`);
@@ -55,14 +59,26 @@ function options(quick) {
   };
 }
 
-async function buildIfMissing(force) {
-  const main = path.join(REPO_ROOT, 'apps/server/dist/main.js');
+async function buildIfMissing(root, force) {
+  const main = path.join(root, 'apps/server/dist/main.js');
   if (fs.existsSync(main) && !force) return false;
   log(force ? 'building Wharf (tsc -b, incremental)' : 'apps/server/dist/main.js is missing: building Wharf (tsc -b)');
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [REPO_ROOT] });
-  const res = await runCommand(process.execPath, [tsc, '-b', 'apps/server/tsconfig.build.json'], { cwd: REPO_ROOT, timeoutMs: 300_000 });
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  const res = await runCommand(process.execPath, [tsc, '-b', 'apps/server/tsconfig.build.json'], { cwd: root, timeoutMs: 300_000 });
   if (res.code !== 0 || !fs.existsSync(main)) throw new Error(`build failed:\n${res.stdout}${res.stderr}`);
   return true;
+}
+
+/** Error lines in a server log: Nest's "ERROR" level (Wharf) or level=error/fatal (Distribution). */
+function logErrors(file) {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  } catch {
+    return { count: 0 };
+  }
+  const lines = text.split('\n').filter((l) => /\bERROR\b|level=(error|fatal|panic)/.test(l));
+  return { count: lines.length, first: lines[0]?.trim().slice(0, 160) };
 }
 
 function tail(file, lines = 25) {
@@ -84,7 +100,7 @@ async function main() {
   }
   const wrk = await ensureWrk();
   if (wrk.bin) wrk.version = await wrkVersion(wrk.bin);
-  await buildIfMissing(args.build);
+  await buildIfMissing(args.wharfRoot, args.build);
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const logDir = path.join(RESULTS_DIR, 'logs');
@@ -97,20 +113,21 @@ async function main() {
   log(`starting Distribution and Wharf under ${workDir}`);
   const [distribution, wharf] = await Promise.all([
     startDistribution({ workDir, logDir }),
-    startWharf({ repoRoot: REPO_ROOT, workDir, logDir, cpuProfDir }),
+    startWharf({ repoRoot: args.wharfRoot, workDir, logDir, cpuProfDir, nodeArgs: args.wharfNodeArgs }),
   ]);
   const targets = [distribution, wharf];
   const anomaliesAtStart = [];
   log(`Distribution pid ${distribution.pid} at ${distribution.baseUrl}; Wharf pid ${wharf.pid}, registry at ${wharf.baseUrl}`);
 
-  const machine = await machineFacts({ repoRoot: REPO_ROOT });
+  const machine = await machineFacts({ repoRoot: args.wharfRoot });
+  machine.wharfRoot = args.wharfRoot;
   machine.loadAverageAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   if (machine.loadAverageAtStart[0] > 0.7) {
     anomaliesAtStart.push(`load average ${machine.loadAverageAtStart.join(' ')} at start: other processes compete for the ${machine.nproc} CPUs, numbers are noisy`);
   }
   machine.distribution = distribution.version;
   machine.wrk = wrk.bin ? `${wrk.version} (${wrk.bin})` : `not available: ${wrk.reason}`;
-  machine.wharf = `${wharf.version}${machine.wharfCommit ? `, git ${machine.wharfCommit}` : ''}`;
+  machine.wharf = `${wharf.version}${machine.wharfCommit ? `, git ${machine.wharfCommit}` : ''}${args.wharfRoot !== REPO_ROOT ? ` at ${args.wharfRoot}` : ''}`;
 
   const agents = new Map(targets.map((t) => [t.name, makeAgent()]));
   const anomalies = [...anomaliesAtStart];
@@ -130,6 +147,7 @@ async function main() {
   const outcomes = [];
   let failed = false;
   for (const scenario of scenarios) {
+    if (isStopping()) break;
     if (args.only && !scenario.setup && !args.only.includes(scenario.id)) continue;
     const missing = (scenario.requires ?? []).filter((k) => !ctx.state[k]);
     if (missing.length) {
@@ -155,6 +173,11 @@ async function main() {
     }
   }
   for (const a of agents.values()) a.destroy();
+  if (isStopping()) return; // interrupted: the signal handler stops everything; no partial report
+  for (const t of targets) {
+    const errors = logErrors(t.logFile);
+    if (errors.count) ctx.anomaly(`${t.label} logged ${errors.count} error line(s) during the run, e.g. "${errors.first}" (see ${path.relative(REPO_ROOT, t.logFile)})`);
+  }
 
   // ---- report
   console.log('\n================ Wharf vs CNCF Distribution ================');
@@ -218,6 +241,7 @@ async function main() {
 }
 
 main().catch(async (err) => {
+  if (isStopping()) return;
   console.error(`[bench] ${err.stack || err.message}`);
   await cleanup();
   process.exit(1);

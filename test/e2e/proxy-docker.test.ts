@@ -85,11 +85,21 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   });
   afterAll(() => cleanup.run());
 
-  it('the mirror answers GET /v2/ without credentials (what dockerd sends first)', async () => {
+  it('the mirror challenges GET /v2/ (what dockerd sends first) and grants anonymous pull tokens', async () => {
     const res = await fetch(`${mirror}/v2/`);
-    expect(res.status, await res.text()).toBe(200);
+    expect(res.status, await res.text()).toBe(401);
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    expect(challenge).toMatch(/^Bearer realm="[^"]+",service="[^"]+"/);
+    const realm = /realm="([^"]+)"/.exec(challenge)![1]!;
+    const service = /service="([^"]+)"/.exec(challenge)![1]!;
+    const tokenRes = await fetch(`${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent('repository:library/busybox:pull')}`);
+    expect(tokenRes.status).toBe(200);
+    const { token } = (await tokenRes.json()) as { token: string };
     const manifest = await fetch(`${mirror}/v2/library/busybox/manifests/1.36`, {
-      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+      headers: {
+        Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+        Authorization: `Bearer ${token}`,
+      },
     });
     expect(manifest.status, await manifest.text()).toBe(200);
     expect(manifest.headers.get('docker-content-digest')).toBe(pushedDigest);

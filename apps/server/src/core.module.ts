@@ -1,9 +1,16 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmManifestIndex, TypeOrmTagIndex } from '@wharf/persistence';
-import { AnonymousAccess } from './auth/anonymous-access';
 import { RepositoryManager } from '@wharf/registry-core';
 import { DataSource } from 'typeorm';
-import { BasicRegistryAccess } from './auth/basic-registry-access';
+import { AnonymousAccess } from './auth/anonymous-access';
+import { ApiTokensService } from './auth/api-tokens.service';
+import { AuditLog } from './auth/audit';
+import { Authenticator } from './auth/authenticator';
+import { RealmRegistryAccess } from './auth/realm-registry-access';
+import { RealmSettings } from './auth/realms';
+import { RolesService } from './auth/roles.service';
+import { SecurityModel } from './auth/security-model';
+import { TokenService } from './auth/token-realm/token-service';
 import { UsersService } from './auth/users.service';
 import { ConnectorManager } from './connectors/connector-manager';
 import type { WharfCore } from './core';
@@ -16,18 +23,26 @@ import { WharfSettings } from './settings';
 @Module({})
 export class CoreModule {
   static register(core: WharfCore, settings: WharfSettings, host: string): DynamicModule {
+    const security = core.security;
     const providers = [
       { provide: DataSource, useValue: core.db },
       { provide: RepositoryManager, useValue: core.manager },
       { provide: TypeOrmTagIndex, useValue: core.tags },
       { provide: TypeOrmManifestIndex, useValue: core.manifests },
       { provide: WharfSettings, useValue: settings },
-      { provide: UsersService, useFactory: () => new UsersService(core.users) },
       { provide: AnonymousAccess, useValue: core.anonymous },
+      { provide: SecurityModel, useValue: security.model },
+      { provide: UsersService, useValue: security.users },
+      { provide: RolesService, useValue: security.roles },
+      { provide: ApiTokensService, useValue: security.apiTokens },
+      { provide: RealmSettings, useValue: security.realms },
+      { provide: AuditLog, useValue: security.audit },
+      { provide: Authenticator, useValue: security.authenticator },
+      { provide: TokenService, useValue: security.tokens },
       {
         provide: RegistryAccess,
-        useFactory: (users: UsersService, anonymous: AnonymousAccess, manager: RepositoryManager) => new BasicRegistryAccess(users, anonymous, manager),
-        inject: [UsersService, AnonymousAccess, RepositoryManager],
+        useFactory: () =>
+          new RealmRegistryAccess(security.model, security.authenticator, core.anonymous, security.realms, core.manager, security.tokens, settings),
       },
       {
         provide: RegistryHandler,

@@ -9,7 +9,6 @@ import {
   TypeOrmSettings,
   TypeOrmTagIndex,
   TypeOrmUploadSessions,
-  TypeOrmUserStore,
   openDatabase,
 } from '@wharf/persistence';
 import { Logger } from '@nestjs/common';
@@ -27,6 +26,7 @@ import {
 } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { AnonymousAccess } from './auth/anonymous-access';
+import { type Security, createSecurity } from './auth/security';
 import type { WharfConfig } from './config/config';
 import { configSealer } from './secrets/config-sealer';
 import { SecretBox } from './secrets/secret-box';
@@ -37,10 +37,11 @@ export interface WharfCore {
   blobs: FileBlobStore;
   tags: TypeOrmTagIndex;
   manifests: TypeOrmManifestIndex;
-  users: TypeOrmUserStore;
   manager: RepositoryManager;
   anonymous: AnonymousAccess;
   uploads: TypeOrmUploadSessions;
+  settings: TypeOrmSettings;
+  security: Security;
 }
 
 export async function createCore(config: WharfConfig): Promise<WharfCore> {
@@ -83,7 +84,7 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
           resolve: (name) => manager.get(name),
           remoteHost: (name) => {
             const member = manager.config(name);
-            return member?.type === 'proxy' ? new URL(member.proxy.remoteUrl).hostname : undefined;
+            return member?.type === 'proxy' ? new URL(member.proxy.remoteUrl).host : undefined;
           },
           log: groupLog,
         });
@@ -92,7 +93,9 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
   const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
-  const anonymous = new AnonymousAccess(new TypeOrmSettings(db));
+  const settings = new TypeOrmSettings(db);
+  const anonymous = new AnonymousAccess(settings);
   await anonymous.load();
-  return { db, blobs, tags, manifests, users: new TypeOrmUserStore(db), manager, anonymous, uploads };
+  const security = await createSecurity(db, settings, config.dataDir);
+  return { db, blobs, tags, manifests, manager, anonymous, uploads, settings, security };
 }

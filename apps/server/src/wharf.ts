@@ -9,7 +9,8 @@ import { RestExceptionFilter } from './admin/http/rest-exception.filter';
 import { createValidationPipe } from './admin/http/validation';
 import { RepositoriesService } from './admin/repositories/repositories.service';
 import { AppModule } from './app.module';
-import { UsersService } from './auth/users.service';
+import { bootstrapSecurity } from './auth/security';
+import { securityHeaders } from './admin/http/security-headers';
 import type { LogLevel, WharfConfig } from './config/config';
 import { ConnectorManager } from './connectors/connector-manager';
 import { closeServer, createRegistryServer, listen } from './connectors/http-server';
@@ -17,6 +18,7 @@ import { createCore } from './core';
 import { RegistryHandler, isRegistryPath } from './distribution/registry-handler';
 import { WharfSettings } from './settings';
 import { UploadJanitor } from './tasks/upload-janitor';
+import { uiHandler } from './ui/static-ui';
 
 export interface Wharf {
   port: number;
@@ -41,6 +43,9 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
 
   const http = express();
   http.disable('x-powered-by');
+  // The admin UI (web/dist) at `/`; it passes /service, /v2 and /repository on to the API.
+  http.use(uiHandler(config.webDir ?? join(__dirname, '../../../web/dist')));
+  http.use(securityHeaders);
   const app = await NestFactory.create(AppModule.register(core, settings, config.host), new ExpressAdapter(http), {
     bodyParser: false,
     logger,
@@ -49,12 +54,18 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
   app.useGlobalFilters(new RestExceptionFilter());
   await app.init();
 
-  const admin = await app.get(UsersService).bootstrapAdmin(config.adminPassword);
-  if (admin.generated) {
+  const generated = await bootstrapSecurity(core.security, core.settings, config.adminPassword);
+  if (generated) {
     const file = join(config.dataDir, 'admin.password');
-    await writeFile(file, `${admin.generated}\n`, { mode: 0o600 });
-    log.log(`created user admin with a generated password (also in ${file}): ${admin.generated}`);
+    await writeFile(file, `${generated}\n`, { mode: 0o600 });
+    // CONTRACT.md: printed once, on the first start only (it is in the file, mode 0600, too).
+    log.log(`created user admin with a generated password (also in ${file}): ${generated}`);
   }
+  // Token-signing keys are replaced daily; the previous ones keep verifying tokens in flight.
+  const rotation = setInterval(() => {
+    core.security.keys.rotateIfDue().catch((err: Error) => log.error(`token key rotation failed: ${err.message}`));
+  }, 60 * 60 * 1000);
+  rotation.unref();
 
   const registry = app.get(RegistryHandler);
   const server = createRegistryServer((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res)));
@@ -71,6 +82,7 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
     port,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     close: async () => {
+      clearInterval(rotation);
       janitor.stop();
       await connectors.closeAll();
       await closeServer(server);

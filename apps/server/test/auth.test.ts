@@ -9,8 +9,14 @@ let wharf: TestWharf;
 let repo: HostedFixture;
 const m = imageManifest();
 
+// This file pins the Basic realm (DockerToken off); the token realm, the default, is covered in security/.
 beforeAll(async () => {
   wharf = await startTestWharf();
+  const realms = await wharf.http.put('/service/rest/v1/security/realms/active', {
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(['NexusAuthenticatingRealm']),
+  });
+  expect(realms.status).toBe(204);
   repo = await hostedFixture(wharf, 'auth-hosted');
   await repo.connector.pushImage('app', 'v1', m);
 });

@@ -145,7 +145,7 @@ export interface AnonymousSettingsJson {
   realmName: string;
 }
 
-export type UserStatus = 'active' | 'locked' | 'disabled' | 'changepassword';
+export type UserStatus = 'active' | 'disabled';
 
 /** `GET /service/rest/v1/security/users` items (Nexus's ApiUser). */
 export interface UserJson {
@@ -175,10 +175,24 @@ export interface CreateUserJson {
 export interface RoleJson {
   id: string;
   source?: string;
+  /** Built-in roles (nx-admin, nx-anonymous) cannot be changed or deleted. */
+  readOnly?: boolean;
   name: string;
   description: string;
   privileges: string[];
   roles: string[];
+}
+
+/** `GET /service/rest/v1/security/privileges` items: what a role can grant. */
+export interface PrivilegeJson {
+  type: 'wildcard' | 'repository-view';
+  name: string;
+  description: string;
+  readOnly: boolean;
+  pattern?: string;
+  format?: string;
+  repository?: string;
+  actions?: string[];
 }
 
 /** `GET /service/rest/v1/security/realms/available` items. */

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** A stored blob: canonical digest ("sha256:<hex>") and size in bytes. */
 export interface BlobInfo {
@@ -17,10 +17,16 @@ export interface ByteRange {
  * stream delivers, so it yields `end - start + 1` bytes (for an empty blob: start 0, end -1).
  */
 export interface BlobRead {
+  /** The bytes as a stream; consume it or destroy it. */
   stream: Readable;
   size: number;
   start: number;
   end: number;
+  /**
+   * The fastest way to send the bytes, used instead of `stream` (never both): ends `destination` when done.
+   * Implementations without a better way pipe the stream.
+   */
+  sendTo(destination: Writable): Promise<void>;
 }
 
 /**

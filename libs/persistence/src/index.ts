@@ -7,3 +7,6 @@ export * from './adapters/typeorm-upload-sessions';
 export * from './adapters/typeorm-repository-configs';
 export * from './adapters/typeorm-user-store';
 export * from './adapters/typeorm-settings';
+export * from './adapters/typeorm-role-store';
+export * from './adapters/typeorm-api-token-store';
+export * from './adapters/typeorm-audit-log';

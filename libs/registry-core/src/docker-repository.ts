@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { BlobInfo, ByteRange } from '@wharf/blobstore';
 import type { Descriptor } from '@wharf/oci';
 import type { Page, PageRequest } from './page';
@@ -18,7 +18,10 @@ export interface BlobHandle {
   size: number;
   /** The inclusive byte range being returned, when one was asked for. */
   range?: ByteRange;
+  /** The bytes as a stream (consume or destroy it), or ... */
   stream: Readable;
+  /** ... the fastest way to send them, ending `destination` (use one of the two, never both). */
+  sendTo(destination: Writable): Promise<void>;
 }
 
 export interface UploadStatus {
@@ -55,7 +58,8 @@ export interface DockerRepository {
   readonly type: RepositoryType;
 
   getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null>;
-  statBlob(image: string, digest: string): Promise<BlobInfo | null>;
+  /** `cachedOnly`: answer from what is stored here, never asking a remote (a group checking before a push). */
+  statBlob(image: string, digest: string, options?: { cachedOnly?: boolean }): Promise<BlobInfo | null>;
   getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null>;
   listTags(image: string, page: PageRequest): Promise<Page<string>>;
   listImages(page: PageRequest): Promise<Page<string>>;

@@ -7,6 +7,12 @@ const fs = require('node:fs');
 const children = new Map(); // pid -> { name, child }
 const tempDirs = new Set();
 let cleaning = null;
+let stopping = false;
+
+/** True once a signal or the deadline asked the benchmark to stop: callers bail out without reporting. */
+function isStopping() {
+  return stopping;
+}
 
 function log(...args) {
   console.error('[bench]', ...args);
@@ -45,6 +51,7 @@ function runCommand(command, args, { timeoutMs = 60_000, env, cwd } = {}) {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
+      stopping = true;
       log(`${command} did not finish within ${timeoutMs} ms, killing pid ${child.pid}`);
       try {
         process.kill(child.pid, 'SIGKILL');
@@ -118,6 +125,7 @@ function killAllSync() {
 
 function installCleanup({ deadlineMs } = {}) {
   const onSignal = (signal) => {
+    stopping = true;
     log(`${signal}: stopping every process the benchmark started`);
     cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -127,6 +135,7 @@ function installCleanup({ deadlineMs } = {}) {
   process.on('exit', killAllSync);
   if (deadlineMs) {
     const timer = setTimeout(() => {
+      stopping = true;
       log(`the benchmark exceeded its ${Math.round(deadlineMs / 1000)} s limit; stopping`);
       cleanup().finally(() => process.exit(124));
     }, deadlineMs);
@@ -142,4 +151,4 @@ function which(command) {
   }
 }
 
-module.exports = { startProcess, runCommand, stopProcess, trackTempDir, cleanup, installCleanup, which, log };
+module.exports = { isStopping, startProcess, runCommand, stopProcess, trackTempDir, cleanup, installCleanup, which, log };

@@ -85,14 +85,14 @@ async function waitForServer(name, child, logFile, url, opts) {
   }
 }
 
-async function startWharf({ repoRoot, workDir, logDir, cpuProfDir }) {
+async function startWharf({ repoRoot, workDir, logDir, cpuProfDir, nodeArgs: extraNodeArgs = [] }) {
   const [mainPort, connectorPort] = await freePorts(2);
   const dataDir = path.join(workDir, 'wharf-data');
   fs.mkdirSync(dataDir, { recursive: true });
   const password = randomBytes(12).toString('base64url');
   const auth = basicAuth('admin', password);
   const logFile = path.join(logDir, 'wharf.log');
-  const nodeArgs = [];
+  const nodeArgs = [...extraNodeArgs];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   const child = startProcess('wharf', process.execPath, [...nodeArgs, path.join(repoRoot, 'apps/server/dist/main.js')], {
     cwd: repoRoot,
@@ -140,7 +140,8 @@ async function startWharf({ repoRoot, workDir, logDir, cpuProfDir }) {
       repository: 'hosted "bench" on its connector port',
       auth: 'HTTP Basic (admin)',
       log: 'WHARF_LOG_LEVEL=warn',
-      cpuProfile: cpuProfDir ? cpuProfDir : 'off',
+      cpuProfile: cpuProfDir ? `node --cpu-prof (${cpuProfDir})` : 'no profiler',
+      ...(extraNodeArgs.length ? { nodeArgs: `node ${extraNodeArgs.join(' ')}` } : {}),
     },
     stop: () => stopProcess(child, 15_000),
   };

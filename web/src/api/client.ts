@@ -10,6 +10,7 @@ import type {
   HostedRepositoryJson,
   HostedRepositoryView,
   PageJson,
+  PrivilegeJson,
   ProxyRepositoryJson,
   ProxyRepositoryView,
   RealmJson,
@@ -72,6 +73,11 @@ function registryPath(repository: string, image: string, rest: string): string {
   return `/v2/${name}/${rest}`;
 }
 
+/** A tag or digest as a path segment (the ':' of a digest stays readable, as Docker clients send it). */
+function referenceSegment(reference: string): string {
+  return encodeURIComponent(reference).replace(/%3A/gi, ':');
+}
+
 /**
  * The one HTTP client of the UI: REST API under /service/rest/v1 and the registry API on the main port.
  * Credentials go in an explicit Authorization header with `credentials: 'omit'`, so a 401 never makes
@@ -131,7 +137,7 @@ export class ApiClient {
   // --- registry API on the main port ---------------------------------------------------------
 
   async getManifest(repository: string, image: string, reference: string): Promise<ManifestDocument> {
-    const res = await this.send('GET', registryPath(repository, image, `manifests/${encodeURIComponent(reference)}`), { accept: MANIFEST_ACCEPT });
+    const res = await this.send('GET', registryPath(repository, image, `manifests/${referenceSegment(reference)}`), { accept: MANIFEST_ACCEPT });
     const text = await res.text();
     const digest = res.headers.get('Docker-Content-Digest') ?? (reference.includes(':') ? reference : '');
     try {
@@ -143,7 +149,7 @@ export class ApiClient {
 
   /** The image configuration blob (small JSON): platform, entrypoint, env, labels, history. */
   async getImageConfig(repository: string, image: string, digest: string): Promise<ImageConfig> {
-    const res = await this.send('GET', registryPath(repository, image, `blobs/${encodeURIComponent(digest)}`), { accept: 'application/json, */*' });
+    const res = await this.send('GET', registryPath(repository, image, `blobs/${referenceSegment(digest)}`), { accept: 'application/json, */*' });
     const length = Number(res.headers.get('Content-Length') ?? '0');
     if (length > 8 * 1024 * 1024) throw new ApiError(res.status, `the config blob is ${length} bytes: too large to show`);
     try {
@@ -155,7 +161,7 @@ export class ApiClient {
 
   /** A tag reference deletes (hosted) or evicts (proxy) the tag; a digest deletes the manifest and every tag on it. */
   async deleteManifest(repository: string, image: string, reference: string): Promise<void> {
-    await this.send('DELETE', registryPath(repository, image, `manifests/${encodeURIComponent(reference)}`));
+    await this.send('DELETE', registryPath(repository, image, `manifests/${referenceSegment(reference)}`));
   }
 
   // --- security ------------------------------------------------------------------------------
@@ -203,6 +209,10 @@ export class ApiClient {
 
   async deleteRole(id: string): Promise<void> {
     await this.send('DELETE', `${REST}/security/roles/${encodeURIComponent(id)}`);
+  }
+
+  listPrivileges(): Promise<PrivilegeJson[]> {
+    return this.json('GET', `${REST}/security/privileges`);
   }
 
   getActiveRealms(): Promise<string[]> {

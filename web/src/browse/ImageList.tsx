@@ -58,7 +58,7 @@ export function ImageList({ repository }: { repository: string }) {
             )}
             {shown.length > 0 && (
               <div className="table-wrap">
-                <table className="table">
+                <table className="table table-stack">
                   <thead>
                     <tr>
                       <th scope="col">Image</th>
@@ -72,19 +72,19 @@ export function ImageList({ repository }: { repository: string }) {
                   <tbody>
                     {shown.map((image) => (
                       <tr key={image.name}>
-                        <td>
+                        <td data-label="Image">
                           <Link className="strong" to={routePath('browse', repository, image.name)}>
                             {image.name}
                           </Link>
                         </td>
-                        <td>
+                        <td data-label="Tags">
                           {formatCount(image.tags.length)}
                           {!components.complete && '+'}
                         </td>
-                        <td>
+                        <td data-label="Last updated">
                           <Time iso={image.lastModified} />
                         </td>
-                        <td className="hide-narrow">
+                        <td data-label="Last downloaded" className="hide-narrow">
                           <Time iso={image.lastDownloaded} empty="never" />
                         </td>
                       </tr>

@@ -56,7 +56,9 @@ export function shortDigest(digest: string, length = 12): string {
 
 export function formatPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
-  return `${(ratio * 100).toFixed(ratio >= 0.995 || ratio === 0 ? 0 : 1)}%`;
+  const percent = ratio * 100;
+  const text = percent > 99.5 && percent < 100 ? '99.9' : percent.toFixed(1).replace(/\.0$/, '');
+  return `${text}%`;
 }
 
 export function formatCount(n: number | null | undefined): string {

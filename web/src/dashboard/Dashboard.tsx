@@ -3,7 +3,7 @@ import type { ProxyStatusJson, RepositoryStatusJson, RepositorySummary } from '@
 import { useApi } from '../api/context';
 import { describeError } from '../api/errors';
 import { Sparkline } from '../components/Sparkline';
-import { formatBytes, formatCount, formatPercent, plural } from '../components/format';
+import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, plural } from '../components/format';
 import { Link, routePath } from '../components/router';
 import { AsyncView } from '../components/states';
 import { PageHeader, StatusPill, Time, TypeBadge } from '../components/ui';
@@ -129,9 +129,11 @@ export function RepositoryCard({ summary }: { summary: RepositorySummary }) {
 function UpstreamState({ upstream }: { upstream: ProxyStatusJson['upstream'] }) {
   if (upstream.blocked) return <StatusPill tone="warn">blocked by setting</StatusPill>;
   if (upstream.autoBlocked) {
+    const until = upstream.autoBlockedUntil;
+    const retry = until && Date.parse(until) - Date.now() > 10_000 ? `, retry ${formatRelative(until)}` : ', retrying soon';
     return (
       <StatusPill tone="bad">
-        auto-blocked{upstream.autoBlockedUntil ? <> until <Time iso={upstream.autoBlockedUntil} /></> : null}
+        <span title={until ? `Auto-blocked until ${formatDateTime(until)}` : undefined}>auto-blocked{retry}</span>
       </StatusPill>
     );
   }
@@ -145,7 +147,7 @@ export function ProxyStatusDetails({ status, samples, updatedAt }: { status: Pro
   const ratio = hitRatio(counters.cacheHits, counters.cacheMisses);
   const bytesTotal = counters.bytesFromCache + counters.bytesFromUpstream;
   const cacheShare = bytesTotal === 0 ? 0 : counters.bytesFromCache / bytesTotal;
-  const requests = Object.entries(counters.upstreamRequests ?? {});
+  const requests = Object.entries(counters.upstreamRequests ?? {}).filter(([, n]) => n > 0);
   return (
     <div className="proxy-status">
       <div className="status-row">

@@ -51,7 +51,7 @@ export function GroupForm({
   return (
     <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Group repository">
       <FormErrors errors={errors} general={general} />
-      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} />
+      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-group" />
 
       <Fieldset legend="Members" description="A pull asks the members in this order and answers with the first that has the image.">
         <div className={`field${errors[members] ? ' field-invalid' : ''}`} role="group" aria-labelledby="members-title">

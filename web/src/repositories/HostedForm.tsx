@@ -35,7 +35,7 @@ export function HostedForm({
   return (
     <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Hosted repository">
       <FormErrors errors={errors} general={general} />
-      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} />
+      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-hosted" />
       <StorageSection form={form} errors={errors} change={change}>
         <SelectField
           path="storage.writePolicy"

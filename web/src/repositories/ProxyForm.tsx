@@ -38,7 +38,7 @@ export function ProxyForm({
   return (
     <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Proxy repository">
       <FormErrors errors={errors} general={general} />
-      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} />
+      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-hub" />
 
       <Fieldset
         legend="Upstream"
@@ -184,6 +184,7 @@ export function ProxyForm({
         )}
       </Fieldset>
 
+      <StorageSection form={form} errors={errors} change={change} />
       <DockerSection
         form={form}
         errors={errors}

@@ -52,7 +52,7 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
             </EmptyState>
           ) : (
             <div className="table-wrap">
-              <table className="table">
+              <table className="table table-stack">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -71,16 +71,16 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
                     .sort((a, b) => ORDER[a.type] - ORDER[b.type] || a.name.localeCompare(b.name))
                     .map((r) => (
                       <tr key={r.name}>
-                        <td>
+                        <td data-label="Name">
                           <Link to={routePath('repositories', r.type, r.name)} className="strong">
                             {r.name}
                           </Link>
                         </td>
-                        <td>
+                        <td data-label="Type">
                           <TypeBadge type={r.type} />
                         </td>
-                        <td>{connectorPort(r) ?? <span className="muted">none</span>}</td>
-                        <td className="hide-narrow mono small">{r.url}</td>
+                        <td data-label="Connector port">{connectorPort(r) ?? <span className="muted">none</span>}</td>
+                        <td data-label="URL" className="hide-narrow mono small">{r.url}</td>
                         <td className="actions-cell">
                           <Link className="btn btn-small" to={routePath('browse', r.name)}>
                             Browse

@@ -114,12 +114,14 @@ export function GeneralSection<F extends CommonForm>({
   errors,
   change,
   mode,
+  placeholder,
   children,
 }: {
   form: F;
   errors: FieldErrors;
   change: (paths: string | string[], next: (form: F) => F) => void;
   mode: 'create' | 'edit';
+  placeholder: string;
   children?: ReactNode;
 }) {
   return (
@@ -131,7 +133,7 @@ export function GeneralSection<F extends CommonForm>({
         error={errors.name}
         disabled={mode === 'edit'}
         required
-        placeholder="docker-hosted"
+        placeholder={placeholder}
         help={
           mode === 'edit'
             ? 'Repositories cannot be renamed.'

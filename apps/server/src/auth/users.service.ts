@@ -1,11 +1,42 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TypeOrmUserStore, UserRecord } from '@wharf/persistence';
+import { SecurityInputError, SecurityNotFoundError } from './errors';
 import { hashPassword, verifyPassword } from './password-hasher';
+import type { SecurityModel } from './security-model';
 
 export interface AuthenticatedUser {
   userId: string;
   roles: string[];
 }
+
+export type UserStatus = 'active' | 'disabled';
+
+/** A user as the REST API shows it: never a password or its hash. */
+export interface UserView {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  emailAddress: string;
+  source: 'default';
+  status: UserStatus;
+  readOnly: false;
+  roles: string[];
+  externalRoles: string[];
+}
+
+export interface UserInput {
+  userId: string;
+  firstName?: string;
+  lastName?: string;
+  emailAddress?: string;
+  status?: UserStatus;
+  roles?: string[];
+}
+
+export const ADMIN_USER = 'admin';
+export const ANONYMOUS_USER = 'anonymous';
+const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
+export const MAX_PASSWORD_LENGTH = 1024;
 
 /** How long a verified username/password pair is remembered, so scrypt is not paid on every registry request. */
 const VERIFIED_TTL_MS = 60_000;
@@ -13,14 +44,17 @@ const VERIFIED_TTL_MS = 60_000;
 export class UsersService {
   private readonly verified = new Map<string, { user: AuthenticatedUser; until: number }>();
 
-  constructor(private readonly store: TypeOrmUserStore) {}
+  constructor(
+    private readonly store: TypeOrmUserStore,
+    private readonly model: SecurityModel,
+  ) {}
 
   /** Creates `admin` on first start. Returns the generated password when one had to be made up. */
   async bootstrapAdmin(password: string | undefined): Promise<{ created: boolean; generated?: string }> {
-    if (await this.store.get('admin')) return { created: false };
+    if (await this.store.get(ADMIN_USER)) return { created: false };
     const chosen = password ?? randomBytes(18).toString('base64url');
-    await this.store.save({
-      userId: 'admin',
+    await this.save({
+      userId: ADMIN_USER,
       firstName: 'Administrator',
       lastName: 'User',
       emailAddress: 'admin@example.org',
@@ -31,8 +65,24 @@ export class UsersService {
     return { created: true, ...(password ? {} : { generated: chosen }) };
   }
 
+  /** Creates the `anonymous` user (no password: it never logs in) when it does not exist. */
+  async bootstrapAnonymous(roles: string[]): Promise<boolean> {
+    if (await this.store.get(ANONYMOUS_USER)) return false;
+    await this.save({
+      userId: ANONYMOUS_USER,
+      firstName: 'Anonymous',
+      lastName: 'User',
+      emailAddress: 'anonymous@example.org',
+      passwordHash: null,
+      status: 'active',
+      roles,
+    });
+    return true;
+  }
+
   /** The user for a username/password pair, or null; unknown users and wrong passwords cost the same. */
   async verify(userId: string, password: string): Promise<AuthenticatedUser | null> {
+    if (password.length > MAX_PASSWORD_LENGTH) return null;
     const key = createHash('sha256').update(userId).update('\0').update(password).digest('base64');
     const now = Date.now();
     const hit = this.verified.get(key);
@@ -46,7 +96,107 @@ export class UsersService {
     return user;
   }
 
-  isAdmin(user: AuthenticatedUser): boolean {
-    return user.roles.includes('nx-admin');
+  /** Forgets remembered passwords of a user (password change, disable, delete). */
+  invalidate(userId: string): void {
+    for (const [key, entry] of this.verified) if (entry.user.userId === userId) this.verified.delete(key);
   }
+
+  isAdmin(user: AuthenticatedUser): boolean {
+    return this.model.isAdmin(user.userId);
+  }
+
+  async list(): Promise<UserView[]> {
+    return (await this.store.list()).map(toView);
+  }
+
+  async all(): Promise<UserRecord[]> {
+    return this.store.list();
+  }
+
+  async get(userId: string): Promise<UserView> {
+    const record = await this.store.get(userId);
+    if (!record) throw new SecurityNotFoundError(`user ${userId} does not exist`);
+    return toView(record);
+  }
+
+  async create(input: UserInput, password: string): Promise<UserView> {
+    if (!USER_ID.test(input.userId)) {
+      throw new SecurityInputError('userId', 'userId must be 1-100 letters, digits and . _ @ + - (starting with a letter or digit)');
+    }
+    if (await this.store.get(input.userId)) throw new SecurityInputError('userId', `user ${input.userId} already exists`);
+    checkPassword(password);
+    this.checkRoles(input.roles ?? []);
+    const record: UserRecord = {
+      userId: input.userId,
+      firstName: input.firstName ?? '',
+      lastName: input.lastName ?? '',
+      emailAddress: input.emailAddress ?? '',
+      passwordHash: await hashPassword(password),
+      status: input.status ?? 'active',
+      roles: [...new Set(input.roles ?? [])],
+    };
+    await this.save(record);
+    return toView(record);
+  }
+
+  /** Changes everything but the password. */
+  async update(input: UserInput): Promise<UserView> {
+    const current = await this.store.get(input.userId);
+    if (!current) throw new SecurityNotFoundError(`user ${input.userId} does not exist`);
+    this.checkRoles(input.roles ?? current.roles);
+    const record: UserRecord = {
+      ...current,
+      firstName: input.firstName ?? current.firstName,
+      lastName: input.lastName ?? current.lastName,
+      emailAddress: input.emailAddress ?? current.emailAddress,
+      status: input.status ?? current.status,
+      roles: [...new Set(input.roles ?? current.roles)],
+    };
+    await this.save(record);
+    this.invalidate(record.userId);
+    return toView(record);
+  }
+
+  async changePassword(userId: string, password: string): Promise<void> {
+    const current = await this.store.get(userId);
+    if (!current) throw new SecurityNotFoundError(`user ${userId} does not exist`);
+    checkPassword(password);
+    await this.save({ ...current, passwordHash: await hashPassword(password) });
+    this.invalidate(userId);
+  }
+
+  async delete(userId: string): Promise<void> {
+    if (!(await this.store.delete(userId))) throw new SecurityNotFoundError(`user ${userId} does not exist`);
+    this.model.removeUser(userId);
+    this.invalidate(userId);
+  }
+
+  private async save(record: UserRecord): Promise<void> {
+    await this.store.save(record);
+    this.model.setUser(record);
+  }
+
+  private checkRoles(roles: string[]): void {
+    const unknown = roles.filter((r) => !this.model.hasRole(r));
+    if (unknown.length > 0) throw new SecurityInputError('roles', `unknown role(s): ${unknown.join(', ')}`);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (typeof password !== 'string' || password.length === 0) throw new SecurityInputError('password', 'password must not be empty');
+  if (password.length > MAX_PASSWORD_LENGTH) throw new SecurityInputError('password', `password must be at most ${MAX_PASSWORD_LENGTH} characters`);
+}
+
+export function toView(record: UserRecord): UserView {
+  return {
+    userId: record.userId,
+    firstName: record.firstName,
+    lastName: record.lastName,
+    emailAddress: record.emailAddress,
+    source: 'default',
+    status: record.status,
+    readOnly: false,
+    roles: [...record.roles],
+    externalRoles: [],
+  };
 }

@@ -10,6 +10,8 @@ export interface WharfConfig {
   baseUrl?: string;
   databaseUrl?: string;
   logLevel: LogLevel;
+  /** Built admin UI (defaults to web/dist of this checkout). */
+  webDir?: string;
 }
 
 export class ConfigError extends Error {}

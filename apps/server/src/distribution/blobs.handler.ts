@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { RegistryError, formatContentRange, parseDigest, parseRange } from '@wharf/oci';
 import type { RegistryContext } from './context';
 import { API_VERSION_HEADER, send } from './http-io';
@@ -6,26 +5,41 @@ import { API_VERSION_HEADER, send } from './http-io';
 export async function getBlob(ctx: RegistryContext, digest: string): Promise<void> {
   parseDigest(digest);
   const { image } = ctx.target;
-  const rangeHeader = ctx.req.headers.range;
-  let byteRange: { start: number; end: number } | undefined;
-  if (ctx.head || rangeHeader !== undefined) {
-    // HEAD and ranged GETs need the size first; a plain GET goes straight to the bytes (one lookup on the hot path).
+  if (ctx.head) {
     const info = await ctx.repository.statBlob(image, digest);
     if (!info) throw unknownBlob(ctx, digest);
-    if (ctx.head) {
-      send(ctx.res, 200, { ...common(digest), 'Content-Type': 'application/octet-stream', 'Content-Length': info.size }, undefined, true);
-      return;
-    }
-    const range = parseRange(rangeHeader, info.size);
+    send(ctx.res, 200, { ...common(digest), 'Content-Type': 'application/octet-stream', 'Content-Length': info.size }, undefined, true);
+    return;
+  }
+  let blob = await ctx.repository.getBlob(image, digest);
+  if (!blob) throw unknownBlob(ctx, digest);
+  const rangeHeader = ctx.req.headers.range;
+  if (rangeHeader !== undefined) {
+    // The size is known only now; a real sub-range is asked for again (cheap: a file open, or joining the running fill).
+    const range = parseRange(rangeHeader, blob.size);
     if (range.kind === 'unsatisfiable') {
-      throw new RegistryError('RANGE_INVALID', `range ${rangeHeader} is outside the blob's ${info.size} bytes`, undefined, {
-        headers: { 'Content-Range': `bytes */${info.size}` },
+      blob.stream.destroy();
+      throw new RegistryError('RANGE_INVALID', `range ${rangeHeader} is outside the blob's ${blob.size} bytes`, undefined, {
+        headers: { 'Content-Range': `bytes */${blob.size}` },
       });
     }
-    if (range.kind === 'range') byteRange = { start: range.start, end: range.end };
+    if (range.kind === 'range' && (range.start > 0 || range.end < blob.size - 1)) {
+      blob.stream.destroy();
+      blob = await ctx.repository.getBlob(image, digest, { start: range.start, end: range.end });
+      if (!blob) throw unknownBlob(ctx, digest);
+    } else if (range.kind === 'range') {
+      const whole = blob;
+      blob = {
+        digest,
+        size: whole.size,
+        range: { start: 0, end: whole.size - 1 },
+        get stream() {
+          return whole.stream;
+        },
+        sendTo: (d) => whole.sendTo(d),
+      };
+    }
   }
-  const blob = await ctx.repository.getBlob(image, digest, byteRange);
-  if (!blob) throw unknownBlob(ctx, digest);
   const partial = blob.range !== undefined;
   const length = partial ? blob.range!.end - blob.range!.start + 1 : blob.size;
   ctx.res.writeHead(partial ? 206 : 200, {
@@ -35,7 +49,7 @@ export async function getBlob(ctx: RegistryContext, digest: string): Promise<voi
     'Content-Length': length,
     ...(partial ? { 'Content-Range': formatContentRange(blob.range!.start, blob.range!.end, blob.size) } : {}),
   });
-  await pipeline(blob.stream, ctx.res);
+  await blob.sendTo(ctx.res);
 }
 
 function common(digest: string): Record<string, string> {

@@ -17,6 +17,7 @@ export async function globalCatalog(
   manager: RepositoryManager,
   query: URLSearchParams,
   visible: (repository: string) => boolean,
+  view: (repository: DockerRepository) => DockerRepository,
   log: ErrorLog,
 ): Promise<{ page: Page<string>; n?: number }> {
   const request = pageQuery(query);
@@ -27,8 +28,9 @@ export async function globalCatalog(
   for (const config of manager.configs()) {
     if (lastRepository !== undefined && config.name < lastRepository) continue;
     if (!visible(config.name) || !config.online) continue;
-    const repository = manager.get(config.name);
-    if (!repository) continue;
+    const named = manager.get(config.name);
+    if (!named) continue;
+    const repository = view(named);
     let last = config.name === lastRepository ? lastImage : undefined;
     for (;;) {
       let page: Page<string>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MAX_MANIFEST_BYTES, RegistryError, isDigestReference, parseDigest, validateTag } from '@wharf/oci';
 import { type RegistryContext, urlFor } from './context';
 import { readLimited, send } from './http-io';
@@ -28,6 +29,9 @@ export async function getManifest(ctx: RegistryContext, reference: string): Prom
 export async function putManifest(ctx: RegistryContext, reference: string): Promise<void> {
   checkReference(reference);
   const bytes = await readLimited(ctx.req, MAX_MANIFEST_BYTES);
+  if (ctx.authorizeTag && !isDigestReference(reference)) {
+    await ctx.authorizeTag(reference, `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+  }
   const result = await ctx.repository.putManifest(ctx.target.image, reference, bytes, ctx.req.headers['content-type']);
   send(ctx.res, 201, {
     Location: urlFor(ctx.target, `manifests/${result.digest}`),

@@ -8,12 +8,13 @@ import { listReferrers, listTags } from './discovery.handler';
 import { type ErrorLog, writeRegistryError } from './error-writer';
 import { sendJson } from './http-io';
 import { deleteManifest, getManifest, putManifest } from './manifests.handler';
-import type { RegistryAccess, RegistryAction } from './registry-access';
+import type { Endpoint, Principal, RegistryAccess, RegistryAction } from './registry-access';
 import { type Route, type Target, decodePath, matchRoute, splitRepositoryName } from './routes';
 import { appendChunk, cancelUpload, finishUpload, startUpload, uploadStatus } from './uploads.handler';
 
 const REPOSITORY_PREFIX = '/repository/';
-const NOT_FOUND = new Set<ErrorCode>(['MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NAME_UNKNOWN']);
+/** Answers that a member hidden from the caller might have changed: not found, or a readable member's upstream down. */
+const NOT_FOUND = new Set<ErrorCode>(['MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NAME_UNKNOWN', 'UNAVAILABLE']);
 
 /** Is this main-port path for the registry API (rather than the REST API or the UI)? */
 export function isRegistryPath(url: string): boolean {
@@ -77,34 +78,38 @@ export class RegistryHandler {
     path: string,
   ): Promise<void> {
     const method = req.method ?? 'GET';
+    const endpoint: Endpoint = { fixed, prefix };
+    if (route.kind === 'token') {
+      allow(method, ['GET', 'POST']);
+      return this.access.token(req, res, endpoint, query);
+    }
     if (route.kind === 'base') {
       if (fixed !== null) this.manager.require(fixed);
-      await this.access.authenticate(req, fixed !== null ? { repository: fixed, image: '', actions: [] } : undefined);
+      await this.access.authenticate(req, endpoint);
       return sendJson(res, 200, {}, {}, method === 'HEAD');
     }
     if (route.kind === 'catalog') {
       allow(method, ['GET', 'HEAD']);
-      const principal = await this.access.authenticate(req, fixed !== null ? { repository: fixed, image: '', actions: ['pull'] } : undefined);
+      const principal = await this.access.authenticate(req, endpoint, 'catalog');
+      const view = this.readView(principal, query);
       if (fixed !== null) {
-        if (!this.access.canAccess(principal, fixed, 'pull')) throw new RegistryError('DENIED', `no access to repository ${fixed}`);
-        return sendCatalog(req, res, prefix + path, await repositoryCatalog(this.manager.require(fixed), query));
+        const named = this.manager.require(fixed);
+        if (!this.access.canAccess(principal, fixed, 'browse')) throw this.access.denied(principal, req, endpoint, 'catalog');
+        return sendCatalog(req, res, prefix + path, await repositoryCatalog(view(named), query));
       }
-      const visible = (name: string) => this.access.canAccess(principal, name, 'pull');
-      return sendCatalog(req, res, path, await globalCatalog(this.manager, query, visible, this.log));
+      const visible = (name: string) => this.access.canAccess(principal, name, 'browse');
+      return sendCatalog(req, res, path, await globalCatalog(this.manager, query, visible, view, this.log));
     }
 
     const target = this.target(route.name, fixed, prefix);
     const action = actionOf(route, method);
-    const principal = await this.access.authenticate(req, { repository: target.repository, image: target.image, actions: [action] });
+    const scope = { repository: target.repository, image: target.image, actions: [action] };
+    const principal = await this.access.authenticate(req, endpoint, scope);
+    // Authorization before existence: a caller that may not see a repository does not learn whether it exists.
+    if (!this.access.canAccess(principal, target.repository, action)) throw this.access.denied(principal, req, endpoint, scope);
     const named = this.manager.require(target.repository);
-    if (!this.access.canAccess(principal, target.repository, action)) {
-      throw new RegistryError('DENIED', `${principal.userId} may not ${action} in repository ${target.repository}`);
-    }
     // A group serves only members this caller may read; containerd names the mirrored registry with ?ns=.
-    const ns = query.get('ns') ?? undefined;
-    const repository = named.restrictTo
-      ? named.restrictTo({ canRead: (name) => this.access.canAccess(principal, name, 'pull'), ...(ns ? { ns } : {}) })
-      : named;
+    const repository = this.readView(principal, query)(named);
     const ctx: RegistryContext = {
       req,
       res,
@@ -116,6 +121,18 @@ export class RegistryHandler {
       manager: this.manager,
       resolveName: (name) => this.resolveMountSource(name, fixed, prefix, (repo) => this.access.canAccess(principal, repo, 'pull')),
     };
+    if (route.kind === 'manifest' && method === 'PUT') {
+      const mayAdd = this.access.canAccess(principal, target.repository, 'add');
+      const mayEdit = this.access.canAccess(principal, target.repository, 'edit');
+      if (!mayAdd || !mayEdit) {
+        // Push is add (a new tag) and edit (moving a tag): which one this is depends on the tag's current digest.
+        ctx.authorizeTag = async (tag, digest) => {
+          const current = await repository.getManifest(target.image, tag);
+          const allowed = current === null ? mayAdd : current.digest === digest || mayEdit;
+          if (!allowed) throw this.access.denied(principal, req, endpoint, scope);
+        };
+      }
+    }
     const config = this.manager.config(target.repository);
     const hidesMembers =
       principal.anonymous && config?.type === 'group' && config.group.memberNames.some((m) => !this.access.canAccess(principal, m, 'pull'));
@@ -124,12 +141,19 @@ export class RegistryHandler {
       return await this.route(ctx, route);
     } catch (err) {
       // Not found for an anonymous caller, but a member it may not read might have it: ask it to log in.
-      if (isRegistryError(err) && NOT_FOUND.has(err.code)) throw this.access.challenge({ repository: target.repository, image: target.image, actions: [action] });
+      if (isRegistryError(err) && NOT_FOUND.has(err.code)) throw this.access.challenge(req, endpoint, scope);
       throw err;
     }
   }
 
-  private route(ctx: RegistryContext, route: Exclude<Route, { kind: 'base' } | { kind: 'catalog' }>): Promise<void> {
+  /** How this caller sees a repository: a group restricted to the members it may read. */
+  private readView(principal: Principal, query: URLSearchParams): (repository: DockerRepository) => DockerRepository {
+    const ns = query.get('ns') ?? undefined;
+    return (named) =>
+      named.restrictTo ? named.restrictTo({ canRead: (name) => this.access.canAccess(principal, name, 'pull'), ...(ns ? { ns } : {}) }) : named;
+  }
+
+  private route(ctx: RegistryContext, route: Exclude<Route, { kind: 'base' } | { kind: 'catalog' } | { kind: 'token' }>): Promise<void> {
     const method = ctx.method;
     switch (route.kind) {
       case 'tags':

@@ -3,6 +3,7 @@ import { RegistryError, validateName } from '@wharf/oci';
 /** The registry API routes (OCI distribution spec 1.1), the single source the dispatcher uses. */
 export type Route =
   | { kind: 'base' }
+  | { kind: 'token' }
   | { kind: 'catalog' }
   | { kind: 'tags'; name: string }
   | { kind: 'manifest'; name: string; reference: string }
@@ -13,6 +14,7 @@ export type Route =
 
 const PATTERNS: [RegExp, (m: RegExpMatchArray) => Route][] = [
   [/^\/v2\/?$/, () => ({ kind: 'base' })],
+  [/^\/v2\/token\/?$/, () => ({ kind: 'token' })],
   [/^\/v2\/_catalog$/, () => ({ kind: 'catalog' })],
   [/^\/v2\/(.+)\/tags\/list$/, (m) => ({ kind: 'tags', name: m[1]! })],
   [/^\/v2\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: m[1]!, reference: m[2]! })],

@@ -53,6 +53,14 @@ export async function uploadStatus(ctx: RegistryContext, id: string): Promise<vo
 export async function appendChunk(ctx: RegistryContext, id: string): Promise<void> {
   const header = ctx.req.headers['content-range'];
   const range = header ? parseUploadContentRange(header) : undefined;
+  const length = ctx.req.headers['content-length'];
+  if (range && length !== undefined && Number(length) !== range.end - range.start + 1) {
+    const current = await ctx.repository.getUpload(ctx.target.image, id);
+    throw new RegistryError('RANGE_INVALID', `Content-Range ${header} announces ${range.end - range.start + 1} bytes but the body has ${length}`, undefined, {
+      status: 416,
+      headers: statusHeaders(ctx, current),
+    });
+  }
   try {
     const status = await ctx.repository.appendUpload(ctx.target.image, id, ctx.req, range?.start);
     send(ctx.res, 202, statusHeaders(ctx, status));

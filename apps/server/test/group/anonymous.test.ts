@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, imageManifest, randomBlob } from '../support/content';
 import type { HttpResult } from '../support/http';
+import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, startUpstream } from '../proxy/support/proxy-fixture';
@@ -151,5 +152,17 @@ describe('with anonymous access switched off', () => {
     } finally {
       await setAnonymous(wharf, true);
     }
+  });
+});
+
+describe('anonymous pulls of a hidden member\'s image while a proxy member\'s upstream is down', () => {
+  it('still ask the caller to log in (401), not 503, and the admin still gets the image', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await createProxyRepo(wharf, 'ga-dead-proxy', { remoteUrl: closed, forceBasicAuth: false });
+    const outage = await createGroup(wharf, 'ga-outage', { memberNames: ['ga-dead-proxy', 'ga-hosted'], forceBasicAuth: false });
+    expectChallenge(await outage.anonymous.getManifest('team/private', '1', accept));
+    const res = await outage.connector.getManifest('team/private', '1', accept);
+    expect(res.status, res.text()).toBe(200);
+    expect(res.header('docker-content-digest')).toBe(privateImage.digest);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '../support/content';
 import { Registry, expectRegistryError, pathOf, withQuery } from '../support/registry';
+import { freePort } from '../support/ports';
 import { REPOSITORIES } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, startUpstream } from '../proxy/support/proxy-fixture';
@@ -149,5 +150,24 @@ describe('a group without a writable member', () => {
     expectRegistryError(await readOnly.connector.putManifest('team/nope', '1', m), 403, 'DENIED');
     expect((await hostedA.registry.getBlob('team/nope', blob.digest)).status).toBe(404);
     expect((await hostedA.registry.tags('team/nope')).status).toBe(404);
+  });
+});
+
+describe('a push through the group while a proxy member\'s upstream is down', () => {
+  it('checks blobs (HEAD, as docker does before uploading) without failing on the proxy, and lands in the writable member', async () => {
+    // A proxy member in front of the writable member, its upstream a closed port.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await createProxyRepo(wharf, 'grp-w-dead-proxy', { remoteUrl: closed });
+    const pushGroup = await createGroup(wharf, 'grp-w-outage', {
+      memberNames: ['grp-w-dead-proxy', 'grp-w-hosted-a'],
+      writableMember: 'grp-w-hosted-a',
+    });
+    const m = imageManifest();
+    for (const blob of m.blobs) {
+      const head = await pushGroup.connector.headBlob('team/during-outage', blob.digest);
+      expect(head.status, `HEAD blob before upload: ${head.status}`).toBe(404);
+    }
+    await pushGroup.connector.pushImage('team/during-outage', '1', m);
+    expect((await hostedA.registry.getManifest('team/during-outage', '1', accept)).header('docker-content-digest')).toBe(m.digest);
   });
 });

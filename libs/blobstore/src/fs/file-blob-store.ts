@@ -16,6 +16,7 @@ import {
   toStorageError,
 } from './fs-util';
 import { checkDigest, isUploadId, StorePaths, type BlobAddress } from './paths';
+import { sendFile } from './send-file';
 
 export interface FileBlobStoreOptions {
   /** Directory holding blobs/, uploads/ and tmp/ (see paths.ts for the layout). */
@@ -156,11 +157,21 @@ export class FileBlobStore implements BlobStore {
         start = range.start;
         end = range.end;
       }
-      // The stream owns the handle from here on (autoClose) and closes it on end/error/destroy.
-      const stream = handle.createReadStream(
-        size === 0 ? { start: 0, highWaterMark: READ_CHUNK } : { start, end, highWaterMark: READ_CHUNK },
-      );
-      return { stream, size, start, end };
+      // The stream is created lazily: whoever uses `sendTo` never pays for it. Either owns the handle.
+      let stream: Readable | undefined;
+      const fileHandle = handle;
+      return {
+        size,
+        start,
+        end,
+        get stream(): Readable {
+          stream ??= fileHandle.createReadStream(
+            size === 0 ? { start: 0, highWaterMark: READ_CHUNK } : { start, end, highWaterMark: READ_CHUNK },
+          );
+          return stream;
+        },
+        sendTo: (destination) => sendFile(fileHandle, start, end, destination),
+      };
     } catch (err) {
       await closeQuietly(handle);
       throw err;
@@ -311,6 +322,12 @@ export class FileUploadStore implements UploadStore {
           // sink hashed exactly the bytes that reached the file, even when the source failed.
           await sink.idle();
           if (state) state.bytes += sink.bytes;
+        }
+        // Flush each chunk as it lands, so completing a large upload does not wait for one huge fsync.
+        try {
+          await handle.datasync();
+        } catch (err) {
+          throw toStorageError(err, 'fsync upload');
         }
         return size + sink.bytes;
       } finally {

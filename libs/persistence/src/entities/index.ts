@@ -6,8 +6,11 @@ import { TagEntity } from './tag.entity';
 import { UploadSessionEntity } from './upload-session.entity';
 import { SettingEntity } from './setting.entity';
 import { UserEntity } from './user.entity';
+import { RoleEntity } from './role.entity';
+import { ApiTokenEntity } from './api-token.entity';
+import { AuditEventEntity } from './audit-event.entity';
 
-export { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity };
+export { ApiTokenEntity, AuditEventEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
 
 export const ENTITIES = [
   RepositoryEntity,
@@ -18,4 +21,7 @@ export const ENTITIES = [
   UploadSessionEntity,
   UserEntity,
   SettingEntity,
+  RoleEntity,
+  ApiTokenEntity,
+  AuditEventEntity,
 ];

@@ -72,9 +72,13 @@ export class GroupRepository implements DockerRepository {
     return found?.value ?? null;
   }
 
+  /**
+   * Only what members hold already: Docker checks blobs this way before pushing, and that check must neither
+   * fail when an upstream is down nor tell a remote registry the names and digests of private images.
+   */
   async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
     this.ensureOnline();
-    return (await this.first(this.ordered(image), (m) => m.statBlob(image, digest)))?.value ?? null;
+    return (await this.first(this.ordered(image), (m) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null)))?.value ?? null;
   }
 
   async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {

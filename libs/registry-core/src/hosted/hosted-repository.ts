@@ -14,6 +14,8 @@ import type {
 import { type Page, type PageRequest } from '../page';
 import type { BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
 import type { HostedConfig } from '../repository-config';
+import { referrerDescriptors } from '../referrers';
+import { blobHandle } from '../blob-handle';
 import { checkPushedManifest, checkTagPolicy, checkWritable } from './manifest-rules';
 
 export interface HostedDependencies {
@@ -76,7 +78,7 @@ export class HostedRepository implements DockerRepository {
     if ((await this.linkedSize(image, digest)) === null) return null;
     const read = await this.deps.blobs.read(digest, range);
     if (!read) return null;
-    return { digest, size: read.size, stream: read.stream, ...(range ? { range: { start: read.start, end: read.end } } : {}) };
+    return blobHandle(digest, read, range !== undefined);
   }
 
   async listTags(image: string, page: PageRequest): Promise<Page<string>> {
@@ -95,17 +97,9 @@ export class HostedRepository implements DockerRepository {
 
   async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
     this.ensureOnline();
-    const records = await this.deps.manifests.referrers(this.name, image, digest);
-    return records
-      .filter((r) => artifactType === undefined || r.artifactType === artifactType)
-      .map((r) => ({
-        mediaType: r.mediaType,
-        digest: r.digest,
-        size: r.size,
-        ...(r.artifactType ? { artifactType: r.artifactType } : {}),
-        ...(r.annotations ? { annotations: r.annotations } : {}),
-      }));
+    return referrerDescriptors(await this.deps.manifests.referrers(this.name, image, digest), artifactType);
   }
+
 
   // --- push: blobs ------------------------------------------------------------------------------
 

@@ -16,6 +16,9 @@ import type { BlobHandle, DockerRepository, ManifestHandle, PutManifestResult, U
 import type { Page, PageRequest } from '../page';
 import type { BlobLinks, ManifestIndex, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
+import { referrerDescriptors } from '../referrers';
+import { blobHandle } from '../blob-handle';
+import { pipeline } from 'node:stream/promises';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
 import type { BlobFill, BlobFills } from './blob-fill';
 import { CachePolicy } from './cache-policy';
@@ -214,10 +217,10 @@ export class ProxyRepository implements DockerRepository {
 
   // --- blobs ------------------------------------------------------------------------------------
 
-  async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
+  async statBlob(image: string, digest: string, options?: { cachedOnly?: boolean }): Promise<BlobInfo | null> {
     this.ensureOnline();
     const local = await this.localBlob(image, digest);
-    if (local) return local;
+    if (local || options?.cachedOnly) return local;
     const fill = await this.fillFor(image, digest);
     if (!fill) return null;
     const size = fill.knownSize ?? (await fill.done).size;
@@ -237,7 +240,7 @@ export class ProxyRepository implements DockerRepository {
       await fill.done;
       return this.serveLocal(image, digest, range);
     }
-    return { digest, size, stream, ...(range ? { range } : {}) };
+    return { digest, size, stream, sendTo: (destination) => pipeline(stream, destination), ...(range ? { range } : {}) };
   }
 
   private async serveLocal(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
@@ -246,7 +249,7 @@ export class ProxyRepository implements DockerRepository {
     if (!read) return null;
     this.deps.state.counters.cacheHits += 1;
     this.deps.state.counters.bytesFromCache += read.end - read.start + 1;
-    return { digest, size: read.size, stream: read.stream, ...(range ? { range: { start: read.start, end: read.end } } : {}) };
+    return blobHandle(digest, read, range !== undefined);
   }
 
   /** A blob this proxy cached before (for any of its images) and the store still has. */
@@ -305,11 +308,9 @@ export class ProxyRepository implements DockerRepository {
 
   async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
     this.ensureOnline();
-    const records = await this.deps.manifests.referrers(this.name, image, digest);
-    return records
-      .filter((r) => artifactType === undefined || r.artifactType === artifactType)
-      .map((r) => ({ mediaType: r.mediaType, digest: r.digest, size: r.size, ...(r.artifactType ? { artifactType: r.artifactType } : {}) }));
+    return referrerDescriptors(await this.deps.manifests.referrers(this.name, image, digest), artifactType);
   }
+
 
   // --- eviction (the only writes a proxy takes) -------------------------------------------------
 

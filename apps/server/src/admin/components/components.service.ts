@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import type { ComponentJson, PageJson } from '@wharf/api-types';
-import { RepositoryManager, RepositoryNotFoundError, type TagRecord } from '@wharf/registry-core';
+import { type Page, type PageRequest, RepositoryManager, RepositoryNotFoundError, type TagRecord } from '@wharf/registry-core';
 import { TypeOrmManifestIndex, TypeOrmTagIndex } from '@wharf/persistence';
 
 const PAGE_SIZE = 100;
@@ -14,15 +14,52 @@ export class ComponentsService {
     private readonly manifests: TypeOrmManifestIndex,
   ) {}
 
-  async list(repository: string, continuationToken: string | undefined, base: string): Promise<PageJson<ComponentJson>> {
-    if (!this.manager.config(repository)) throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
-    const last = continuationToken ? Buffer.from(continuationToken, 'base64url').toString('utf8') : undefined;
-    const page = await this.tags.listAll(repository, { n: PAGE_SIZE, ...(last ? { last } : {}) });
-    const items = await Promise.all(page.items.map((tag) => this.component(repository, tag, base)));
-    return {
-      items,
-      continuationToken: page.next ? Buffer.from(page.next, 'utf8').toString('base64url') : null,
-    };
+  /**
+   * One page of a repository's components, optionally of one image (`name`). A group lists its members'
+   * components in member order (each under the member's name), skipping members `canBrowse` refuses.
+   */
+  async list(
+    repository: string,
+    continuationToken: string | undefined,
+    base: string,
+    options: { name?: string; canBrowse?: (repository: string) => boolean } = {},
+  ): Promise<PageJson<ComponentJson>> {
+    const config = this.manager.config(repository);
+    if (!config) throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
+    const sources = config.type === 'group' ? this.leafMembers(repository).filter((m) => options.canBrowse?.(m) ?? true) : [repository];
+    let cursor = decodeToken(continuationToken);
+    let index = Math.max(0, cursor ? sources.indexOf(cursor.repository) : 0);
+    const items: ComponentJson[] = [];
+    while (index < sources.length && items.length < PAGE_SIZE) {
+      const source = sources[index]!;
+      const page = await this.tagsOf(source, options.name, { n: PAGE_SIZE - items.length, ...(cursor?.last ? { last: cursor.last } : {}) });
+      items.push(...(await Promise.all(page.items.map((tag) => this.component(source, tag, base)))));
+      if (page.next !== undefined) {
+        cursor = { repository: source, last: page.next };
+        return { items, continuationToken: encodeToken(cursor) };
+      }
+      index += 1;
+      cursor = undefined;
+    }
+    const more = index < sources.length;
+    return { items, continuationToken: more ? encodeToken({ repository: sources[index]! }) : null };
+  }
+
+  private async tagsOf(repository: string, image: string | undefined, page: PageRequest): Promise<Page<TagRecord>> {
+    if (image === undefined) return this.tags.listAll(repository, page);
+    const names = await this.tags.list(repository, image, page);
+    const records = await Promise.all(names.items.map((tag) => this.tags.get(repository, image, tag)));
+    return { items: records.filter((r): r is TagRecord => r !== null), ...(names.next ? { next: names.next } : {}) };
+  }
+
+  /** The hosted and proxy repositories a group reaches, in order, each once (groups may nest). */
+  private leafMembers(group: string, seen = new Set<string>()): string[] {
+    if (seen.has(group)) return [];
+    seen.add(group);
+    const config = this.manager.config(group);
+    if (!config) return [];
+    if (config.type !== 'group') return [group];
+    return config.group.memberNames.flatMap((member) => this.leafMembers(member, seen));
   }
 
   private async component(repository: string, tag: TagRecord, base: string): Promise<ComponentJson> {
@@ -53,4 +90,24 @@ export class ComponentsService {
       ],
     };
   }
+}
+
+interface Cursor {
+  repository: string;
+  last?: string;
+}
+
+function encodeToken(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string | undefined): Cursor | undefined {
+  if (!token) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
+    if (typeof value.repository === 'string' && (value.last === undefined || typeof value.last === 'string')) return value;
+  } catch {
+    // fall through
+  }
+  throw new BadRequestException('continuationToken is not one this server issued');
 }

@@ -21,11 +21,17 @@ export class JsonBodyMiddleware implements NestMiddleware {
       return next();
     }
     const type = req.headers['content-type'] ?? '';
+    // Nexus's change-password takes the new password as text/plain.
+    if (/^text\/plain/i.test(type) && (req.originalUrl ?? req.url).split('?')[0]!.endsWith('/change-password')) {
+      req.body = text;
+      return next();
+    }
     if (!/json/i.test(type) && type !== '') throw new BadRequestException(`Content-Type must be application/json, not ${type}`);
     try {
       req.body = JSON.parse(text);
-    } catch (err) {
-      throw new BadRequestException(`request body is not valid JSON: ${(err as Error).message}`);
+    } catch {
+      // Not the parser's message: it quotes the body, which may hold a password.
+      throw new BadRequestException('request body is not valid JSON');
     }
     next();
   }

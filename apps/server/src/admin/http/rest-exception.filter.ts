@@ -2,6 +2,8 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { ValidationErrorJson } from '@wharf/api-types';
 import { RepositoryConflictError, RepositoryNotFoundError } from '@wharf/registry-core';
 import type { Response } from 'express';
+import { SecurityInputError, SecurityNotFoundError, ThrottledError } from '../../auth/errors';
+import { InvalidRealmsError } from '../../auth/realms';
 import { PortUnavailableError } from '../../connectors/http-server';
 import { InvalidRepositoryError } from '../repositories/repositories.service';
 import { RestValidationError } from './validation';
@@ -23,7 +25,10 @@ export class RestExceptionFilter implements ExceptionFilter {
     if (exception instanceof InvalidRepositoryError || exception instanceof RepositoryConflictError || exception instanceof PortUnavailableError) {
       return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
     }
-    if (exception instanceof RepositoryNotFoundError) return [404, { status: 404, message: exception.message }];
+    if (exception instanceof RepositoryNotFoundError || exception instanceof SecurityNotFoundError) return [404, { status: 404, message: exception.message }];
+    if (exception instanceof SecurityInputError) return [400, [{ id: exception.field, message: exception.message }] satisfies ValidationErrorJson[]];
+    if (exception instanceof InvalidRealmsError) return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
+    if (exception instanceof ThrottledError) return [429, { status: 429, message: exception.message }];
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);

@@ -1,6 +1,6 @@
+import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsNotEmptyObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
-import { CleanupDto, DockerDto, REPOSITORY_NAME } from './hosted-repository.dto';
+import { ArrayMinSize, IsArray, IsNotEmptyObject, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { ProxyStorageDto } from './proxy-repository.dto';
 
 export class GroupSettingsDto {
@@ -14,34 +14,14 @@ export class GroupSettingsDto {
   writableMember?: string | null;
 }
 
-export class GroupRepositoryDto {
-  @IsString()
-  @MaxLength(200)
-  @Matches(REPOSITORY_NAME, {
-    message: 'name must be lower case letters and digits, optionally separated by ".", "_", "__" or "-" (it is used in image names)',
-  })
-  name!: string;
-
-  @IsBoolean()
-  online!: boolean;
-
+export class GroupRepositoryDto extends RepositoryBaseDto {
   @IsNotEmptyObject()
   @ValidateNested()
   @Type(() => ProxyStorageDto)
   storage!: ProxyStorageDto;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CleanupDto)
-  cleanup?: CleanupDto | null;
-
   @IsNotEmptyObject()
   @ValidateNested()
   @Type(() => GroupSettingsDto)
   group!: GroupSettingsDto;
-
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => DockerDto)
-  docker!: DockerDto;
 }

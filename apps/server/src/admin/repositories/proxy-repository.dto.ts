@@ -1,24 +1,6 @@
+import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
-import {
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmptyObject,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateIf,
-  ValidateNested,
-  Validate,
-  ValidatorConstraint,
-  type ValidatorConstraintInterface,
-} from 'class-validator';
-import { CleanupDto, DockerDto, REPOSITORY_NAME } from './hosted-repository.dto';
+import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 
 @ValidatorConstraint({ name: 'isRegex' })
 class IsRegex implements ValidatorConstraintInterface {
@@ -121,26 +103,11 @@ export class DockerProxyDto {
   indexUrl?: string | null;
 }
 
-export class ProxyRepositoryDto {
-  @IsString()
-  @MaxLength(200)
-  @Matches(REPOSITORY_NAME, {
-    message: 'name must be lower case letters and digits, optionally separated by ".", "_", "__" or "-" (it is used in image names)',
-  })
-  name!: string;
-
-  @IsBoolean()
-  online!: boolean;
-
+export class ProxyRepositoryDto extends RepositoryBaseDto {
   @IsNotEmptyObject()
   @ValidateNested()
   @Type(() => ProxyStorageDto)
   storage!: ProxyStorageDto;
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CleanupDto)
-  cleanup?: CleanupDto | null;
 
   @IsNotEmptyObject()
   @ValidateNested()
@@ -156,11 +123,6 @@ export class ProxyRepositoryDto {
   @ValidateNested()
   @Type(() => HttpClientDto)
   httpClient!: HttpClientDto;
-
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => DockerDto)
-  docker!: DockerDto;
 
   @IsOptional()
   @ValidateNested()

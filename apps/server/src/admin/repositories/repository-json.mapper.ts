@@ -1,8 +1,20 @@
 import type { GroupRepositoryView, HostedRepositoryJson, HostedRepositoryView, ProxyRepositoryView, RepositorySummary } from '@wharf/api-types';
-import type { GroupConfig, HostedConfig, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { DockerSettings, GroupConfig, HostedConfig, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { DockerDto } from './repository-base.dto';
 import type { GroupRepositoryDto } from './group-repository.dto';
 import type { ProxyRepositoryDto } from './proxy-repository.dto';
 import type { HostedRepositoryDto } from './hosted-repository.dto';
+
+function dockerFromDto(docker: DockerDto): DockerSettings {
+  return {
+    v1Enabled: false,
+    forceBasicAuth: docker.forceBasicAuth,
+    httpPort: docker.httpPort ?? null,
+    httpsPort: null,
+    subdomain: docker.subdomain ?? null,
+    pathEnabled: docker.pathEnabled ?? true,
+  };
+}
 
 export function hostedFromDto(dto: HostedRepositoryDto): HostedConfig {
   return {
@@ -16,14 +28,7 @@ export function hostedFromDto(dto: HostedRepositoryDto): HostedConfig {
       latestPolicy: dto.storage.latestPolicy ?? false,
     },
     cleanup: { policyNames: dto.cleanup?.policyNames ?? [] },
-    docker: {
-      v1Enabled: false,
-      forceBasicAuth: dto.docker.forceBasicAuth,
-      httpPort: dto.docker.httpPort ?? null,
-      httpsPort: null,
-      subdomain: dto.docker.subdomain ?? null,
-      pathEnabled: dto.docker.pathEnabled ?? true,
-    },
+    docker: dockerFromDto(dto.docker),
   };
 }
 
@@ -78,14 +83,7 @@ export function proxyFromDto(dto: ProxyRepositoryDto, previous?: ProxyConfig): P
       autoBlock: dto.httpClient.autoBlock,
       authentication: auth ? { type: 'username', username: auth.username, password: auth.password ?? keptPassword ?? '' } : null,
     },
-    docker: {
-      v1Enabled: false,
-      forceBasicAuth: dto.docker.forceBasicAuth,
-      httpPort: dto.docker.httpPort ?? null,
-      httpsPort: null,
-      subdomain: dto.docker.subdomain ?? null,
-      pathEnabled: dto.docker.pathEnabled ?? true,
-    },
+    docker: dockerFromDto(dto.docker),
     dockerProxy: { indexType: dto.dockerProxy?.indexType ?? 'REGISTRY', indexUrl: dto.dockerProxy?.indexUrl ?? null },
   };
 }
@@ -126,14 +124,7 @@ export function groupFromDto(dto: GroupRepositoryDto): GroupConfig {
     },
     cleanup: { policyNames: dto.cleanup?.policyNames ?? [] },
     group: { memberNames: [...dto.group.memberNames], writableMember: dto.group.writableMember ?? null },
-    docker: {
-      v1Enabled: false,
-      forceBasicAuth: dto.docker.forceBasicAuth,
-      httpPort: dto.docker.httpPort ?? null,
-      httpsPort: null,
-      subdomain: dto.docker.subdomain ?? null,
-      pathEnabled: dto.docker.pathEnabled ?? true,
-    },
+    docker: dockerFromDto(dto.docker),
   };
 }
 

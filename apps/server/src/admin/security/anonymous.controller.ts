@@ -1,7 +1,10 @@
-import { Body, Controller, Get, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { AdminGuard } from '../../auth/admin.guard';
 import { AnonymousAccess, type AnonymousSettings } from '../../auth/anonymous-access';
+import { AuditLog } from '../../auth/audit';
+import { actorOf } from '../../auth/rest/rest-principal';
+import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
 
 export class AnonymousSettingsDto {
   @IsBoolean()
@@ -19,9 +22,12 @@ export class AnonymousSettingsDto {
 }
 
 @Controller('service/rest/v1/security/anonymous')
-@UseGuards(AdminGuard)
+@UseGuards(RestAuthGuard)
 export class AnonymousController {
-  constructor(private readonly anonymous: AnonymousAccess) {}
+  constructor(
+    private readonly anonymous: AnonymousAccess,
+    private readonly audit: AuditLog,
+  ) {}
 
   @Get()
   get(): AnonymousSettings {
@@ -29,12 +35,15 @@ export class AnonymousController {
   }
 
   @Put()
-  async put(@Body() dto: AnonymousSettingsDto): Promise<AnonymousSettings> {
+  async put(@Body() dto: AnonymousSettingsDto, @Req() req: Request): Promise<AnonymousSettings> {
+    const before = this.anonymous.get();
     await this.anonymous.update({
       enabled: dto.enabled,
       userId: dto.userId ?? 'anonymous',
       realmName: dto.realmName ?? 'NexusAuthorizingRealm',
     });
-    return this.anonymous.get();
+    const after = this.anonymous.get();
+    await this.audit.record(actorOf(req), 'security.anonymous.update', null, { before, after });
+    return after;
   }
 }

@@ -1,0 +1,16 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { RepositoryManager } from '@wharf/registry-core';
+import { type PrivilegeJson, listPrivileges } from '../../auth/privileges';
+import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+
+/** The privileges that exist: nx-all and the repository-view privileges of the current repositories. */
+@Controller('service/rest/v1/security/privileges')
+@UseGuards(RestAuthGuard)
+export class PrivilegesController {
+  constructor(private readonly manager: RepositoryManager) {}
+
+  @Get()
+  list(): PrivilegeJson[] {
+    return listPrivileges(this.manager.configs().map((c) => c.name));
+  }
+}

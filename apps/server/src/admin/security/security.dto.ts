@@ -1,0 +1,87 @@
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+
+const STATUSES = ['active', 'disabled'] as const;
+
+/** `PUT /security/users/{id}` (Nexus's ApiUser; source, readOnly and externalRoles are ignored). */
+export class UserDto {
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/, { message: 'userId must be 1-100 letters, digits and . _ @ + - (starting with a letter or digit)' })
+  userId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  firstName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  lastName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  @ValidateIf((o: UserDto) => typeof o.emailAddress === 'string' && o.emailAddress !== '')
+  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'emailAddress must be an email address' })
+  emailAddress?: string;
+
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  roles?: string[];
+}
+
+/** `POST /security/users`: the user and its first password. */
+export class CreateUserDto extends UserDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password!: string;
+}
+
+/** `POST|PUT /security/roles` (Nexus's RoleXO). */
+export class RoleDto {
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'id must be 1-100 letters, digits and . _ - (starting with a letter or digit)' })
+  id!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  privileges?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  roles?: string[];
+}
+
+/** `POST /security/api-tokens`. */
+export class CreateApiTokenDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @IsOptional()
+  @ValidateIf((o: CreateApiTokenDto) => o.expiresAt !== null)
+  @IsISO8601({ strict: true })
+  expiresAt?: string | null;
+}

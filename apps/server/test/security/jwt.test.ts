@@ -1,0 +1,186 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { JwtError, type TokenClaims, signJwt, verifyJwt } from '../../src/auth/token-realm/jwt';
+import { KeyRing } from '../../src/auth/token-realm/key-ring';
+import { REGISTRY_SERVICE, TOKEN_ISSUER, TokenService } from '../../src/auth/token-realm/token-service';
+
+const key = { kid: 'k1', secret: randomBytes(32) };
+const other = { kid: 'k2', secret: randomBytes(32) };
+const NOW = 1_800_000_000;
+
+function claims(extra: Partial<TokenClaims> = {}): TokenClaims {
+  return {
+    iss: 'issuer',
+    sub: 'alice',
+    aud: 'service',
+    exp: NOW + 300,
+    nbf: NOW - 1,
+    iat: NOW,
+    jti: 'j',
+    access: [{ type: 'repository', name: 'repo/app', actions: ['pull'] }],
+    ...extra,
+  };
+}
+
+const keys = (k: Record<string, Buffer>) => (kid: string) => k[kid];
+const options = { key: keys({ k1: key.secret }), issuer: 'issuer', audience: 'service', now: NOW };
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const sign = (secret: Buffer, input: string) => createHmac('sha256', secret).update(input).digest('base64url');
+
+describe('JWT HS256 sign/verify', () => {
+  it('round-trips the claims', () => {
+    const token = signJwt(claims(), key);
+    expect(token.split('.')).toHaveLength(3);
+    expect(verifyJwt(token, options)).toMatchObject({ sub: 'alice', access: [{ type: 'repository', name: 'repo/app', actions: ['pull'] }] });
+  });
+
+  it.each<[string, () => string, Partial<typeof options>?]>([
+    ['expired', () => signJwt(claims({ exp: NOW - 1 }), key)],
+    ['expiring now', () => signJwt(claims({ exp: NOW }), key)],
+    ['not valid yet', () => signJwt(claims({ nbf: NOW + 60 }), key)],
+    ['wrong audience', () => signJwt(claims({ aud: 'another-service' }), key)],
+    ['wrong issuer', () => signJwt(claims({ iss: 'someone-else' }), key)],
+    ['signed with another key under a known kid', () => signJwt(claims(), { kid: 'k1', secret: other.secret })],
+    ['signed with an unknown kid', () => signJwt(claims(), other)],
+    [
+      'alg none',
+      () => {
+        const token = signJwt(claims(), key).split('.');
+        return `${b64({ typ: 'JWT', alg: 'none', kid: 'k1' })}.${token[1]}.`;
+      },
+    ],
+    [
+      'alg none with a signature',
+      () => {
+        const token = signJwt(claims(), key).split('.');
+        return `${b64({ typ: 'JWT', alg: 'none', kid: 'k1' })}.${token[1]}.${token[2]}`;
+      },
+    ],
+    [
+      'alg HS512 correctly signed',
+      () => {
+        const h = b64({ typ: 'JWT', alg: 'HS512', kid: 'k1' });
+        const p = b64(claims());
+        return `${h}.${p}.${createHmac('sha512', key.secret).update(`${h}.${p}`).digest('base64url')}`;
+      },
+    ],
+    [
+      'alg RS256 (HMAC with the key as if it were public)',
+      () => {
+        const h = b64({ typ: 'JWT', alg: 'RS256', kid: 'k1' });
+        const p = b64(claims());
+        return `${h}.${p}.${sign(key.secret, `${h}.${p}`)}`;
+      },
+    ],
+    [
+      'a tampered payload (more access)',
+      () => {
+        const [h, , s] = signJwt(claims(), key).split('.');
+        return `${h}.${b64(claims({ access: [{ type: 'repository', name: 'repo/app', actions: ['pull', 'push', 'delete'] }] }))}.${s}`;
+      },
+    ],
+    [
+      'a tampered signature',
+      () => {
+        const [h, p, s] = signJwt(claims(), key).split('.');
+        const flipped = Buffer.from(s!, 'base64url');
+        flipped[0]! ^= 1;
+        return `${h}.${p}.${flipped.toString('base64url')}`;
+      },
+    ],
+    ['a truncated signature', () => signJwt(claims(), key).slice(0, -4)],
+    ['two parts', () => signJwt(claims(), key).split('.').slice(0, 2).join('.')],
+    ['garbage', () => 'not-a-token'],
+    [
+      'a payload that is not JSON',
+      () => {
+        const h = b64({ typ: 'JWT', alg: 'HS256', kid: 'k1' });
+        const p = Buffer.from('nope').toString('base64url');
+        return `${h}.${p}.${sign(key.secret, `${h}.${p}`)}`;
+      },
+    ],
+    [
+      'no exp',
+      () => {
+        const h = b64({ typ: 'JWT', alg: 'HS256', kid: 'k1' });
+        const { exp: _exp, ...rest } = claims();
+        const p = b64(rest);
+        return `${h}.${p}.${sign(key.secret, `${h}.${p}`)}`;
+      },
+    ],
+  ])('rejects a token that is %s', (_what, make) => {
+    expect(() => verifyJwt(make(), options)).toThrow(JwtError);
+  });
+
+  it('error messages never contain the token', () => {
+    const token = signJwt(claims({ exp: NOW - 10 }), key);
+    try {
+      verifyJwt(token, options);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain(token.split('.')[2]);
+    }
+  });
+});
+
+describe('key ring and rotation', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  async function ring(now: () => number) {
+    const dir = await mkdtemp(join(tmpdir(), 'wharf-keys-'));
+    dirs.push(dir);
+    const file = join(dir, 'secrets', 'token-keys.json');
+    return { file, ring: await KeyRing.load(file, { now, rotateAfterMs: 1000 }) };
+  }
+
+  it('a token signed with the previous key still verifies after a rotation; new tokens use the new key', async () => {
+    let now = Date.now();
+    const { ring: keys, file } = await ring(() => now);
+    const tokens = new TokenService(keys, 300, () => now);
+    const before = tokens.issue('alice', []);
+    const oldKid = keys.current().kid;
+    now += 2000;
+    expect(await keys.rotateIfDue()).toBe(true);
+    expect(keys.current().kid).not.toBe(oldKid);
+    const fresh = new TokenService(keys, 300, () => now); // no verification cache
+    expect(fresh.verify(before.token).sub).toBe('alice');
+    const after = fresh.issue('bob', []);
+    expect(JSON.parse(Buffer.from(after.token.split('.')[0]!, 'base64url').toString()).kid).toBe(keys.current().kid);
+    expect(fresh.verify(after.token).sub).toBe('bob');
+    // The key file is private and survives a reload.
+    expect((await stat(file)).mode & 0o077).toBe(0);
+    const reloaded = await KeyRing.load(file, { now: () => now, rotateAfterMs: 1000 });
+    expect(reloaded.kids()).toEqual(keys.kids());
+    expect(JSON.parse(await readFile(file, 'utf8')).keys).toHaveLength(2);
+  });
+
+  it('keys older than the kept generations stop verifying', async () => {
+    let now = Date.now();
+    const { ring: keys } = await ring(() => now);
+    const tokens = () => new TokenService(keys, 10_000, () => now);
+    const first = tokens().issue('alice', []);
+    for (let i = 0; i < 3; i++) {
+      now += 2000;
+      await keys.rotate();
+    }
+    expect(() => tokens().verify(first.token)).toThrow(JwtError);
+  });
+
+  it('issued tokens carry the issuer, audience, lifetime and the Docker response fields', async () => {
+    const now = Date.now();
+    const { ring: keys } = await ring(() => now);
+    const issued = new TokenService(keys, 300, () => now).issue('alice', [{ type: 'repository', name: 'r/i', actions: ['pull'] }]);
+    expect(issued.token).toBe(issued.access_token);
+    expect(issued.expires_in).toBe(300);
+    expect(new Date(issued.issued_at).getTime()).toBeLessThanOrEqual(now);
+    const payload = JSON.parse(Buffer.from(issued.token.split('.')[1]!, 'base64url').toString());
+    expect(payload).toMatchObject({ iss: TOKEN_ISSUER, aud: REGISTRY_SERVICE, sub: 'alice' });
+    expect(payload.exp - payload.iat).toBe(300);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { PrivilegeSet, PrivilegeSyntaxError, listPrivileges, parsePrivilege } from '../../src/auth/privileges';
+import { SecurityModel } from '../../src/auth/security-model';
+
+describe('privilege grammar', () => {
+  it.each([
+    ['nx-all', { kind: 'all' }],
+    ['nx-repository-view-docker-hosted-read', { kind: 'repository-view', format: 'docker', repository: 'hosted', actions: 'read' }],
+    ['nx-repository-view-docker-docker-hosted-read', { kind: 'repository-view', format: 'docker', repository: 'docker-hosted', actions: 'read' }],
+    ['nx-repository-view-docker-a-b-c-delete', { kind: 'repository-view', format: 'docker', repository: 'a-b-c', actions: 'delete' }],
+    ['nx-repository-view-*-*-browse', { kind: 'repository-view', format: '*', repository: '*', actions: 'browse' }],
+    ['nx-repository-view-docker-*-*', { kind: 'repository-view', format: 'docker', repository: '*', actions: '*' }],
+    ['nx-repository-view-docker-team-*-add', { kind: 'repository-view', format: 'docker', repository: 'team-*', actions: 'add' }],
+    ['nx-repository-view-docker-repo.v2_x-edit', { kind: 'repository-view', format: 'docker', repository: 'repo.v2_x', actions: 'edit' }],
+  ])('%s parses', (name, expected) => {
+    expect(parsePrivilege(name)).toMatchObject(expected);
+  });
+
+  it.each([
+    'nx-admin',
+    'nx-repository-view-docker',
+    'nx-repository-view-docker-read',
+    'nx-repository-view-maven2-central-read',
+    'nx-repository-view-docker-hosted-pull',
+    'nx-repository-view-docker-hosted-READ',
+    'nx-repository-view-docker--read',
+    'nx-repository-view-docker-a b-read',
+    'nx-repository-view-docker-hosted-',
+    '',
+  ])('%j is refused', (name) => {
+    expect(() => parsePrivilege(name)).toThrow(PrivilegeSyntaxError);
+  });
+});
+
+describe('PrivilegeSet.allows', () => {
+  const cases: [string[], string, 'browse' | 'read' | 'add' | 'edit' | 'delete', boolean][] = [
+    [['nx-all'], 'anything', 'delete', true],
+    [['nx-repository-view-docker-hosted-read'], 'hosted', 'read', true],
+    [['nx-repository-view-docker-hosted-read'], 'hosted', 'browse', false],
+    [['nx-repository-view-docker-hosted-read'], 'hosted', 'add', false],
+    [['nx-repository-view-docker-hosted-read'], 'hosted-2', 'read', false],
+    [['nx-repository-view-docker-hosted-read'], 'other', 'read', false],
+    [['nx-repository-view-docker-docker-hosted-read'], 'docker-hosted', 'read', true],
+    [['nx-repository-view-docker-hosted-*'], 'hosted', 'delete', true],
+    [['nx-repository-view-docker-*-read'], 'any-repo', 'read', true],
+    [['nx-repository-view-docker-*-read'], 'any-repo', 'edit', false],
+    [['nx-repository-view-*-*-*'], 'x', 'edit', true],
+    [['nx-repository-view-docker-team-*-add'], 'team-a', 'add', true],
+    [['nx-repository-view-docker-team-*-add'], 'team-', 'add', true],
+    [['nx-repository-view-docker-team-*-add'], 'teamx', 'add', false],
+    [['nx-repository-view-docker-team-*-add'], 'other-team-a', 'add', false],
+    [['nx-repository-view-docker-a.b-read'], 'aXb', 'read', false],
+    [['nx-repository-view-docker-a.b-read'], 'a.b', 'read', true],
+    [['not-a-privilege', 'nx-repository-view-docker-r-browse'], 'r', 'browse', true],
+    [[], 'r', 'read', false],
+  ];
+  it.each(cases)('%j on %s %s -> %s', (names, repository, action, expected) => {
+    const set = new PrivilegeSet(names);
+    expect(set.allows(repository, action)).toBe(expected);
+    expect(set.allows(repository, action)).toBe(expected); // memoized answer is the same
+  });
+});
+
+describe('SecurityModel', () => {
+  const model = new SecurityModel();
+  model.load(
+    [
+      { userId: 'dev', firstName: '', lastName: '', emailAddress: '', passwordHash: null, status: 'active', roles: ['team'] },
+      { userId: 'off', firstName: '', lastName: '', emailAddress: '', passwordHash: null, status: 'disabled', roles: ['nx-admin'] },
+      { userId: 'boss', firstName: '', lastName: '', emailAddress: '', passwordHash: null, status: 'active', roles: ['nx-admin'] },
+    ],
+    [
+      { id: 'nx-admin', name: '', description: '', privileges: ['nx-all'], roles: [], readOnly: true },
+      { id: 'readers', name: '', description: '', privileges: ['nx-repository-view-docker-*-read'], roles: [], readOnly: false },
+      { id: 'team', name: '', description: '', privileges: ['nx-repository-view-docker-team-add'], roles: ['readers', 'loop'], readOnly: false },
+      { id: 'loop', name: '', description: '', privileges: [], roles: ['team'], readOnly: false },
+    ],
+  );
+
+  it('expands contained roles (and survives cycles)', () => {
+    expect(model.privilegesOf('dev').allows('team', 'add')).toBe(true);
+    expect(model.privilegesOf('dev').allows('elsewhere', 'read')).toBe(true);
+    expect(model.privilegesOf('dev').allows('elsewhere', 'add')).toBe(false);
+  });
+
+  it('administrators are active users holding nx-all', () => {
+    expect(model.isAdmin('boss')).toBe(true);
+    expect(model.isAdmin('off')).toBe(false);
+    expect(model.isAdmin('dev')).toBe(false);
+    expect(model.isAdmin('nobody')).toBe(false);
+  });
+
+  it('a role change is seen at once', () => {
+    model.setRole({ id: 'readers', name: '', description: '', privileges: [], roles: [], readOnly: false });
+    expect(model.privilegesOf('dev').allows('elsewhere', 'read')).toBe(false);
+    model.removeUser('dev');
+    expect(model.privilegesOf('dev').allows('team', 'add')).toBe(false);
+  });
+});
+
+describe('listPrivileges', () => {
+  it('lists nx-all and every action of every repository, all parseable', () => {
+    const list = listPrivileges(['b-repo', 'a']);
+    expect(list[0]).toMatchObject({ name: 'nx-all', type: 'wildcard' });
+    const names = list.map((p) => p.name);
+    expect(names).toContain('nx-repository-view-docker-b-repo-read');
+    expect(names).toContain('nx-repository-view-docker-a-*');
+    expect(names).toContain('nx-repository-view-*-*-browse');
+    for (const name of names) expect(() => parsePrivilege(name)).not.toThrow();
+  });
+});

@@ -1,0 +1,48 @@
+import type { DataSource, Repository } from 'typeorm';
+import { RoleEntity } from '../entities';
+
+export interface RoleRecord {
+  id: string;
+  name: string;
+  description: string;
+  privileges: string[];
+  roles: string[];
+  readOnly: boolean;
+}
+
+/** Roles of the local authorization realm. */
+export class TypeOrmRoleStore {
+  private readonly rows: Repository<RoleEntity>;
+
+  constructor(db: DataSource) {
+    this.rows = db.getRepository(RoleEntity);
+  }
+
+  async get(id: string): Promise<RoleRecord | null> {
+    const row = await this.rows.findOneBy({ id });
+    return row ? toRecord(row) : null;
+  }
+
+  async list(): Promise<RoleRecord[]> {
+    return (await this.rows.find({ order: { id: 'ASC' } })).map(toRecord);
+  }
+
+  async save(role: RoleRecord): Promise<void> {
+    await this.rows.save({ ...role, privileges: JSON.stringify(role.privileges), roles: JSON.stringify(role.roles) });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return ((await this.rows.delete({ id })).affected ?? 0) > 0;
+  }
+}
+
+function toRecord(row: RoleEntity): RoleRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    privileges: JSON.parse(row.privileges) as string[],
+    roles: JSON.parse(row.roles) as string[],
+    readOnly: Boolean(row.readOnly),
+  };
+}

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanup } from '../support/cleanup';
+import { Containerd } from '../support/containerd';
+import { Distribution } from '../support/distribution';
+import { FaultProxy } from '../support/fault-proxy';
+import { buildImage, type BuiltImage } from '../support/image-builder';
+import { makeTempDir, removeDir } from '../support/paths';
+import { freePort } from '../support/ports';
+import { PROVISIONED, provision } from '../support/provision';
+import { RegistryClient } from '../support/registry-client';
+import { ADMIN_USER, Wharf } from '../support/wharf';
+
+// containerd (Debian's 1.6, driven with ctr) reaching two registries through ONE Wharf group:
+// a hosts.toml per registry names the group's connector as mirror, and containerd tells the group
+// which registry it wants with `?ns=<registry host>`. Both registries (CNCF Distribution) have
+// library/app:1 with different content; each pull must get its own registry's image.
+// The registries' own `server` entries point at a closed port, so only the group can answer
+// (containerd would otherwise fall back to the registry itself).
+
+const REPOSITORIES = '/service/rest/v1/repositories';
+
+describe('containerd pulls two registries\' images through one group with ?ns= routing', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let faultsA: FaultProxy;
+  let faultsB: FaultProxy;
+  let wharf: Wharf;
+  let containerd: Containerd;
+  let group: string;
+  let hostedPort: number;
+  let appA: BuiltImage;
+  let appB: BuiltImage;
+  let local: BuiltImage;
+  let localDigest: string;
+
+  async function registry(name: string): Promise<FaultProxy> {
+    const d = await Distribution.start({ dir: tmp, name });
+    cleanup.add(`registry ${name}`, () => d.stop());
+    const f = await FaultProxy.start({ target: d.url });
+    cleanup.add(`fault proxy ${name}`, () => f.stop());
+    return f;
+  }
+
+  beforeAll(async () => {
+    tmp = makeTempDir('grpc');
+    cleanup.add('temp dir', () => removeDir(tmp));
+    faultsA = await registry('ra');
+    faultsB = await registry('rb');
+    appA = await buildImage(join(tmp, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
+    appB = await buildImage(join(tmp, 'app-b'), { layers: [150_000], format: 'docker', gzip: true });
+    local = await buildImage(join(tmp, 'local'), { layers: [50_000], format: 'oci', gzip: true });
+    await new RegistryClient({ baseUrl: faultsA.target }).pushImage('library/app', '1', appA);
+    await new RegistryClient({ baseUrl: faultsB.target }).pushImage('library/app', '1', appB);
+
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    const groupPort = await freePort();
+    hostedPort = await freePort();
+    group = `127.0.0.1:${groupPort}`;
+    // docker-hub mirrors registry A here; registry B gets a proxy of its own, added to the group.
+    await provision(wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'REGISTRY' } });
+    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
+      name: 'registry-b',
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      proxy: { remoteUrl: faultsB.url, contentMaxAge: 1440, metadataMaxAge: 1440 },
+      negativeCache: { enabled: true, timeToLive: 1440 },
+      httpClient: { blocked: false, autoBlock: true, authentication: null },
+      docker: { v1Enabled: false, forceBasicAuth: false, httpPort: null },
+      dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
+    });
+    expect(created.status, created.text()).toBe(201);
+    const current = (await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json<Record<string, unknown>>();
+    const { format: _f, type: _t, url: _u, ...body } = current;
+    const put = await wharf.rest.put(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`, {
+      ...body,
+      group: { memberNames: ['docker-hosted', 'docker-hub', 'registry-b'], writableMember: 'docker-hosted' },
+    });
+    expect(put.status, put.text()).toBe(204);
+
+    localDigest = await new RegistryClient({ baseUrl: `http://127.0.0.1:${hostedPort}`, username: ADMIN_USER, password: wharf.adminPassword }).pushImage(
+      'team/local',
+      '1',
+      local,
+    );
+
+    containerd = await Containerd.start({ dir: tmp, name: 'ctd' });
+    cleanup.add('containerd', () => containerd.stop());
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    for (const f of [faultsA, faultsB]) containerd.writeHostsToml(f.host, closed, [{ url: `http://${group}` }]);
+  });
+  afterAll(() => cleanup.run());
+
+  async function expectPulled(ref: string, digest: string, user?: { username: string; password: string }): Promise<void> {
+    const pull = await containerd.pull(ref, user ? { user } : {});
+    expect(pull.code, `${pull.stdout}${pull.stderr}\n--- containerd log ---\n${containerd.logFile}`).toBe(0);
+    expect(await containerd.imageDigest(ref)).toBe(digest);
+  }
+
+  it('the group answers containerd\'s HEAD with ?ns= (plain HTTP, what ctr sends first)', async () => {
+    for (const [f, image] of [
+      [faultsA, appA],
+      [faultsB, appB],
+    ] as const) {
+      const res = await fetch(`http://${group}/v2/library/app/manifests/1?ns=${encodeURIComponent(f.host)}`, {
+        method: 'HEAD',
+        headers: { Accept: image.manifest.mediaType },
+      });
+      expect(res.status, `ns=${f.host}`).toBe(200);
+      expect(res.headers.get('docker-content-digest')).toBe(image.manifest.digest);
+    }
+  });
+
+  it('ctr pull <registry A>/library/app:1 gets A\'s image through the group', async () => {
+    const beforeB = faultsB.requests.length;
+    await expectPulled(`${faultsA.host}/library/app:1`, appA.manifest.digest);
+    expect(faultsA.count('manifest-get', (r) => r.image === 'library/app')).toBeGreaterThanOrEqual(1);
+    expect(faultsB.requests.length).toBe(beforeB);
+  });
+
+  it('ctr pull <registry B>/library/app:1 gets B\'s image through the same group', async () => {
+    const beforeA = faultsA.requests.length;
+    await expectPulled(`${faultsB.host}/library/app:1`, appB.manifest.digest);
+    expect(faultsB.count('manifest-get', (r) => r.image === 'library/app')).toBeGreaterThanOrEqual(1);
+    expect(faultsA.requests.length).toBe(beforeA);
+  });
+
+  it('an image in the hosted member (which anonymous callers cannot read): ctr is asked to log in and then pulls it', async () => {
+    const ref = `${faultsB.host}/team/local:1`;
+    const anonymous = await containerd.pull(ref);
+    expect(anonymous.code).not.toBe(0);
+    expect(`${anonymous.stdout}${anonymous.stderr}`).toMatch(/401|unauthori[sz]ed|authorization/i);
+    await expectPulled(ref, localDigest, { username: ADMIN_USER, password: wharf.adminPassword });
+  });
+});

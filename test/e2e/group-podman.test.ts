@@ -1,0 +1,137 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanup } from '../support/cleanup';
+import { Distribution } from '../support/distribution';
+import { FaultProxy } from '../support/fault-proxy';
+import { buildImage, type BuiltImage } from '../support/image-builder';
+import { makeTempDir, removeDir } from '../support/paths';
+import { freePort } from '../support/ports';
+import { runCommand, type RunResult } from '../support/process';
+import { PROVISIONED, provision } from '../support/provision';
+import { RegistryClient } from '../support/registry-client';
+import { Wharf } from '../support/wharf';
+
+// podman pulls an image of a registry that is not Docker Hub through a registries.conf mirror that
+// is the Wharf group provisioned by examples/provision.sh, with a proxy of that registry added to the
+// group. The registry's own name does not resolve, so only the mirror can serve the image.
+
+const SOURCE = 'registry.example.test';
+const IMAGE = 'team/tool';
+const REPOSITORIES = '/service/rest/v1/repositories';
+
+describe('podman pull through the group as a registries.conf mirror', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let source: FaultProxy;
+  let wharf: Wharf;
+  let group: string;
+  let image: BuiltImage;
+  let env: NodeJS.ProcessEnv;
+
+  function podman(args: string[], root: string): Promise<RunResult> {
+    mkdirSync(root, { recursive: true });
+    return runCommand(
+      'podman',
+      [
+        '--root', join(root, 'storage'),
+        '--runroot', join(root, 'run'),
+        '--tmpdir', join(root, 'libpod'),
+        '--storage-driver', 'vfs',
+        '--cgroup-manager', 'cgroupfs',
+        '--events-backend', 'file',
+        ...args,
+      ],
+      { env, timeoutMs: 300_000 },
+    );
+  }
+
+  beforeAll(async () => {
+    tmp = makeTempDir('grpp');
+    cleanup.add('temp dir', () => removeDir(tmp));
+    const hub = await Distribution.start({ dir: tmp, name: 'hub' });
+    cleanup.add('hub registry', () => hub.stop());
+    const src = await Distribution.start({ dir: tmp, name: 'src' });
+    cleanup.add('source registry', () => src.stop());
+    source = await FaultProxy.start({ target: src.url });
+    cleanup.add('fault proxy', () => source.stop());
+    image = await buildImage(join(tmp, 'image'), { layers: [2 << 20, 4096], format: 'docker', gzip: true });
+    await new RegistryClient({ baseUrl: src.url }).pushImage(IMAGE, '1', image);
+
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    const groupPort = await freePort();
+    await provision(wharf, { upstream: hub.url, groupPort, hostedPort: await freePort() });
+    group = `127.0.0.1:${groupPort}`;
+    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
+      name: 'example-registry',
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      proxy: { remoteUrl: source.url, contentMaxAge: 1440, metadataMaxAge: 1440 },
+      negativeCache: { enabled: true, timeToLive: 1440 },
+      httpClient: { blocked: false, autoBlock: true, authentication: null },
+      docker: { v1Enabled: false, forceBasicAuth: false, httpPort: null },
+      dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
+    });
+    expect(created.status, created.text()).toBe(201);
+    const current = (await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json<Record<string, unknown>>();
+    const { format: _f, type: _t, url: _u, ...body } = current;
+    const put = await wharf.rest.put(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`, {
+      ...body,
+      group: { memberNames: ['docker-hosted', 'docker-hub', 'example-registry'], writableMember: 'docker-hosted' },
+    });
+    expect(put.status, put.text()).toBe(204);
+
+    const conf = join(tmp, 'registries.conf');
+    writeFileSync(
+      conf,
+      [
+        'unqualified-search-registries = []',
+        '',
+        '[[registry]]',
+        `prefix = "${SOURCE}"`,
+        `location = "${SOURCE}"`,
+        '',
+        '[[registry.mirror]]',
+        `location = "${group}"`,
+        'insecure = true',
+        '',
+      ].join('\n'),
+    );
+    // No credentials: the group and its proxy member allow anonymous pulls (provision.sh turned anonymous access on).
+    const authFile = join(tmp, 'auth.json');
+    writeFileSync(authFile, '{"auths":{}}');
+    const storageConf = join(tmp, 'storage.conf');
+    writeFileSync(storageConf, `[storage]\ndriver = "vfs"\nrunroot = "${join(tmp, 'podman-run')}"\ngraphroot = "${join(tmp, 'podman-graph')}"\n`);
+    env = { ...process.env, CONTAINERS_REGISTRIES_CONF: conf, REGISTRY_AUTH_FILE: authFile, CONTAINERS_STORAGE_CONF: storageConf };
+  });
+  afterAll(() => cleanup.run());
+
+  it('podman pull registry.example.test/team/tool:1 is served by the group, with the registry\'s digest', async () => {
+    const root = join(tmp, 'podman-a');
+    const pull = await podman(['pull', `${SOURCE}/${IMAGE}:1`], root);
+    expect(pull.code, `${pull.stdout}${pull.stderr}`).toBe(0);
+    const inspect = await podman(['image', 'inspect', '--format', '{{.Digest}}', `${SOURCE}/${IMAGE}:1`], root);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout.trim()).toBe(image.manifest.digest);
+    // The group asked its proxy member, which fetched from the source registry.
+    expect(source.count('manifest-get', (r) => r.image === IMAGE)).toBeGreaterThanOrEqual(1);
+    expect(source.count('blob-get', (r) => r.image === IMAGE)).toBe(image.layers.length + 1);
+  });
+
+  it('a second, clean podman gets the blobs from the group\'s cache', async () => {
+    const blobsBefore = source.count('blob-get');
+    const root = join(tmp, 'podman-b');
+    const pull = await podman(['pull', `${SOURCE}/${IMAGE}:1`], root);
+    expect(pull.code, `${pull.stdout}${pull.stderr}`).toBe(0);
+    const inspect = await podman(['image', 'inspect', '--format', '{{.Digest}}', `${SOURCE}/${IMAGE}:1`], root);
+    expect(inspect.stdout.trim()).toBe(image.manifest.digest);
+    expect(source.count('blob-get')).toBe(blobsBefore);
+  });
+
+  it('an image the registry does not have fails (manifest unknown), without a fallback that succeeds', async () => {
+    const pull = await podman(['pull', `${SOURCE}/${IMAGE}:nope`], join(tmp, 'podman-c'));
+    expect(pull.code).not.toBe(0);
+    expect(`${pull.stdout}${pull.stderr}`).toMatch(/manifest unknown|not found|MANIFEST_UNKNOWN|no such host|lookup/i);
+  });
+});

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBusyboxRootfs } from '../support/busybox-image';
+import { Cleanup } from '../support/cleanup';
+import { Distribution } from '../support/distribution';
+import { Dockerd } from '../support/dockerd';
+import { FaultProxy } from '../support/fault-proxy';
+import { basicAuth, send } from '../support/http';
+import { MANIFEST_ACCEPT } from '../support/media-types';
+import { makeTempDir, removeDir } from '../support/paths';
+import { freePort } from '../support/ports';
+import { PROVISIONED, provision } from '../support/provision';
+import { buildUniqueRootfs } from '../support/unique-rootfs';
+import { ADMIN_USER, Wharf } from '../support/wharf';
+
+// The seed scenario with a group, set up by the README's own examples/provision.sh:
+//   "Docker Hub" = CNCF Distribution seeded with busybox:1.36 (docker import + push), behind a
+//   counting pass-through; Wharf with docker-hub (proxy), docker-hosted (own port), docker-all
+//   (group [docker-hosted, docker-hub], writable member docker-hosted) and anonymous read on.
+// Docker daemons use the group as registry mirror, push to the hosted port, and pull pushed images
+// through the group; at the end the upstream goes away and the group still serves what it cached.
+
+const REPOSITORIES = '/service/rest/v1/repositories';
+
+describe('docker through a Wharf group provisioned by examples/provision.sh', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let upstream: Distribution;
+  let faults: FaultProxy;
+  let wharf: Wharf;
+  let groupPort: number;
+  let hostedPort: number;
+  let group: string;
+  let hostedHost: string;
+  let busyboxDigest: string;
+  let appDigest: string;
+
+  async function daemon(name: string, mirror: boolean): Promise<Dockerd> {
+    const d = await Dockerd.start({
+      dir: tmp,
+      name,
+      registryMirrors: mirror ? [`http://${group}`] : [],
+      insecureRegistries: [group, hostedHost],
+    });
+    cleanup.add(`dockerd ${name}`, () => d.stop());
+    return d;
+  }
+
+  function dockerdLog(d: Dockerd): string {
+    return readFileSync(d.logFile, 'utf8');
+  }
+
+  function expectNoFallback(d: Dockerd): void {
+    const fallback = dockerdLog(d)
+      .split('\n')
+      .filter((l) => /Attempting next endpoint/i.test(l));
+    expect(fallback, `dockerd fell back from the mirror:\n${fallback.join('\n')}`).toEqual([]);
+  }
+
+  /** The manifest digest Wharf serves for image:tag on a port, with the admin's credentials. */
+  async function digestOn(port: number, image: string, tag: string): Promise<string | undefined> {
+    const res = await send(`http://127.0.0.1:${port}/v2/${image}/manifests/${tag}`, {
+      headers: { Accept: MANIFEST_ACCEPT, Authorization: basicAuth(ADMIN_USER, wharf.adminPassword) },
+    });
+    if (res.status !== 200) return undefined;
+    const h = res.headers['docker-content-digest'];
+    return Array.isArray(h) ? h[0] : h;
+  }
+
+  const pushedDigest = (stdout: string) => /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1] ?? '';
+
+  beforeAll(async () => {
+    tmp = makeTempDir('grp');
+    cleanup.add('temp dir', () => removeDir(tmp));
+
+    upstream = await Distribution.start({ dir: tmp, name: 'hub' });
+    cleanup.add('upstream registry', () => upstream.stop());
+    faults = await FaultProxy.start({ target: upstream.url });
+    cleanup.add('fault proxy', () => faults.stop());
+
+    // Seed "Docker Hub" with library/busybox:1.36 (TESTING.md's recipe).
+    const seeder = await Dockerd.start({ dir: tmp, name: 'seed' });
+    cleanup.add('dockerd seed', () => seeder.stop());
+    const rootfs = await buildBusyboxRootfs(tmp);
+    const seedRef = `${upstream.host}/library/busybox:1.36`;
+    await seeder.dockerOk(['import', rootfs, seedRef]);
+    busyboxDigest = pushedDigest((await seeder.dockerOk(['push', seedRef])).stdout);
+    expect(busyboxDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    await seeder.stop();
+
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    groupPort = await freePort();
+    hostedPort = await freePort();
+    group = `127.0.0.1:${groupPort}`;
+    hostedHost = `127.0.0.1:${hostedPort}`;
+  });
+  afterAll(() => cleanup.run());
+
+  it('examples/provision.sh creates the hub proxy, the hosted repository and the group, and is idempotent', async () => {
+    const opts = { upstream: faults.url, groupPort, hostedPort };
+    const first = await provision(wharf, opts);
+    expect(first.stdout).toMatch(/created proxy repository docker-hub/);
+    expect(first.stdout).toMatch(/created hosted repository docker-hosted/);
+    expect(first.stdout).toMatch(/created group repository docker-all/);
+
+    const proxy = await wharf.rest.get(`${REPOSITORIES}/docker/proxy/${PROVISIONED.proxy}`);
+    expect(proxy.status, proxy.text()).toBe(200);
+    expect(proxy.json()).toMatchObject({
+      proxy: { remoteUrl: faults.url },
+      docker: { forceBasicAuth: false },
+      dockerProxy: { indexType: 'HUB' },
+    });
+    const hosted = await wharf.rest.get(`${REPOSITORIES}/docker/hosted/${PROVISIONED.hosted}`);
+    expect(hosted.json()).toMatchObject({ docker: { forceBasicAuth: true, httpPort: hostedPort } });
+    const groupJson = await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`);
+    expect(groupJson.json()).toMatchObject({
+      type: 'group',
+      group: { memberNames: ['docker-hosted', 'docker-hub'], writableMember: 'docker-hosted' },
+      docker: { forceBasicAuth: false, httpPort: groupPort },
+    });
+    expect((await wharf.rest.get('/service/rest/v1/security/anonymous')).json()).toMatchObject({ enabled: true });
+
+    const before = (await wharf.rest.get(REPOSITORIES)).json<unknown[]>();
+    const second = await provision(wharf, opts);
+    expect(second.stdout).toMatch(/updated proxy repository docker-hub/);
+    expect(second.stdout).toMatch(/updated group repository docker-all/);
+    expect((await wharf.rest.get(REPOSITORIES)).json()).toEqual(before);
+    expect((await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json()).toEqual(groupJson.json());
+    // The connectors are open (the group's /v2/ is anonymous, the hosted one asks for credentials).
+    expect((await send(`http://${group}/v2/`)).status).toBe(200);
+    expect((await send(`http://${hostedHost}/v2/`)).status).toBe(401);
+  });
+
+  it('docker pull busybox:1.36 with the group as registry mirror: served through the group, and it runs', async () => {
+    const d = await daemon('a', true);
+    const pull = await d.docker(['pull', 'busybox:1.36']);
+    expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${dockerdLog(d).slice(-3000)}`).toBe(0);
+    expect(pull.stdout).toContain(`Digest: ${busyboxDigest}`);
+    expectNoFallback(d);
+    // Through Wharf's proxy member: the upstream saw the manifest and the blobs.
+    expect(faults.count('manifest-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(1);
+    expect(faults.count('blob-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(2);
+    const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
+    expect(run.stdout.trim()).toBe('ok');
+
+    // docker login + push to the hosted repository's own port.
+    const login = await d.login(hostedHost, ADMIN_USER, wharf.adminPassword);
+    expect(login.code, `${login.stdout}${login.stderr}`).toBe(0);
+    const rootfs = await buildUniqueRootfs(tmp, 'app');
+    const ref = `${hostedHost}/team/app:1`;
+    await d.dockerOk(['import', rootfs, ref]);
+    const push = await d.docker(['push', ref]);
+    expect(push.code, `${push.stdout}${push.stderr}`).toBe(0);
+    appDigest = pushedDigest(push.stdout);
+    expect(appDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(await digestOn(hostedPort, 'team/app', '1')).toBe(appDigest);
+    await d.stop();
+  });
+
+  it('a clean daemon logged in to the group pulls the pushed image through the group, same digest, nothing from the upstream', async () => {
+    expect(appDigest, 'the previous test pushed team/app:1').toMatch(/^sha256:/);
+    const d = await daemon('b', false);
+    const ref = `${group}/team/app:1`;
+    // Without credentials the group asks for them (the image is in a member anonymous callers cannot read).
+    const anonymous = await d.docker(['pull', ref]);
+    expect(anonymous.code).not.toBe(0);
+    expect(`${anonymous.stdout}${anonymous.stderr}`).toMatch(/unauthorized|authentication required|no basic auth credentials/i);
+
+    const login = await d.login(group, ADMIN_USER, wharf.adminPassword);
+    expect(login.code, `${login.stdout}${login.stderr}`).toBe(0);
+    const pull = await d.docker(['pull', ref]);
+    expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${dockerdLog(d).slice(-3000)}`).toBe(0);
+    expect(pull.stdout).toContain(`Digest: ${appDigest}`);
+    const digests: string[] = JSON.parse((await d.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', ref])).stdout);
+    expect(digests).toContain(`${group}/team/app@${appDigest}`);
+    expect(faults.requests.filter((r) => r.image === 'team/app')).toEqual([]);
+    const run = await d.dockerOk(['run', '--rm', '--network', 'none', ref, '/bin/busybox', 'cat', '/etc/wharf-nonce']);
+    expect(run.stdout).toMatch(/^app [0-9a-f]{32}$/m);
+    await d.stop();
+  });
+
+  it('docker push to the group\'s own port lands in the hosted repository', async () => {
+    const d = await daemon('b2', false);
+    const login = await d.login(group, ADMIN_USER, wharf.adminPassword);
+    expect(login.code, `${login.stdout}${login.stderr}`).toBe(0);
+    const rootfs = await buildUniqueRootfs(tmp, 'other');
+    const ref = `${group}/team/other:1`;
+    await d.dockerOk(['import', rootfs, ref]);
+    const push = await d.docker(['push', ref]);
+    expect(push.code, `${push.stdout}${push.stderr}\n--- dockerd log ---\n${dockerdLog(d).slice(-3000)}`).toBe(0);
+    const digest = pushedDigest(push.stdout);
+    expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(await digestOn(hostedPort, 'team/other', '1')).toBe(digest);
+    expect(await digestOn(groupPort, 'team/other', '1')).toBe(digest);
+    expect(faults.requests.filter((r) => r.image === 'team/other' && r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
+    await d.stop();
+  });
+
+  it('docker login to the group port with a wrong password is refused', async () => {
+    const d = await daemon('w', false);
+    const login = await d.login(group, ADMIN_USER, `${wharf.adminPassword}-wrong`);
+    expect(login.code, `${login.stdout}${login.stderr}`).not.toBe(0);
+    await d.stop();
+  });
+
+  it('with the upstream stopped, a clean daemon still pulls busybox:1.36 through the group, and it runs', async () => {
+    await faults.stop();
+    await upstream.stop();
+    const d = await daemon('c', true);
+    const pull = await d.docker(['pull', 'busybox:1.36']);
+    expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${dockerdLog(d).slice(-3000)}`).toBe(0);
+    expect(pull.stdout).toContain(`Digest: ${busyboxDigest}`);
+    expectNoFallback(d);
+    const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
+    expect(run.stdout.trim()).toBe('ok');
+    await d.stop();
+  });
+});

@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import type { RepositorySummary, RepositoryType } from '@wharf/api-types';
+import { useApi } from '../api/context';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { shortDigest } from '../components/format';
+import { forgetComponents } from './useComponents';
+
+/** Hosted repositories delete; proxies evict from their cache (the upstream keeps the image). */
+export function deleteVerb(type: RepositoryType, tense: 'now' | 'past' = 'now'): string {
+  if (type === 'proxy') return tense === 'now' ? 'Evict' : 'Evicted';
+  return tense === 'now' ? 'Delete' : 'Deleted';
+}
+
+/** Confirms deleting (hosted) or evicting (proxy) a tag, or a manifest by digest with every tag on it. */
+export function DeleteReferenceDialog({
+  repository,
+  image,
+  reference,
+  onDone,
+  onCancel,
+}: {
+  repository: RepositorySummary;
+  image: string;
+  /** A tag, or a digest (`sha256:…`). */
+  reference: string;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const byDigest = reference.includes(':');
+  const proxy = repository.type === 'proxy';
+  const what = byDigest ? `manifest ${shortDigest(reference)}` : `tag ${reference}`;
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.deleteManifest(repository.name, image, reference);
+      forgetComponents(repository.name);
+      onDone();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <ConfirmDialog
+      title={`${deleteVerb(repository.type)} ${what}?`}
+      confirmLabel={`${deleteVerb(repository.type)} ${byDigest ? 'manifest' : 'tag'}`}
+      danger
+      busy={busy}
+      error={error}
+      onConfirm={() => void confirm()}
+      onCancel={onCancel}
+    >
+      {proxy ? (
+        <p>
+          Removes {image}
+          {byDigest ? `@${shortDigest(reference)} and every tag pointing to it` : `:${reference}`} from the cache of <strong>{repository.name}</strong>. The
+          upstream keeps it; the next pull fetches it again.
+        </p>
+      ) : byDigest ? (
+        <p>
+          Deletes the manifest {shortDigest(reference)} of {image} in <strong>{repository.name}</strong>, and every tag pointing to it. Clients can no longer
+          pull it. This cannot be undone.
+        </p>
+      ) : (
+        <p>
+          Deletes the tag <strong>
+            {image}:{reference}
+          </strong>{' '}
+          in {repository.name}. The manifest stays reachable by digest and under its other tags.
+        </p>
+      )}
+    </ConfirmDialog>
+  );
+}

@@ -1,0 +1,92 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { REPOSITORIES } from '../test/fixtures';
+import { D, component } from '../test/oci-fixtures';
+import { renderWithApi } from '../test-utils';
+import { ImageList } from './ImageList';
+import { TagList } from './TagList';
+import { forgetComponents } from './useComponents';
+
+const page1 = {
+  items: [component('ghcr', 'library/busybox', '1.36', D.index), component('ghcr', 'library/busybox', 'latest', D.index), component('ghcr', 'org/app', 'v1', D.amd64)],
+  continuationToken: 'tok-2',
+};
+const page2 = { items: [component('ghcr', 'org/app', 'v2', D.arm64), component('ghcr', 'tools/jq', '1.7', D.arm64, { lastDownloaded: null })], continuationToken: null };
+
+const routes = {
+  'GET /service/rest/v1/repositories': { json: REPOSITORIES },
+  'GET /service/rest/v1/components?repository=ghcr': { json: page1 },
+  'GET /service/rest/v1/components?repository=ghcr&continuationToken=tok-2': { json: page2 },
+};
+
+const imageRows = () => within(screen.getByRole('table')).getAllByRole('row').slice(1).map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent));
+
+describe('ImageList', () => {
+  it('groups components by image, pages with the continuation token, and filters', async () => {
+    forgetComponents('ghcr');
+    const { calls } = renderWithApi(<ImageList repository="ghcr" />, routes);
+    await screen.findByRole('link', { name: 'library/busybox' });
+    expect(imageRows()).toEqual([
+      ['library/busybox', '2+'],
+      ['org/app', '1+'],
+    ]);
+    expect(calls.filter((c) => c.url.includes('components'))).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await screen.findByRole('link', { name: 'tools/jq' });
+    expect(imageRows()).toEqual([
+      ['library/busybox', '2'],
+      ['org/app', '2'],
+      ['tools/jq', '1'],
+    ]);
+    expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
+    fireEvent.change(screen.getByLabelText('Filter images'), { target: { value: 'APP' } });
+    expect(imageRows()).toEqual([['org/app', '2']]);
+    expect(screen.getByRole('link', { name: 'org/app' }).getAttribute('href')).toBe('#/browse/ghcr/org%2Fapp');
+  });
+
+  it('an empty proxy explains why it has no images', async () => {
+    forgetComponents('docker-hub');
+    renderWithApi(<ImageList repository="docker-hub" />, {
+      ...routes,
+      'GET /service/rest/v1/components?repository=docker-hub': { json: { items: [], continuationToken: null } },
+    });
+    expect(await screen.findByText('No images yet')).toBeTruthy();
+    expect(screen.getByText(/once a client has pulled it/)).toBeTruthy();
+  });
+});
+
+describe('TagList', () => {
+  it('reads every page and lists the tags of one image with digest, kind, size and times', async () => {
+    forgetComponents('ghcr');
+    renderWithApi(<TagList repository="ghcr" image="org/app" />, routes);
+    const v2 = await screen.findByRole('link', { name: 'v2' });
+    expect(v2.getAttribute('href')).toBe('#/browse/ghcr/org%2Fapp/v2');
+    const row = v2.closest('tr')!;
+    expect(row.textContent).toContain(`sha256:${'c'.repeat(12)}`);
+    expect(row.textContent).toContain('multi-platform');
+    expect(row.textContent).toContain('1.61 kB');
+    expect(row.textContent).toContain('3 hours ago');
+    expect(row.textContent).toContain('5 minutes ago');
+    expect(screen.getByRole('link', { name: 'v1' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: '1.36' })).toBeNull();
+    // ghcr is a proxy: tags are evicted, and its connector port is in the pull command
+    expect(within(row).getByRole('button', { name: 'Evict v2' })).toBeTruthy();
+    expect(within(row).getByRole('button', { name: 'Copy pull' }).getAttribute('title')).toBe('docker pull wharf.example:8183/org/app:v2');
+  });
+
+  it('evicts a tag after confirmation and reloads', async () => {
+    forgetComponents('ghcr');
+    let deleted = 0;
+    renderWithApi(<TagList repository="ghcr" image="tools/jq" />, {
+      ...routes,
+      'DELETE /v2/ghcr/tools/jq/manifests/1.7': () => {
+        deleted += 1;
+        return { status: 202 };
+      },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Evict 1.7' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Evict tag' }));
+    await waitFor(() => expect(deleted).toBe(1));
+    expect(await screen.findByText('Evicted tools/jq:1.7.')).toBeTruthy();
+  });
+});

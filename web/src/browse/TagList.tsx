@@ -1,0 +1,147 @@
+import { useState } from 'react';
+import type { ComponentJson, RepositorySummary } from '@wharf/api-types';
+import { useApi } from '../api/context';
+import { isIndexMediaType, mediaTypeLabel } from '../api/oci';
+import { CopyButton } from '../components/CopyButton';
+import { formatBytes, plural, shortDigest } from '../components/format';
+import { Link, routePath } from '../components/router';
+import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
+import { PageHeader, Time } from '../components/ui';
+import { pullCommand } from '../repositories/model';
+import { DeleteReferenceDialog, deleteVerb } from './DeleteReference';
+import { BrowseCrumbs, digestOf, useRepository } from './shared';
+import { useComponents } from './useComponents';
+
+/** `#/browse/<repo>/<image>`: the tags of one image. */
+export function TagList({ repository, image }: { repository: string; image: string }) {
+  const api = useApi();
+  const summary = useRepository(repository);
+  const components = useComponents(api, repository, 'all');
+  const [filter, setFilter] = useState('');
+  const [deleting, setDeleting] = useState<ComponentJson | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const tags = components.items
+    .filter((c) => c.name === image)
+    .sort((a, b) => Date.parse(b.assets[0]?.lastModified ?? '') - Date.parse(a.assets[0]?.lastModified ?? '') || a.version.localeCompare(b.version));
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? tags.filter((t) => t.version.toLowerCase().includes(needle) || (digestOf(t) ?? '').includes(needle)) : tags;
+
+  return (
+    <section>
+      <PageHeader crumbs={<BrowseCrumbs repository={repository} image={image} />} title={image} subtitle={`in ${repository}`} />
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <AsyncView state={summary}>
+        {(repo) => (
+          <>
+            <div className="toolbar">
+              <label htmlFor="tag-filter" className="sr-only">
+                Filter tags
+              </label>
+              <input id="tag-filter" type="search" placeholder="Filter by tag or digest" value={filter} onChange={(e) => setFilter(e.target.value)} />
+              <span className="muted small" aria-live="polite">
+                {plural(tags.length, 'tag')}
+                {components.loading && tags.length > 0 ? ' (still loading)' : ''}
+              </span>
+            </div>
+            {components.error !== undefined && <ErrorBox error={components.error} onRetry={components.refresh} />}
+            {components.loading && tags.length === 0 && <Loading label="Loading tags…" />}
+            {!components.loading && components.error === undefined && tags.length === 0 && (
+              <EmptyState title={`No tags of ${image} in ${repository}`}>It may have been deleted, or it was never pushed or pulled here.</EmptyState>
+            )}
+            {shown.length > 0 && <TagTable repository={repo} image={image} tags={shown} onDelete={setDeleting} />}
+            {deleting && (
+              <DeleteReferenceDialog
+                repository={repo}
+                image={image}
+                reference={deleting.version}
+                onCancel={() => setDeleting(null)}
+                onDone={() => {
+                  setNotice(`${deleteVerb(repo.type, 'past')} ${image}:${deleting.version}.`);
+                  setDeleting(null);
+                  components.refresh();
+                }}
+              />
+            )}
+          </>
+        )}
+      </AsyncView>
+    </section>
+  );
+}
+
+export function TagTable({
+  repository,
+  image,
+  tags,
+  onDelete,
+}: {
+  repository: RepositorySummary;
+  image: string;
+  tags: ComponentJson[];
+  onDelete: (tag: ComponentJson) => void;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table table-stack">
+        <thead>
+          <tr>
+            <th scope="col">Tag</th>
+            <th scope="col">Digest</th>
+            <th scope="col" className="hide-narrow">
+              Kind
+            </th>
+            <th scope="col" className="hide-narrow" title="Size of the manifest document itself; open the tag for the layer sizes">
+              Manifest size
+            </th>
+            <th scope="col">Last modified</th>
+            <th scope="col" className="hide-narrow">
+              Last downloaded
+            </th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tags.map((tag) => {
+            const asset = tag.assets[0];
+            const digest = digestOf(tag);
+            return (
+              <tr key={tag.id}>
+                <td data-label="Tag">
+                  <Link className="strong" to={routePath('browse', repository.name, image, tag.version)}>
+                    {tag.version}
+                  </Link>
+                </td>
+                <td data-label="Digest" className="mono small" title={digest ?? undefined}>
+                  {digest ? shortDigest(digest) : '—'}
+                </td>
+                <td data-label="Kind" className="hide-narrow small">{asset ? (isIndexMediaType(asset.contentType) ? 'multi-platform' : mediaTypeLabel(asset.contentType)) : '—'}</td>
+                <td data-label="Manifest size" className="hide-narrow">{formatBytes(asset?.fileSize)}</td>
+                <td data-label="Last modified">
+                  <Time iso={asset?.lastModified} />
+                </td>
+                <td data-label="Last downloaded" className="hide-narrow">
+                  <Time iso={asset?.lastDownloaded} empty="never" />
+                </td>
+                <td className="actions-cell">
+                  <CopyButton text={pullCommand(repository, image, tag.version)} label="Copy pull" />
+                  {repository.type !== 'group' && (
+                    <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => onDelete(tag)} aria-label={`${deleteVerb(repository.type)} ${tag.version}`}>
+                      {deleteVerb(repository.type)}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import type { HostedRepositoryJson } from '@wharf/api-types';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/errors';
+import { errorOf, type } from '../test/dom';
+import { REPOSITORIES } from '../test/fixtures';
+import { HostedForm } from './HostedForm';
+import { defaultHosted } from './model';
+import type { ValidationContext } from './validation';
+
+const create: ValidationContext = { mode: 'create', repositories: REPOSITORIES, mainPort: 8081 };
+
+function setup(save = vi.fn<(json: HostedRepositoryJson) => Promise<void>>().mockResolvedValue(undefined), context = create) {
+  const onSaved = vi.fn();
+  render(<HostedForm initial={defaultHosted()} context={context} save={save} onSaved={onSaved} onCancel={() => undefined} />);
+  return { save, onSaved };
+}
+
+const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Create hosted repository' }));
+
+describe('HostedForm', () => {
+  it('shows every CONTRACT field with a one-line explanation', () => {
+    setup();
+    for (const label of ['Name', 'Online', 'Blob store', 'Strict content type validation', 'Deployment policy', 'Allow redeploying "latest"', 'Cleanup policies', 'HTTP connector port', 'Require authentication', 'Path routing on the main port', 'Subdomain', 'HTTPS connector port', 'Docker V1 API']) {
+      const input = screen.getByLabelText(label);
+      expect(input.getAttribute('aria-describedby'), label).toMatch(/-help/);
+    }
+  });
+
+  it('validates on the client and does not call the server', async () => {
+    const { save } = setup();
+    submit();
+    expect(await screen.findByRole('alert')).toHaveProperty('textContent', expect.stringContaining('needs attention'));
+    expect(errorOf('Name')).toBe('Enter a name.');
+    type('Name', 'My_Repo');
+    expect(errorOf('Name')).toBeNull(); // editing a field clears its error
+    type('HTTP connector port', '70000');
+    submit();
+    expect(errorOf('Name')).toMatch(/lower-case letters/);
+    expect(errorOf('HTTP connector port')).toBe('A port is a number from 1 to 65535.');
+    type('Name', 'docker-hosted');
+    type('HTTP connector port', '8081');
+    submit();
+    expect(errorOf('Name')).toBe('A repository named docker-hosted already exists.');
+    expect(errorOf('HTTP connector port')).toMatch(/Wharf's main port/);
+    type('HTTP connector port', '8183');
+    submit();
+    expect(errorOf('HTTP connector port')).toMatch(/already the connector of repository ghcr/);
+    expect(save).not.toHaveBeenCalled();
+  });
+
+  it('sends the CONTRACT JSON', async () => {
+    const { save, onSaved } = setup();
+    type('Name', 'team-a');
+    type('HTTP connector port', '8190');
+    fireEvent.change(screen.getByLabelText('Deployment policy'), { target: { value: 'ALLOW_ONCE' } });
+    fireEvent.click(screen.getByLabelText('Allow redeploying "latest"'));
+    submit();
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(save).toHaveBeenCalledWith({
+      name: 'team-a',
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW_ONCE', latestPolicy: true },
+      cleanup: { policyNames: [] },
+      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 8190, httpsPort: null, subdomain: null, pathEnabled: true },
+    });
+  });
+
+  it('shows server 400s next to the matching field and explains port conflicts', async () => {
+    const save = vi.fn().mockRejectedValue(
+      new ApiError(400, 'invalid', [
+        { id: 'docker.subdomain', message: 'docker.subdomain must be shorter than or equal to 63 characters' },
+        { id: '*', message: 'port 8190 is already in use on 0.0.0.0' },
+        { id: '*', message: 'the blob store is read-only' },
+      ]),
+    );
+    const { onSaved } = setup(save);
+    type('Name', 'team-a');
+    type('HTTP connector port', '8190');
+    submit();
+    await waitFor(() => expect(errorOf('Subdomain')).toBe('Must be shorter than or equal to 63 characters'));
+    expect(errorOf('HTTP connector port')).toMatch(/^Port 8190 is already in use on 0\.0\.0\.0\. Another program on the Wharf server/);
+    const summary = screen.getAllByRole('alert').find((a) => a.classList.contains('form-errors'))!;
+    expect(within(summary).getByText('The blob store is read-only')).toBeTruthy();
+    expect(onSaved).not.toHaveBeenCalled();
+  });
+
+  it('maps a plain 400 message naming a field (the port of another repository)', async () => {
+    const save = vi.fn().mockRejectedValue(new ApiError(400, 'x', [{ id: '*', message: 'docker.httpPort 8190 is already used by repository other' }]));
+    setup(save);
+    type('Name', 'team-a');
+    type('HTTP connector port', '8190');
+    submit();
+    await waitFor(() => expect(errorOf('HTTP connector port')).toMatch(/docker\.httpPort 8190 is already used by repository other\. Each connector port serves exactly one repository/));
+  });
+
+  it('keeps the name read-only when editing', () => {
+    render(
+      <HostedForm
+        initial={{ ...defaultHosted(), name: 'docker-hosted' }}
+        context={{ ...create, mode: 'edit' }}
+        save={vi.fn()}
+        onSaved={() => undefined}
+        onCancel={() => undefined}
+      />,
+    );
+    expect((screen.getByLabelText('Name') as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByRole('button', { name: 'Save changes' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import type { AnonymousSettingsJson } from '@wharf/api-types';
+import { useApi } from '../api/context';
+import { AsyncView, ErrorBox, NotAvailable, isNotFound } from '../components/states';
+import { useAsync } from '../components/useAsync';
+
+/** The anonymous-access switch: when on, clients without credentials may pull where `forceBasicAuth` is off. */
+export function AnonymousAccess() {
+  const api = useApi();
+  const state = useAsync(() => api.getAnonymous(), [api]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+
+  const toggle = async (current: AnonymousSettingsJson) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const next = { ...current, enabled: !current.enabled };
+      const saved = await api.setAnonymous(next);
+      state.setData(saved ?? next);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (isNotFound(state.error)) return <NotAvailable what="Anonymous access" endpoint="GET /service/rest/v1/security/anonymous" />;
+  return (
+    <AsyncView state={state}>
+      {(settings) => (
+        <div className="card">
+          <div className="switch-row">
+            <button
+              type="button"
+              role="switch"
+              aria-checked={settings.enabled}
+              aria-labelledby="anon-label"
+              aria-describedby="anon-help"
+              className={`switch${settings.enabled ? ' switch-on' : ''}`}
+              disabled={busy}
+              onClick={() => void toggle(settings)}
+            >
+              <span className="switch-knob" />
+            </button>
+            <div>
+              <p className="strong" id="anon-label">
+                Allow anonymous pulls {busy ? '(saving…)' : settings.enabled ? '(on)' : '(off)'}
+              </p>
+              <p className="help" id="anon-help">
+                When on, clients without credentials may pull from repositories whose “Require authentication” is off. Pushes, deletes and the REST API
+                always need credentials.
+              </p>
+            </div>
+          </div>
+          <dl className="facts">
+            <dt>Acts as user</dt>
+            <dd className="mono">{settings.userId}</dd>
+            <dt>Realm</dt>
+            <dd className="mono">{settings.realmName}</dd>
+          </dl>
+          {error !== undefined && <ErrorBox error={error} title="Not saved:" />}
+        </div>
+      )}
+    </AsyncView>
+  );
+}

@@ -1,0 +1,134 @@
+import { useState } from 'react';
+import type { RealmJson } from '@wharf/api-types';
+import { useApi } from '../api/context';
+import { isApiError } from '../api/errors';
+import { AsyncView, ErrorBox, NotAvailable, isNotFound } from '../components/states';
+import { useAsync } from '../components/useAsync';
+
+/** The realms Wharf is known to offer, for servers without `GET /realms/available`. */
+const KNOWN_REALMS: RealmJson[] = [
+  { id: 'NexusAuthenticatingRealm', name: 'Local Authenticating Realm' },
+  { id: 'DockerToken', name: 'Docker Bearer Token Realm' },
+];
+
+const REALM_HELP: Record<string, string> = {
+  NexusAuthenticatingRealm: 'Users and passwords stored in Wharf.',
+  DockerToken: 'Bearer tokens from /v2/token, as docker login negotiates them.',
+};
+
+/** Active realms, in the order they are asked. */
+export function Realms() {
+  const api = useApi();
+  const state = useAsync(async () => {
+    const active = await api.getActiveRealms();
+    const available = await api.getAvailableRealms().catch((err: unknown) => {
+      if (isApiError(err) && err.status === 404) return KNOWN_REALMS;
+      throw err;
+    });
+    return { active, available };
+  }, [api]);
+  const [draft, setDraft] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [saved, setSaved] = useState(false);
+
+  if (isNotFound(state.error)) return <NotAvailable what="Realm settings" endpoint="GET /service/rest/v1/security/realms/active" />;
+  return (
+    <AsyncView state={state}>
+      {({ active, available }) => {
+        const current = draft ?? active;
+        const all = [...available, ...current.filter((id) => !available.some((a) => a.id === id)).map((id) => ({ id, name: id }))];
+        const inactive = all.filter((r) => !current.includes(r.id));
+        const nameOf = (id: string) => all.find((r) => r.id === id)?.name ?? id;
+        const update = (next: string[]) => {
+          setDraft(next);
+          setSaved(false);
+        };
+        const move = (i: number, by: number) => {
+          const next = [...current];
+          const [item] = next.splice(i, 1);
+          next.splice(i + by, 0, item!);
+          update(next);
+        };
+        const save = async () => {
+          setBusy(true);
+          setError(undefined);
+          try {
+            await api.setActiveRealms(current);
+            state.setData({ active: current, available });
+            setDraft(null);
+            setSaved(true);
+          } catch (err) {
+            setError(err);
+          } finally {
+            setBusy(false);
+          }
+        };
+        return (
+          <div className="card">
+            <h2>Active realms, in order</h2>
+            <p className="muted">A request is authenticated by the first realm that accepts it.</p>
+            {current.length === 0 ? (
+              <p className="callout callout-warn">No active realm: nobody can sign in. Activate the local realm.</p>
+            ) : (
+              <ol className="member-list">
+                {current.map((id, i) => (
+                  <li key={id} className="member-row">
+                    <span className="member-pos">{i + 1}</span>
+                    <span className="member-name">
+                      {nameOf(id)} <span className="muted small mono">{id}</span>
+                      {REALM_HELP[id] && <span className="help">{REALM_HELP[id]}</span>}
+                    </span>
+                    <span className="row-buttons">
+                      <button type="button" className="btn btn-icon" aria-label={`Move ${id} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                        ↑
+                      </button>
+                      <button type="button" className="btn btn-icon" aria-label={`Move ${id} down`} disabled={i === current.length - 1} onClick={() => move(i, 1)}>
+                        ↓
+                      </button>
+                      <button type="button" className="btn btn-small" onClick={() => update(current.filter((r) => r !== id))}>
+                        Deactivate
+                      </button>
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+            {inactive.length > 0 && (
+              <>
+                <h3>Available</h3>
+                <ul className="member-list">
+                  {inactive.map((r) => (
+                    <li key={r.id} className="member-row">
+                      <span className="member-name">
+                        {r.name} <span className="muted small mono">{r.id}</span>
+                        {REALM_HELP[r.id] && <span className="help">{REALM_HELP[r.id]}</span>}
+                      </span>
+                      <button type="button" className="btn btn-small" onClick={() => update([...current, r.id])}>
+                        Activate
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {error !== undefined && <ErrorBox error={error} title="Not saved:" />}
+            {saved && (
+              <p className="notice" role="status">
+                Realms saved.
+              </p>
+            )}
+            <div className="form-actions">
+              <button type="button" className="btn btn-primary" disabled={busy || draft === null} onClick={() => void save()}>
+                {busy ? 'Saving…' : 'Save realms'}
+              </button>
+              <button type="button" className="btn" disabled={busy || draft === null} onClick={() => setDraft(null)}>
+                Undo changes
+              </button>
+            </div>
+          </div>
+        );
+      }}
+    </AsyncView>
+  );
+}
