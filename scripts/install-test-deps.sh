@@ -17,6 +17,7 @@ REQUIRED=(
   "podman:podman"
   "busybox:busybox-static"
   "ctr:containerd"
+  "chromium:chromium"
 )
 
 # The busybox used for test images must be the static one at /bin/busybox: it is copied alone

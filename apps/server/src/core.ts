@@ -96,6 +96,6 @@ export async function createCore(config: WharfConfig): Promise<WharfCore> {
   const settings = new TypeOrmSettings(db);
   const anonymous = new AnonymousAccess(settings);
   await anonymous.load();
-  const security = await createSecurity(db, settings, config.dataDir);
+  const security = await createSecurity(db, settings, config.dataDir, config.loginThrottle);
   return { db, blobs, tags, manifests, manager, anonymous, uploads, settings, security };
 }

@@ -11,7 +11,8 @@ const m = imageManifest();
 
 // This file pins the Basic realm (DockerToken off); the token realm, the default, is covered in security/.
 beforeAll(async () => {
-  wharf = await startTestWharf();
+  // Many deliberate failures from one address: loosen the throttle here (security/ tests the real limits).
+  wharf = await startTestWharf({ loginThrottle: [{ name: 'user-address', maxFailures: 10_000, windowMs: 60_000 }] });
   const realms = await wharf.http.put('/service/rest/v1/security/realms/active', {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(['NexusAuthenticatingRealm']),

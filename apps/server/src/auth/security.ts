@@ -8,7 +8,7 @@ import { Authenticator } from './authenticator';
 import { RealmSettings } from './realms';
 import { ANONYMOUS_ROLE, RolesService } from './roles.service';
 import { SecurityModel } from './security-model';
-import { LoginThrottle } from './throttle';
+import { DEFAULT_THROTTLE_RULES, LoginThrottle, type ThrottleRule } from './throttle';
 import { KeyRing } from './token-realm/key-ring';
 import { TokenService } from './token-realm/token-service';
 import { UsersService } from './users.service';
@@ -29,7 +29,12 @@ export interface Security {
 
 const DEFAULTS_KEY = 'security.defaults';
 
-export async function createSecurity(db: DataSource, settings: TypeOrmSettings, dataDir: string): Promise<Security> {
+export async function createSecurity(
+  db: DataSource,
+  settings: TypeOrmSettings,
+  dataDir: string,
+  throttleRules: ThrottleRule[] = DEFAULT_THROTTLE_RULES,
+): Promise<Security> {
   const model = new SecurityModel();
   const userStore = new TypeOrmUserStore(db);
   const roleStore = new TypeOrmRoleStore(db);
@@ -39,7 +44,7 @@ export async function createSecurity(db: DataSource, settings: TypeOrmSettings, 
   const apiTokens = new ApiTokensService(new TypeOrmApiTokenStore(db), model);
   const realms = new RealmSettings(settings);
   await realms.load();
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(throttleRules);
   const audit = new AuditLog(new TypeOrmAuditLog(db), new Logger('Audit'));
   const authenticator = new Authenticator(users, apiTokens, throttle, audit);
   const keys = await KeyRing.load(join(dataDir, 'secrets', 'token-keys.json'));

@@ -1,3 +1,4 @@
+import type { ThrottleRule } from '../auth/throttle';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -10,6 +11,8 @@ export interface WharfConfig {
   baseUrl?: string;
   databaseUrl?: string;
   logLevel: LogLevel;
+  /** Failed-login throttling rules (tests loosen them; not an environment setting). */
+  loginThrottle?: ThrottleRule[];
   /** Built admin UI (defaults to web/dist of this checkout). */
   webDir?: string;
 }

@@ -127,7 +127,8 @@ export class RegistryHandler {
       if (!mayAdd || !mayEdit) {
         // Push is add (a new tag) and edit (moving a tag): which one this is depends on the tag's current digest.
         ctx.authorizeTag = async (tag, digest) => {
-          const current = await repository.getManifest(target.image, tag);
+          // Ask where the push lands (a group's writable member), never a proxy's upstream.
+          const current = await this.pushTarget(target.repository).getManifest(target.image, tag);
           const allowed = current === null ? mayAdd : current.digest === digest || mayEdit;
           if (!allowed) throw this.access.denied(principal, req, endpoint, scope);
         };
@@ -137,6 +138,9 @@ export class RegistryHandler {
     const hidesMembers =
       principal.anonymous && config?.type === 'group' && config.group.memberNames.some((m) => !this.access.canAccess(principal, m, 'pull'));
     if (!hidesMembers) return this.route(ctx, route);
+    // A member this caller may not read knows the image: ask for credentials now, before any member goes upstream
+    // (an anonymous request must not make a proxy tell a remote registry the names of private images).
+    if (await this.hiddenMemberHas(config.group.memberNames, target.image, principal)) throw this.access.challenge(req, endpoint, scope);
     try {
       return await this.route(ctx, route);
     } catch (err) {
@@ -144,6 +148,28 @@ export class RegistryHandler {
       if (isRegistryError(err) && NOT_FOUND.has(err.code)) throw this.access.challenge(req, endpoint, scope);
       throw err;
     }
+  }
+
+  /** Where a push to this repository lands: a group's writable member, else the repository itself. */
+  private pushTarget(name: string): DockerRepository {
+    const config = this.manager.config(name);
+    const writable = config?.type === 'group' && config.group.writableMember ? this.manager.get(config.group.writableMember) : undefined;
+    return writable ?? this.manager.require(name);
+  }
+
+  /** Does a member hidden from this caller hold the image? Tag lists are local for every type, so nobody goes upstream. */
+  private async hiddenMemberHas(members: string[], image: string, principal: Principal): Promise<boolean> {
+    for (const name of members) {
+      if (this.access.canAccess(principal, name, 'pull')) continue;
+      const member = this.manager.get(name);
+      if (!member) continue;
+      try {
+        if ((await member.listTags(image, { n: 1 })).items.length > 0) return true;
+      } catch {
+        // NAME_UNKNOWN (or an offline member): it does not hold the image.
+      }
+    }
+    return false;
   }
 
   /** How this caller sees a repository: a group restricted to the members it may read. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ThrottleRule } from '../../src/auth/throttle';
 import { startWharf } from '../../src/wharf';
 import { HttpClient, basicAuth } from './http';
 
@@ -28,13 +29,22 @@ export interface TestWharfOptions {
   adminPassword?: string;
   /** Leave the data directory in place on close (for a restart); default false. */
   keepData?: boolean;
+  /** Failed-login throttling rules, for suites that fail logins on purpose many times. */
+  loginThrottle?: ThrottleRule[];
 }
 
 /** Starts an in-process Wharf on 127.0.0.1, a free port and (unless given one) a fresh temporary data directory. */
 export async function startTestWharf(options: TestWharfOptions = {}): Promise<TestWharf> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wharf-it-')));
   const admin = { username: 'admin', password: options.adminPassword ?? `pw-${randomBytes(9).toString('base64url')}` };
-  const wharf = await startWharf({ port: 0, host: '127.0.0.1', dataDir, adminPassword: admin.password, logLevel: 'error' });
+  const wharf = await startWharf({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    adminPassword: admin.password,
+    logLevel: 'error',
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+  });
   const http = new HttpClient(wharf.url, admin);
   return {
     port: wharf.port,
