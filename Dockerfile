@@ -1,11 +1,11 @@
 # Wharf container image.
 #   docker build -t wharf .        or        docker compose up -d --build
-# Data (SQLite database, blob store, generated admin password) lives in the volume /data.
+# Data (SQLite database, blob store, secrets/, generated admin password) lives in the volume /data.
 
 ARG NODE_MAJOR=20
 
 # ---------------------------------------------------------------------------------------------
-# build: install every dependency, compile the TypeScript workspaces, drop the dev dependencies
+# build: install every dependency, compile the TypeScript workspaces and the web UI, drop the dev dependencies
 # ---------------------------------------------------------------------------------------------
 FROM node:${NODE_MAJOR}-bookworm AS build
 
@@ -27,7 +27,7 @@ RUN npm ci \
  && npm prune --omit=dev
 
 # ---------------------------------------------------------------------------------------------
-# runtime: Node.js and the built workspaces only, run as the unprivileged user `node`
+# runtime: Node.js, the built workspaces and the built web UI only, run as the unprivileged user `node`
 # ---------------------------------------------------------------------------------------------
 FROM node:${NODE_MAJOR}-bookworm-slim
 
@@ -43,6 +43,10 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/libs ./libs
 COPY --from=build /app/apps ./apps
+# The admin web UI, built by `npm run build` (vite build), served at `/` from web/dist: without it `/`
+# answers 503 "not built". Its package.json keeps the @wharf/web workspace link from dangling.
+COPY --from=build /app/web/package.json ./web/package.json
+COPY --from=build /app/web/dist ./web/dist
 
 # The data directory must exist, owned by `node`, before VOLUME: a new named volume copies its
 # ownership. (For a bind mount, make the host directory writable for uid 1000.)
@@ -50,7 +54,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 
-# 8081: main port (REST API, path-routed registry API). 8082-8089: connector ports that
+# 8081: main port (web UI, REST API, token endpoint, path-routed registry API). 8082-8089: connector ports that
 # repositories can claim with docker.httpPort (publish the ones you use).
 EXPOSE 8081 8082-8089
 

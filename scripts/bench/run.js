@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // `npm run bench`: Wharf side by side with CNCF Distribution on this machine, on 127.0.0.1.
+// Hosted: a Wharf hosted repository vs a plain Distribution. Proxy mode (proxy-*): a Wharf proxy
+// repository vs Distribution in proxy mode, both in front of one upstream Distribution, each through
+// its own counting pass-through (lib/proxy-env.js, lib/passthrough.js).
 //
 //   node scripts/bench/run.js [--quick] [--only=push-large,pull-large,...] [--cpu-prof]
 //
 // --quick      small sizes and short runs (a smoke test of the benchmark itself)
-// --only=      run only these scenarios (the seed step always runs; dependencies are not added)
-// --cpu-prof   start Wharf with node --cpu-prof; the .cpuprofile lands in scripts/bench/results/
+// --only=      run only these scenarios (the seed step always runs; dependencies are not added; every
+//              proxy-* scenario sets up what it needs): push-large pull-large blob-throughput
+//              manifest-get proxy-cold-pull proxy-warm-throughput proxy-tag-revalidation
+//              proxy-manifest-get proxy-blob-dedup proxy-big-rss
+// --cpu-prof   start every Wharf process with node --cpu-prof; the .cpuprofile files land in scripts/bench/results/cpu-prof
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
 // --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64
 // --wharf-root=DIR  benchmark the Wharf checkout in DIR (built, with node_modules) instead of this one
 //
 // Prints a table per scenario and writes scripts/bench/results/latest.json. Every process it starts
-// (the two servers, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
+// (the servers, proxies, pass-throughs, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -37,7 +43,8 @@ function parseArgs(argv) {
     else if (a.startsWith('--wharf-root=')) args.wharfRoot = path.resolve(a.slice('--wharf-root='.length));
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 14).join('\n').replace(/^\/\/ ?/gm, ''));
+      const header = fs.readFileSync(__filename, 'utf8').split('\n').slice(1);
+      console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
     } else {
       console.error(`unknown argument ${a} (see --help)`);
@@ -56,6 +63,13 @@ function options(quick) {
     blobDurationS: quick ? 2 : 10,
     manifest: { threads: 2, connections: 32, durationS: quick ? 2 : 10 },
     rssIntervalMs: 50,
+    proxy: {
+      coldLayers: quick ? [20 * MiB, 5 * MiB] : [200 * MiB, 50 * MiB],
+      coldRepeats: quick ? 1 : 3,
+      dedupBlobIndex: 1, // the 50 MiB layer of the cold image
+      dedupClients: 20,
+      revalidationPulls: quick ? 20 : 100,
+    },
   };
 }
 
@@ -91,9 +105,11 @@ function tail(file, lines = 25) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  installCleanup({ deadlineMs: 12 * 60_000 });
+  installCleanup({ deadlineMs: 15 * 60_000 });
   const started = Date.now();
   const opts = options(args.quick);
+  const unknown = (args.only ?? []).filter((id) => !scenarios.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.filter((s) => !s.setup).map((s) => s.id).join(', ')}`);
 
   if (!fs.existsSync('/usr/bin/docker-registry')) {
     throw new Error('CNCF Distribution (/usr/bin/docker-registry) is not installed: apt-get install -y docker-registry');
@@ -134,6 +150,12 @@ async function main() {
   const ctx = {
     targets,
     options: opts,
+    repoRoot: args.wharfRoot,
+    workDir,
+    logDir,
+    cpuProfDir,
+    wharfNodeArgs: args.wharfNodeArgs,
+    extraLogs: [], // { label, file }: logs of processes scenarios start (proxy mode), checked for errors at the end
     wrk: wrk.bin ? { bin: wrk.bin, version: wrk.version } : null,
     state: {},
     agentFor: (t) => agents.get(t.name),
@@ -178,6 +200,10 @@ async function main() {
     const errors = logErrors(t.logFile);
     if (errors.count) ctx.anomaly(`${t.label} logged ${errors.count} error line(s) during the run, e.g. "${errors.first}" (see ${path.relative(REPO_ROOT, t.logFile)})`);
   }
+  for (const { label, file } of ctx.extraLogs) {
+    const errors = logErrors(file);
+    if (errors.count) ctx.anomaly(`${label} logged ${errors.count} error line(s), e.g. "${errors.first}" (see ${path.relative(REPO_ROOT, file)})`);
+  }
 
   // ---- report
   console.log('\n================ Wharf vs CNCF Distribution ================');
@@ -203,7 +229,7 @@ async function main() {
     }
     behind.push(...printScenario(n, scenario, outcome, targets));
   }
-  console.log('\nWhere Wharf is more than 10% behind Distribution:');
+  console.log('\nWhere Wharf is more than 10% behind Distribution (hosted and proxy mode):');
   if (!behind.length) console.log('   nowhere');
   for (const b of behind) {
     console.log(`   ${b.scenario}: ${b.metric}: Wharf ${Number(b.wharf).toFixed(2)} vs ${Number(b.distribution).toFixed(2)} ${b.unit} (${b.worsePct}% worse)`);

@@ -51,18 +51,20 @@ function printScenario(index, scenario, outcome, targets, threshold = 10) {
   for (const [k, v] of Object.entries(outcome.commands ?? {})) lines.push(`   command (${k}): ${v}`);
   const behind = [];
   if (outcome.rows) {
+    // outcome.columns ({ name, label }[], Wharf first) overrides the hosted targets, e.g. in proxy mode.
     const wharf = targets.find((t) => t.name === 'wharf');
-    const others = targets.filter((t) => t !== wharf);
-    const cols = [wharf, ...others];
+    const cols = outcome.columns ?? [wharf, ...targets.filter((t) => t !== wharf)];
+    const others = cols.slice(1);
     const metricWidth = Math.max(28, ...outcome.rows.map((r) => r.metric.length + 2));
+    const colWidth = Math.max(14, ...cols.map((c) => c.label.length + 2));
     lines.push(
-      `   ${pad('metric', metricWidth)}${pad('unit', 7)}${cols.map((t) => pad(t.label, 14, true)).join('')}   Wharf vs ${others[0]?.label ?? ''}`,
+      `   ${pad('metric', metricWidth)}${pad('unit', 7)}${cols.map((t) => pad(t.label, colWidth, true)).join('')}   ${cols[0].label} vs ${others[0]?.label ?? ''}`,
     );
     for (const row of outcome.rows) {
       const values = cols.map((t) => outcome.results?.[t.name]?.[row.key]);
       const cmp = others.length && !row.noCompare ? compare(values[0], values[1], row.better) : { text: '', worsePct: 0 };
       lines.push(
-        `   ${pad(row.metric, metricWidth)}${pad(row.unit, 7)}${values.map((v) => pad(fmt(v, row.digits), 14, true)).join('')}   ${cmp.text}`,
+        `   ${pad(row.metric, metricWidth)}${pad(row.unit, 7)}${values.map((v) => pad(fmt(v, row.digits), colWidth, true)).join('')}   ${cmp.text}`,
       );
       if (cmp.worsePct > threshold) {
         behind.push({
@@ -71,6 +73,7 @@ function printScenario(index, scenario, outcome, targets, threshold = 10) {
           unit: row.unit,
           wharf: values[0],
           [others[0].name]: values[1],
+          ...(outcome.columns ? { columns: `${cols[0].label} vs ${others[0].label}` } : {}),
           worsePct: Math.round(cmp.worsePct * 10) / 10,
         });
       }

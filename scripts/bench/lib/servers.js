@@ -20,54 +20,57 @@ async function distributionVersion() {
   }
 }
 
-/** CNCF Distribution: filesystem storage, in-memory blob descriptor cache, no auth, access log off. */
-async function startDistribution({ workDir, logDir }) {
+/**
+ * CNCF Distribution: filesystem storage, in-memory blob descriptor cache, no auth, access log off.
+ * With `proxyRemoteUrl` it runs as a pull-through cache of that registry (`proxy: remoteurl:`).
+ * `name` / `label` / `id` (file names under workDir and logDir) default to the hosted instance.
+ */
+async function startDistribution({ workDir, logDir, name = 'distribution', label = 'Distribution', id = 'distribution', proxyRemoteUrl = null }) {
   const [port] = await freePorts(1);
-  const root = path.join(workDir, 'distribution-data');
+  const root = path.join(workDir, `${id}-data`);
   fs.mkdirSync(root, { recursive: true });
-  const configFile = path.join(workDir, 'distribution.yml');
-  fs.writeFileSync(
-    configFile,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${root}`,
-      '  cache:',
-      '    blobdescriptor: inmemory',
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      'health:',
-      '  storagedriver:',
-      '    enabled: false',
-      '',
-    ].join('\n'),
-  );
-  const logFile = path.join(logDir, 'distribution.log');
-  const child = startProcess('distribution', DISTRIBUTION_BIN, ['serve', configFile], { logFile });
+  const configFile = path.join(workDir, `${id}.yml`);
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${root}`,
+    '  cache:',
+    '    blobdescriptor: inmemory',
+  ];
+  if (!proxyRemoteUrl) lines.push('  delete:', '    enabled: true');
+  lines.push('http:', `  addr: 127.0.0.1:${port}`, 'health:', '  storagedriver:', '    enabled: false');
+  if (proxyRemoteUrl) lines.push('proxy:', `  remoteurl: ${proxyRemoteUrl}`);
+  fs.writeFileSync(configFile, [...lines, ''].join('\n'));
+  const logFile = path.join(logDir, `${id}.log`);
+  const child = startProcess(id, DISTRIBUTION_BIN, ['serve', configFile], { logFile });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForServer('Distribution', child, logFile, `${baseUrl}/v2/`, { timeoutMs: 30_000 });
+  await waitForServer(label, child, logFile, `${baseUrl}/v2/`, { timeoutMs: 30_000 });
   return {
-    name: 'distribution',
-    label: 'Distribution',
+    name,
+    label,
     baseUrl,
     headers: {},
     pid: child.pid,
     child,
     logFile,
+    dataDir: root,
     version: await distributionVersion(),
-    settings: { storage: 'filesystem', cache: 'blobdescriptor inmemory', auth: 'none', log: 'warn, access log off' },
+    settings: {
+      storage: 'filesystem',
+      cache: 'blobdescriptor inmemory',
+      auth: 'none',
+      log: 'warn, access log off',
+      ...(proxyRemoteUrl ? { mode: `pull-through cache of ${proxyRemoteUrl}` } : {}),
+    },
     stop: () => stopProcess(child),
   };
 }
 
-/** Wharf from apps/server/dist, with a hosted repository `bench` on its own connector port. */
 function logTail(file, lines = 30) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -85,16 +88,53 @@ async function waitForServer(name, child, logFile, url, opts) {
   }
 }
 
-async function startWharf({ repoRoot, workDir, logDir, cpuProfDir, nodeArgs: extraNodeArgs = [] }) {
+/** The JSON body that creates the Wharf repository of a target (POST .../repositories/docker/<kind>). */
+function repositoryBody(repository, connectorPort) {
+  if (repository.kind === 'proxy') {
+    return {
+      name: repository.name,
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      proxy: { remoteUrl: repository.remoteUrl, contentMaxAge: 1440, metadataMaxAge: 1440 },
+      negativeCache: { enabled: true, timeToLive: 1440 },
+      httpClient: { blocked: false, autoBlock: true },
+      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: connectorPort },
+      dockerProxy: { indexType: 'REGISTRY' },
+    };
+  }
+  return {
+    name: repository.name,
+    online: true,
+    storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW' },
+    docker: { v1Enabled: false, forceBasicAuth: true, httpPort: connectorPort },
+  };
+}
+
+/**
+ * Wharf from apps/server/dist with one repository on its own connector port: by default the hosted
+ * `bench`; with repository = { kind: 'proxy', name, remoteUrl } a proxy repository of that registry
+ * (max ages 1440 min, negative cache on). `id` names the data dir and the log file.
+ */
+async function startWharf({
+  repoRoot,
+  workDir,
+  logDir,
+  cpuProfDir,
+  nodeArgs: extraNodeArgs = [],
+  name = 'wharf',
+  label = 'Wharf',
+  id = 'wharf',
+  repository = { kind: 'hosted', name: 'bench' },
+}) {
   const [mainPort, connectorPort] = await freePorts(2);
-  const dataDir = path.join(workDir, 'wharf-data');
+  const dataDir = path.join(workDir, `${id}-data`);
   fs.mkdirSync(dataDir, { recursive: true });
   const password = randomBytes(12).toString('base64url');
   const auth = basicAuth('admin', password);
-  const logFile = path.join(logDir, 'wharf.log');
+  const logFile = path.join(logDir, `${id}.log`);
   const nodeArgs = [...extraNodeArgs];
-  if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-  const child = startProcess('wharf', process.execPath, [...nodeArgs, path.join(repoRoot, 'apps/server/dist/main.js')], {
+  if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${id}.${Date.now()}.cpuprofile`);
+  const child = startProcess(id, process.execPath, [...nodeArgs, path.join(repoRoot, 'apps/server/dist/main.js')], {
     cwd: repoRoot,
     logFile,
     env: {
@@ -106,39 +146,38 @@ async function startWharf({ repoRoot, workDir, logDir, cpuProfDir, nodeArgs: ext
     },
   });
   const mainUrl = `http://127.0.0.1:${mainPort}`;
-  await waitForServer('Wharf', child, logFile, `${mainUrl}/service/rest/v1/status`, { timeoutMs: 60_000 });
-  const repo = {
-    name: 'bench',
-    online: true,
-    storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW' },
-    docker: { v1Enabled: false, forceBasicAuth: true, httpPort: connectorPort },
-  };
-  const res = await request(`${mainUrl}/service/rest/v1/repositories/docker/hosted`, {
+  await waitForServer(label, child, logFile, `${mainUrl}/service/rest/v1/status`, { timeoutMs: 60_000 });
+  const res = await request(`${mainUrl}/service/rest/v1/repositories/docker/${repository.kind}`, {
     method: 'POST',
     headers: { Authorization: auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify(repo),
+    body: JSON.stringify(repositoryBody(repository, connectorPort)),
   });
-  if (res.status !== 201) throw new Error(`wharf: creating the hosted repository: ${res.status} ${res.body.toString().slice(0, 500)}`);
+  if (res.status !== 201) throw new Error(`${label}: creating the ${repository.kind} repository: ${res.status} ${res.body.toString().slice(0, 500)}`);
   const baseUrl = `http://127.0.0.1:${connectorPort}`;
-  await waitForServer('Wharf (connector port)', child, logFile, `${baseUrl}/v2/`, { headers: { Authorization: auth }, timeoutMs: 30_000 });
+  await waitForServer(`${label} (connector port)`, child, logFile, `${baseUrl}/v2/`, { headers: { Authorization: auth }, timeoutMs: 30_000 });
   let version = null;
   try {
     version = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
   } catch {}
   return {
-    name: 'wharf',
-    label: 'Wharf',
+    name,
+    label,
     baseUrl,
     mainUrl,
+    statusUrl: `${mainUrl}/service/rest/v1/repositories/${repository.name}/status`,
     headers: { Authorization: auth },
     pid: child.pid,
     child,
     logFile,
+    dataDir,
     version,
     settings: {
       storage: 'embedded defaults (SQLite + filesystem blob store)',
-      repository: 'hosted "bench" on its connector port',
-      auth: 'HTTP Basic (admin)',
+      repository:
+        repository.kind === 'proxy'
+          ? `proxy "${repository.name}" of ${repository.remoteUrl} on its connector port (max ages 1440 min)`
+          : `hosted "${repository.name}" on its connector port`,
+      auth: 'HTTP Basic (admin) on every registry request (the token realm is the default; Basic is accepted)',
       log: 'WHARF_LOG_LEVEL=warn',
       cpuProfile: cpuProfDir ? `node --cpu-prof (${cpuProfDir})` : 'no profiler',
       ...(extraNodeArgs.length ? { nodeArgs: `node ${extraNodeArgs.join(' ')}` } : {}),

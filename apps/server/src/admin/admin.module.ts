@@ -13,12 +13,14 @@ import { PrivilegesController } from './security/privileges.controller';
 import { RealmsController } from './security/realms.controller';
 import { RolesController } from './security/roles.controller';
 import { UsersController } from './security/users.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { StatusController } from './status/status.controller';
 
 /** The Nexus-shaped REST API under /service/rest/v1. */
 @Module({
   controllers: [
     StatusController,
+    MetricsController,
     RepositoriesController,
     ComponentsController,
     AnonymousController,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type ErrorCode, RegistryError, isRegistryError } from '@wharf/oci';
-import type { DockerRepository, RepositoryManager } from '@wharf/registry-core';
+import { type ErrorCode, RegistryError, isDigestReference, isRegistryError } from '@wharf/oci';
+import { type DockerRepository, MAX_PAGE_SIZE, type RepositoryManager } from '@wharf/registry-core';
 import { deleteBlob, getBlob } from './blobs.handler';
 import { globalCatalog, repositoryCatalog, sendCatalog } from './catalog.handler';
 import type { RegistryContext } from './context';
@@ -140,7 +140,7 @@ export class RegistryHandler {
     if (!hidesMembers) return this.route(ctx, route);
     // A member this caller may not read knows the image: ask for credentials now, before any member goes upstream
     // (an anonymous request must not make a proxy tell a remote registry the names of private images).
-    if (await this.hiddenMemberHas(config.group.memberNames, target.image, principal)) throw this.access.challenge(req, endpoint, scope);
+    if (await this.hiddenMemberHas(config.group.memberNames, target.image, route, principal)) throw this.access.challenge(req, endpoint, scope);
     try {
       return await this.route(ctx, route);
     } catch (err) {
@@ -157,16 +157,25 @@ export class RegistryHandler {
     return writable ?? this.manager.require(name);
   }
 
-  /** Does a member hidden from this caller hold the image? Tag lists are local for every type, so nobody goes upstream. */
-  private async hiddenMemberHas(members: string[], image: string, principal: Principal): Promise<boolean> {
+  /**
+   * Does a member hidden from this caller hold what is asked (a tag, a manifest or blob by digest)? Only local
+   * lookups (tag lists, cached blobs), so nobody goes upstream. Listings need no such check: they are local anyway.
+   */
+  private async hiddenMemberHas(members: string[], image: string, route: Route, principal: Principal): Promise<boolean> {
+    const reference = route.kind === 'manifest' ? route.reference : route.kind === 'blob' ? route.digest : undefined;
+    if (reference === undefined) return false;
     for (const name of members) {
       if (this.access.canAccess(principal, name, 'pull')) continue;
       const member = this.manager.get(name);
       if (!member) continue;
       try {
-        if ((await member.listTags(image, { n: 1 })).items.length > 0) return true;
+        if (isDigestReference(reference)) {
+          if (await member.statBlob(image, reference, { cachedOnly: true })) return true;
+        } else if ((await member.listTags(image, { n: MAX_PAGE_SIZE, last: reference.slice(0, -1) })).items.includes(reference)) {
+          return true;
+        }
       } catch {
-        // NAME_UNKNOWN (or an offline member): it does not hold the image.
+        // NAME_UNKNOWN (or an offline member): it does not hold it.
       }
     }
     return false;

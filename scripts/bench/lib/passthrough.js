@@ -1,0 +1,170 @@
+'use strict';
+// A counting pass-through HTTP proxy, run as its own process (so it shares no event loop with the
+// bench client): every request is forwarded to one upstream registry as it arrives, bodies are
+// streamed both ways with backpressure (pipe, nothing buffered), and requests are counted by kind
+// (ping, manifest GET/HEAD, blob GET/HEAD, other) with bytes sent back downstream.
+//
+//   node passthrough.js <listen port> <upstream base URL>
+//
+// GET /_passthrough/counts answers the counters as JSON; it is not forwarded (?resetMax=1 also
+// restarts the "most blob GETs in flight at once" high-water mark). In the bench one
+// instance stands in front of the shared upstream for each proxy under test, so each proxy's
+// upstream traffic is counted separately.
+const http = require('node:http');
+const path = require('node:path');
+const { startProcess, stopProcess } = require('./proc');
+const { freePorts } = require('./ports');
+const { request, waitFor } = require('./http');
+
+const COUNTS_PATH = '/_passthrough/counts';
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+const KINDS = ['ping', 'manifest-get', 'manifest-head', 'blob-get', 'blob-head', 'other'];
+
+function classify(method, url) {
+  const p = url.split('?')[0];
+  if (p === '/v2/' || p === '/v2') return 'ping';
+  if (/\/manifests\/[^/]+$/.test(p)) {
+    if (method === 'GET') return 'manifest-get';
+    if (method === 'HEAD') return 'manifest-head';
+  }
+  if (/\/blobs\/sha256:[0-9a-f]{64}$/.test(p)) {
+    if (method === 'GET') return 'blob-get';
+    if (method === 'HEAD') return 'blob-head';
+  }
+  return 'other';
+}
+
+function withoutHopByHop(headers) {
+  const out = { ...headers };
+  for (const h of HOP_BY_HOP) delete out[h];
+  return out;
+}
+
+function serve(listenPort, upstreamBase) {
+  const upstream = new URL(upstreamBase);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const counts = {
+    requests: Object.fromEntries(KINDS.map((k) => [k, 0])),
+    bytesDown: Object.fromEntries(KINDS.map((k) => [k, 0])),
+    status: {},
+    aborted: 0,
+    errors: 0,
+    inflight: 0,
+    maxInflightBlobGets: 0,
+    inflightBlobGets: 0,
+    other: [], // first few unexpected requests, for the report
+  };
+  const server = http.createServer((req, res) => {
+    if (req.url === COUNTS_PATH || req.url === `${COUNTS_PATH}?resetMax=1`) {
+      if (req.url !== COUNTS_PATH) counts.maxInflightBlobGets = counts.inflightBlobGets;
+      const body = JSON.stringify(counts);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    const kind = classify(req.method, req.url);
+    counts.requests[kind]++;
+    if (kind === 'other' && counts.other.length < 10) counts.other.push(`${req.method} ${req.url}`);
+    counts.inflight++;
+    if (kind === 'blob-get') counts.maxInflightBlobGets = Math.max(counts.maxInflightBlobGets, ++counts.inflightBlobGets);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      counts.inflight--;
+      if (kind === 'blob-get') counts.inflightBlobGets--;
+    };
+    const headers = withoutHopByHop(req.headers);
+    headers.host = upstream.host;
+    const up = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      (ures) => {
+        counts.status[ures.statusCode] = (counts.status[ures.statusCode] ?? 0) + 1;
+        res.writeHead(ures.statusCode, withoutHopByHop(ures.headers));
+        ures.on('data', (c) => (counts.bytesDown[kind] += c.length));
+        ures.pipe(res);
+        ures.on('error', () => res.destroy());
+      },
+    );
+    up.on('error', () => {
+      counts.errors++;
+      if (!res.headersSent) {
+        res.writeHead(502, { 'Content-Length': 0 });
+        res.end();
+      } else res.destroy();
+      finish();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        counts.aborted++;
+        up.destroy();
+      }
+      finish();
+    });
+    req.pipe(up);
+  });
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
+  server.requestTimeout = 0;
+  server.listen(listenPort, '127.0.0.1');
+}
+
+/** Starts a pass-through process in front of `upstreamUrl`; returns { name, url, pid, counts(), stop() }. */
+async function startPassthrough({ id, upstreamUrl, logDir }) {
+  const [port] = await freePorts(1);
+  const logFile = path.join(logDir, `${id}.log`);
+  const child = startProcess(id, process.execPath, [__filename, String(port), upstreamUrl], { logFile });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}${COUNTS_PATH}`, { timeoutMs: 15_000, isAlive: () => !child.exitInfo });
+  return {
+    id,
+    url,
+    pid: child.pid,
+    child,
+    logFile,
+    async counts({ resetMax = false } = {}) {
+      const res = await request(`${url}${COUNTS_PATH}${resetMax ? '?resetMax=1' : ''}`, { timeoutMs: 10_000 });
+      return JSON.parse(res.body.toString('utf8'));
+    },
+    stop: () => stopProcess(child),
+  };
+}
+
+/** after - before, for the request counters and bytes (by kind). */
+function diffCounts(before, after) {
+  const d = { requests: {}, bytesDown: {}, total: 0, aborted: after.aborted - before.aborted, errors: after.errors - before.errors };
+  for (const k of KINDS) {
+    d.requests[k] = after.requests[k] - before.requests[k];
+    d.bytesDown[k] = after.bytesDown[k] - before.bytesDown[k];
+    d.total += d.requests[k];
+  }
+  d.maxInflightBlobGets = after.maxInflightBlobGets;
+  d.other = after.other.slice(before.other.length);
+  return d;
+}
+
+/** Waits until no request is in flight at the pass-through (a proxy's background fill has finished). */
+async function waitIdle(pt, { timeoutMs = 60_000, settleMs = 300 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const c = await pt.counts();
+    if (c.inflight === 0) {
+      await new Promise((r) => setTimeout(r, settleMs));
+      if ((await pt.counts()).inflight === 0) return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+if (require.main === module) {
+  const [port, upstream] = process.argv.slice(2);
+  if (!port || !upstream) {
+    console.error('usage: node passthrough.js <listen port> <upstream base URL>');
+    process.exit(2);
+  }
+  process.on('SIGTERM', () => process.exit(0));
+  serve(Number(port), upstream);
+}
+
+module.exports = { startPassthrough, diffCounts, waitIdle, classify, KINDS };
