@@ -9,8 +9,8 @@
 // --quick      small sizes and short runs (a smoke test of the benchmark itself)
 // --only=      run only these scenarios (the seed step always runs; dependencies are not added; every
 //              proxy-* scenario sets up what it needs): push-large pull-large blob-throughput
-//              manifest-get proxy-cold-pull proxy-warm-throughput proxy-tag-revalidation
-//              proxy-manifest-get proxy-blob-dedup proxy-big-rss
+//              manifest-get proxy-cold-pull proxy-warm-throughput proxy-manifest-get
+//              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss
 // --cpu-prof   start every Wharf process with node --cpu-prof; the .cpuprofile files land in scripts/bench/results/cpu-prof
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
 // --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64
@@ -215,6 +215,13 @@ async function main() {
   console.log(`Wharf:         ${machine.wharf} — ${Object.values(wharf.settings).join('; ')}`);
   console.log(`wrk:           ${machine.wrk}`);
   console.log('network:       everything on 127.0.0.1; client, servers and wrk share the same CPUs');
+  if (ctx.state.proxyEnv) {
+    console.log(
+      'proxy mode:    Wharf proxy repository "hub" (contentMaxAge/metadataMaxAge 1440 min, negative cache on) vs Distribution ' +
+        '(same binary, proxy: remoteurl), one of each per fresh pair, both in front of one upstream Distribution (same binary, ' +
+        'filesystem); counting pass-throughs (node:http, lib/passthrough.js) only between proxy and upstream where requests are counted',
+    );
+  }
   const behind = [];
   let n = 0;
   for (const { scenario, outcome } of outcomes) {

@@ -15,8 +15,8 @@ module.exports = [
   require('./manifest-get'),
   require('./proxy-cold-pull'),
   require('./proxy-warm-throughput'),
-  require('./proxy-tag-revalidation'),
   require('./proxy-manifest-get'),
+  require('./proxy-tag-revalidation'),
   require('./proxy-blob-dedup'),
   require('./proxy-big-rss'),
 ];

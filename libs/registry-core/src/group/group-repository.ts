@@ -73,12 +73,16 @@ export class GroupRepository implements DockerRepository {
   }
 
   /**
-   * Only what members hold already: Docker checks blobs this way before pushing, and that check must neither
-   * fail when an upstream is down nor tell a remote registry the names and digests of private images.
+   * Clients check blobs this way before pushing, so a group with a writable member answers for that member:
+   * a blob that only another member holds must still be uploaded, or the member would refuse the manifest.
+   * Without one, only what members hold already: a check must neither fail when an upstream is down nor tell
+   * a remote registry the names and digests of private images.
    */
   async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
     this.ensureOnline();
-    return (await this.first(this.ordered(image), (m) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null)))?.value ?? null;
+    const writable = this.config.group.writableMember;
+    const members = writable ? this.members().filter((m) => m.name === writable) : this.ordered(image);
+    return (await this.first(members, (m) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null)))?.value ?? null;
   }
 
   async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
