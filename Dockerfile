@@ -56,7 +56,7 @@ VOLUME /data
 
 # 8081: main port (web UI, REST API, token endpoint, path-routed registry API). 8082-8089: connector ports that
 # repositories can claim with docker.httpPort (publish the ones you use).
-EXPOSE 8081 8082-8089
+EXPOSE 8081 8181 8182 8082-8089
 
 # GET /service/rest/v1/status answers 200 once the database is open (anonymous). It is asked on
 # loopback, so keep WHARF_HOST at its default 0.0.0.0 (or 127.0.0.1) in the container.
