@@ -1,8 +1,11 @@
 import { ConfigError, loadConfig } from './config/config';
+import { teeOutputToLogFile } from './config/log-file';
 import { startWharf } from './wharf';
 
 async function main(): Promise<void> {
-  const wharf = await startWharf(loadConfig());
+  const config = loadConfig();
+  teeOutputToLogFile(config.dataDir);
+  const wharf = await startWharf(config);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

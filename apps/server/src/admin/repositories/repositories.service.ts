@@ -94,11 +94,19 @@ export class RepositoriesService {
     };
   }
 
-  async invalidateCache(name: string): Promise<void> {
+  /** A proxy revalidates its cached tags on next use; a group does so for every proxy it reaches. */
+  async invalidateCache(name: string, seen = new Set<string>()): Promise<void> {
     const config = this.get(name);
+    if (seen.has(name)) return;
+    seen.add(name);
     const repository = this.manager.get(name);
     if (repository instanceof ProxyRepository) return repository.invalidate();
     if (config.type === 'hosted') throw new InvalidRepositoryError(`repository ${name} is hosted: it has no cache to invalidate`);
+    if (config.type === 'group') {
+      for (const member of config.group.memberNames) {
+        if (this.manager.config(member)?.type !== 'hosted') await this.invalidateCache(member, seen);
+      }
+    }
   }
 
   /** Opens the connector of every stored repository (start-up). A port that cannot be bound is logged, not fatal. */
