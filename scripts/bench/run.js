@@ -16,7 +16,8 @@
 // --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64
 // --wharf-root=DIR  benchmark the Wharf checkout in DIR (built, with node_modules) instead of this one
 //
-// Prints a table per scenario and writes scripts/bench/results/latest.json. Every process it starts
+// Prints a table per scenario and writes scripts/bench/results/latest.json (latest-quick.json with
+// --quick; a -partial suffix with --only, --cpu-prof or --wharf-node-arg). Every process it starts
 // (the servers, proxies, pass-throughs, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
 'use strict';
 const fs = require('node:fs');
@@ -267,7 +268,9 @@ async function main() {
     wharfBehind: behind,
     anomalies,
   };
-  const out = path.join(RESULTS_DIR, args.quick ? 'latest-quick.json' : 'latest.json');
+  // Partial or instrumented runs (--only, --cpu-prof, --wharf-node-arg) do not overwrite the full run's file.
+  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length ? '-partial' : '';
+  const out = path.join(RESULTS_DIR, `${args.quick ? 'latest-quick' : 'latest'}${partial}.json`);
   fs.writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
   console.log(`results: ${path.relative(REPO_ROOT, out)}`);
   process.exitCode = failed ? 1 : 0;

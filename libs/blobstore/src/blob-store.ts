@@ -39,6 +39,8 @@ export interface WriteOptions {
   onProgress?(bytes: number): void;
   /** Called once the temporary file exists, before any byte is written. */
   onSpool?(spool: Spool): void;
+  /** Called as soon as the content is known to match the expected digest and size (before fsync and rename). */
+  onVerified?(): void;
 }
 
 /** The in-progress file of one write. Unverified bytes: callers must not present them as complete before the write resolves. */

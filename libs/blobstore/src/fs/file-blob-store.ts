@@ -218,6 +218,7 @@ export class FileBlobStore implements BlobStore {
           computed: actual,
         });
       }
+      options?.onVerified?.();
       try {
         await handle.sync();
         await handle.close();

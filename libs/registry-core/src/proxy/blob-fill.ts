@@ -1,7 +1,15 @@
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import type { BlobInfo, BlobStore, Spool, SpoolReader } from '@wharf/blobstore';
 
 const READ_CHUNK = 1024 * 1024;
+const SEND_CHUNK = 256 * 1024;
+const SEND_BUFFERS = 4;
+
+/** One client's view of a fill: a stream, or the faster `sendTo` (use one, not both). */
+export interface FillRead {
+  readonly stream: Readable;
+  sendTo(destination: Writable): Promise<void>;
+}
 
 /**
  * One upstream blob being written into the blob store (hashed, verified, committed on a match),
@@ -14,6 +22,8 @@ export class BlobFill {
   readonly done: Promise<BlobInfo>;
   private written = 0;
   private state: 'running' | 'committed' | 'failed' = 'running';
+  /** The digest matched: every byte may go out, even before fsync and rename finish. */
+  private verified = false;
   private error: Error | undefined;
   private spool: Spool | undefined;
   private readonly waiters = new Set<() => void>();
@@ -23,6 +33,7 @@ export class BlobFill {
     readonly digest: string,
     private size: number | null,
     source: Readable,
+    onVerified?: (bytes: number) => void,
   ) {
     this.done = blobs
       .write(source, { digest, ...(size !== null ? { size } : {}) }, {
@@ -32,6 +43,11 @@ export class BlobFill {
         },
         onSpool: (spool) => {
           this.spool = spool;
+          this.wake();
+        },
+        onVerified: () => {
+          this.verified = true;
+          onVerified?.(this.written);
           this.wake();
         },
       })
@@ -62,21 +78,34 @@ export class BlobFill {
   }
 
   /**
-   * A stream of bytes [start, end] read along the fill. null when the temporary file is already gone
-   * (committed: read the blob store instead; failed: the error is on `done`).
+   * Bytes [start, end] read along the fill, as a stream or sent with reused buffers (`sendTo`). null when the
+   * temporary file is already gone (committed: read the blob store instead; failed: the error is on `done`).
    */
-  async open(start = 0, end?: number): Promise<Readable | null> {
+  async open(start = 0, end?: number): Promise<FillRead | null> {
     while (!this.spool && this.state === 'running') await this.next();
     if (!this.spool) return null;
+    const fill = this;
     const reader = await this.spool.open();
     if (!reader) return null;
-    return new FillReader(this, reader, start, end);
+    let stream: FillReader | undefined;
+    return {
+      get stream() {
+        stream ??= new FillReader(fill, reader, start, end);
+        return stream;
+      },
+      sendTo: (destination) => followTo(fill, reader, start, end, destination),
+    };
   }
 
   /** How far a reader may go now: everything once committed, else what is written minus the held-back last byte. */
   available(): number {
-    if (this.state === 'committed') return this.size ?? this.written;
+    if (this.state === 'committed' || (this.verified && this.state === 'running')) return this.size ?? this.written;
     return Math.max(0, this.written - 1);
+  }
+
+  /** Everything is readable: verified (or committed). A reader that reached the end may finish. */
+  get complete(): boolean {
+    return this.state === 'committed' || (this.verified && this.state === 'running');
   }
 
   status(): { state: 'running' | 'committed' | 'failed'; error?: Error } {
@@ -140,7 +169,7 @@ class FillReader extends Readable {
             if (!this.push(buffer.subarray(0, n))) return;
             continue;
           }
-        } else if (state === 'committed') {
+        } else if (this.fill.complete) {
           this.push(null);
           return;
         }
@@ -151,6 +180,49 @@ class FillReader extends Readable {
     } finally {
       this.pumping = false;
     }
+  }
+}
+
+/**
+ * Sends bytes [start, end] of a fill to `destination` as they arrive, through a few reused buffers: a buffer
+ * is refilled only once the destination has taken it, so memory stays flat and nothing is left for the GC.
+ */
+async function followTo(fill: BlobFill, file: SpoolReader, start: number, end: number | undefined, destination: Writable): Promise<void> {
+  const pool = Array.from({ length: SEND_BUFFERS }, () => Buffer.allocUnsafe(SEND_CHUNK));
+  const pending: (Promise<void> | undefined)[] = new Array(SEND_BUFFERS);
+  const last = end !== undefined ? end + 1 : Number.POSITIVE_INFINITY;
+  let position = start;
+  let turn = 0;
+  try {
+    for (;;) {
+      const { state, error } = fill.status();
+      if (state === 'failed') throw error ?? new Error('the upstream blob could not be stored');
+      if (destination.destroyed) throw new Error('the client went away');
+      const stop = Math.min(last, fill.available());
+      if (position >= stop) {
+        if (position >= last || (fill.complete && position >= fill.available())) break;
+        await fill.next();
+        continue;
+      }
+      const slot = turn % SEND_BUFFERS;
+      await pending[slot];
+      const buffer = pool[slot]!;
+      const n = await file.read(buffer.subarray(0, Math.min(SEND_CHUNK, stop - position)), position);
+      if (n === 0) {
+        await fill.next();
+        continue;
+      }
+      position += n;
+      const chunk = buffer.subarray(0, n);
+      pending[slot] = new Promise((resolve, reject) => destination.write(chunk, (err) => (err ? reject(err) : resolve())));
+      pending[slot].catch(() => undefined);
+      turn += 1;
+      if (destination.writableNeedDrain) await new Promise<void>((resolve) => destination.once('drain', resolve).once('close', resolve));
+    }
+    await Promise.all(pending);
+    await new Promise<void>((resolve, reject) => destination.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  } finally {
+    await file.close();
   }
 }
 
@@ -173,6 +245,7 @@ export class BlobFills {
     blobs: BlobStore,
     fetch: () => Promise<{ size: number | null; stream: Readable } | null>,
     onSettled?: (info: BlobInfo | null, err?: Error) => Promise<void> | void,
+    onVerified?: (bytes: number) => void,
   ): Promise<BlobFill | null> {
     const existing = this.inflight.get(digest);
     if (existing) return existing;
@@ -182,7 +255,7 @@ export class BlobFills {
     const started = (async () => {
       const source = await fetch();
       if (!source) return null;
-      const fill = new BlobFill(blobs, digest, source.size, source.stream);
+      const fill = new BlobFill(blobs, digest, source.size, source.stream, onVerified);
       // Forget the fill only after its bookkeeping (links) is done, so a request right after finds the cached blob.
       fill.done
         .then(

@@ -18,7 +18,6 @@ import type { BlobLinks, ManifestIndex, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
 import { referrerDescriptors } from '../referrers';
 import { blobHandle } from '../blob-handle';
-import { pipeline } from 'node:stream/promises';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
 import type { BlobFill, BlobFills } from './blob-fill';
 import { CachePolicy } from './cache-policy';
@@ -234,13 +233,21 @@ export class ProxyRepository implements DockerRepository {
     const fill = await this.fillFor(image, digest);
     if (!fill) return null;
     const size = fill.knownSize ?? (await fill.done).size;
-    const stream = await fill.open(range?.start ?? 0, range?.end);
-    if (!stream) {
+    const read = await fill.open(range?.start ?? 0, range?.end);
+    if (!read) {
       // The fill finished between our look and our open: it is in the blob store now.
       await fill.done;
       return this.serveLocal(image, digest, range);
     }
-    return { digest, size, stream, sendTo: (destination) => pipeline(stream, destination), ...(range ? { range } : {}) };
+    return {
+      digest,
+      size,
+      ...(range ? { range } : {}),
+      get stream() {
+        return read.stream;
+      },
+      sendTo: (destination) => read.sendTo(destination),
+    };
   }
 
   private async serveLocal(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
@@ -280,12 +287,12 @@ export class ProxyRepository implements DockerRepository {
         return blob;
       },
       async (info, err) => {
-        if (info) {
-          this.deps.state.counters.bytesFromUpstream += info.size;
-          await this.deps.links.link(this.name, image, digest, info.size);
-        } else {
-          this.deps.log.warn(`proxy ${this.name}: blob ${digest} from upstream not cached: ${err?.message}`);
-        }
+        if (info) await this.deps.links.link(this.name, image, digest, info.size);
+        else this.deps.log.warn(`proxy ${this.name}: blob ${digest} from upstream not cached: ${err?.message}`);
+      },
+      // Counted when verified: clients may have every byte before the blob is committed.
+      (bytes) => {
+        this.deps.state.counters.bytesFromUpstream += bytes;
       },
     );
   }
