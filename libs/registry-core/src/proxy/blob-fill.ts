@@ -84,16 +84,15 @@ export class BlobFill {
   async open(start = 0, end?: number): Promise<FillRead | null> {
     while (!this.spool && this.state === 'running') await this.next();
     if (!this.spool) return null;
-    const fill = this;
     const reader = await this.spool.open();
     if (!reader) return null;
     let stream: FillReader | undefined;
+    const streamOf = () => (stream ??= new FillReader(this, reader, start, end));
     return {
       get stream() {
-        stream ??= new FillReader(fill, reader, start, end);
-        return stream;
+        return streamOf();
       },
-      sendTo: (destination) => followTo(fill, reader, start, end, destination),
+      sendTo: (destination) => followTo(this, reader, start, end, destination),
     };
   }
 
