@@ -173,7 +173,7 @@ describe('a push through the group while a proxy member\'s upstream is down', ()
 });
 
 describe('push through the group of an image built on a base pulled through it', () => {
-  it('asks for the base layer to be uploaded to the writable member (the proxy cache does not count), and the push succeeds', async () => {
+  it('succeeds although the base layer is only in the proxy member cache (it is linked into the writable member)', async () => {
     const baseLayer = randomBlob(50_000);
     const base = imageManifest({ layers: [baseLayer] });
     await upstream.direct.pushImage('library/base', '1', base);
@@ -182,12 +182,14 @@ describe('push through the group of an image built on a base pulled through it',
     expect((await group.connector.getBlob('library/base', baseLayer.digest)).status).toBe(200);
 
     const derived = imageManifest({ layers: [baseLayer, randomBlob(1_000)] });
-    // What Docker does: HEAD each blob, upload those that are missing, then PUT the manifest.
+    // What Docker does: HEAD each blob, upload only those that are missing, then PUT the manifest.
+    const skipped: string[] = [];
     for (const blob of derived.blobs) {
       const head = await group.connector.headBlob('team/derived', blob.digest);
-      expect(head.status, `HEAD ${blob.digest}`).toBe(404);
-      await group.connector.pushBlob('team/derived', blob);
+      if (head.status === 200) skipped.push(blob.digest);
+      else await group.connector.pushBlob('team/derived', blob);
     }
+    expect(skipped).toEqual([baseLayer.digest]);
     const put = await group.connector.putManifest('team/derived', '1', derived);
     expect(put.status, put.text()).toBe(201);
     expect((await group.connector.getManifest('team/derived', '1', accept)).status).toBe(200);

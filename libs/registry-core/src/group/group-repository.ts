@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BlobInfo, ByteRange } from '@wharf/blobstore';
-import { type Descriptor, RegistryError, isRegistryError } from '@wharf/oci';
+import { type Descriptor, RegistryError, isRegistryError, parseManifest, requiredBlobs } from '@wharf/oci';
 import type {
   BlobHandle,
   DockerRepository,
@@ -73,16 +73,12 @@ export class GroupRepository implements DockerRepository {
   }
 
   /**
-   * Clients check blobs this way before pushing, so a group with a writable member answers for that member:
-   * a blob that only another member holds must still be uploaded, or the member would refuse the manifest.
-   * Without one, only what members hold already: a check must neither fail when an upstream is down nor tell
-   * a remote registry the names and digests of private images.
+   * Only what members hold already: Docker checks blobs this way before pushing, and that check must neither
+   * fail when an upstream is down nor tell a remote registry the names and digests of private images.
    */
   async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
     this.ensureOnline();
-    const writable = this.config.group.writableMember;
-    const members = writable ? this.members().filter((m) => m.name === writable) : this.ordered(image);
-    return (await this.first(members, (m) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null)))?.value ?? null;
+    return (await this.first(this.ordered(image), (m) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null)))?.value ?? null;
   }
 
   async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
@@ -134,8 +130,28 @@ export class GroupRepository implements DockerRepository {
   mountBlob(image: string, digest: string, from: MountSource): Promise<BlobInfo | null> {
     return this.writable().mountBlob(image, digest, from);
   }
-  putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult> {
-    return this.writable().putManifest(image, reference, bytes, contentType);
+  /**
+   * Blob checks on the group also see what other members hold (e.g. a base image's layers in a proxy's cache),
+   * so the client may not have uploaded them: link them into the writable member first, from members this
+   * caller may read (a cross-repository mount; the bytes are content addressed and already stored).
+   */
+  async putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult> {
+    const target = this.writable();
+    let blobs: string[] = [];
+    try {
+      blobs = requiredBlobs(parseManifest(bytes, contentType)).map((d) => d.digest);
+    } catch {
+      // Invalid: the writable member refuses it with the precise error.
+    }
+    for (const digest of blobs) {
+      if (await target.statBlob(image, digest, { cachedOnly: true })) continue;
+      for (const member of this.members()) {
+        if (member.name === target.name || !(await member.statBlob(image, digest, { cachedOnly: true }).catch(() => null))) continue;
+        await target.mountBlob(image, digest, { repository: member, image });
+        break;
+      }
+    }
+    return target.putManifest(image, reference, bytes, contentType);
   }
   deleteManifest(image: string, digest: string): Promise<void> {
     return this.writable().deleteManifest(image, digest);

@@ -219,7 +219,12 @@ export class ProxyRepository implements DockerRepository {
   async statBlob(image: string, digest: string, options?: { cachedOnly?: boolean }): Promise<BlobInfo | null> {
     this.ensureOnline();
     const local = await this.localBlob(image, digest);
-    if (local || options?.cachedOnly) return local;
+    if (local) return local;
+    if (options?.cachedOnly) {
+      // A fill already under way counts as held (clients may have all its bytes before it is committed).
+      const running = await this.deps.fills.get(digest);
+      return running ? { digest, size: running.knownSize ?? (await running.done).size } : null;
+    }
     const fill = await this.fillFor(image, digest);
     if (!fill) return null;
     const size = fill.knownSize ?? (await fill.done).size;
