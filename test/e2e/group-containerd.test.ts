@@ -7,7 +7,7 @@ import { FaultProxy } from '../support/fault-proxy';
 import { buildImage, type BuiltImage } from '../support/image-builder';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
-import { PROVISIONED, provision } from '../support/provision';
+import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
@@ -18,7 +18,6 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 // The registries' own `server` entries point at a closed port, so only the group can answer
 // (containerd would otherwise fall back to the registry itself).
 
-const REPOSITORIES = '/service/rest/v1/repositories';
 
 describe('containerd pulls two registries\' images through one group with ?ns= routing', () => {
   const cleanup = new Cleanup();
@@ -60,24 +59,7 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     group = `127.0.0.1:${groupPort}`;
     // docker-hub mirrors registry A here; registry B gets a proxy of its own, added to the group.
     await provision(wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'REGISTRY' } });
-    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
-      name: 'registry-b',
-      online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
-      proxy: { remoteUrl: faultsB.url, contentMaxAge: 1440, metadataMaxAge: 1440 },
-      negativeCache: { enabled: true, timeToLive: 1440 },
-      httpClient: { blocked: false, autoBlock: true, authentication: null },
-      docker: { v1Enabled: false, forceBasicAuth: false, httpPort: null },
-      dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
-    });
-    expect(created.status, created.text()).toBe(201);
-    const current = (await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json<Record<string, unknown>>();
-    const { format: _f, type: _t, url: _u, ...body } = current;
-    const put = await wharf.rest.put(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`, {
-      ...body,
-      group: { memberNames: ['docker-hosted', 'docker-hub', 'registry-b'], writableMember: 'docker-hosted' },
-    });
-    expect(put.status, put.text()).toBe(204);
+    await addProxyMember(wharf, 'registry-b', faultsB.url);
 
     localDigest = await new RegistryClient({ baseUrl: `http://127.0.0.1:${hostedPort}`, username: ADMIN_USER, password: wharf.adminPassword }).pushImage(
       'team/local',

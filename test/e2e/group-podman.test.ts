@@ -1,14 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
+import { writeMirrorConfig } from '../support/containers-config';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
 import { buildImage, type BuiltImage } from '../support/image-builder';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
-import { PROVISIONED, provision } from '../support/provision';
+import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
 import { Wharf } from '../support/wharf';
 
@@ -18,7 +19,6 @@ import { Wharf } from '../support/wharf';
 
 const SOURCE = 'registry.example.test';
 const IMAGE = 'team/tool';
-const REPOSITORIES = '/service/rest/v1/repositories';
 
 describe('podman pull through the group as a registries.conf mirror', () => {
   const cleanup = new Cleanup();
@@ -63,47 +63,10 @@ describe('podman pull through the group as a registries.conf mirror', () => {
     const groupPort = await freePort();
     await provision(wharf, { upstream: hub.url, groupPort, hostedPort: await freePort() });
     group = `127.0.0.1:${groupPort}`;
-    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
-      name: 'example-registry',
-      online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
-      proxy: { remoteUrl: source.url, contentMaxAge: 1440, metadataMaxAge: 1440 },
-      negativeCache: { enabled: true, timeToLive: 1440 },
-      httpClient: { blocked: false, autoBlock: true, authentication: null },
-      docker: { v1Enabled: false, forceBasicAuth: false, httpPort: null },
-      dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
-    });
-    expect(created.status, created.text()).toBe(201);
-    const current = (await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json<Record<string, unknown>>();
-    const { format: _f, type: _t, url: _u, ...body } = current;
-    const put = await wharf.rest.put(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`, {
-      ...body,
-      group: { memberNames: ['docker-hosted', 'docker-hub', 'example-registry'], writableMember: 'docker-hosted' },
-    });
-    expect(put.status, put.text()).toBe(204);
+    await addProxyMember(wharf, 'example-registry', source.url);
 
-    const conf = join(tmp, 'registries.conf');
-    writeFileSync(
-      conf,
-      [
-        'unqualified-search-registries = []',
-        '',
-        '[[registry]]',
-        `prefix = "${SOURCE}"`,
-        `location = "${SOURCE}"`,
-        '',
-        '[[registry.mirror]]',
-        `location = "${group}"`,
-        'insecure = true',
-        '',
-      ].join('\n'),
-    );
     // No credentials: the group and its proxy member allow anonymous pulls (provision.sh turned anonymous access on).
-    const authFile = join(tmp, 'auth.json');
-    writeFileSync(authFile, '{"auths":{}}');
-    const storageConf = join(tmp, 'storage.conf');
-    writeFileSync(storageConf, `[storage]\ndriver = "vfs"\nrunroot = "${join(tmp, 'podman-run')}"\ngraphroot = "${join(tmp, 'podman-graph')}"\n`);
-    env = { ...process.env, CONTAINERS_REGISTRIES_CONF: conf, REGISTRY_AUTH_FILE: authFile, CONTAINERS_STORAGE_CONF: storageConf };
+    env = writeMirrorConfig(tmp, { source: SOURCE, mirror: group });
   });
   afterAll(() => cleanup.run());
 

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
+import { writeMirrorConfig } from '../support/containers-config';
 import { digestFile } from '../support/digest';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
@@ -84,36 +85,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
     expect(created.status, created.text()).toBe(201);
     connector = `127.0.0.1:${port}`;
 
-    const conf = join(tmp, 'registries.conf');
-    writeFileSync(
-      conf,
-      [
-        'unqualified-search-registries = []',
-        '',
-        '[[registry]]',
-        `prefix = "${SOURCE}"`,
-        `location = "${SOURCE}"`,
-        '',
-        '[[registry.mirror]]',
-        `location = "${connector}"`,
-        'insecure = true',
-        '',
-      ].join('\n'),
-    );
-    const authFile = join(tmp, 'auth.json');
-    const auth = Buffer.from(`${ADMIN_USER}:${wharf.adminPassword}`).toString('base64');
-    writeFileSync(authFile, JSON.stringify({ auths: { [connector]: { auth } } }));
-    const storageConf = join(tmp, 'storage.conf');
-    writeFileSync(
-      storageConf,
-      `[storage]\ndriver = "vfs"\nrunroot = "${join(tmp, 'podman-run')}"\ngraphroot = "${join(tmp, 'podman-graph')}"\n`,
-    );
-    env = {
-      ...process.env,
-      CONTAINERS_REGISTRIES_CONF: conf,
-      REGISTRY_AUTH_FILE: authFile,
-      CONTAINERS_STORAGE_CONF: storageConf,
-    };
+    env = writeMirrorConfig(tmp, { source: SOURCE, mirror: connector, auths: { [connector]: { username: ADMIN_USER, password: wharf.adminPassword } } });
   });
   afterAll(() => cleanup.run());
 

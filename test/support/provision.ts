@@ -38,3 +38,28 @@ export async function provision(wharf: Wharf, opts: ProvisionOptions): Promise<R
   if (r.code !== 0) throw new Error(`examples/provision.sh exited ${r.code ?? r.signal}\n${r.stdout}${r.stderr}`);
   return r;
 }
+
+const REPOSITORIES = '/service/rest/v1/repositories';
+
+/**
+ * Adds a proxy of another registry (anonymous pulls allowed) to the provisioned group, after its
+ * current members: one group mirroring several registries. Throws on any unexpected status.
+ */
+export async function addProxyMember(wharf: Wharf, name: string, remoteUrl: string): Promise<void> {
+  const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
+    name,
+    online: true,
+    storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+    proxy: { remoteUrl, contentMaxAge: 1440, metadataMaxAge: 1440 },
+    negativeCache: { enabled: true, timeToLive: 1440 },
+    httpClient: { blocked: false, autoBlock: true, authentication: null },
+    docker: { v1Enabled: false, forceBasicAuth: false, httpPort: null },
+    dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
+  });
+  if (created.status !== 201) throw new Error(`creating proxy ${name}: ${created.status} ${created.text()}`);
+  const path = `${REPOSITORIES}/docker/group/${PROVISIONED.group}`;
+  const { format: _f, type: _t, url: _u, ...body } = (await wharf.rest.get(path)).json<Record<string, unknown>>();
+  const group = body.group as { memberNames: string[]; writableMember: string | null };
+  const put = await wharf.rest.put(path, { ...body, group: { ...group, memberNames: [...group.memberNames, name] } });
+  if (put.status !== 204) throw new Error(`adding ${name} to ${PROVISIONED.group}: ${put.status} ${put.text()}`);
+}
