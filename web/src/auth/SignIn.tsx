@@ -1,3 +1,4 @@
+import { Notice } from '../components/states';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiClient, basicAuthorization, type Credentials } from '../api/client';
 import { ApiError, isApiError } from '../api/errors';
@@ -55,11 +56,7 @@ export function SignIn({
         </div>
         <h1 id="signin-title">Sign in</h1>
         <p className="muted">Administrators of this Wharf server manage repositories, browse images and security here.</p>
-        {notice && !problem && (
-          <p className="notice" role="status">
-            {notice}
-          </p>
-        )}
+        <Notice text={!problem ? notice : null} />
         <div className="field">
           <label htmlFor="signin-username">Username</label>
           <input id="signin-username" name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />

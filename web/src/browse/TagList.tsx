@@ -5,7 +5,7 @@ import { isIndexMediaType, mediaTypeLabel } from '../api/oci';
 import { CopyButton } from '../components/CopyButton';
 import { formatBytes, plural, shortDigest } from '../components/format';
 import { Link, routePath } from '../components/router';
-import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
+import { AsyncView, EmptyState, ErrorBox, Loading, Notice } from '../components/states';
 import { PageHeader, Time } from '../components/ui';
 import { pullCommand } from '../repositories/model';
 import { DeleteReferenceDialog, deleteVerb } from './DeleteReference';
@@ -30,11 +30,7 @@ export function TagList({ repository, image }: { repository: string; image: stri
   return (
     <section>
       <PageHeader crumbs={<BrowseCrumbs repository={repository} image={image} />} title={image} subtitle={`in ${repository}`} />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} />
       <AsyncView state={summary}>
         {(repo) => (
           <>

@@ -72,3 +72,13 @@ export function AsyncView<T>({
     </>
   );
 }
+
+/** A short success message after an action (announced to screen readers); renders nothing without text. */
+export function Notice({ text }: { text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <p className="notice" role="status">
+      {text}
+    </p>
+  );
+}

@@ -3,7 +3,7 @@ import type { RepositorySummary } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Link, routePath } from '../components/router';
-import { AsyncView, EmptyState } from '../components/states';
+import { AsyncView, EmptyState, Notice } from '../components/states';
 import { PageHeader, TypeBadge } from '../components/ui';
 import { useAsync } from '../components/useAsync';
 import { DaemonSnippet } from './DaemonSnippet';
@@ -39,11 +39,7 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
   return (
     <section>
       <PageHeader title="Repositories" subtitle="Hosted repositories take pushes, proxies cache a remote registry, groups serve several as one." actions={<NewRepositoryButtons />} />
-      {message && (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      )}
+      <Notice text={message} />
       <AsyncView state={state}>
         {(repositories) =>
           repositories.length === 0 ? (

@@ -3,7 +3,7 @@ import type { GroupRepositoryView, HostedRepositoryView, ProxyRepositoryView, Re
 import { useApi } from '../api/context';
 import { CopyBlock } from '../components/CopyButton';
 import { Link, navigate, routePath, withQuery } from '../components/router';
-import { AsyncView, ErrorBox, Loading, isNotFound } from '../components/states';
+import { AsyncView, ErrorBox, Loading, isNotFound, Notice } from '../components/states';
 import { PageHeader, TypeBadge } from '../components/ui';
 import { useAsync } from '../components/useAsync';
 import { DaemonSnippet } from './DaemonSnippet';
@@ -166,11 +166,7 @@ export function EditRepositoryPage({ type, name }: { type: RepositoryType; name:
           Saved. Changes to the connector port take effect at once.
         </p>
       )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} />
       <div className="split">
         <div className="split-main">
           {view.type === 'hosted' && (

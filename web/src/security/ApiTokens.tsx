@@ -4,7 +4,7 @@ import { useApi } from '../api/context';
 import { ApiError, describeError } from '../api/errors';
 import { CopyBlock } from '../components/CopyButton';
 import { Fieldset, SelectField, TextField } from '../components/fields';
-import { AsyncView, EmptyState, NotAvailable, isNotFound } from '../components/states';
+import { AsyncView, EmptyState, NotAvailable, isNotFound, Notice } from '../components/states';
 import { Time } from '../components/ui';
 import { useAsync } from '../components/useAsync';
 import { DeleteDialog } from './Users';
@@ -29,11 +29,7 @@ export function ApiTokens() {
   if (isNotFound(tokens.error)) return <NotAvailable what="API tokens" endpoint="GET /service/rest/v1/security/api-tokens" />;
   return (
     <>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} />
       {created && (
         <div className="card callout callout-ok" role="status">
           <h2>Token “{created.name}” created</h2>

@@ -3,7 +3,7 @@ import type { PrivilegeJson, RoleJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { ApiError, describeError } from '../api/errors';
 import { Fieldset, TextField } from '../components/fields';
-import { AsyncView, EmptyState, NotAvailable, isNotFound } from '../components/states';
+import { AsyncView, EmptyState, NotAvailable, isNotFound, Notice } from '../components/states';
 import { useAsync } from '../components/useAsync';
 import { DeleteDialog } from './Users';
 
@@ -25,11 +25,7 @@ export function Roles() {
   if (isNotFound(roles.error)) return <NotAvailable what="Role management" endpoint="GET /service/rest/v1/security/roles" />;
   return (
     <>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} />
       <AsyncView state={roles}>
         {(list) => (
           <>

@@ -4,7 +4,7 @@ import { useApi } from '../api/context';
 import { ApiError, describeError } from '../api/errors';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Fieldset, SelectField, TextField } from '../components/fields';
-import { AsyncView, EmptyState, NotAvailable, isNotFound } from '../components/states';
+import { AsyncView, EmptyState, NotAvailable, isNotFound, Notice } from '../components/states';
 import { useAsync } from '../components/useAsync';
 
 const STATUSES: { value: UserStatus; label: string }[] = [
@@ -67,11 +67,7 @@ export function Users() {
   if (isNotFound(users.error)) return <NotAvailable what="User management" endpoint="GET /service/rest/v1/security/users" />;
   return (
     <>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} />
       <AsyncView state={users}>
         {(list) => (
           <>
