@@ -31,8 +31,12 @@ RUN npm ci \
 # ---------------------------------------------------------------------------------------------
 FROM node:${NODE_MAJOR}-bookworm-slim
 
+# The runtime settings of scripts/server-runtime.js (memory: see the README, "Runtime settings");
+# apps/server/test/runtime/server-runtime.test.ts keeps these lines equal to it.
 ENV NODE_ENV=production \
-    WHARF_DATA_DIR=/data
+    WHARF_DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072
 
 WORKDIR /app
 
@@ -64,4 +68,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WHARF_PORT || 8081) + '/service/rest/v1/status').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # Wharf stops cleanly on SIGTERM (docker stop) and SIGINT.
-CMD ["node", "apps/server/dist/main.js"]
+CMD ["node", "--max-semi-space-size=2", "apps/server/dist/main.js"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: builds what is not built yet (tsc -b is incremental; the UI when web/dist is missing),
-// then runs Wharf in this process.
+// then runs Wharf (scripts/serve.js: a child process with the runtime settings of scripts/server-runtime.js).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -12,4 +12,4 @@ run([require.resolve('typescript/bin/tsc'), '-b', 'apps/server/tsconfig.build.js
 if (!existsSync(join(root, 'web/dist/index.html'))) {
   run([join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web']);
 }
-require(join(root, 'apps/server/dist/main.js'));
+require('./serve').serve(root);

@@ -13,11 +13,13 @@
 //              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss
 // --cpu-prof   start every Wharf process with node --cpu-prof; the .cpuprofile files land in scripts/bench/results/cpu-prof
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
-// --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64
+// --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64;
+//              Wharf always starts with the options and environment of scripts/server-runtime.js, as `npm start` does
+// --wharf-env=KEY=VALUE  environment for the Wharf process (repeatable; KEY= unsets), e.g. --wharf-env=MALLOC_ARENA_MAX=8
 // --wharf-root=DIR  benchmark the Wharf checkout in DIR (built, with node_modules) instead of this one
 //
 // Prints a table per scenario and writes scripts/bench/results/latest.json (latest-quick.json with
-// --quick; a -partial suffix with --only, --cpu-prof or --wharf-node-arg). Every process it starts
+// --quick; a -partial suffix with --only, --cpu-prof, --wharf-node-arg or --wharf-env). Every process it starts
 // (the servers, proxies, pass-throughs, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
 'use strict';
 const fs = require('node:fs');
@@ -35,13 +37,16 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const MiB = 1024 * 1024;
 
 function parseArgs(argv) {
-  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [] };
+  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [], wharfEnv: {} };
   for (const a of argv) {
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-prof') args.cpuProf = true;
     else if (a === '--build') args.build = true;
     else if (a.startsWith('--wharf-node-arg=')) args.wharfNodeArgs.push(a.slice('--wharf-node-arg='.length));
-    else if (a.startsWith('--wharf-root=')) args.wharfRoot = path.resolve(a.slice('--wharf-root='.length));
+    else if (a.startsWith('--wharf-env=')) {
+      const [key, ...value] = a.slice('--wharf-env='.length).split('=');
+      args.wharfEnv[key] = value.join('=') || undefined; // KEY= unsets it
+    } else if (a.startsWith('--wharf-root=')) args.wharfRoot = path.resolve(a.slice('--wharf-root='.length));
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--help' || a === '-h') {
       const header = fs.readFileSync(__filename, 'utf8').split('\n').slice(1);
@@ -130,7 +135,7 @@ async function main() {
   log(`starting Distribution and Wharf under ${workDir}`);
   const [distribution, wharf] = await Promise.all([
     startDistribution({ workDir, logDir }),
-    startWharf({ repoRoot: args.wharfRoot, workDir, logDir, cpuProfDir, nodeArgs: args.wharfNodeArgs }),
+    startWharf({ repoRoot: args.wharfRoot, workDir, logDir, cpuProfDir, nodeArgs: args.wharfNodeArgs, env: args.wharfEnv }),
   ]);
   const targets = [distribution, wharf];
   const anomaliesAtStart = [];
@@ -156,6 +161,7 @@ async function main() {
     logDir,
     cpuProfDir,
     wharfNodeArgs: args.wharfNodeArgs,
+    wharfEnv: args.wharfEnv,
     extraLogs: [], // { label, file }: logs of processes scenarios start (proxy mode), checked for errors at the end
     wrk: wrk.bin ? { bin: wrk.bin, version: wrk.version } : null,
     state: {},
@@ -269,7 +275,7 @@ async function main() {
     anomalies,
   };
   // Partial or instrumented runs (--only, --cpu-prof, --wharf-node-arg) do not overwrite the full run's file.
-  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length ? '-partial' : '';
+  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length || Object.keys(args.wharfEnv).length ? '-partial' : '';
   const out = path.join(RESULTS_DIR, `${args.quick ? 'latest-quick' : 'latest'}${partial}.json`);
   fs.writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
   console.log(`results: ${path.relative(REPO_ROOT, out)}`);

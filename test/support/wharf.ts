@@ -5,6 +5,7 @@ import { REPO_ROOT } from './paths';
 import { freePort } from './ports';
 import { ManagedProcess, runCommand, type ExitInfo } from './process';
 import { GiveUp, waitFor } from './wait';
+import { NODE_ARGS, serverEnv } from '../../scripts/server-runtime';
 
 export const WHARF_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
 export const ADMIN_USER = 'admin';
@@ -112,11 +113,12 @@ export class Wharf {
     const proc = ManagedProcess.start({
       name: 'wharf',
       command: process.execPath,
-      args: [WHARF_MAIN],
+      // As `npm start` runs it (scripts/server-runtime.js), minus the parent process.
+      args: [...NODE_ARGS, WHARF_MAIN],
       cwd: this.dir,
       logFile: join(this.dir, `wharf-${this.starts}.log`),
       env: {
-        ...process.env,
+        ...serverEnv(),
         NODE_ENV: 'production',
         WHARF_PORT: String(this.port),
         WHARF_HOST: '127.0.0.1',

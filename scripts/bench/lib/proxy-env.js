@@ -134,6 +134,7 @@ async function startProxyPair(ctx, why, { counted }) {
       logDir: ctx.logDir,
       cpuProfDir: ctx.cpuProfDir,
       nodeArgs: ctx.wharfNodeArgs,
+      env: ctx.wharfEnv,
       name: 'wharf',
       label: 'Wharf proxy',
       id: `wharf-proxy-${n}`,

@@ -8,6 +8,7 @@ const { randomBytes } = require('node:crypto');
 const { startProcess, runCommand, stopProcess } = require('./proc');
 const { freePorts } = require('./ports');
 const { request, waitFor, basicAuth } = require('./http');
+const runtime = require('../../server-runtime');
 
 const DISTRIBUTION_BIN = '/usr/bin/docker-registry';
 
@@ -121,6 +122,7 @@ async function startWharf({
   logDir,
   cpuProfDir,
   nodeArgs: extraNodeArgs = [],
+  env: extraEnv = {},
   name = 'wharf',
   label = 'Wharf',
   id = 'wharf',
@@ -132,12 +134,15 @@ async function startWharf({
   const password = randomBytes(12).toString('base64url');
   const auth = basicAuth('admin', password);
   const logFile = path.join(logDir, `${id}.log`);
-  const nodeArgs = [...extraNodeArgs];
+  // Started as `npm start` starts it (scripts/server-runtime.js), plus the bench's own extras.
+  const nodeArgs = [...runtime.NODE_ARGS, ...extraNodeArgs];
+  const runtimeEnv = { ...runtime.serverEnv(), ...extraEnv };
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${id}.${Date.now()}.cpuprofile`);
   const child = startProcess(id, process.execPath, [...nodeArgs, path.join(repoRoot, 'apps/server/dist/main.js')], {
     cwd: repoRoot,
     logFile,
     env: {
+      ...runtimeEnv,
       WHARF_PORT: String(mainPort),
       WHARF_HOST: '127.0.0.1',
       WHARF_DATA_DIR: dataDir,
@@ -180,7 +185,8 @@ async function startWharf({
       auth: 'HTTP Basic (admin) on every registry request (the token realm is the default; Basic is accepted)',
       log: 'WHARF_LOG_LEVEL=warn',
       cpuProfile: cpuProfDir ? `node --cpu-prof (${cpuProfDir})` : 'no profiler',
-      ...(extraNodeArgs.length ? { nodeArgs: `node ${extraNodeArgs.join(' ')}` } : {}),
+      nodeArgs: `node ${nodeArgs.filter((a) => !a.startsWith('--cpu-prof')).join(' ')}`,
+      mallocEnv: Object.keys(runtime.ENV).map((k) => `${k}=${runtimeEnv[k] ?? '(unset)'}`).join(' '),
     },
     stop: () => stopProcess(child, 15_000),
   };

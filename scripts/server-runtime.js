@@ -1,0 +1,27 @@
+'use strict';
+// How the Wharf server process is run, in one place: `npm start` (scripts/start.js), `npm run serve`
+// (scripts/serve.js) and the benchmark use this module; the Dockerfile repeats it and a test keeps the
+// two equal. The settings keep a busy server inside its memory budget (under 150 MB RSS while 1 GiB
+// layers stream through; measured with `npm run bench`, see the README, Benchmarks):
+//
+// --max-semi-space-size=2  V8's young generation is 2 × 16 MiB by default, about 20 MiB of RSS once
+//                          used; the registry's hot paths allocate little JavaScript, so 2 MiB costs no
+//                          throughput. (Dead socket buffers are freed by apps/server/src/runtime/buffer-reclaimer.ts.)
+// MALLOC_MMAP_THRESHOLD_   glibc's default 128 KiB, fixed: by default glibc raises the threshold to the
+//                          size of any large block freed (our 256 KiB-1 MiB send buffers), after which
+//                          those blocks come from the heap, whose freed middle is never given back, so RSS
+//                          ratchets up with every transfer. Fixed, they keep their own mappings.
+// MALLOC_ARENA_MAX=2       fewer per-thread malloc arenas for the libuv pool threads (the usual setting
+//                          for Node servers; each arena otherwise keeps its own free memory).
+//
+// A variable already set in the environment wins, so an operator can tune or undo any of them.
+
+const NODE_ARGS = Object.freeze(['--max-semi-space-size=2']);
+const ENV = Object.freeze({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
+
+/** The environment for the server process: ENV under the given environment (which wins). */
+function serverEnv(base = process.env) {
+  return { ...ENV, ...base };
+}
+
+module.exports = { NODE_ARGS, ENV, serverEnv };
