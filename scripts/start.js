@@ -8,6 +8,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+run([join(root, 'scripts/build-native.js')]);
 run([require.resolve('typescript/bin/tsc'), '-b', 'apps/server/tsconfig.build.json']);
 if (!existsSync(join(root, 'web/dist/index.html'))) {
   run([join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web']);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gate } from '../../../../test/support/fault-proxy';
+import { waitFor } from '../../../../test/support/wait';
 import { type Blob, type Manifest, imageManifest, randomBlob, sha256 } from '../support/content';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ProxyClient, type StreamedBody, type Upstream, createProxy, proxyStatus, startUpstream } from './support/proxy-fixture';
@@ -77,6 +78,33 @@ describe('concurrent requests for one cold 50 MiB blob', () => {
     const status = await proxyStatus(wharf, PROXY);
     expect(status.counters.bytesFromUpstream).toBe(image.size + natural.size + gated.size);
     expect(status.counters.upstreamRequests['blob-get']).toBe(upstream.faults.count('blob-get'));
+  });
+});
+
+describe('a client that reads slower than the upstream sends', () => {
+  const PROXY = 'slow-client-proxy';
+
+  it('does not hold the fill back, and still gets every byte (from memory, then from the spool file)', async () => {
+    // 30 MiB: more than the socket buffers plus the 4 MiB a client may lag while fed from memory.
+    const blob = randomBlob(30 * MiB);
+    await upstream.direct.pushImage('team/slow', '1', imageManifest({ layers: [blob] }));
+    await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
+    const client = new ProxyClient(wharf, PROXY);
+    expect((await client.getManifest('team/slow', '1')).status).toBe(200);
+    const before = (await proxyStatus(wharf, PROXY)).counters.bytesFromUpstream;
+
+    let release!: () => void;
+    const slow = client.streamBlob('team/slow', blob.digest, { readAfter: new Promise<void>((r) => (release = r)) });
+    try {
+      // The whole blob comes in and is verified while the client has read nothing.
+      await waitFor('the upstream bytes to be counted', async () => (await proxyStatus(wharf, PROXY)).counters.bytesFromUpstream === before + blob.size, {
+        timeoutMs: 30_000,
+      });
+    } finally {
+      release();
+    }
+    expectIntact([await slow], blob);
+    expect(blobGets(blob.digest)).toBe(1);
   });
 });
 

@@ -150,9 +150,12 @@ export class ProxyClient {
     return this.wharf.http.url(this.registry.blobPath(this.name(image), digest));
   }
 
-  /** A blob GET hashed while it streams (nothing buffered); reports a cut connection instead of throwing. */
-  streamBlob(image: string, digest: string): Promise<StreamedBody> {
-    return streamGet(this.blobUrl(image, digest), basicAuth(this.wharf.admin.username, this.wharf.admin.password));
+  /**
+   * A blob GET hashed while it streams (nothing buffered); reports a cut connection instead of throwing.
+   * With `readAfter`, the client reads nothing until that promise settles (a slow client).
+   */
+  streamBlob(image: string, digest: string, options: { readAfter?: Promise<void> } = {}): Promise<StreamedBody> {
+    return streamGet(this.blobUrl(image, digest), basicAuth(this.wharf.admin.username, this.wharf.admin.password), options.readAfter);
   }
 }
 
@@ -167,7 +170,7 @@ export interface StreamedBody {
   error?: string;
 }
 
-export function streamGet(url: string, authorization?: string): Promise<StreamedBody> {
+export function streamGet(url: string, authorization?: string, readAfter?: Promise<void>): Promise<StreamedBody> {
   return new Promise((resolve) => {
     const hash = createHash('sha256');
     let size = 0;
@@ -178,6 +181,10 @@ export function streamGet(url: string, authorization?: string): Promise<Streamed
       resolve({ status, headers, digest: `sha256:${hash.digest('hex')}`, size, complete, ...(error ? { error } : {}) });
     };
     const req = httpRequest(url, { method: 'GET', headers: authorization ? { Authorization: authorization } : {}, agent: false }, (res) => {
+      if (readAfter) {
+        res.pause();
+        void readAfter.finally(() => res.resume());
+      }
       res.on('data', (chunk: Buffer) => {
         hash.update(chunk);
         size += chunk.length;

@@ -1,0 +1,150 @@
+// sendfile(2) from a blob file to a client socket, on a thread of its own, for Node.
+//
+// Node copies every byte of a download twice (file -> buffer, buffer -> socket) on its one JavaScript
+// thread; sendfile moves page-cache pages to the socket inside the kernel, off that thread. The socket is
+// libuv's (non-blocking) and JavaScript must not write to it meanwhile: the caller waits for the promise.
+// Both descriptors are dup()ed, so a socket or file JavaScript closes meanwhile cannot be replaced by a
+// new one under the same number while this thread still writes.
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+#include <thread>
+
+namespace {
+
+struct Job {
+  int socket_fd = -1;
+  int file_fd = -1;
+  off_t offset = 0;
+  uint64_t count = 0;
+  int idle_timeout_ms = 0;
+  uint64_t sent = 0;
+  int error = 0;          // errno of the failure, 0 when every byte went out
+  bool file_ended = false; // the file was shorter than offset + count
+  napi_deferred deferred = nullptr;
+  napi_threadsafe_function done = nullptr;
+};
+
+void Transfer(Job* job) {
+  while (job->sent < job->count) {
+    uint64_t left = job->count - job->sent;
+    size_t chunk = left > (1u << 30) ? (1u << 30) : static_cast<size_t>(left);
+    ssize_t n = sendfile(job->socket_fd, job->file_fd, &job->offset, chunk);
+    if (n > 0) {
+      job->sent += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      job->file_ended = true;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      job->error = errno;
+      break;
+    }
+    // The socket buffer is full: wait until the client takes bytes (or goes away, or idles too long).
+    struct pollfd p = {job->socket_fd, POLLOUT, 0};
+    int r = poll(&p, 1, job->idle_timeout_ms);
+    if (r == 0) {
+      job->error = ETIMEDOUT;
+      break;
+    }
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      job->error = errno;
+      break;
+    }
+    if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) && !(p.revents & POLLOUT)) {
+      job->error = EPIPE;
+      break;
+    }
+  }
+  close(job->socket_fd);
+  close(job->file_fd);
+  napi_call_threadsafe_function(job->done, job, napi_tsfn_blocking);
+}
+
+void Settle(napi_env env, napi_value /*js_callback*/, void* /*context*/, void* data) {
+  Job* job = static_cast<Job*>(data);
+  if (env != nullptr) {
+    if (job->error == 0 && !job->file_ended) {
+      napi_value sent;
+      napi_create_double(env, static_cast<double>(job->sent), &sent);
+      napi_resolve_deferred(env, job->deferred, sent);
+    } else {
+      std::string message = job->file_ended ? "the file ended before the requested bytes"
+                                            : std::string("sendfile: ") + strerror(job->error);
+      napi_value msg, err, code, sent;
+      napi_create_string_utf8(env, message.c_str(), message.size(), &msg);
+      napi_create_error(env, nullptr, msg, &err);
+      const char* name = job->file_ended ? "EOF" : (job->error == ETIMEDOUT ? "ETIMEDOUT" : "ESENDFILE");
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+      napi_set_named_property(env, err, "code", code);
+      napi_create_double(env, static_cast<double>(job->sent), &sent);
+      napi_set_named_property(env, err, "bytesSent", sent);
+      napi_reject_deferred(env, job->deferred, err);
+    }
+  }
+  napi_release_threadsafe_function(job->done, napi_tsfn_release);
+  delete job;
+}
+
+napi_value Throw(napi_env env, const char* message) {
+  napi_throw_type_error(env, nullptr, message);
+  return nullptr;
+}
+
+// send(socketFd, fileFd, offset, count, idleTimeoutMs) -> Promise<number of bytes sent>
+napi_value Send(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return Throw(env, "send(socketFd, fileFd, offset, count, idleTimeoutMs)");
+  int32_t socket_fd, file_fd, timeout;
+  int64_t offset, count;
+  if (napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok || napi_get_value_int32(env, argv[1], &file_fd) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &offset) != napi_ok || napi_get_value_int64(env, argv[3], &count) != napi_ok ||
+      napi_get_value_int32(env, argv[4], &timeout) != napi_ok || socket_fd < 0 || file_fd < 0 || offset < 0 || count < 0 ||
+      timeout <= 0) {
+    return Throw(env, "send: descriptors, offset and count must be non-negative integers, the timeout positive");
+  }
+  int s = fcntl(socket_fd, F_DUPFD_CLOEXEC, 0);
+  if (s < 0) return Throw(env, "send: the socket descriptor is not open");
+  int f = fcntl(file_fd, F_DUPFD_CLOEXEC, 0);
+  if (f < 0) {
+    close(s);
+    return Throw(env, "send: the file descriptor is not open");
+  }
+  Job* job = new Job();
+  job->socket_fd = s;
+  job->file_fd = f;
+  job->offset = static_cast<off_t>(offset);
+  job->count = static_cast<uint64_t>(count);
+  job->idle_timeout_ms = timeout;
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "wharf_sendfile", NAPI_AUTO_LENGTH, &name);
+  napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, Settle, &job->done);
+  std::thread(Transfer, job).detach();
+  return promise;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "send", NAPI_AUTO_LENGTH, Send, nullptr, &fn);
+  napi_set_named_property(env, exports, "send", fn);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Builds the sendfile(2) addon (libs/blobstore/native) with node-gyp when its build is missing or older
+// than its source. Without it Wharf still works: downloads are copied through JavaScript instead
+// (slower under many concurrent clients). A failed build is reported, not fatal; the unit suite
+// (libs/blobstore/src/fs/zero-copy.test.ts) fails on Linux when the addon is not there.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { existsSync, statSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+
+const dir = join(__dirname, '..', 'libs', 'blobstore', 'native');
+const output = join(dir, 'build', 'Release', 'wharf_sendfile.node');
+const sources = ['sendfile.cc', 'binding.gyp'].map((f) => join(dir, f));
+
+function nodeGyp() {
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
+  try {
+    candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
+  } catch {}
+  return candidates.find((c) => c && existsSync(c));
+}
+
+if (process.platform !== 'linux') process.exit(0);
+const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+if (existsSync(output) && statSync(output).mtimeMs >= newest) process.exit(0);
+const gyp = nodeGyp();
+if (!gyp) {
+  console.warn('build-native: node-gyp not found; downloads will be copied through JavaScript (no sendfile)');
+  process.exit(0);
+}
+// Build against this Node's own headers when it has them (no download; the machine may be offline).
+const prefix = join(dirname(process.execPath), '..');
+const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null);
+try {
+  execFileSync(process.execPath, [gyp, 'rebuild', '--loglevel=error', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  console.log('build-native: built libs/blobstore/native (sendfile addon)');
+} catch (err) {
+  console.warn(`build-native: could not build the sendfile addon (${err.message}); downloads will be copied through JavaScript`);
+}
