@@ -43,6 +43,11 @@ const VERIFIED_TTL_MS = 60_000;
 
 export class UsersService {
   private readonly verified = new Map<string, { user: AuthenticatedUser; until: number }>();
+  /**
+   * Checks under way, by the same key: a client opening many connections at once with the same credentials
+   * (docker pulls layers in parallel) pays one scrypt, not one each at 16 MiB apiece.
+   */
+  private readonly checking = new Map<string, { userId: string; result: Promise<AuthenticatedUser | null> }>();
 
   constructor(
     private readonly store: TypeOrmUserStore,
@@ -87,18 +92,34 @@ export class UsersService {
     const now = Date.now();
     const hit = this.verified.get(key);
     if (hit && hit.until > now) return hit.user;
+    const running = this.checking.get(key);
+    if (running) return running.result;
+    const check = { userId, result: this.check(userId, password) };
+    this.checking.set(key, check);
+    try {
+      const user = await check.result;
+      // Remembered only if nobody invalidated the user meanwhile (the check may have read the old password).
+      if (user && this.checking.get(key) === check) {
+        if (this.verified.size > 1000) this.verified.clear();
+        this.verified.set(key, { user, until: now + VERIFIED_TTL_MS });
+      }
+      return user;
+    } finally {
+      if (this.checking.get(key) === check) this.checking.delete(key);
+    }
+  }
+
+  private async check(userId: string, password: string): Promise<AuthenticatedUser | null> {
     const record: UserRecord | null = await this.store.get(userId);
     const ok = await verifyPassword(password, record?.passwordHash ?? null);
     if (!ok || !record || record.status !== 'active') return null;
-    const user = { userId: record.userId, roles: record.roles };
-    if (this.verified.size > 1000) this.verified.clear();
-    this.verified.set(key, { user, until: now + VERIFIED_TTL_MS });
-    return user;
+    return { userId: record.userId, roles: record.roles };
   }
 
   /** Forgets remembered passwords of a user (password change, disable, delete). */
   invalidate(userId: string): void {
     for (const [key, entry] of this.verified) if (entry.user.userId === userId) this.verified.delete(key);
+    for (const [key, entry] of this.checking) if (entry.userId === userId) this.checking.delete(key);
   }
 
   isAdmin(user: AuthenticatedUser): boolean {
