@@ -61,9 +61,11 @@ describe('concurrent requests for one cold 50 MiB blob', () => {
       const pending = Array.from({ length: CLIENTS }, () => client.streamBlob('team/big', gated.digest));
       await upstream.faults.waitForRequest((r) => r.kind === 'blob-get' && r.reference === gated.digest);
       await sleep(1_000); // let Wharf take in the other requests (synchronisation only)
+      expect((await proxyStatus(wharf, PROXY)).fillsInFlight, 'one fill for the 20 requests, under way').toBe(1);
       gate.open();
       const results = await Promise.all(pending);
       expectIntact(results, gated);
+      await waitFor('the fill to settle', async () => (await proxyStatus(wharf, PROXY)).fillsInFlight === 0, { timeoutMs: 10_000 });
     } finally {
       upstream.faults.holdBlobGets = null;
     }

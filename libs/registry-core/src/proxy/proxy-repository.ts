@@ -283,15 +283,25 @@ export class ProxyRepository implements DockerRepository {
       digest,
       this.deps.blobs,
       async () => {
-        const blob = await this.upstream(() => this.deps.client.getBlob(this.upstreamImage(image), digest));
+        const { state } = this.deps;
+        state.fillsInFlight += 1;
+        let blob;
+        try {
+          blob = await this.upstream(() => this.deps.client.getBlob(this.upstreamImage(image), digest));
+        } catch (err) {
+          state.fillsInFlight -= 1;
+          throw err;
+        }
         if (!blob) {
-          this.deps.state.rememberMissing(missKey, this.negativeTtl());
+          state.fillsInFlight -= 1;
+          state.rememberMissing(missKey, this.negativeTtl());
           return null;
         }
-        this.deps.state.counters.cacheMisses += 1;
+        state.counters.cacheMisses += 1;
         return blob;
       },
       async (info, err) => {
+        this.deps.state.fillsInFlight -= 1;
         if (info) await this.deps.links.link(this.name, image, digest, info.size);
         else this.deps.log.warn(`proxy ${this.name}: blob ${digest} from upstream not cached: ${err?.message}`);
       },

@@ -30,6 +30,8 @@ export class ProxyState {
   lastSuccessAt: Date | undefined;
   lastFailure: { at: Date; message: string } | undefined;
   rateLimit: RateLimitInfo | undefined;
+  /** Blob fills this proxy started that have not settled yet (from the upstream request on). */
+  fillsInFlight = 0;
   private blockedUntil = 0;
   private backoff = MIN_BLOCK_MS;
   /** Upstream 404s, by `image:reference`, until their expiry (epoch ms). */

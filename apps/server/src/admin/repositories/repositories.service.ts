@@ -90,7 +90,7 @@ export class RepositoriesService {
         ? { limit: rate.limit ?? null, remaining: rate.remaining ?? null, source: rate.source ?? null, observedAt: rate.observedAt.toISOString() }
         : null,
       counters: { ...state.counters, upstreamRequests: { ...state.counters.upstreamRequests } },
-      fillsInFlight: 0,
+      fillsInFlight: state.fillsInFlight,
     };
   }
 
