@@ -27,6 +27,12 @@ export interface BlobRead {
    * Implementations without a better way pipe the stream.
    */
   sendTo(destination: Writable): Promise<void>;
+  /**
+   * Sends the bytes to a connected socket (by descriptor) inside the kernel, when the store can (a local
+   * file and sendfile(2)); false when it cannot, having done nothing, so `sendTo` or `stream` still apply.
+   * Nothing else may write to the socket until it settles; once started it sends everything or throws.
+   */
+  sendToSocket?(socketFd: number): Promise<boolean>;
 }
 
 /**

@@ -2,3 +2,4 @@ export type { BlobInfo, BlobRead, BlobStore, ByteRange, Spool, SpoolReader, Uplo
 export { FileBlobStore, FileUploadStore, type FileBlobStoreOptions } from './fs/file-blob-store';
 export { StorageError } from './fs/fs-util';
 export { isUploadId } from './fs/paths';
+export { zeroCopyAvailable, zeroCopyTransfers } from './fs/zero-copy';

@@ -11,5 +11,6 @@ export function blobHandle(digest: string, read: BlobRead, ranged: boolean): Blo
       return read.stream;
     },
     sendTo: (destination) => read.sendTo(destination),
+    ...(read.sendToSocket ? { sendToSocket: read.sendToSocket } : {}),
   };
 }

@@ -22,6 +22,8 @@ export interface BlobHandle {
   stream: Readable;
   /** ... the fastest way to send them, ending `destination` (use one of the two, never both). */
   sendTo(destination: Writable): Promise<void>;
+  /** Stored blobs: send to a socket inside the kernel; false when not possible (see BlobRead.sendToSocket). */
+  sendToSocket?(socketFd: number): Promise<boolean>;
 }
 
 export interface UploadStatus {

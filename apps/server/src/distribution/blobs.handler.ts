@@ -1,6 +1,7 @@
 import { RegistryError, formatContentRange, parseDigest, parseRange } from '@wharf/oci';
 import type { RegistryContext } from './context';
 import { API_VERSION_HEADER, send } from './http-io';
+import { sendBlob } from './send-blob';
 
 export async function getBlob(ctx: RegistryContext, digest: string): Promise<void> {
   parseDigest(digest);
@@ -37,6 +38,7 @@ export async function getBlob(ctx: RegistryContext, digest: string): Promise<voi
           return whole.stream;
         },
         sendTo: (d) => whole.sendTo(d),
+        ...(whole.sendToSocket ? { sendToSocket: whole.sendToSocket } : {}),
       };
     }
   }
@@ -49,7 +51,7 @@ export async function getBlob(ctx: RegistryContext, digest: string): Promise<voi
     'Content-Length': length,
     ...(partial ? { 'Content-Range': formatContentRange(blob.range!.start, blob.range!.end, blob.size) } : {}),
   });
-  await blob.sendTo(ctx.res);
+  await sendBlob(ctx.res, blob);
 }
 
 function common(digest: string): Record<string, string> {

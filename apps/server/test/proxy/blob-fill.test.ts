@@ -86,8 +86,8 @@ describe('concurrent requests for one cold 50 MiB blob', () => {
 describe('a client that reads slower than the upstream sends', () => {
   const PROXY = 'slow-client-proxy';
 
-  it('does not hold the fill back, and still gets every byte (from memory, then from the spool file)', async () => {
-    // 30 MiB: more than the socket buffers plus the 4 MiB a client may lag while fed from memory.
+  it('does not hold the fill back, and still gets every byte (reading along the spool file)', async () => {
+    // 30 MiB: more than the loopback socket buffers can hold for a client that reads nothing.
     const blob = randomBlob(30 * MiB);
     await upstream.direct.pushImage('team/slow', '1', imageManifest({ layers: [blob] }));
     await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENV, NODE_ARGS } from '../../../../scripts/server-runtime';
+import { waitFor } from '../../../../test/support/wait';
 import { freePort } from '../support/ports';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -37,7 +38,9 @@ describe('npm run serve (scripts/serve.js)', () => {
       parent.on('exit', (code, signal) => done({ code, signal })),
     );
     try {
-      await waitForStatus(port);
+      await waitFor(`Wharf answering on port ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/service/rest/v1/status`)).ok, {
+        timeoutMs: 30_000,
+      });
       const children = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(/\s+/);
       expect(children).toHaveLength(1);
       const child = children[0]!;
@@ -55,16 +58,3 @@ describe('npm run serve (scripts/serve.js)', () => {
     }
   });
 });
-
-async function waitForStatus(port: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/service/rest/v1/status`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Wharf did not answer on port ${port} within 30 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -17,6 +17,7 @@ import {
 } from './fs-util';
 import { checkDigest, isUploadId, StorePaths, type BlobAddress } from './paths';
 import { sendFile } from './send-file';
+import { sendFileToSocket } from './zero-copy';
 
 export interface FileBlobStoreOptions {
   /** Directory holding blobs/, uploads/ and tmp/ (see paths.ts for the layout). */
@@ -171,6 +172,17 @@ export class FileBlobStore implements BlobStore {
           return stream;
         },
         sendTo: (destination) => sendFile(fileHandle, start, end, destination),
+        sendToSocket: async (socketFd) => {
+          let sent: boolean;
+          try {
+            sent = await sendFileToSocket(socketFd, fileHandle.fd, start, end - start + 1);
+          } catch (err) {
+            await closeQuietly(fileHandle);
+            throw err;
+          }
+          if (sent) await closeQuietly(fileHandle);
+          return sent;
+        },
       };
     } catch (err) {
       await closeQuietly(handle);

@@ -1,7 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { StorageError, toStorageError } from './fs-util';
-import { sendFileZeroCopy } from './zero-copy';
 
 const CHUNK = 256 * 1024;
 const BUFFERS = 4;
@@ -12,18 +11,6 @@ const BUFFERS = 4;
  * A fresh buffer per chunk (as fs read streams do) makes a busy server spend its time collecting garbage.
  */
 export async function sendFile(handle: FileHandle, start: number, end: number, destination: Writable): Promise<void> {
-  // An HTTP response on a plain socket: sendfile(2), no copy through JavaScript.
-  let sent: boolean;
-  try {
-    sent = await sendFileZeroCopy(destination, handle.fd, start, end - start + 1);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    throw err;
-  }
-  if (sent) {
-    await handle.close().catch(() => undefined);
-    return;
-  }
   const pool = Array.from({ length: BUFFERS }, () => Buffer.allocUnsafe(CHUNK));
   const pending: (Promise<void> | undefined)[] = new Array(BUFFERS);
   let position = start;
