@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Builds the sendfile(2) addon (libs/blobstore/native) with node-gyp when its build is missing or older
-// than its source. Without it Wharf still works: downloads are copied through JavaScript instead
-// (slower under many concurrent clients). A failed build is reported, not fatal; the unit suite
-// (libs/blobstore/src/fs/zero-copy.test.ts) fails on Linux when the addon is not there.
+// Builds the native I/O addon (libs/blobstore/native: sendfile(2) downloads, proxy fills received off the
+// JavaScript thread) with node-gyp when its build is missing or older than its sources. Without it Wharf
+// still works: bytes are copied through JavaScript instead (slower). A failed build is reported, not fatal;
+// the unit suite (libs/blobstore/src/fs/zero-copy.test.ts, socket-ingest.test.ts) fails on Linux without it.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync, statSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
 const dir = join(__dirname, '..', 'libs', 'blobstore', 'native');
-const output = join(dir, 'build', 'Release', 'wharf_sendfile.node');
-const sources = ['sendfile.cc', 'binding.gyp'].map((f) => join(dir, f));
+const output = join(dir, 'build', 'Release', 'wharf_native.node');
+const sources = ['module.cc', 'sendfile.cc', 'ingest.cc', 'growing-file.h', 'napi-util.h', 'binding.gyp'].map((f) => join(dir, f));
 
 function nodeGyp() {
   const candidates = [
@@ -28,7 +28,7 @@ const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
 if (existsSync(output) && statSync(output).mtimeMs >= newest) process.exit(0);
 const gyp = nodeGyp();
 if (!gyp) {
-  console.warn('build-native: node-gyp not found; downloads will be copied through JavaScript (no sendfile)');
+  console.warn('build-native: node-gyp not found; bytes will be copied through JavaScript (no addon)');
   process.exit(0);
 }
 // Build against this Node's own headers when it has them (no download; the machine may be offline).
@@ -39,7 +39,7 @@ try {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  console.log('build-native: built libs/blobstore/native (sendfile addon)');
+  console.log('build-native: built libs/blobstore/native (native I/O addon)');
 } catch (err) {
-  console.warn(`build-native: could not build the sendfile addon (${err.message}); downloads will be copied through JavaScript`);
+  console.warn(`build-native: could not build the native I/O addon (${err.message}); bytes will be copied through JavaScript`);
 }

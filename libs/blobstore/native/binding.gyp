@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "wharf_sendfile",
-      "sources": ["sendfile.cc"],
+      "target_name": "wharf_native",
+      "sources": ["module.cc", "sendfile.cc", "ingest.cc"],
       "cflags_cc": ["-std=c++17", "-O2"],
       "conditions": [["OS!='linux'", {"type": "none"}]]
     }

@@ -4,8 +4,10 @@
 // thread; sendfile moves page-cache pages to the socket inside the kernel, off that thread. The socket is
 // libuv's (non-blocking) and JavaScript must not write to it meanwhile: the caller waits for the promise.
 // Both descriptors are dup()ed, so a socket or file JavaScript closes meanwhile cannot be replaced by a
-// new one under the same number while this thread still writes.
-#include <node_api.h>
+// new one under the same number while this thread still writes. A file still being written by an ingest
+// (ingest.cc) is followed: the thread sends what is readable and waits for more.
+#include "growing-file.h"
+#include "napi-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +16,12 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <thread>
+
+int DuplicateFd(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
 
 namespace {
 
@@ -29,13 +34,24 @@ struct Job {
   uint64_t sent = 0;
   int error = 0;          // errno of the failure, 0 when every byte went out
   bool file_ended = false; // the file was shorter than offset + count
+  bool source_failed = false; // the followed ingest failed
+  GrowingFileRef growing;   // set when following a file being written
   napi_deferred deferred = nullptr;
   napi_threadsafe_function done = nullptr;
 };
 
 void Transfer(Job* job) {
+  const uint64_t end = static_cast<uint64_t>(job->offset) + job->count;
   while (job->sent < job->count) {
     uint64_t left = job->count - job->sent;
+    if (job->growing) {
+      uint64_t readable = job->growing->WaitPast(static_cast<uint64_t>(job->offset));
+      if (readable == 0) {
+        job->source_failed = true;
+        break;
+      }
+      left = std::min(readable, end) - static_cast<uint64_t>(job->offset);
+    }
     size_t chunk = left > (1u << 30) ? (1u << 30) : static_cast<size_t>(left);
     ssize_t n = sendfile(job->socket_fd, job->file_fd, &job->offset, chunk);
     if (n > 0) {
@@ -76,53 +92,51 @@ void Transfer(Job* job) {
 void Settle(napi_env env, napi_value /*js_callback*/, void* /*context*/, void* data) {
   Job* job = static_cast<Job*>(data);
   if (env != nullptr) {
-    if (job->error == 0 && !job->file_ended) {
+    if (job->error == 0 && !job->file_ended && !job->source_failed) {
       napi_value sent;
       napi_create_double(env, static_cast<double>(job->sent), &sent);
       napi_resolve_deferred(env, job->deferred, sent);
     } else {
-      std::string message = job->file_ended ? "the file ended before the requested bytes"
-                                            : std::string("sendfile: ") + strerror(job->error);
-      napi_value msg, err, code, sent;
-      napi_create_string_utf8(env, message.c_str(), message.size(), &msg);
-      napi_create_error(env, nullptr, msg, &err);
-      const char* name = job->file_ended ? "EOF" : (job->error == ETIMEDOUT ? "ETIMEDOUT" : "ESENDFILE");
-      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-      napi_set_named_property(env, err, "code", code);
-      napi_create_double(env, static_cast<double>(job->sent), &sent);
-      napi_set_named_property(env, err, "bytesSent", sent);
-      napi_reject_deferred(env, job->deferred, err);
+      std::string message = job->source_failed ? "the blob being received failed"
+                            : job->file_ended  ? "the file ended before the requested bytes"
+                                               : std::string("sendfile: ") + strerror(job->error);
+      const char* code = job->source_failed ? "ESOURCE" : job->file_ended ? "EOF" : (job->error == ETIMEDOUT ? "ETIMEDOUT" : "ESENDFILE");
+      napi_reject_deferred(env, job->deferred, MakeError(env, message, code, static_cast<double>(job->sent), "bytesSent"));
     }
   }
   napi_release_threadsafe_function(job->done, napi_tsfn_release);
   delete job;
 }
 
-napi_value Throw(napi_env env, const char* message) {
-  napi_throw_type_error(env, nullptr, message);
-  return nullptr;
-}
+}  // namespace
 
-// send(socketFd, fileFd, offset, count, idleTimeoutMs) -> Promise<number of bytes sent>
+// send(socketFd, fileFd, offset, count, idleTimeoutMs[, growing]) -> Promise<number of bytes sent>
+// `growing` (from ingest) makes it follow a file still being written.
 napi_value Send(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 5) return Throw(env, "send(socketFd, fileFd, offset, count, idleTimeoutMs)");
+  if (argc < 5) return ThrowType(env, "send(socketFd, fileFd, offset, count, idleTimeoutMs[, growing])");
+  GrowingFileRef* growing = nullptr;
+  if (argc == 6) {
+    napi_valuetype type;
+    napi_typeof(env, argv[5], &type);
+    if (type != napi_undefined && (growing = GrowingFileOf(env, argv[5])) == nullptr) return ThrowType(env, "send: growing must come from ingest");
+  }
   int32_t socket_fd, file_fd, timeout;
   int64_t offset, count;
   if (napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok || napi_get_value_int32(env, argv[1], &file_fd) != napi_ok ||
       napi_get_value_int64(env, argv[2], &offset) != napi_ok || napi_get_value_int64(env, argv[3], &count) != napi_ok ||
       napi_get_value_int32(env, argv[4], &timeout) != napi_ok || socket_fd < 0 || file_fd < 0 || offset < 0 || count < 0 ||
       timeout <= 0) {
-    return Throw(env, "send: descriptors, offset and count must be non-negative integers, the timeout positive");
+    return ThrowType(env, "send: descriptors, offset and count must be non-negative integers, the timeout positive");
   }
-  int s = fcntl(socket_fd, F_DUPFD_CLOEXEC, 0);
-  if (s < 0) return Throw(env, "send: the socket descriptor is not open");
-  int f = fcntl(file_fd, F_DUPFD_CLOEXEC, 0);
+  int s = DuplicateFd(socket_fd);
+  if (s < 0) return ThrowType(env, "send: the socket descriptor is not open");
+  int f = DuplicateFd(file_fd);
   if (f < 0) {
     close(s);
-    return Throw(env, "send: the file descriptor is not open");
+    return ThrowType(env, "send: the file descriptor is not open");
   }
   Job* job = new Job();
   job->socket_fd = s;
@@ -130,6 +144,7 @@ napi_value Send(napi_env env, napi_callback_info info) {
   job->offset = static_cast<off_t>(offset);
   job->count = static_cast<uint64_t>(count);
   job->idle_timeout_ms = timeout;
+  if (growing) job->growing = *growing;
   napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
   napi_create_string_utf8(env, "wharf_sendfile", NAPI_AUTO_LENGTH, &name);
@@ -138,13 +153,3 @@ napi_value Send(napi_env env, napi_callback_info info) {
   return promise;
 }
 
-napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "send", NAPI_AUTO_LENGTH, Send, nullptr, &fn);
-  napi_set_named_property(env, exports, "send", fn);
-  return exports;
-}
-
-}  // namespace
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

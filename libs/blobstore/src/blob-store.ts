@@ -39,11 +39,31 @@ export interface BlobRead {
  * Content-addressed blob storage. Digests are validated (RegistryError DIGEST_INVALID for
  * malformed ones); absent blobs are `null`/`false`, never a raw storage error.
  */
+/**
+ * A body of known length arriving on a plain TCP connection (a proxy's upstream blob). A store that can
+ * takes the connection over and receives the bytes itself, off the JavaScript thread; otherwise it reads
+ * `stream()`. Taken once, one way or the other.
+ */
+export interface SocketBody {
+  /** Bytes of the whole body. */
+  readonly length: number;
+  /** Give up when no byte arrives for this long. */
+  readonly idleTimeoutMs: number;
+  /** The body as a stream, as any other source. */
+  stream(): Readable;
+  /**
+   * Hands the connection over, synchronously: the body bytes already received (`head`) and a descriptor
+   * of the socket, made with `dup`, that the taker now owns and reads the rest from. null when it cannot
+   * (then `stream()` still works).
+   */
+  takeSocket(dup: (fd: number) => number): { fd: number; head: Buffer } | null;
+}
+
 /** Lets readers follow a blob while it is being written (a proxy's cold fill serving several clients). */
 export interface WriteOptions {
   /** Called with the number of bytes that have reached the temporary file, each time more land. */
   onProgress?(bytes: number): void;
-  /** Called once the temporary file exists, before any byte is written. */
+  /** Called once the temporary file exists, before the write completes. */
   onSpool?(spool: Spool): void;
   /** Called as soon as the content is known to match the expected digest and size (before fsync and rename). */
   onVerified?(): void;
@@ -58,6 +78,12 @@ export interface Spool {
 export interface SpoolReader {
   /** Reads up to buffer.length bytes at `position`; fewer (or 0) when not yet written. */
   read(buffer: Buffer, position: number): Promise<number>;
+  /**
+   * Sends `count` bytes from `position` to a connected socket (by descriptor) inside the kernel as they are
+   * written, when the store can (a socket ingest and sendfile(2)); false when it cannot, having done nothing.
+   * Throws when the write fails (part of the bytes may be out). Present only where it may work.
+   */
+  sendToSocket?(socketFd: number, position: number, count: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -74,9 +100,9 @@ export interface BlobStore {
    * into place only if the digest (and size when given) match; otherwise RegistryError
    * DIGEST_INVALID / SIZE_INVALID and nothing is visible. Backpressure respected
    * (stream.pipeline). If the blob already exists the temp copy is discarded. Without an
-   * expected digest the blob is hashed with sha256.
+   * expected digest the blob is hashed with sha256. A SocketBody may be received off the JavaScript thread.
    */
-  write(source: Readable, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo>;
+  write(source: Readable | SocketBody, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo>;
   /** Removes a blob; false when it was absent. */
   delete(digest: string): Promise<boolean>;
   readonly uploads: UploadStore;

@@ -1,5 +1,6 @@
-export type { BlobInfo, BlobRead, BlobStore, ByteRange, Spool, SpoolReader, UploadStore, WriteOptions } from './blob-store';
+export type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, Spool, SpoolReader, UploadStore, WriteOptions } from './blob-store';
 export { FileBlobStore, FileUploadStore, type FileBlobStoreOptions } from './fs/file-blob-store';
 export { StorageError } from './fs/fs-util';
 export { isUploadId } from './fs/paths';
 export { zeroCopyAvailable, zeroCopyTransfers } from './fs/zero-copy';
+export { socketIngestAvailable, socketIngests } from './fs/socket-ingest';

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { socketIngestAvailable, socketIngests, zeroCopyTransfers } from '@wharf/blobstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gate } from '../../../../test/support/fault-proxy';
 import { waitFor } from '../../../../test/support/wait';
@@ -48,9 +49,16 @@ describe('concurrent requests for one cold 50 MiB blob', () => {
   });
 
   it(`${CLIENTS} simultaneous GETs: one upstream blob GET, every client gets the right bytes`, async () => {
+    const ingests = socketIngests();
+    const sends = zeroCopyTransfers();
     const results = await Promise.all(Array.from({ length: CLIENTS }, () => client.streamBlob('team/big', natural.digest)));
     expectIntact(results, natural);
     expect(blobGets(natural.digest), JSON.stringify(upstream.faults.counts())).toBe(1);
+    if (socketIngestAvailable()) {
+      // Off the JavaScript thread: the addon received the upstream body, and every client followed the file with sendfile.
+      expect(socketIngests() - ingests).toBe(1);
+      await waitFor('every send to settle', () => zeroCopyTransfers() - sends === CLIENTS, { timeoutMs: 10_000 });
+    }
   });
 
   it(`${CLIENTS} GETs that all arrive while the upstream is still answering: one upstream blob GET`, async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, RegistryError } from '@wharf/oci';
-import type { BlobInfo, BlobRead, BlobStore, ByteRange, SpoolReader, UploadStore, WriteOptions } from '../blob-store';
+import type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, SpoolReader, UploadStore, WriteOptions } from '../blob-store';
 import {
   ensureDir,
   FileSink,
@@ -12,11 +12,14 @@ import {
   hashFile,
   isNotFound,
   KeyedMutex,
+  StorageError,
   READ_CHUNK,
   toStorageError,
 } from './fs-util';
+import type { GrowingFile } from './native';
 import { checkDigest, isUploadId, StorePaths, type BlobAddress } from './paths';
 import { sendFile } from './send-file';
+import { ingestSocketBody } from './socket-ingest';
 import { sendFileToSocket } from './zero-copy';
 
 export interface FileBlobStoreOptions {
@@ -61,8 +64,11 @@ async function moveIntoStore(paths: StorePaths, src: string, addr: BlobAddress, 
   }
 }
 
-/** Opens a reader on an in-progress temp file; null once it was renamed into place or removed. */
-async function openSpoolReader(path: string): Promise<SpoolReader | null> {
+/**
+ * Opens a reader on an in-progress temp file; null once it was renamed into place or removed. `growing`
+ * (the file is written by a socket ingest) lets it follow the file with sendfile(2).
+ */
+async function openSpoolReader(path: string, growing?: GrowingFile): Promise<SpoolReader | null> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -78,8 +84,43 @@ async function openSpoolReader(path: string): Promise<SpoolReader | null> {
         throw toStorageError(err, 'read spool');
       }
     },
+    ...(growing
+      ? { sendToSocket: (socketFd: number, position: number, count: number) => sendFileToSocket(socketFd, handle.fd, position, count, growing) }
+      : {}),
     close: () => closeQuietly(handle),
   };
+}
+
+/** An ingest failure: the filesystem's is a StorageError, the connection's keeps its message and code. */
+function ingestError(err: unknown): Error {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EWRITE') return new StorageError(`blob store: ${(err as Error).message}`, err);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Receives a socket body into the temp file with the addon (ingestSocketBody); null, having read nothing,
+ * when that is not possible here (the caller streams the body instead).
+ */
+async function receiveSocket(
+  body: SocketBody,
+  handle: FileHandle,
+  tmp: string,
+  expectedDigest: string | undefined,
+  options: WriteOptions | undefined,
+): Promise<{ bytes: number; digest: string } | null> {
+  const expectedHex = expectedDigest?.slice('sha256:'.length) ?? '';
+  const ingest = ingestSocketBody(body, handle.fd, expectedHex, (bytes) => options?.onProgress?.(bytes));
+  if (!ingest) return null;
+  options?.onSpool?.({ open: () => openSpoolReader(tmp, ingest.growing) });
+  let hex: string;
+  try {
+    hex = await ingest.done;
+  } catch (err) {
+    throw ingestError(err);
+  }
+  options?.onProgress?.(body.length);
+  return { bytes: body.length, digest: `sha256:${hex}` };
 }
 
 /**
@@ -190,7 +231,7 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  async write(source: Readable, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo> {
+  async write(source: Readable | SocketBody, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo> {
     const want = expected?.digest !== undefined ? checkDigest(expected.digest) : undefined;
     const wantSize = expected?.size;
     if (wantSize !== undefined && !(Number.isSafeInteger(wantSize) && wantSize >= 0)) {
@@ -206,24 +247,32 @@ export class FileBlobStore implements BlobStore {
       } catch (err) {
         throw toStorageError(err, 'create temp file');
       }
-      const digester = new Digester(want?.algorithm ?? 'sha256');
-      sink = new FileSink(handle, {
-        position: 0,
-        hashers: [digester],
-        limit: wantSize,
-        onLimit: () =>
-          sizeInvalid(`content is larger than the expected ${wantSize} bytes`, { expectedSize: wantSize }),
-        ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
-      });
-      options?.onSpool?.({ open: () => openSpoolReader(tmp) });
-      await pipeline(source, sink);
-      if (wantSize !== undefined && sink.bytes !== wantSize) {
-        throw sizeInvalid(`content is ${sink.bytes} bytes, expected ${wantSize}`, {
+      let received: { bytes: number; digest: string } | null = null;
+      // A socket body of the announced size, hashed with sha256, is received by the addon when it can.
+      if (!(source instanceof Readable) && (wantSize === undefined || wantSize === source.length) && (want?.algorithm ?? 'sha256') === 'sha256') {
+        received = await receiveSocket(source, handle, tmp, want?.digest, options);
+      }
+      if (!received) {
+        const digester = new Digester(want?.algorithm ?? 'sha256');
+        sink = new FileSink(handle, {
+          position: 0,
+          hashers: [digester],
+          limit: wantSize,
+          onLimit: () =>
+            sizeInvalid(`content is larger than the expected ${wantSize} bytes`, { expectedSize: wantSize }),
+          ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        options?.onSpool?.({ open: () => openSpoolReader(tmp) });
+        await pipeline(source instanceof Readable ? source : source.stream(), sink);
+        received = { bytes: sink.bytes, digest: digester.digest() };
+      }
+      if (wantSize !== undefined && received.bytes !== wantSize) {
+        throw sizeInvalid(`content is ${received.bytes} bytes, expected ${wantSize}`, {
           expectedSize: wantSize,
-          size: sink.bytes,
+          size: received.bytes,
         });
       }
-      const actual = digester.digest();
+      const actual = received.digest;
       if (want && actual !== want.digest) {
         throw new RegistryError('DIGEST_INVALID', `content digest ${actual} does not match ${want.digest}`, {
           digest: want.digest,
@@ -239,9 +288,9 @@ export class FileBlobStore implements BlobStore {
         throw toStorageError(err, 'fsync');
       }
       const addr = checkDigest(actual);
-      await moveIntoStore(this.paths, tmp, addr, sink.bytes);
+      await moveIntoStore(this.paths, tmp, addr, received.bytes);
       placed = true;
-      return { digest: addr.digest, size: sink.bytes };
+      return { digest: addr.digest, size: received.bytes };
     } finally {
       await sink?.idle();
       await closeQuietly(handle);

@@ -1,28 +1,12 @@
-import { createRequire } from 'node:module';
-
-/** libs/blobstore/native (sendfile.cc), built by scripts/build-native.js. */
-interface NativeSendfile {
-  send(socketFd: number, fileFd: number, offset: number, count: number, idleTimeoutMs: number): Promise<number>;
-}
+import { type GrowingFile, nativeIo as native } from './native';
 
 /** Transfers running at once; past this, callers send the bytes themselves (each transfer is a thread). */
 const MAX_CONCURRENT = 64;
 /** A client that takes no byte for this long is cut off. */
 const IDLE_TIMEOUT_MS = 120_000;
 
-const native: NativeSendfile | null = load();
 let running = 0;
 let transfers = 0;
-
-function load(): NativeSendfile | null {
-  if (process.platform !== 'linux' || process.env.WHARF_ZERO_COPY === 'off') return null;
-  try {
-    // The same relative path from src/fs (tests) and dist/fs (the build).
-    return createRequire(__filename)('../../native/build/Release/wharf_sendfile.node') as NativeSendfile;
-  } catch {
-    return null;
-  }
-}
 
 /** Whether blobs can be sent with sendfile(2) here (Linux, the addon built, not turned off with WHARF_ZERO_COPY=off). */
 export function zeroCopyAvailable(): boolean {
@@ -39,13 +23,20 @@ export function zeroCopyTransfers(): number {
  * page-cache pages to the socket on a thread of the addon's, with no copy through JavaScript. Returns
  * false, having done nothing, when that is not possible here (no addon, nothing to send, too many
  * transfers). Nothing else may write to the socket until the promise settles; once it has started, it
- * resolves when every byte went out or throws (part of the bytes may be out).
+ * resolves when every byte went out or throws (part of the bytes may be out). With `growing` (a file an
+ * ingest is still writing) it sends bytes as they become readable and throws if the ingest fails.
  */
-export async function sendFileToSocket(socketFd: number, fileFd: number, offset: number, count: number): Promise<boolean> {
+export async function sendFileToSocket(
+  socketFd: number,
+  fileFd: number,
+  offset: number,
+  count: number,
+  growing?: GrowingFile,
+): Promise<boolean> {
   if (!native || running >= MAX_CONCURRENT || count === 0) return false;
   running += 1;
   try {
-    await native.send(socketFd, fileFd, offset, count, IDLE_TIMEOUT_MS);
+    await native.send(socketFd, fileFd, offset, count, IDLE_TIMEOUT_MS, growing);
     transfers += 1;
     return true;
   } finally {

@@ -1,14 +1,16 @@
 import { Readable, type Writable } from 'node:stream';
-import type { BlobInfo, BlobStore, Spool, SpoolReader } from '@wharf/blobstore';
+import type { BlobInfo, BlobStore, SocketBody, Spool, SpoolReader } from '@wharf/blobstore';
 
 const READ_CHUNK = 1024 * 1024;
 const SEND_CHUNK = 256 * 1024;
 const SEND_BUFFERS = 4;
 
-/** One client's view of a fill: a stream, or the faster `sendTo` (use one, not both). */
+/** One client's view of a fill: a stream, the faster `sendTo`, or (when present) sendfile(2) to a socket; use one. */
 export interface FillRead {
   readonly stream: Readable;
   sendTo(destination: Writable): Promise<void>;
+  /** As BlobHandle.sendToSocket: false, having sent nothing, when it cannot (then use another way). */
+  sendToSocket?(socketFd: number): Promise<boolean>;
 }
 
 /**
@@ -32,7 +34,7 @@ export class BlobFill {
     blobs: BlobStore,
     readonly digest: string,
     private size: number | null,
-    source: Readable,
+    source: Readable | SocketBody,
     onVerified?: (bytes: number) => void,
   ) {
     this.done = blobs
@@ -88,11 +90,27 @@ export class BlobFill {
     if (!reader) return null;
     let stream: FillReader | undefined;
     const streamOf = () => (stream ??= new FillReader(this, reader, start, end));
+    const size = this.size;
+    const follow = reader.sendToSocket?.bind(reader);
     return {
       get stream() {
         return streamOf();
       },
       sendTo: (destination) => followTo(this, reader, start, end, destination),
+      // The store follows the file in the kernel (only where the size is known: the socket ingest's case).
+      ...(follow && size !== null
+        ? {
+            sendToSocket: async (socketFd: number) => {
+              const sent = await follow(socketFd, start, (end ?? size - 1) - start + 1).catch(async (err: unknown) => {
+                await reader.close();
+                // The store only says the fill failed: the fill's own error says why.
+                throw (err as { code?: unknown }).code === 'ESOURCE' ? await this.done.then(() => err, (cause: unknown) => cause) : err;
+              });
+              if (sent) await reader.close();
+              return sent;
+            },
+          }
+        : {}),
     };
   }
 
@@ -242,7 +260,7 @@ export class BlobFills {
   begin(
     digest: string,
     blobs: BlobStore,
-    fetch: () => Promise<{ size: number | null; stream: Readable } | null>,
+    fetch: () => Promise<{ size: number | null; stream: Readable; body?: SocketBody } | null>,
     onSettled?: (info: BlobInfo | null, err?: Error) => Promise<void> | void,
     onVerified?: (bytes: number) => void,
   ): Promise<BlobFill | null> {
@@ -254,7 +272,7 @@ export class BlobFills {
     const started = (async () => {
       const source = await fetch();
       if (!source) return null;
-      const fill = new BlobFill(blobs, digest, source.size, source.stream, onVerified);
+      const fill = new BlobFill(blobs, digest, source.size, source.body ?? source.stream, onVerified);
       // Forget the fill only after its bookkeeping (links) is done, so a request right after finds the cached blob.
       fill.done
         .then(

@@ -252,6 +252,7 @@ export class ProxyRepository implements DockerRepository {
         return read.stream;
       },
       sendTo: (destination) => read.sendTo(destination),
+      ...(read.sendToSocket ? { sendToSocket: read.sendToSocket } : {}),
     };
   }
 

@@ -17,6 +17,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import {
   MediaType,
   MAX_MANIFEST_BYTES,
@@ -49,6 +50,8 @@ export const DEFAULT_USER_AGENT = 'wharf/0.1';
 export const MAX_REDIRECTS = 5;
 /** Token responses are a few KiB; JWTs with many claims stay far below this. */
 const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+/** Blobs from this size may be handed to the blob store as a connection (smaller ones keep the connection pooled). */
+const SOCKET_BODY_MIN_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** Sent when the caller gives no Accept: every manifest format Wharf stores. */
 const DEFAULT_MANIFEST_ACCEPT = [
@@ -240,7 +243,15 @@ export class RegistryClient {
       ex.destroy();
       throw e;
     }
-    return { size, stream: ex.stream() };
+    const body = ex.socketBody(SOCKET_BODY_MIN_BYTES);
+    let stream: Readable | undefined;
+    return {
+      size,
+      get stream() {
+        return (stream ??= ex.stream());
+      },
+      ...(body ? { body } : {}),
+    };
   }
 
   /** GET /v2/ with the auth flow: resolves when the registry is reachable and accepts us. */

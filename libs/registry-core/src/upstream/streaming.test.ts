@@ -2,9 +2,13 @@
  * Transport behaviour of the RegistryClient: blob streaming with backpressure, abandoning a
  * stream, timeouts, connection failures, keep-alive and TLS.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileBlobStore, socketIngests } from '@wharf/blobstore';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256 } from '../../test/upstream/fake-registry';
 import { selfSignedCert } from '../../test/upstream/tls';
@@ -298,5 +302,80 @@ describe('keep-alive edge cases', () => {
       ['manifest-get', 200],
       ['manifest-get', 200],
     ]);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('a blob body handed over as a connection (SocketBody)', () => {
+  async function blobStore() {
+    const root = await mkdtemp(join(tmpdir(), 'wharf-socket-body-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const store = new FileBlobStore({ root });
+    await store.init();
+    return store;
+  }
+
+  it('a plain-HTTP blob: the store takes the socket, with the bytes Node had already read, and gets every byte', async () => {
+    const content = randomBytes(6 * MiB + 123);
+    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const r = await registry();
+    // Part of the body comes with the head, the rest later: Node reads some of it before the hand-over.
+    r.hook = (req, res) => {
+      if (!req.url?.includes('/blobs/')) return false;
+      res.writeHead(200, { 'content-length': content.length, 'content-type': 'application/octet-stream' });
+      res.write(content.subarray(0, 300_000));
+      setTimeout(() => res.end(content.subarray(300_000)), 200);
+      return true;
+    };
+    const { client: c } = client(r.url);
+    const got = (await c.getBlob('library/big', digest))!;
+    expect(got.size).toBe(content.length);
+    expect(got.body?.length).toBe(content.length);
+    await sleep(100);
+    const before = socketIngests();
+    const store = await blobStore();
+    expect(await store.write(got.body!, { digest, size: content.length })).toEqual({ digest, size: content.length });
+    expect(socketIngests() - before).toBe(1);
+    // The connection was handed over, not returned to the pool: the next request opens a new one and works.
+    r.hook = undefined;
+    const small = r.addBlob(Buffer.from('after the hand-over'));
+    expect((await readAll((await c.getBlob('library/big', small))!.stream)).toString()).toBe('after the hand-over');
+  });
+
+  it('is not offered for small, chunked or content-coded bodies, nor for a HEAD', async () => {
+    const r = await registry();
+    const big = randomBytes(2 * MiB);
+    const small = r.addBlob(Buffer.from('tiny'));
+    const chunked = pumpingBlob(2 * MiB, { contentLength: false });
+    const gzipped = sha256('coded');
+    r.hook = (req, res) => {
+      if (req.url?.endsWith(DIGEST)) return (chunked.serve(res), true);
+      if (req.url?.endsWith(gzipped)) {
+        res.writeHead(200, { 'content-length': big.length, 'content-encoding': 'gzip' });
+        res.end(big);
+        return true;
+      }
+      return false;
+    };
+    const { client: c } = client(r.url);
+    const tiny = (await c.getBlob('library/a', small))!;
+    expect(tiny.body).toBeUndefined();
+    expect((await readAll(tiny.stream)).toString()).toBe('tiny');
+    const unsized = (await c.getBlob('library/a', DIGEST))!;
+    expect(unsized.body).toBeUndefined();
+    expect(await digestOfStream(unsized.stream)).toBe(chunked.state.digest);
+    const coded = (await c.getBlob('library/a', gzipped))!;
+    expect(coded.size).toBe(big.length);
+    expect(coded.body).toBeUndefined();
+    expect((await readAll(coded.stream)).length).toBe(big.length);
+  });
+
+  it('the stream still works when the body was offered as a socket and not taken', async () => {
+    const r = await registry();
+    const content = randomBytes(3 * MiB);
+    const d = r.addBlob(content);
+    const { client: c } = client(r.url);
+    const got = (await c.getBlob('library/a', d))!;
+    expect(got.body).toBeDefined();
+    expect(await digestOfStream(got.body!.stream())).toBe(d);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * One HTTP exchange with an upstream host over node:http / node:https, with the client's
- * keep-alive agent: connect and idle timeouts, error translation, and three ways to take the
- * body (bounded buffer, diagnostic snippet, stream with backpressure). No redirects and no
- * auth here; the RegistryClient drives those.
+ * keep-alive agent: connect and idle timeouts, error translation, and four ways to take the
+ * body (bounded buffer, diagnostic snippet, stream with backpressure, or the connection itself
+ * for a blob store to read off the JavaScript thread). No redirects and no auth here; the
+ * RegistryClient drives those.
  *
  * Timeouts are our own timers, not socket timeouts, so nothing leaks into pooled sockets:
  * - connect: from the request until the socket is connected (TLS: handshake done); a reused
@@ -15,6 +16,7 @@ import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessag
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import type { SocketBody } from '@wharf/blobstore';
 import { UpstreamError, isUpstreamError } from './errors';
 
 export type HttpMethod = 'GET' | 'HEAD';
@@ -202,6 +204,50 @@ export class Exchange {
     this.take();
     const expected = this.method === 'HEAD' ? 0 : parseContentLength(this.headers, this.url);
     return new UpstreamBodyStream(this.req, this.res, this.url, this.idleTimeoutMs, expected);
+  }
+
+  /**
+   * The body as a SocketBody, whose connection a blob store may take over: only a plain-HTTP GET answer
+   * with a Content-Length of at least `minBytes` and no transfer or content coding, so that what remains
+   * on the socket is exactly the body's bytes. Else null.
+   */
+  socketBody(minBytes: number): SocketBody | null {
+    if (this.taken || this.method !== 'GET' || this.url.protocol !== 'http:') return null;
+    const length = parseContentLength(this.headers, this.url);
+    const coding = this.header('content-encoding');
+    if (length === null || length < minBytes || this.header('transfer-encoding') !== undefined) return null;
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') return null;
+    return {
+      length,
+      idleTimeoutMs: this.idleTimeoutMs,
+      stream: () => this.stream(),
+      takeSocket: (dup) => this.takeSocket(dup, length),
+    };
+  }
+
+  /**
+   * Hands the connection over: the body bytes Node already read (parsed into the response, or still raw in
+   * the paused socket, in that order) and a duplicate of the socket's descriptor. Node's own socket is then
+   * destroyed, which closes only its descriptor: the connection lives on in the duplicate. All synchronous,
+   * so no byte can be read in between.
+   */
+  private takeSocket(dup: (fd: number) => number, length: number): { fd: number; head: Buffer } | null {
+    const socket = this.res.socket as (Socket & { _handle?: { fd?: unknown } }) | null;
+    const fd = socket?._handle?.fd;
+    if (this.taken || !socket || socket.destroyed || typeof fd !== 'number' || fd < 0 || this.res.readableEncoding !== null) return null;
+    const buffered = (stream: Readable) => [...((stream as Readable & { readableBuffer?: Iterable<Buffer> }).readableBuffer ?? [])];
+    const head = Buffer.concat([...buffered(this.res), ...buffered(socket)]);
+    if (head.length > length) return null;
+    let owned: number;
+    try {
+      owned = dup(fd);
+    } catch {
+      return null;
+    }
+    this.taken = true;
+    this.res.destroy();
+    this.req.destroy();
+    return { fd: owned, head };
   }
 
   private take(): void {

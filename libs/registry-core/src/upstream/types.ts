@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { SocketBody } from '@wharf/blobstore';
 
 export interface UpstreamCredentials {
   username: string;
@@ -69,5 +70,10 @@ export interface UpstreamBlob {
    * The caller must consume it or destroy it; destroying it closes the upstream connection.
    * It errors with an UpstreamError ('timeout', 'unreachable', 'invalid' for a short body).
    */
-  stream: Readable;
+  readonly stream: Readable;
+  /**
+   * The same body as a SocketBody when the answer allows it (plain HTTP, a Content-Length, no coding): a blob
+   * store may then receive it off the JavaScript thread. Use it or `stream`, not both.
+   */
+  readonly body?: SocketBody;
 }
