@@ -100,7 +100,13 @@ void Settle(napi_env env, napi_value /*js_callback*/, void* /*context*/, void* d
       std::string message = job->source_failed ? "the blob being received failed"
                             : job->file_ended  ? "the file ended before the requested bytes"
                                                : std::string("sendfile: ") + strerror(job->error);
-      const char* code = job->source_failed ? "ESOURCE" : job->file_ended ? "EOF" : (job->error == ETIMEDOUT ? "ETIMEDOUT" : "ESENDFILE");
+      // A client that went away is named as Node names it, so the server treats it as normal traffic.
+      const char* code = job->source_failed                                   ? "ESOURCE"
+                         : job->file_ended                                    ? "EOF"
+                         : job->error == ETIMEDOUT                            ? "ETIMEDOUT"
+                         : job->error == EPIPE                                ? "EPIPE"
+                         : job->error == ECONNRESET                           ? "ECONNRESET"
+                                                                              : "ESENDFILE";
       napi_reject_deferred(env, job->deferred, MakeError(env, message, code, static_cast<double>(job->sent), "bytesSent"));
     }
   }

@@ -53,7 +53,7 @@ describe.runIf(process.platform === 'linux')('BlobRead.sendToSocket (sendfile(2)
             outcomes.push(sent ? 'sent' : 'declined');
             socket.end();
           } catch (err) {
-            outcomes.push(`failed: ${(err as Error).message}`);
+            outcomes.push(`failed: ${(err as { code?: string }).code}: ${(err as Error).message}`);
             socket.destroy();
           }
         });
@@ -108,6 +108,7 @@ describe.runIf(process.platform === 'linux')('BlobRead.sendToSocket (sendfile(2)
     const deadline = Date.now() + 10_000;
     while (outcomes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(outcomes).toHaveLength(1);
-    expect(outcomes[0]).toMatch(/^failed: /);
+    // Named as Node names a client that went away (the server then does not log it as an error).
+    expect(outcomes[0]).toMatch(/^failed: (EPIPE|ECONNRESET): /);
   });
 });
