@@ -36,10 +36,6 @@ export interface BlobRead {
 }
 
 /**
- * Content-addressed blob storage. Digests are validated (RegistryError DIGEST_INVALID for
- * malformed ones); absent blobs are `null`/`false`, never a raw storage error.
- */
-/**
  * A body of known length arriving on a plain TCP connection (a proxy's upstream blob). A store that can
  * takes the connection over and receives the bytes itself, off the JavaScript thread; otherwise it reads
  * `stream()`. Taken once, one way or the other.
@@ -81,12 +77,17 @@ export interface SpoolReader {
   /**
    * Sends `count` bytes from `position` to a connected socket (by descriptor) inside the kernel as they are
    * written, when the store can (a socket ingest and sendfile(2)); false when it cannot, having done nothing.
-   * Throws when the write fails (part of the bytes may be out). Present only where it may work.
+   * Throws an error with code 'ESOURCE' when the write being followed fails (its own error is on `write`), or
+   * the socket's error (part of the bytes may be out). Present only where it may work.
    */
   sendToSocket?(socketFd: number, position: number, count: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/**
+ * Content-addressed blob storage. Digests are validated (RegistryError DIGEST_INVALID for
+ * malformed ones); absent blobs are `null`/`false`, never a raw storage error.
+ */
 export interface BlobStore {
   stat(digest: string): Promise<BlobInfo | null>;
   /**

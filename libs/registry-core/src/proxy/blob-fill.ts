@@ -103,7 +103,7 @@ export class BlobFill {
             sendToSocket: async (socketFd: number) => {
               const sent = await follow(socketFd, start, (end ?? size - 1) - start + 1).catch(async (err: unknown) => {
                 await reader.close();
-                // The store only says the fill failed: the fill's own error says why.
+                // 'ESOURCE' (SpoolReader.sendToSocket): the write failed, and the fill's own error says why.
                 throw (err as { code?: unknown }).code === 'ESOURCE' ? await this.done.then(() => err, (cause: unknown) => cause) : err;
               });
               if (sent) await reader.close();
