@@ -71,7 +71,7 @@ function options(quick) {
     rssIntervalMs: 50,
     proxy: {
       coldLayers: quick ? [20 * MiB, 5 * MiB] : [200 * MiB, 50 * MiB],
-      coldRepeats: quick ? 1 : 3,
+      coldRepeats: quick ? 1 : 5,
       dedupBlobIndex: 1, // the 50 MiB layer of the cold image
       dedupClients: 20,
       revalidationPulls: quick ? 20 : 100,
@@ -221,7 +221,7 @@ async function main() {
   console.log(`Distribution:  ${machine.distribution} — ${Object.values(distribution.settings).join('; ')}`);
   console.log(`Wharf:         ${machine.wharf} — ${Object.values(wharf.settings).join('; ')}`);
   console.log(`wrk:           ${machine.wrk}`);
-  console.log('network:       everything on 127.0.0.1; client, servers and wrk share the same CPUs');
+  console.log('network:       everything on 127.0.0.1; client, servers and wrk share the same CPUs (proxy-cold-pull also measures the client on a CPU of its own)');
   if (ctx.state.proxyEnv) {
     console.log(
       'proxy mode:    Wharf proxy repository "hub" (contentMaxAge/metadataMaxAge 1440 min, negative cache on) vs Distribution ' +
