@@ -1,28 +1,10 @@
 'use strict';
 // wrk: installation (Debian package, when root) and runs with parsed results.
-const { runCommand, which, log } = require('./proc');
+const { runCommand } = require('./proc');
+const { ensureTool } = require('./apt');
 
-async function ensureWrk() {
-  let bin = which('wrk');
-  if (bin) return { bin, installed: false };
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    log('wrk is not installed and this is not root: the wrk-based measurements are skipped (apt-get install -y wrk enables them)');
-    return { bin: null, reason: 'wrk missing, not root' };
-  }
-  log('installing wrk (apt-get install -y wrk)');
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  let res = await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env, timeoutMs: 180_000 });
-  if (res.code !== 0) {
-    log('apt-get install failed, running apt-get update first');
-    await runCommand('apt-get', ['update'], { env, timeoutMs: 180_000 });
-    res = await runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env, timeoutMs: 180_000 });
-  }
-  bin = which('wrk');
-  if (!bin) {
-    log(`could not install wrk (${res.stderr.trim().split('\n').pop()}); the wrk-based measurements are skipped`);
-    return { bin: null, reason: 'wrk could not be installed' };
-  }
-  return { bin, installed: true };
+function ensureWrk() {
+  return ensureTool('wrk', 'wrk', 'the wrk-based measurements are');
 }
 
 async function wrkVersion(bin) {

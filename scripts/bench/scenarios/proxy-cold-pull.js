@@ -12,12 +12,15 @@
 //   then shares one CPU with the upstream, which is harder on the proxy than on the direct pull.
 // - "shared": every process on every CPU. The client is CPU-bound (one Node thread hashing every
 //   byte), so here a proxy's own CPU time (hashing and storing what it passes on) slows the client too.
+// A fourth column pulls through a plain TCP forwarder (socat, when available): a hop that stores,
+// hashes and parses nothing, i.e. what any proxy in between costs on this machine at the least.
 // The last repetition's proxies are kept (the image cached) for the warm scenarios.
 const { ensureColdImage, startProxyPair, stopPair, countUpstream, settle, pullImage, proxyColumns, median, ensureProxyEnv } = require('../lib/proxy-env');
 const { startSampler, round } = require('../lib/rss');
 const { makeAgent } = require('../lib/http');
 const { mb, syncDisks, sleep } = require('../lib/measure');
 const { clientServerSplit, applySplit } = require('../lib/affinity');
+const { startForwarder } = require('../lib/forwarder');
 
 const TARGET_RATIO = 1.15;
 
@@ -29,13 +32,16 @@ module.exports = {
     const img = await ensureColdImage(ctx);
     const repeats = ctx.options.proxy.coldRepeats;
     const direct = { name: 'direct', label: 'upstream direct', baseUrl: env.upstream.baseUrl, headers: {}, pid: env.upstream.pid };
+    const fwd = await startForwarder(ctx, env.upstream.baseUrl);
+    const forwarder = fwd && { name: 'forwarder', label: 'TCP forwarder (socat)', baseUrl: fwd.baseUrl, headers: {}, pid: env.upstream.pid };
     const { split, why } = clientServerSplit();
     if (!split) ctx.anomaly(`cannot give the client a CPU of its own (${why}): only the shared layout is measured`);
     const layouts = [
       ...(split ? [{ id: 'own', label: `client on CPU ${split.client.join(',')}, servers on CPU ${split.servers.join(',')}`, split }] : []),
       { id: 'shared', label: 'every process on every CPU', split: null },
     ];
-    const runs = Object.fromEntries(layouts.map((l) => [l.id, { wharf: [], distribution: [], direct: [] }]));
+    const runs = Object.fromEntries(layouts.map((l) => [l.id, { wharf: [], distribution: [], direct: [], ...(forwarder ? { forwarder: [] } : {}) }]));
+    const serverPids = (pair) => [env.upstream.pid, ...(fwd ? [fwd.pid] : []), ...pair.map((t) => t.pid)];
     let lastPair = null;
     try {
       for (let rep = 0; rep < repeats; rep++) {
@@ -43,8 +49,8 @@ module.exports = {
           if (lastPair) await stopPair(lastPair);
           const pair = await startProxyPair(ctx, `cold pull ${rep + 1}/${repeats}, ${layout.id === 'own' ? 'own CPU' : 'shared CPUs'}`, { counted: false });
           lastPair = pair;
-          applySplit(layout.split, [env.upstream.pid, ...pair.map((t) => t.pid)]);
-          const variants = [pair[0], pair[1], direct];
+          applySplit(layout.split, serverPids(pair));
+          const variants = [pair[0], pair[1], direct, ...(forwarder ? [forwarder] : [])];
           const order = variants.map((_, i) => variants[(i + rep) % variants.length]);
           for (const t of order) {
             await syncDisks();
@@ -67,7 +73,8 @@ module.exports = {
       }
     } finally {
       // Every later scenario runs with every process on every CPU.
-      applySplit(null, [env.upstream.pid, ...(lastPair ?? []).map((t) => t.pid)]);
+      applySplit(null, serverPids(lastPair ?? []));
+      await fwd?.stop();
     }
     // Keep the last pair for the warm scenarios (they check that the image is cached).
     env.warm = lastPair;
@@ -134,13 +141,14 @@ module.exports = {
         repetitions: `${repeats} per CPU layout, median shown; order rotated per repetition; sync(1) and CPU-quiet proxies/upstream before each pull`,
         cpuLayout: layouts.map((l) => `${l.id === main.id ? 'headline rows' : '"shared CPUs" rows'}: ${l.label}`).join('; '),
         baseline: 'upstream direct = the same pull straight from the upstream Distribution, in the same CPU layout',
+        ...(forwarder ? { forwarder: `TCP forwarder = the same pull through socat -b 1048576 (a process per connection) in front of the upstream` } : {}),
         perRun: perRun(results),
         ...(shared ? { perRunShared: perRun(shared) } : {}),
         ...(results.wharf.wharfOwnCounters ? { wharfOwnCounters: JSON.stringify(results.wharf.wharfOwnCounters) } : {}),
-        server: '* the proxy process; in the baseline column the upstream Distribution',
+        server: `* the proxy process; in the baseline${forwarder ? ' and forwarder columns' : ' column'} the upstream Distribution`,
         target: `cold pull wall time ≤ ${TARGET_RATIO}x the direct pull (${main.label})`,
       },
-      columns: proxyColumns({ name: 'direct', label: 'upstream direct' }),
+      columns: proxyColumns({ name: 'direct', label: 'upstream direct' }, ...(forwarder ? [{ name: 'forwarder', label: 'TCP forwarder' }] : [])),
       results,
       rows: [
         { metric: 'cold pull wall time (median)', unit: 's', key: 'medianSeconds', better: 'lower', digits: 2 },
