@@ -48,6 +48,11 @@ export interface MountSource {
 export interface ReadView {
   canRead?: (repository: string) => boolean;
   ns?: string;
+  /**
+   * The caller has not logged in: where a member it may not read might hold what it asks for, a group raises
+   * `LoginRequired` rather than "not found", so that clients send their credentials and ask again.
+   */
+  loginForHidden?: boolean;
 }
 
 /**

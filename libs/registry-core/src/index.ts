@@ -12,3 +12,4 @@ export * from './proxy/proxy-state';
 export * from './proxy/proxy-repository';
 export * from './upstream';
 export * from './group/group-repository';
+export * from './group/login-required';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type ErrorCode, RegistryError, isDigestReference, isRegistryError } from '@wharf/oci';
-import { type DockerRepository, MAX_PAGE_SIZE, type RepositoryManager } from '@wharf/registry-core';
+import { RegistryError } from '@wharf/oci';
+import { type DockerRepository, LoginRequired, type RepositoryManager } from '@wharf/registry-core';
 import { deleteBlob, getBlob } from './blobs.handler';
 import { globalCatalog, repositoryCatalog, sendCatalog } from './catalog.handler';
 import type { RegistryContext } from './context';
@@ -13,8 +13,6 @@ import { type Route, type Target, decodePath, matchRoute, splitRepositoryName } 
 import { appendChunk, cancelUpload, finishUpload, startUpload, uploadStatus } from './uploads.handler';
 
 const REPOSITORY_PREFIX = '/repository/';
-/** Answers that a member hidden from the caller might have changed: not found, or a readable member's upstream down. */
-const NOT_FOUND = new Set<ErrorCode>(['MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NAME_UNKNOWN', 'UNAVAILABLE']);
 
 /** Is this main-port path for the registry API (rather than the REST API or the UI)? */
 export function isRegistryPath(url: string): boolean {
@@ -134,18 +132,11 @@ export class RegistryHandler {
         };
       }
     }
-    const config = this.manager.config(target.repository);
-    const hidesMembers =
-      principal.anonymous && config?.type === 'group' && config.group.memberNames.some((m) => !this.access.canAccess(principal, m, 'pull'));
-    if (!hidesMembers) return this.route(ctx, route);
-    // A member this caller may not read knows the image: ask for credentials now, before any member goes upstream
-    // (an anonymous request must not make a proxy tell a remote registry the names of private images).
-    if (await this.hiddenMemberHas(config.group.memberNames, target.image, route, principal)) throw this.access.challenge(req, endpoint, scope);
     try {
       return await this.route(ctx, route);
     } catch (err) {
-      // Not found for an anonymous caller, but a member it may not read might have it: ask it to log in.
-      if (isRegistryError(err) && NOT_FOUND.has(err.code)) throw this.access.challenge(req, endpoint, scope);
+      // A group's member this caller may not read might hold it: ask it to log in.
+      if (err instanceof LoginRequired) throw this.access.challenge(req, endpoint, scope);
       throw err;
     }
   }
@@ -157,35 +148,11 @@ export class RegistryHandler {
     return writable ?? this.manager.require(name);
   }
 
-  /**
-   * Does a member hidden from this caller hold what is asked (a tag, a manifest or blob by digest)? Only local
-   * lookups (tag lists, cached blobs), so nobody goes upstream. Listings need no such check: they are local anyway.
-   */
-  private async hiddenMemberHas(members: string[], image: string, route: Route, principal: Principal): Promise<boolean> {
-    const reference = route.kind === 'manifest' ? route.reference : route.kind === 'blob' ? route.digest : undefined;
-    if (reference === undefined) return false;
-    for (const name of members) {
-      if (this.access.canAccess(principal, name, 'pull')) continue;
-      const member = this.manager.get(name);
-      if (!member) continue;
-      try {
-        if (isDigestReference(reference)) {
-          if (await member.statBlob(image, reference, { cachedOnly: true })) return true;
-        } else if ((await member.listTags(image, { n: MAX_PAGE_SIZE, last: reference.slice(0, -1) })).items.includes(reference)) {
-          return true;
-        }
-      } catch {
-        // NAME_UNKNOWN (or an offline member): it does not hold it.
-      }
-    }
-    return false;
-  }
-
   /** How this caller sees a repository: a group restricted to the members it may read. */
   private readView(principal: Principal, query: URLSearchParams): (repository: DockerRepository) => DockerRepository {
     const ns = query.get('ns') ?? undefined;
-    return (named) =>
-      named.restrictTo ? named.restrictTo({ canRead: (name) => this.access.canAccess(principal, name, 'pull'), ...(ns ? { ns } : {}) }) : named;
+    const canRead = (name: string) => this.access.canAccess(principal, name, 'pull');
+    return (named) => (named.restrictTo ? named.restrictTo({ canRead, loginForHidden: principal.anonymous, ...(ns ? { ns } : {}) }) : named);
   }
 
   private route(ctx: RegistryContext, route: Exclude<Route, { kind: 'base' } | { kind: 'catalog' } | { kind: 'token' }>): Promise<void> {

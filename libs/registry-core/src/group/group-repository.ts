@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BlobInfo, ByteRange } from '@wharf/blobstore';
-import { type Descriptor, RegistryError, isRegistryError, parseManifest, requiredBlobs } from '@wharf/oci';
+import { type Descriptor, type ErrorCode, RegistryError, isDigestReference, isRegistryError, parseManifest, requiredBlobs } from '@wharf/oci';
 import type {
   BlobHandle,
   DockerRepository,
@@ -10,8 +10,9 @@ import type {
   ReadView,
   UploadStatus,
 } from '../docker-repository';
-import { type Page, type PageRequest, pageSize } from '../page';
+import { MAX_PAGE_SIZE, type Page, type PageRequest, pageSize } from '../page';
 import type { GroupConfig } from '../repository-config';
+import { LoginRequired } from './login-required';
 
 export interface GroupDependencies {
   /** Looks a member up at call time, so member updates take effect without rebuilding the group. */
@@ -20,6 +21,9 @@ export interface GroupDependencies {
   remoteHost(name: string): string | undefined;
   log: { warn(message: string): void };
 }
+
+/** Answers that a member hidden from the caller might have changed: not found, or a readable member's upstream down. */
+const MIGHT_BE_HIDDEN = new Set<ErrorCode>(['MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NAME_UNKNOWN', 'UNAVAILABLE']);
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'registry-1.docker.io', 'index.docker.io', 'registry.hub.docker.com']);
 
@@ -65,32 +69,33 @@ export class GroupRepository implements DockerRepository {
 
   // --- reads ------------------------------------------------------------------------------------
 
-  async getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
-    this.ensureOnline();
-    const found = await this.first(this.ordered(image), (m) => m.getManifest(image, reference, accept));
-    if (found) this.affinity.set(image, found.member);
-    return found?.value ?? null;
+  getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
+    return this.read(image, reference, async () => {
+      const found = await this.first(this.ordered(image), (m) => m.getManifest(image, reference, accept));
+      if (found) this.affinity.set(image, found.member);
+      return found?.value ?? null;
+    });
   }
 
   /**
    * Only what members hold already: Docker checks blobs this way before pushing, and that check must neither
    * fail when an upstream is down nor tell a remote registry the names and digests of private images.
    */
-  async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
-    this.ensureOnline();
-    return (await this.first(this.ordered(image), (m) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null)))?.value ?? null;
+  statBlob(image: string, digest: string): Promise<BlobInfo | null> {
+    const ask = (m: DockerRepository) => m.statBlob(image, digest, { cachedOnly: true }).catch(() => null);
+    return this.read(image, digest, async () => (await this.first(this.ordered(image), ask))?.value ?? null);
   }
 
-  async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
-    this.ensureOnline();
-    return (await this.first(this.ordered(image), (m) => m.getBlob(image, digest, range)))?.value ?? null;
+  getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+    return this.read(image, digest, async () => (await this.first(this.ordered(image), (m) => m.getBlob(image, digest, range)))?.value ?? null);
   }
 
-  async listTags(image: string, page: PageRequest): Promise<Page<string>> {
-    this.ensureOnline();
-    const lists = await this.all(this.members(), async (m) => (await m.listTags(image, { n: pageSize(page) + 1, ...(page.last ? { last: page.last } : {}) })).items);
-    if (lists.every((l) => l === null) && !page.last) throw new RegistryError('NAME_UNKNOWN', `no member of group ${this.name} has ${image}`);
-    return mergePage(lists, page);
+  listTags(image: string, page: PageRequest): Promise<Page<string>> {
+    return this.read(image, undefined, async () => {
+      const lists = await this.all(this.members(), async (m) => (await m.listTags(image, { n: pageSize(page) + 1, ...(page.last ? { last: page.last } : {}) })).items);
+      if (lists.every((l) => l === null) && !page.last) throw new RegistryError('NAME_UNKNOWN', `no member of group ${this.name} has ${image}`);
+      return mergePage(lists, page);
+    });
   }
 
   async listImages(page: PageRequest): Promise<Page<string>> {
@@ -164,6 +169,36 @@ export class GroupRepository implements DockerRepository {
   }
 
   // --- internals --------------------------------------------------------------------------------
+
+  /**
+   * One read of an image. For a caller that must log in to see some members (`loginForHidden`): a hidden
+   * member that holds the reference locally makes it log in before any member goes upstream (an anonymous
+   * request must not make a proxy tell a remote registry the names of private images), and "not found" from
+   * the members it may read becomes a login request too, since a hidden member might have it.
+   */
+  private async read<T>(image: string, reference: string | undefined, ask: () => Promise<T>): Promise<T> {
+    this.ensureOnline();
+    const hidden = this.view.loginForHidden ? this.hiddenMembers() : [];
+    if (hidden.length === 0) return ask();
+    if (reference !== undefined && (await anyHolds(hidden, image, reference))) throw new LoginRequired(this.name);
+    try {
+      const value = await ask();
+      if (value !== null) return value;
+    } catch (err) {
+      if (!isRegistryError(err) || !MIGHT_BE_HIDDEN.has(err.code)) throw err;
+    }
+    throw new LoginRequired(this.name);
+  }
+
+  /** Members this caller may not read (as themselves, unrestricted: only their local content is looked at). */
+  private hiddenMembers(): DockerRepository[] {
+    const canRead = this.view.canRead;
+    if (!canRead) return [];
+    return this.config.group.memberNames.flatMap((name) => {
+      const member = canRead(name) ? undefined : this.deps.resolve(name);
+      return member ? [member] : [];
+    });
+  }
 
   /** Members this caller may read, in configured order; with `ns`, proxies of that registry first and other proxies left out. */
   private members(): DockerRepository[] {
@@ -243,6 +278,23 @@ export class GroupRepository implements DockerRepository {
   private ensureOnline(): void {
     if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
   }
+}
+
+/** Does one of these members hold a tag, or a manifest or blob by digest? Local lookups only: nobody goes upstream. */
+async function anyHolds(members: DockerRepository[], image: string, reference: string): Promise<boolean> {
+  for (const member of members) {
+    try {
+      if (isDigestReference(reference)) {
+        if (await member.statBlob(image, reference, { cachedOnly: true })) return true;
+      } else if ((await member.listTags(image, { n: MAX_PAGE_SIZE, last: reference.slice(0, -1) })).items.includes(reference)) {
+        // Tags are sorted: the page after the tag minus its last character starts at the tag when it exists.
+        return true;
+      }
+    } catch {
+      // NAME_UNKNOWN (or an offline member): it does not hold it.
+    }
+  }
+  return false;
 }
 
 function restrict(member: DockerRepository, view: ReadView): DockerRepository {

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupConfig, hostedConfig } from '../../test/configs';
+import { type TestImage, buildImage, expectRegistryError, pushImage } from '../../test/fixtures';
+import { type HostedHarness, openHostedHarness } from '../../test/hosted-harness';
+import type { DockerRepository, ReadView } from '../docker-repository';
+import { GroupRepository } from './group-repository';
+import { LoginRequired } from './login-required';
+
+// A group over a hosted member the caller may read ("open") and one it may not ("closed"). A caller that
+// has not logged in (loginForHidden) is asked to log in where "closed" might hold what it asks for;
+// a caller that has logged in, or a group that hides nothing, gets plain answers.
+
+let harness: HostedHarness;
+let open: DockerRepository;
+let closed: DockerRepository;
+/** Member reads of "open", by method: a hidden member's hit must stop the group before it asks the others. */
+const openReads: string[] = [];
+const privateImage: TestImage = buildImage({ layers: [300] });
+const publicImage: TestImage = buildImage({ layers: [400] });
+
+/** Counts reads that could go upstream on a proxy member (listTags is local everywhere). */
+function counting(member: DockerRepository): DockerRepository {
+  return new Proxy(member, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (prop === 'getManifest' || prop === 'getBlob') openReads.push(String(prop));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+function group(view: ReadView): DockerRepository {
+  // Resolved at call time, as RepositoryManager does: the members exist only once beforeAll ran.
+  const g = new GroupRepository(groupConfig('grp', ['open', 'closed']), {
+    resolve: (name) => (name === 'open' ? counting(open) : name === 'closed' ? closed : undefined),
+    remoteHost: () => undefined,
+    log: { warn: () => undefined },
+  });
+  return g.restrictTo(view);
+}
+
+const anonymous = group({ canRead: (name) => name !== 'closed', loginForHidden: true });
+const loggedIn = group({ canRead: (name) => name !== 'closed' });
+const hidesNothing = group({ canRead: () => true, loginForHidden: true });
+
+beforeAll(async () => {
+  harness = await openHostedHarness('memory');
+  open = harness.repository(hostedConfig('open'));
+  closed = harness.repository(hostedConfig('closed'));
+  await pushImage(closed, 'team/private', privateImage, '1');
+  await pushImage(open, 'team/public', publicImage, '1');
+});
+
+afterAll(async () => {
+  await harness?.cleanup();
+});
+
+const privateBlob = () => privateImage.layers[0]!.digest;
+const publicBlob = () => publicImage.layers[0]!.digest;
+
+describe('GroupRepository: callers that must log in to see some members (loginForHidden)', () => {
+  const asks: { what: string; read: (g: DockerRepository) => Promise<unknown> }[] = [
+    { what: 'a tag only the hidden member has', read: (g) => g.getManifest('team/private', '1') },
+    { what: 'a manifest digest only the hidden member has', read: (g) => g.getManifest('team/private', privateImage.manifest.digest) },
+    { what: 'a blob only the hidden member has (GET)', read: (g) => g.getBlob('team/private', privateBlob()) },
+    { what: 'a blob only the hidden member has (HEAD)', read: (g) => g.statBlob('team/private', privateBlob()) },
+  ];
+
+  it.each(asks)('$what: LoginRequired, before any readable member is asked', async ({ read }) => {
+    openReads.length = 0;
+    const err = await read(anonymous).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoginRequired);
+    expect((err as LoginRequired).code).toBe('UNAUTHORIZED');
+    expect(openReads).toEqual([]);
+  });
+
+  it.each(asks)('$what: a logged-in caller without access gets "not found", not a login prompt', async ({ read }) => {
+    expect(await read(loggedIn)).toBeNull();
+  });
+
+  it('what no member has: LoginRequired for the anonymous caller (a hidden member might have it), null otherwise', async () => {
+    await expect(anonymous.getManifest('team/nowhere', '1')).rejects.toBeInstanceOf(LoginRequired);
+    await expect(anonymous.listTags('team/nowhere', {})).rejects.toBeInstanceOf(LoginRequired);
+    expect(await hidesNothing.getManifest('team/nowhere', '1')).toBeNull();
+    await expectRegistryError(hidesNothing.listTags('team/nowhere', {}), 'NAME_UNKNOWN');
+    await expectRegistryError(loggedIn.listTags('team/nowhere', {}), 'NAME_UNKNOWN');
+  });
+
+  it('what a readable member has is served to the anonymous caller', async () => {
+    const manifest = await anonymous.getManifest('team/public', '1');
+    expect(manifest?.digest).toBe(publicImage.manifest.digest);
+    expect((await anonymous.statBlob('team/public', publicBlob()))?.size).toBe(400);
+    expect((await anonymous.listTags('team/public', {})).items).toEqual(['1']);
+  });
+
+  it('a group that hides nothing from the caller serves what its members have', async () => {
+    expect((await hidesNothing.getManifest('team/private', '1'))?.digest).toBe(privateImage.manifest.digest);
+  });
+});
