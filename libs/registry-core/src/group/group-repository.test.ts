@@ -96,6 +96,24 @@ describe('GroupRepository: callers that must log in to see some members (loginFo
     expect((await anonymous.listTags('team/public', {})).items).toEqual(['1']);
   });
 
+  it('a nested group whose hidden member holds it: the outer group asks for a login too, and logs no member failure', async () => {
+    const warnings: string[] = [];
+    const inner = new GroupRepository(groupConfig('inner', ['closed']), {
+      resolve: (name) => (name === 'closed' ? closed : undefined),
+      remoteHost: () => undefined,
+      log: { warn: (m) => warnings.push(m) },
+    });
+    const outer = new GroupRepository(groupConfig('outer', ['inner', 'open']), {
+      resolve: (name) => (name === 'inner' ? inner : name === 'open' ? open : undefined),
+      remoteHost: () => undefined,
+      log: { warn: (m) => warnings.push(m) },
+    });
+    const view = outer.restrictTo({ canRead: (name) => name !== 'closed', loginForHidden: true });
+    await expect(view.getManifest('team/private', '1')).rejects.toBeInstanceOf(LoginRequired);
+    expect((await view.getManifest('team/public', '1'))?.digest).toBe(publicImage.manifest.digest);
+    expect(warnings).toEqual([]);
+  });
+
   it('a group that hides nothing from the caller serves what its members have', async () => {
     expect((await hidesNothing.getManifest('team/private', '1'))?.digest).toBe(privateImage.manifest.digest);
   });

@@ -240,9 +240,11 @@ export class GroupRepository implements DockerRepository {
       } catch (err) {
         if (!isRegistryError(err)) throw err;
         if (err.code === 'NAME_UNKNOWN') continue;
-        this.deps.log.warn(`group ${this.name}: member ${member.name} failed: ${err.message}`);
-        // A rate limit is the most useful thing to pass on (clients back off); otherwise the first failure.
-        if (!failure || err.code === 'TOOMANYREQUESTS') failure = err;
+        // A nested group asking this caller to log in is an answer, not a failure.
+        if (!(err instanceof LoginRequired)) this.deps.log.warn(`group ${this.name}: member ${member.name} failed: ${err.message}`);
+        // Passed on first: a login request (the caller may see more once logged in), then a rate limit (clients
+        // back off), otherwise the first failure.
+        if (!failure || rank(err) > rank(failure)) failure = err;
       }
     }
     if (failure) throw failure;
@@ -257,7 +259,7 @@ export class GroupRepository implements DockerRepository {
           return await ask(member);
         } catch (err) {
           if (!isRegistryError(err)) throw err;
-          if (err.code !== 'NAME_UNKNOWN') this.deps.log.warn(`group ${this.name}: member ${member.name} failed: ${err.message}`);
+          if (err.code !== 'NAME_UNKNOWN' && !(err instanceof LoginRequired)) this.deps.log.warn(`group ${this.name}: member ${member.name} failed: ${err.message}`);
           return null;
         }
       }),
@@ -278,6 +280,11 @@ export class GroupRepository implements DockerRepository {
   private ensureOnline(): void {
     if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
   }
+}
+
+/** Which member failure a group passes on when no member answers: the highest rank, else the first. */
+function rank(err: RegistryError): number {
+  return err instanceof LoginRequired ? 2 : err.code === 'TOOMANYREQUESTS' ? 1 : 0;
 }
 
 /** Does one of these members hold a tag, or a manifest or blob by digest? Local lookups only: nobody goes upstream. */
