@@ -32,14 +32,17 @@ function counting(member: DockerRepository): DockerRepository {
   });
 }
 
-function group(view: ReadView): DockerRepository {
-  // Resolved at call time, as RepositoryManager does: the members exist only once beforeAll ran.
-  const g = new GroupRepository(groupConfig('grp', ['open', 'closed']), {
-    resolve: (name) => (name === 'open' ? counting(open) : name === 'closed' ? closed : undefined),
+/** A group over named members, resolved at call time as RepositoryManager does (they exist once beforeAll ran). */
+function groupOf(name: string, members: Record<string, () => DockerRepository>, warnings: string[] = []): GroupRepository {
+  return new GroupRepository(groupConfig(name, Object.keys(members)), {
+    resolve: (member) => members[member]?.(),
     remoteHost: () => undefined,
-    log: { warn: () => undefined },
+    log: { warn: (m) => warnings.push(m) },
   });
-  return g.restrictTo(view);
+}
+
+function group(view: ReadView): DockerRepository {
+  return groupOf('grp', { open: () => counting(open), closed: () => closed }).restrictTo(view);
 }
 
 const anonymous = group({ canRead: (name) => name !== 'closed', loginForHidden: true });
@@ -98,16 +101,8 @@ describe('GroupRepository: callers that must log in to see some members (loginFo
 
   it('a nested group whose hidden member holds it: the outer group asks for a login too, and logs no member failure', async () => {
     const warnings: string[] = [];
-    const inner = new GroupRepository(groupConfig('inner', ['closed']), {
-      resolve: (name) => (name === 'closed' ? closed : undefined),
-      remoteHost: () => undefined,
-      log: { warn: (m) => warnings.push(m) },
-    });
-    const outer = new GroupRepository(groupConfig('outer', ['inner', 'open']), {
-      resolve: (name) => (name === 'inner' ? inner : name === 'open' ? open : undefined),
-      remoteHost: () => undefined,
-      log: { warn: (m) => warnings.push(m) },
-    });
+    const inner = groupOf('inner', { closed: () => closed }, warnings);
+    const outer = groupOf('outer', { inner: () => inner, open: () => open }, warnings);
     const view = outer.restrictTo({ canRead: (name) => name !== 'closed', loginForHidden: true });
     await expect(view.getManifest('team/private', '1')).rejects.toBeInstanceOf(LoginRequired);
     expect((await view.getManifest('team/public', '1'))?.digest).toBe(publicImage.manifest.digest);
