@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_MANIFEST_BYTES, RegistryError, isDigestReference, parseDigest, validateTag } from '@wharf/oci';
+import { MAX_MANIFEST_BYTES, RegistryError, isDigestReference, isValidTag, parseDigest, validateTag } from '@wharf/oci';
 import { type RegistryContext, urlFor } from './context';
 import { readLimited, send } from './http-io';
 
@@ -8,11 +8,19 @@ function checkReference(reference: string): void {
   else validateTag(reference);
 }
 
+function unknownManifest(ctx: RegistryContext, reference: string): RegistryError {
+  return new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${ctx.target.name}`, { reference });
+}
+
 export async function getManifest(ctx: RegistryContext, reference: string): Promise<void> {
+  // The spec allows only 404 on GET/HEAD for a manifest that is not there, and no manifest can have a
+  // reference that is not a tag (the conformance suite asks for `.INVALID_MANIFEST_NAME`). A malformed digest
+  // stays DIGEST_INVALID; pushes keep TAG_INVALID.
+  if (!isDigestReference(reference) && !isValidTag(reference)) throw unknownManifest(ctx, reference);
   checkReference(reference);
   const accept = ctx.req.headers.accept;
   const manifest = await ctx.repository.getManifest(ctx.target.image, reference, accept);
-  if (!manifest) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${ctx.target.name}`, { reference });
+  if (!manifest) throw unknownManifest(ctx, reference);
   send(
     ctx.res,
     200,

@@ -106,6 +106,25 @@ describe('invalid repository names are 400 NAME_INVALID', () => {
   });
 });
 
+describe('a manifest reference that is neither a tag nor a digest', () => {
+  const bad = ['.INVALID_MANIFEST_NAME', '-dash', 'a'.repeat(129)];
+
+  it('is 404 MANIFEST_UNKNOWN on GET and HEAD (the spec allows only 404 there)', async () => {
+    for (const reference of bad) {
+      expectRegistryError(await repo.connector.getManifest('app', reference), 404, 'MANIFEST_UNKNOWN');
+      expectHeadError(await repo.connector.headManifest('app', reference), 404);
+      expectRegistryError(await repo.main.getManifest(repo.mainName('app'), reference), 404, 'MANIFEST_UNKNOWN');
+    }
+  });
+
+  it('is still 400 TAG_INVALID on a push, which stores nothing', async () => {
+    const m = imageManifest();
+    await repo.connector.pushBlobs('app', m.blobs);
+    expectRegistryError(await repo.connector.putManifest('app', '.INVALID_MANIFEST_NAME', m), 400, 'TAG_INVALID');
+    expectRegistryError(await repo.connector.getManifest('app', m.digest), 404, 'MANIFEST_UNKNOWN');
+  });
+});
+
 describe('malformed digests are 400 DIGEST_INVALID', () => {
   const bad = ['sha256:abc', `sha256:${'A'.repeat(64)}`, `md5:${'0'.repeat(32)}`, 'nodigest', `sha256:${'0'.repeat(63)}g`, 'sha256'];
 
