@@ -1,13 +1,19 @@
 # Wharf container image.
 #   docker build -t wharf .        or        docker compose up -d --build
 # Data (SQLite database, blob store, secrets/, generated admin password) lives in the volume /data.
+#
+# The base images are build arguments, so the image builds from a local or mirrored base without pulling
+# from Docker Hub, e.g.  docker build --build-arg BUILD_IMAGE=registry.internal/node:20-bookworm \
+#                                      --build-arg RUNTIME_IMAGE=registry.internal/node:20-bookworm-slim .
+# Any Debian-based Node.js >= 20.19 image works (the build stage installs python3, make and g++ with apt-get).
 
-ARG NODE_MAJOR=20
+ARG BUILD_IMAGE=node:20-bookworm
+ARG RUNTIME_IMAGE=node:20-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # build: install every dependency, compile the TypeScript workspaces and the web UI, drop the dev dependencies
 # ---------------------------------------------------------------------------------------------
-FROM node:${NODE_MAJOR}-bookworm AS build
+FROM ${BUILD_IMAGE} AS build
 
 # better-sqlite3 is compiled from source during `npm ci` when no prebuilt binary is reachable:
 # node-gyp needs python3, make and a C++ compiler.
@@ -29,7 +35,7 @@ RUN npm ci \
 # ---------------------------------------------------------------------------------------------
 # runtime: Node.js, the built workspaces and the built web UI only, run as the unprivileged user `node`
 # ---------------------------------------------------------------------------------------------
-FROM node:${NODE_MAJOR}-bookworm-slim
+FROM ${RUNTIME_IMAGE}
 
 # The runtime settings of scripts/server-runtime.js (memory: see the README, "Runtime settings");
 # apps/server/test/runtime/server-runtime.test.ts keeps these lines equal to it.

@@ -113,9 +113,19 @@ ensure() {
 }
 
 # Wait until Wharf answers (it may just have been started).
+# Says what it waits for at once and every 5 s, so a wrong WHARF_URL is plain long before the deadline.
 deadline=$((SECONDS + WAIT_SECONDS))
-until [ "$(curl --silent -o /dev/null -w '%{http_code}' "$API/status" || true)" = 200 ]; do
-  [ "$SECONDS" -lt "$deadline" ] || { echo "provision.sh: Wharf at $WHARF_URL did not answer within ${WAIT_SECONDS}s" >&2; exit 1; }
+next_report=$SECONDS
+until answer="$(curl --silent --max-time 5 -o /dev/null -w '%{http_code}' "$API/status" 2>/dev/null)" && [ "$answer" = 200 ]; do
+  case "${answer:-000}" in
+    000) seen="no connection" ;;
+    *) seen="HTTP $answer" ;;
+  esac
+  [ "$SECONDS" -lt "$deadline" ] || { echo "provision.sh: Wharf at $WHARF_URL did not answer within ${WAIT_SECONDS}s ($seen); check WHARF_URL" >&2; exit 1; }
+  if [ "$SECONDS" -ge "$next_report" ]; then
+    next_report=$((SECONDS + 5))
+    echo "provision.sh: waiting for Wharf at $API/status ($seen; $((deadline - SECONDS))s left of WAIT_SECONDS=$WAIT_SECONDS)" >&2
+  fi
   sleep 1
 done
 

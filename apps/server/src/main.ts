@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config';
 import { teeOutputToLogFile } from './config/log-file';
+import { PortUnavailableError } from './connectors/http-server';
 import { BufferReclaimer } from './runtime/buffer-reclaimer';
 import { startWharf } from './wharf';
 
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  // Mistakes of the operator get one line that says what to change; anything else its stack.
+  if (err instanceof ConfigError) console.error(`configuration error: ${err.message}`);
+  else if (err instanceof PortUnavailableError) console.error(`cannot start: ${err.message} (WHARF_PORT, WHARF_HOST)`);
+  else console.error(err);
   process.exit(1);
 });

@@ -14,6 +14,7 @@ import { securityHeaders } from './admin/http/security-headers';
 import type { LogLevel, WharfConfig } from './config/config';
 import { ConnectorManager } from './connectors/connector-manager';
 import { closeServer, createRegistryServer, listen } from './connectors/http-server';
+import type { RequestListener, Server } from 'node:http';
 import { createCore } from './core';
 import { RegistryHandler, isRegistryPath } from './distribution/registry-handler';
 import { WharfSettings } from './settings';
@@ -38,8 +39,32 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
   const logger = new ConsoleLogger('Wharf', { logLevels: NEST_LEVELS[config.logLevel] });
   Logger.overrideLogger(logger);
   const log = new Logger('Wharf');
+  // The main port is bound before anything is stored: a port in use stops start-up (PortUnavailableError)
+  // with the data directory untouched, so the next start is still a first start. Until the application is
+  // ready, requests get 503.
+  let serve: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' }).end('Wharf is starting\n');
+  };
+  const server = createRegistryServer((req, res) => serve(req, res));
+  const port = await listen(server, config.port, config.host);
+  try {
+    return await startOnServer(config, server, port, (listener) => (serve = listener), logger, log);
+  } catch (err) {
+    await closeServer(server);
+    throw err;
+  }
+}
+
+async function startOnServer(
+  config: WharfConfig,
+  server: Server,
+  port: number,
+  ready: (listener: RequestListener) => void,
+  logger: ConsoleLogger,
+  log: Logger,
+): Promise<Wharf> {
   const core = await createCore(config);
-  const settings = new WharfSettings(config.port, config.baseUrl, config.dataDir);
+  const settings = new WharfSettings(port, config.baseUrl, config.dataDir);
 
   const http = express();
   http.disable('x-powered-by');
@@ -68,9 +93,7 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
   rotation.unref();
 
   const registry = app.get(RegistryHandler);
-  const server = createRegistryServer((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res)));
-  const port = await listen(server, config.port, config.host);
-  settings.mainPort = port;
+  ready((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res)));
   await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
   log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
 

@@ -106,8 +106,8 @@ function sendFile(req: IncomingMessage, res: ServerResponse, found: Found, cache
 
 /**
  * Serves the built admin UI (`web/dist`) for every path that is not an API path: files with their
- * content type, hashed assets cached for a year, index.html revalidated every time, and index.html
- * for client routes. Never reads outside `distDir`.
+ * content type, hashed assets cached for a year, index.html at `/` revalidated every time, 404 for
+ * anything else. Never reads outside `distDir`.
  */
 export function uiHandler(distDir: string): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const root = resolve(distDir);
@@ -145,11 +145,9 @@ export function uiHandler(distDir: string): (req: IncomingMessage, res: ServerRe
         const cache = found.file === index.file ? INDEX_CACHE : isHashedAsset(path) ? IMMUTABLE_CACHE : INDEX_CACHE;
         return sendFile(req, res, found, cache, head);
       }
-      const last = path.slice(path.lastIndexOf('/') + 1);
-      // A missing file (it has an extension, or lives under assets/) is a 404; anything else is a client route.
-      if (hidden || path.startsWith('/assets/') || (last.includes('.') && !last.endsWith('.html'))) {
-        return sendText(res, 404, `Not found: ${path}`, head);
-      }
+      // The UI routes by the URL's #fragment, so `/` is its only page: any other missing path is a 404, so that a
+      // mistyped probe or API path (/healthz, /metrics, /api-docs) never looks healthy with the UI's HTML.
+      if (path !== '/') return sendText(res, 404, `Not found: ${path}`, head);
       return sendFile(req, res, index, INDEX_CACHE, head);
     })().catch(() => {
       if (!res.headersSent) sendText(res, 500, 'Internal error while serving the web UI.', head);

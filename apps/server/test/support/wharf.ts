@@ -31,6 +31,8 @@ export interface TestWharfOptions {
   keepData?: boolean;
   /** Failed-login throttling rules, for suites that fail logins on purpose many times. */
   loginThrottle?: ThrottleRule[];
+  /** The built admin UI to serve (default: web/dist of this checkout). */
+  webDir?: string;
 }
 
 /** Starts an in-process Wharf on 127.0.0.1, a free port and (unless given one) a fresh temporary data directory. */
@@ -44,6 +46,7 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
     adminPassword: admin.password,
     logLevel: 'error',
     ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+    ...(options.webDir ? { webDir: options.webDir } : {}),
   });
   const http = new HttpClient(wharf.url, admin);
   return {
