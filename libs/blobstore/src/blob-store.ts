@@ -6,6 +6,12 @@ export interface BlobInfo {
   size: number;
 }
 
+/** A blob as found by {@link BlobStore.list}: what garbage collection and usage figures need. */
+export interface StoredBlob extends BlobInfo {
+  /** When the blob was last written (placed or replaced) in the store. */
+  lastModified: Date;
+}
+
 /** A byte range, both ends inclusive (as in HTTP `Range: bytes=start-end`). */
 export interface ByteRange {
   start: number;
@@ -106,6 +112,14 @@ export interface BlobStore {
   write(source: Readable | SocketBody, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo>;
   /** Removes a blob; false when it was absent. */
   delete(digest: string): Promise<boolean>;
+  /**
+   * Every complete blob in the store, in no particular order, streamed (never collected whole in
+   * memory). Blobs written or deleted while the walk runs may or may not appear; in-flight writes and
+   * upload sessions never do.
+   */
+  list(): AsyncIterable<StoredBlob>;
+  /** Bytes the store can still take (free space of its file system); null when unbounded or unknown (object stores). */
+  availableSpace(): Promise<number | null>;
   readonly uploads: UploadStore;
 }
 

@@ -1,4 +1,4 @@
-export type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, Spool, SpoolReader, UploadStore, WriteOptions } from './blob-store';
+export type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, Spool, SpoolReader, StoredBlob, UploadStore, WriteOptions } from './blob-store';
 export { FileBlobStore, FileUploadStore, type FileBlobStoreOptions } from './fs/file-blob-store';
 export { StorageError } from './fs/fs-util';
 export { isUploadId } from './fs/paths';

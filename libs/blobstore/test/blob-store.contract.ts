@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestOf, isRegistryError } from '@wharf/oci';
-import type { BlobStore } from '../src/blob-store';
+import type { BlobStore, StoredBlob } from '../src/blob-store';
 
 export interface BlobStoreFixture {
   store: BlobStore;
@@ -65,6 +65,13 @@ export async function expectRegistryError(
   expect(isRegistryError(error), `expected a RegistryError, got ${String(error)}`).toBe(true);
   expect((error as { code: string }).code).toBe(code);
   if (status !== undefined) expect((error as { status: number }).status).toBe(status);
+}
+
+/** The store's listing, sorted by digest. */
+export async function listAll(store: BlobStore): Promise<StoredBlob[]> {
+  const blobs: StoredBlob[] = [];
+  for await (const blob of store.list()) blobs.push(blob);
+  return blobs.sort((a, b) => a.digest.localeCompare(b.digest));
 }
 
 export function describeBlobStoreContract(name: string, factory: () => Promise<BlobStoreFixture>): void {
@@ -276,6 +283,61 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const writes = Array.from({ length: 3 }, () => store.write(source(data), { digest }));
         await Promise.all(writes);
         for (const body of await Promise.all(reads)) expect(body.equals(data)).toBe(true);
+      });
+    });
+
+    describe('listing', () => {
+      it('lists every complete blob once, with its size and a recent modification time', async () => {
+        expect(await listAll(store)).toEqual([]);
+        const before = Date.now() - 5_000;
+        const blobs = [randomBytes(10), randomBytes(MiB + 3), Buffer.alloc(0)];
+        const written = [];
+        for (const data of blobs) written.push(await store.write(source(data)));
+        const sha512 = randomBytes(100);
+        written.push(await store.write(source(sha512), { digest: digestOf(sha512, 'sha512') }));
+        // an upload in progress and a failed write are not blobs
+        const id = await store.uploads.create();
+        await store.uploads.append(id, source(randomBytes(1000)), 0);
+        await expectRegistryError(store.write(source(randomBytes(10)), { digest: digestOf(randomBytes(10)) }), 'DIGEST_INVALID');
+
+        const listed = await listAll(store);
+        expect(listed.map(({ digest, size }) => ({ digest, size }))).toEqual(
+          [...written].sort((a, b) => a.digest.localeCompare(b.digest)),
+        );
+        for (const blob of listed) {
+          expect(blob.lastModified).toBeInstanceOf(Date);
+          expect(blob.lastModified.getTime()).toBeGreaterThanOrEqual(before);
+          expect(blob.lastModified.getTime()).toBeLessThanOrEqual(Date.now() + 5_000);
+        }
+      });
+
+      it('no longer lists a deleted blob', async () => {
+        const kept = await store.write(source(randomBytes(20)));
+        const gone = await store.write(source(randomBytes(30)));
+        expect(await store.delete(gone.digest)).toBe(true);
+        expect((await listAll(store)).map((b) => b.digest)).toEqual([kept.digest]);
+      });
+
+      it('streams a listing while blobs are deleted under it', async () => {
+        const written = [];
+        for (let i = 0; i < 40; i += 1) written.push(await store.write(source(randomBytes(64))));
+        const seen: string[] = [];
+        for await (const blob of store.list()) {
+          seen.push(blob.digest);
+          // delete something not yet seen: it may or may not appear, but the walk must not fail
+          const victim = written.find((w) => !seen.includes(w.digest));
+          if (victim) await store.delete(victim.digest);
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        for (const digest of seen) expect(written.map((w) => w.digest)).toContain(digest);
+      });
+
+      it('tells how much space is left, or null when it cannot', async () => {
+        const space = await store.availableSpace();
+        if (space !== null) {
+          expect(Number.isSafeInteger(space)).toBe(true);
+          expect(space).toBeGreaterThanOrEqual(0);
+        }
       });
     });
 

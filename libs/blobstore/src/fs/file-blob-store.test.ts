@@ -9,6 +9,7 @@ import {
   describeBlobStoreContract,
   expectRegistryError,
   failingSource,
+  listAll,
   source,
 } from '../../test/blob-store.contract';
 import { FileBlobStore } from './file-blob-store';
@@ -54,6 +55,22 @@ describe('FileBlobStore (filesystem specifics)', () => {
     const nested = join(root, 'a', 'b');
     await new FileBlobStore({ root: nested }).init();
     expect((await stat(join(nested, 'tmp'))).isDirectory()).toBe(true);
+  });
+
+  it('lists only well-formed blob files (foreign files, wrong prefixes and directories are skipped)', async () => {
+    const data = randomBytes(500);
+    const blob = await store.write(source(data));
+    const hex = blob.digest.slice('sha256:'.length);
+    const other = 'ab'.padEnd(64, '0');
+    await writeFile(join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.bak`), 'x');
+    await mkdir(join(root, 'blobs', 'sha256', 'zz'), { recursive: true });
+    await writeFile(join(root, 'blobs', 'sha256', 'zz', other), 'x');
+    await mkdir(join(root, 'blobs', 'sha256', 'cd'), { recursive: true });
+    await writeFile(join(root, 'blobs', 'sha256', 'cd', other), 'misplaced');
+    await mkdir(join(root, 'blobs', 'md5', 'ab'), { recursive: true });
+    await writeFile(join(root, 'blobs', 'md5', 'ab', 'ab12'), 'x');
+    await mkdir(join(root, 'blobs', 'sha256', 'ab', other), { recursive: true });
+    expect((await listAll(store)).map(({ digest, size }) => ({ digest, size }))).toEqual([{ digest: blob.digest, size: 500 }]);
   });
 
   it('stores blobs at blobs/<alg>/<first 2 hex>/<hex>', async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, opendir, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, RegistryError } from '@wharf/oci';
-import type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, SpoolReader, UploadStore, WriteOptions } from '../blob-store';
+import type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, SpoolReader, StoredBlob, UploadStore, WriteOptions } from '../blob-store';
 import {
   ensureDir,
   FileSink,
@@ -17,7 +17,7 @@ import {
   toStorageError,
 } from './fs-util';
 import type { GrowingFile } from './native';
-import { checkDigest, isUploadId, StorePaths, type BlobAddress } from './paths';
+import { checkDigest, DIGEST_ALGORITHMS, isBlobFileName, isUploadId, StorePaths, type BlobAddress } from './paths';
 import { sendFile } from './send-file';
 import { ingestSocketBody } from './socket-ingest';
 import { sendFileToSocket } from './zero-copy';
@@ -309,6 +309,49 @@ export class FileBlobStore implements BlobStore {
     await fsyncDir(this.paths.blobDir(addr)).catch(() => undefined);
     return true;
   }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    for (const algorithm of DIGEST_ALGORITHMS) {
+      const algorithmDir = join(this.paths.blobs, algorithm);
+      for (const prefix of await listNames(algorithmDir)) {
+        if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+        const prefixDir = join(algorithmDir, prefix);
+        for (const name of await listNames(prefixDir)) {
+          // Foreign files (editor backups, a stray rename target) are not blobs.
+          if (!isBlobFileName(algorithm, name) || !name.startsWith(prefix)) continue;
+          let st;
+          try {
+            st = await lstat(join(prefixDir, name));
+          } catch (err) {
+            if (isNotFound(err)) continue; // deleted while we walked
+            throw toStorageError(err, 'list');
+          }
+          if (st.isFile()) yield { digest: `${algorithm}:${name}`, size: st.size, lastModified: st.mtime };
+        }
+      }
+    }
+  }
+
+  async availableSpace(): Promise<number | null> {
+    try {
+      const fs = await statfs(this.paths.root);
+      return fs.bavail * fs.bsize;
+    } catch (err) {
+      throw toStorageError(err, 'statfs');
+    }
+  }
+}
+
+/** The entry names of a directory, read with a streaming handle; [] when it does not exist. */
+async function listNames(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of await opendir(dir, { bufferSize: 256 })) names.push(entry.name);
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw toStorageError(err, 'list');
+  }
+  return names;
 }
 
 /** Incremental sha256 state of an upload whose every byte this process has seen, in order. */

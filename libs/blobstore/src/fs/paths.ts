@@ -32,6 +32,10 @@ export const UPLOADS_DIR = 'uploads';
 export const TMP_DIR = 'tmp';
 export const UPLOAD_DATA_FILE = 'data';
 
+/** The digest algorithms the store keeps, each in its own directory under blobs/. */
+export const DIGEST_ALGORITHMS = ['sha256', 'sha512'] as const;
+const HEX_LENGTH: Record<(typeof DIGEST_ALGORITHMS)[number], number> = { sha256: 64, sha512: 128 };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX = /^[0-9a-f]+$/;
 
@@ -51,6 +55,11 @@ export function checkDigest(digest: string): BlobAddress {
     throw new RegistryError('DIGEST_INVALID', 'invalid digest', { digest });
   }
   return { algorithm, encoded, digest: `${algorithm}:${encoded}` };
+}
+
+/** True when `name` is the file name of a blob of `algorithm` (its encoded digest, lowercase hex of the right length). */
+export function isBlobFileName(algorithm: (typeof DIGEST_ALGORITHMS)[number], name: string): boolean {
+  return name.length === HEX_LENGTH[algorithm] && HEX.test(name);
 }
 
 /** True when `id` has the (lowercase) uuid grammar that {@link UploadStore.create} produces. */
