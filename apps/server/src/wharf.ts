@@ -5,20 +5,16 @@ import { ConsoleLogger, type LogLevel as NestLogLevel, Logger } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
-import { RestExceptionFilter } from './admin/http/rest-exception.filter';
-import { createValidationPipe } from './admin/http/validation';
-import { RepositoriesService } from './admin/repositories/repositories.service';
-import { AppModule } from './app.module';
-import { bootstrapSecurity } from './auth/security';
-import { securityHeaders } from './admin/http/security-headers';
-import type { LogLevel, WharfConfig } from './config/config';
-import { ConnectorManager } from './connectors/connector-manager';
-import { closeServer, createRegistryServer, listen } from './connectors/http-server';
 import type { RequestListener, Server } from 'node:http';
-import { createCore } from './core';
-import { RegistryHandler, isRegistryPath } from './distribution/registry-handler';
-import { WharfSettings } from './settings';
-import { UploadJanitor } from './tasks/upload-janitor';
+import { RepositoriesService } from './admin/repositories/repositories.service';
+import { WharfModule, compose } from './composition-root';
+import type { LogLevel, WharfConfig } from './config/config';
+import { closeServer, createRegistryServer, listen } from './connectors/http-server';
+import { isRegistryPath } from './distribution/registry-handler';
+import { RestExceptionFilter } from './http/rest-exception.filter';
+import { securityHeaders } from './http/security-headers';
+import { createValidationPipe } from './http/validation';
+import { bootstrapSecurity } from './security/domain/bootstrap';
 import { uiHandler } from './ui/static-ui';
 
 export interface Wharf {
@@ -63,15 +59,15 @@ async function startOnServer(
   logger: ConsoleLogger,
   log: Logger,
 ): Promise<Wharf> {
-  const core = await createCore(config);
-  const settings = new WharfSettings(port, config.baseUrl, config.dataDir);
+  const wharf = await compose({ ...config, port });
+  const security = wharf.security;
 
   const http = express();
   http.disable('x-powered-by');
   // The admin UI (web/dist) at `/`; it passes /service, /v2 and /repository on to the API.
   http.use(uiHandler(config.webDir ?? join(__dirname, '../../../web/dist')));
   http.use(securityHeaders);
-  const app = await NestFactory.create(AppModule.register(core, settings, config.host), new ExpressAdapter(http), {
+  const app = await NestFactory.create(WharfModule.register(wharf), new ExpressAdapter(http), {
     bodyParser: false,
     logger,
   });
@@ -79,7 +75,7 @@ async function startOnServer(
   app.useGlobalFilters(new RestExceptionFilter());
   await app.init();
 
-  const generated = await bootstrapSecurity(core.security, core.settings, config.adminPassword);
+  const generated = await bootstrapSecurity(security, wharf.settings, config.adminPassword);
   if (generated) {
     const file = join(config.dataDir, 'admin.password');
     await writeFile(file, `${generated}\n`, { mode: 0o600 });
@@ -88,29 +84,27 @@ async function startOnServer(
   }
   // Token-signing keys are replaced daily; the previous ones keep verifying tokens in flight.
   const rotation = setInterval(() => {
-    core.security.keys.rotateIfDue().catch((err: Error) => log.error(`token key rotation failed: ${err.message}`));
+    security.keys.rotateIfDue().catch((err: Error) => log.error(`token key rotation failed: ${err.message}`));
   }, 60 * 60 * 1000);
   rotation.unref();
 
-  const registry = app.get(RegistryHandler);
+  const registry = wharf.registry;
   ready((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res)));
   await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
   log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
 
-  const janitor = new UploadJanitor(core.blobs.uploads, core.uploads, new Logger('Uploads'));
-  janitor.start();
+  wharf.janitor.start();
 
-  const connectors = app.get(ConnectorManager);
   return {
     port,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     close: async () => {
       clearInterval(rotation);
-      janitor.stop();
-      await connectors.closeAll();
+      wharf.janitor.stop();
+      await wharf.connectors.closeAll();
       await closeServer(server);
       await app.close();
-      await core.db.destroy();
+      await wharf.db.destroy();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ThrottleRule } from '../auth/throttle';
+import type { ThrottleRule } from '../security/domain/throttle';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JwtError, type TokenClaims, signJwt, verifyJwt } from '../../src/auth/token-realm/jwt';
-import { KeyRing } from '../../src/auth/token-realm/key-ring';
-import { REGISTRY_SERVICE, TOKEN_ISSUER, TokenService } from '../../src/auth/token-realm/token-service';
+import { JwtError, type TokenClaims, signJwt, verifyJwt } from '../../src/security/registry-realm/jwt';
+import { KeyRing } from '../../src/security/registry-realm/key-ring';
+import { REGISTRY_SERVICE, TOKEN_ISSUER, TokenService } from '../../src/security/registry-realm/token-service';
 
 const key = { kid: 'k1', secret: randomBytes(32) };
 const other = { kid: 'k2', secret: randomBytes(32) };

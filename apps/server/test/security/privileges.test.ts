@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PrivilegeSet, PrivilegeSyntaxError, listPrivileges, parsePrivilege } from '../../src/auth/privileges';
-import { SecurityModel } from '../../src/auth/security-model';
+import { PrivilegeSet, PrivilegeSyntaxError, listPrivileges, parsePrivilege } from '../../src/security/domain/privileges';
+import { SecurityModel } from '../../src/security/domain/security-model';
 
 describe('privilege grammar', () => {
   it.each([

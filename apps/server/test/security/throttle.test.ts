@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginThrottle } from '../../src/auth/throttle';
+import { LoginThrottle } from '../../src/security/domain/throttle';
 
 describe('LoginThrottle', () => {
   it('refuses the tenth rapid failure of one user from one address, with a Retry-After', () => {

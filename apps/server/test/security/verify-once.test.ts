@@ -1,8 +1,8 @@
 import type { TypeOrmUserStore, UserRecord } from '@wharf/persistence';
 import { describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/password-hasher';
-import type { SecurityModel } from '../../src/auth/security-model';
-import { UsersService } from '../../src/auth/users.service';
+import { hashPassword } from '../../src/security/domain/password-hasher';
+import type { SecurityModel } from '../../src/security/domain/security-model';
+import { UsersService } from '../../src/security/domain/users.service';
 
 /** A user store that counts lookups: every password check (one scrypt) starts with one. */
 async function fixture() {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ThrottleRule } from '../../src/auth/throttle';
+import type { ThrottleRule } from '../../src/security/domain/throttle';
 import { startWharf } from '../../src/wharf';
 import { HttpClient, basicAuth } from './http';
 

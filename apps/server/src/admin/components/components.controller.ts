@@ -2,8 +2,8 @@ import { BadRequestException, Controller, Get, Query, Req, UseGuards } from '@ne
 import type { ComponentJson, PageJson } from '@wharf/api-types';
 import type { Request } from 'express';
 import { RepositoryNotFoundError } from '@wharf/registry-core';
-import { Browse, principalOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { Browse, principalOf } from '../../security/rest-auth/rest-principal';
+import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 import { RegistryAccess } from '../../distribution/registry-access';
 import { WharfSettings } from '../../settings';
 import { ComponentsService } from './components.service';

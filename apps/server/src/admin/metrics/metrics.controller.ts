@@ -1,6 +1,6 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ProxyRepository, RepositoryManager } from '@wharf/registry-core';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 
 /** Prometheus text exposition of what operators watch: repositories, proxy cache traffic, process memory. */
 @Controller('service/metrics/prometheus')

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
 import type { GroupRepositoryView, HostedRepositoryView, ProxyRepositoryView, ProxyStatusJson, RepositorySummary } from '@wharf/api-types';
 import type { Request } from 'express';
-import { AuditLog } from '../../auth/audit';
-import { Browse, actorOf, principalOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { AuditLog } from '../../security/domain/audit';
+import { Browse, actorOf, principalOf } from '../../security/rest-auth/rest-principal';
+import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 import { RegistryAccess } from '../../distribution/registry-access';
 import { WharfSettings } from '../../settings';
 import { HostedRepositoryDto } from './hosted-repository.dto';

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Put, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { RestValidationError } from '../http/validation';
-import { AuditLog } from '../../auth/audit';
-import { AVAILABLE_REALMS, RealmSettings } from '../../auth/realms';
-import { actorOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { RestValidationError } from '../../http/validation';
+import { AuditLog } from '../domain/audit';
+import { AVAILABLE_REALMS, RealmSettings } from '../domain/realms';
+import { actorOf } from '../rest-auth/rest-principal';
+import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
 
 /** Active realms (`["NexusAuthenticatingRealm","DockerToken"]`): without DockerToken, registry clients get Basic challenges. */
 @Controller('service/rest/v1/security/realms')

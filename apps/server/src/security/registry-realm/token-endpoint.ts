@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RegistryError, type Scope, mergeScopes, parseScopes, validateName } from '@wharf/oci';
 import type { RepositoryManager } from '@wharf/registry-core';
 import type { AccessAction, Endpoint, Principal, RegistryAction } from '../../distribution/registry-access';
-import type { RealmSettings } from '../realms';
+import type { RealmSettings } from '../domain/realms';
 import type { AccessEntry } from './jwt';
 import type { TokenService } from './token-service';
 

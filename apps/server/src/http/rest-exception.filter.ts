@@ -2,10 +2,10 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { ValidationErrorJson } from '@wharf/api-types';
 import { RepositoryConflictError, RepositoryNotFoundError } from '@wharf/registry-core';
 import type { Response } from 'express';
-import { SecurityInputError, SecurityNotFoundError, ThrottledError } from '../../auth/errors';
-import { InvalidRealmsError } from '../../auth/realms';
-import { PortUnavailableError } from '../../connectors/http-server';
-import { InvalidRepositoryError } from '../repositories/repositories.service';
+import { SecurityInputError, SecurityNotFoundError, ThrottledError } from '../security/domain/errors';
+import { InvalidRealmsError } from '../security/domain/realms';
+import { PortUnavailableError } from '../connectors/http-server';
+import { InvalidRepositoryError } from '../admin/repositories/repositories.service';
 import { RestValidationError } from './validation';
 
 /** The one mapping of REST API errors: domain errors to 400/404, validation to per-field 400s, the rest to 500. */

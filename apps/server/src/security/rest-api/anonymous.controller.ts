@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { AnonymousAccess, type AnonymousSettings } from '../../auth/anonymous-access';
-import { AuditLog } from '../../auth/audit';
-import { actorOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { AnonymousAccess, type AnonymousSettings } from '../domain/anonymous-access';
+import { AuditLog } from '../domain/audit';
+import { actorOf } from '../rest-auth/rest-principal';
+import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
 
 export class AnonymousSettingsDto {
   @IsBoolean()

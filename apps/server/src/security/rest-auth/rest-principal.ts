@@ -1,7 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '../../distribution/registry-access';
-import type { AuditActor } from '../audit';
+import type { AuditActor } from '../domain/audit';
 
 /** The authenticated caller of a REST request (set by RestAuthGuard). */
 export interface RestPrincipal extends Principal {

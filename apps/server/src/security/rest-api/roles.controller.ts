@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { AuditLog } from '../../auth/audit';
-import { SecurityInputError } from '../../auth/errors';
-import { actorOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
-import { type RoleView, RolesService } from '../../auth/roles.service';
+import { AuditLog } from '../domain/audit';
+import { SecurityInputError } from '../domain/errors';
+import { actorOf } from '../rest-auth/rest-principal';
+import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
+import { type RoleView, RolesService } from '../domain/roles.service';
 import { RoleDto } from './security.dto';
 
 /** Roles of the local realm (`/service/rest/v1/security/roles`, Nexus's RoleXO). */

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { RestValidationError } from '../http/validation';
-import { AnonymousAccess } from '../../auth/anonymous-access';
-import { ApiTokensService } from '../../auth/api-tokens.service';
-import { AuditLog } from '../../auth/audit';
-import { SecurityInputError } from '../../auth/errors';
-import { AnyUser, actorOf, principalOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
-import { MAX_PASSWORD_LENGTH, type UserView, UsersService } from '../../auth/users.service';
+import { RestValidationError } from '../../http/validation';
+import { AnonymousAccess } from '../domain/anonymous-access';
+import { ApiTokensService } from '../domain/api-tokens.service';
+import { AuditLog } from '../domain/audit';
+import { SecurityInputError } from '../domain/errors';
+import { AnyUser, actorOf, principalOf } from '../rest-auth/rest-principal';
+import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
+import { MAX_PASSWORD_LENGTH, type UserView, UsersService } from '../domain/users.service';
 import { CreateUserDto, UserDto } from './security.dto';
 
 /** Users of the local realm, in Nexus's shape (`/service/rest/v1/security/users`). Never a password. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { RestValidationError } from '../http/validation';
-import { AuditLog } from '../../auth/audit';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { RestValidationError } from '../../http/validation';
+import { AuditLog } from '../domain/audit';
+import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
 
 export interface AuditEventJson {
   id: number;

@@ -8,19 +8,19 @@ import {
   type Principal,
   RegistryAccess,
   type RegistryAction,
-} from '../distribution/registry-access';
-import type { WharfSettings } from '../settings';
-import type { AnonymousAccess } from './anonymous-access';
-import { looksLikeApiToken } from './api-tokens.service';
-import type { Authenticator, Login } from './authenticator';
-import { ThrottledError } from './errors';
-import type { PrivilegeAction } from './privileges';
-import type { RealmSettings } from './realms';
+} from '../../distribution/registry-access';
+import type { WharfSettings } from '../../settings';
+import type { AnonymousAccess } from '../domain/anonymous-access';
+import { looksLikeApiToken } from '../domain/api-tokens.service';
+import type { Authenticator, Login } from '../domain/authenticator';
+import { ThrottledError } from '../domain/errors';
+import type { PrivilegeAction } from '../domain/privileges';
+import type { RealmSettings } from '../domain/realms';
 import { RegistryBearer } from './registry-bearer';
-import type { SecurityModel } from './security-model';
-import { JwtError, type TokenClaims } from './token-realm/jwt';
-import { TokenEndpoint } from './token-realm/token-endpoint';
-import { REGISTRY_SERVICE, type TokenService } from './token-realm/token-service';
+import type { SecurityModel } from '../domain/security-model';
+import { JwtError, type TokenClaims } from './jwt';
+import { TokenEndpoint } from './token-endpoint';
+import { REGISTRY_SERVICE, type TokenService } from './token-service';
 
 export const BASIC_REALM = 'Wharf';
 

@@ -3,11 +3,11 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { parseAuthorization } from '@wharf/oci';
 import type { Request, Response } from 'express';
-import { AnonymousAccess } from '../anonymous-access';
-import { Authenticator, type Login } from '../authenticator';
-import { ThrottledError } from '../errors';
-import { BASIC_REALM } from '../realm-registry-access';
-import { SecurityModel } from '../security-model';
+import { AnonymousAccess } from '../domain/anonymous-access';
+import { Authenticator, type Login } from '../domain/authenticator';
+import { ThrottledError } from '../domain/errors';
+import { BASIC_REALM } from '../registry-realm/realm-registry-access';
+import { SecurityModel } from '../domain/security-model';
 import { API_TOKEN_STRATEGY, useAuthenticator } from './api-token.strategy';
 import { REST_ACCESS, type RestAccessLevel, type RestPrincipal, setPrincipal } from './rest-principal';
 

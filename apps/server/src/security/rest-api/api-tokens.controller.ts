@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { type ApiTokenView, ApiTokensService, type CreatedApiToken } from '../../auth/api-tokens.service';
-import { AuditLog } from '../../auth/audit';
-import { AnyUser, actorOf, principalOf } from '../../auth/rest/rest-principal';
-import { RestAuthGuard } from '../../auth/rest/rest-auth.guard';
+import { type ApiTokenView, ApiTokensService, type CreatedApiToken } from '../domain/api-tokens.service';
+import { AuditLog } from '../domain/audit';
+import { AnyUser, actorOf, principalOf } from '../rest-auth/rest-principal';
+import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
 import { CreateApiTokenDto } from './security.dto';
 
 /** API tokens for scripts and CI: users manage their own, administrators everyone's. */

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
-import { Authenticator } from '../authenticator';
-import type { Login } from '../authenticator';
+import { Authenticator } from '../domain/authenticator';
+import type { Login } from '../domain/authenticator';
 
 export const API_TOKEN_STRATEGY = 'wharf-api-token';
 

@@ -1,0 +1,232 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type DynamicModule, Global, Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { FileBlobStore } from '@wharf/blobstore';
+import { MIGRATIONS } from '@wharf/migrations';
+import {
+  TypeOrmApiTokenStore,
+  TypeOrmAuditLog,
+  TypeOrmBlobLinks,
+  TypeOrmManifestIndex,
+  TypeOrmRepositoryConfigs,
+  TypeOrmRoleStore,
+  TypeOrmSettings,
+  TypeOrmTagIndex,
+  TypeOrmUploadSessions,
+  TypeOrmUserStore,
+  openDatabase,
+} from '@wharf/persistence';
+import {
+  BlobFills,
+  type DockerRepository,
+  GroupRepository,
+  type HostedDependencies,
+  HostedRepository,
+  ManifestCache,
+  ProxyRepository,
+  ProxyState,
+  RegistryClient,
+  type RepositoryConfig,
+  type RepositoryFactory,
+  RepositoryManager,
+} from '@wharf/registry-core';
+import { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module';
+import type { WharfConfig } from './config/config';
+import { ConnectorManager } from './connectors/connector-manager';
+import { RegistryAccess } from './distribution/registry-access';
+import { RegistryHandler } from './distribution/registry-handler';
+import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { configSealer } from './secrets/config-sealer';
+import { SecretBox } from './secrets/secret-box';
+import { AnonymousAccess } from './security/domain/anonymous-access';
+import { ApiTokensService } from './security/domain/api-tokens.service';
+import { AuditLog } from './security/domain/audit';
+import { Authenticator } from './security/domain/authenticator';
+import { RealmSettings } from './security/domain/realms';
+import { RolesService } from './security/domain/roles.service';
+import { SecurityModel } from './security/domain/security-model';
+import { DEFAULT_THROTTLE_RULES, LoginThrottle } from './security/domain/throttle';
+import { UsersService } from './security/domain/users.service';
+import { KeyRing } from './security/registry-realm/key-ring';
+import { RealmRegistryAccess } from './security/registry-realm/realm-registry-access';
+import { TokenService } from './security/registry-realm/token-service';
+import { SecurityModule } from './security/security.module';
+import { WharfSettings } from './settings';
+import { UploadJanitor } from './tasks/upload-janitor';
+
+/**
+ * The composition root: the one place where Wharf's concrete classes are chosen and wired (storage
+ * adapters, blob store, repository types, security services, registry realm) and handed to Nest's
+ * injector. Everything else depends on ports and services; nothing else constructs an adapter.
+ */
+export interface Composition {
+  db: DataSource;
+  blobs: FileBlobStore;
+  tags: TypeOrmTagIndex;
+  manifests: TypeOrmManifestIndex;
+  manager: RepositoryManager;
+  settings: TypeOrmSettings;
+  security: Security;
+  server: WharfSettings;
+  registry: RegistryHandler;
+  connectors: ConnectorManager;
+  janitor: UploadJanitor;
+}
+
+/** The security services of one Wharf instance (no HTTP here: the registry realm and the REST guard use them). */
+export interface Security {
+  model: SecurityModel;
+  users: UsersService;
+  roles: RolesService;
+  apiTokens: ApiTokensService;
+  anonymous: AnonymousAccess;
+  realms: RealmSettings;
+  audit: AuditLog;
+  authenticator: Authenticator;
+  keys: KeyRing;
+  tokens: TokenService;
+  access: RegistryAccess;
+}
+
+/** Opens the storage of `config.dataDir` and builds one Wharf's objects (no port is bound yet). */
+export async function compose(config: WharfConfig): Promise<Composition> {
+  await mkdir(config.dataDir, { recursive: true });
+  const db = await openDatabase({
+    sqlitePath: join(config.dataDir, 'wharf.db'),
+    migrations: MIGRATIONS,
+    ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+    logging: config.logLevel === 'debug',
+  });
+  const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs') });
+  await blobs.init();
+  const tags = new TypeOrmTagIndex(db);
+  const manifests = new TypeOrmManifestIndex(db);
+  const uploads = new TypeOrmUploadSessions(db);
+  const links = new TypeOrmBlobLinks(db);
+  const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
+  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads });
+  const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
+  await manager.load();
+  const settings = new TypeOrmSettings(db);
+  const server = new WharfSettings(config.port, config.baseUrl, config.dataDir);
+  const security = await composeSecurity(config, db, settings, manager, server);
+  const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
+  return {
+    db,
+    blobs,
+    tags,
+    manifests,
+    manager,
+    settings,
+    security,
+    server,
+    registry,
+    connectors: new ConnectorManager(config.host, (repository) => registry.connector(repository)),
+    janitor: new UploadJanitor(blobs.uploads, uploads, new Logger('Uploads')),
+  };
+}
+
+/** Hosted, proxy and group repositories over the metadata indexes and the blob store. */
+function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>): RepositoryFactory {
+  const { blobs, manifests, tags, links, uploads } = stores;
+  const manifestCache = new ManifestCache();
+  const fills = new BlobFills();
+  // Proxy health and counters outlive the repository instance, which is rebuilt on every update.
+  const proxyStates = new Map<string, ProxyState>();
+  const proxyLog = new Logger('Proxy');
+  const groupLog = new Logger('Group');
+  return (repo: RepositoryConfig, manager: RepositoryManager): DockerRepository => {
+    switch (repo.type) {
+      case 'hosted':
+        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache });
+      case 'proxy': {
+        const state = proxyStates.get(repo.name) ?? new ProxyState();
+        proxyStates.set(repo.name, state);
+        const auth = repo.httpClient.authentication;
+        const client = new RegistryClient({
+          remoteUrl: repo.proxy.remoteUrl,
+          credentials: auth ? { username: auth.username, password: auth.password } : null,
+          onRequest: (kind) => state.countRequest(kind),
+        });
+        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, fills, client, state, log: proxyLog });
+      }
+      case 'group':
+        return new GroupRepository(repo, {
+          resolve: (name) => manager.get(name),
+          remoteHost: (name) => {
+            const member = manager.config(name);
+            return member?.type === 'proxy' ? new URL(member.proxy.remoteUrl).host : undefined;
+          },
+          log: groupLog,
+        });
+    }
+  };
+}
+
+async function composeSecurity(
+  config: WharfConfig,
+  db: DataSource,
+  settings: TypeOrmSettings,
+  manager: RepositoryManager,
+  server: WharfSettings,
+): Promise<Security> {
+  const model = new SecurityModel();
+  const userStore = new TypeOrmUserStore(db);
+  const roleStore = new TypeOrmRoleStore(db);
+  model.load(await userStore.list(), await roleStore.list());
+  const users = new UsersService(userStore, model);
+  const roles = new RolesService(roleStore, model);
+  const apiTokens = new ApiTokensService(new TypeOrmApiTokenStore(db), model);
+  const anonymous = new AnonymousAccess(settings);
+  await anonymous.load();
+  const realms = new RealmSettings(settings);
+  await realms.load();
+  const audit = new AuditLog(new TypeOrmAuditLog(db), new Logger('Audit'));
+  const authenticator = new Authenticator(users, apiTokens, new LoginThrottle(config.loginThrottle ?? DEFAULT_THROTTLE_RULES), audit);
+  const keys = await KeyRing.load(join(config.dataDir, 'secrets', 'token-keys.json'));
+  const tokens = new TokenService(keys);
+  const access = new RealmRegistryAccess(model, authenticator, anonymous, realms, manager, tokens, server);
+  return { model, users, roles, apiTokens, anonymous, realms, audit, authenticator, keys, tokens, access };
+}
+
+/** Hands the composed objects to Nest's injector, by the class (or port) their users ask for. */
+@Global()
+@Module({})
+class CompositionModule {
+  static register(c: Composition): DynamicModule {
+    const s = c.security;
+    const providers = [
+      { provide: DataSource, useValue: c.db },
+      { provide: RepositoryManager, useValue: c.manager },
+      { provide: TypeOrmTagIndex, useValue: c.tags },
+      { provide: TypeOrmManifestIndex, useValue: c.manifests },
+      { provide: WharfSettings, useValue: c.server },
+      { provide: RegistryHandler, useValue: c.registry },
+      { provide: ConnectorManager, useValue: c.connectors },
+      { provide: RegistryAccess, useValue: s.access },
+      { provide: AnonymousAccess, useValue: s.anonymous },
+      { provide: SecurityModel, useValue: s.model },
+      { provide: UsersService, useValue: s.users },
+      { provide: RolesService, useValue: s.roles },
+      { provide: ApiTokensService, useValue: s.apiTokens },
+      { provide: RealmSettings, useValue: s.realms },
+      { provide: AuditLog, useValue: s.audit },
+      { provide: Authenticator, useValue: s.authenticator },
+      { provide: TokenService, useValue: s.tokens },
+    ];
+    return { module: CompositionModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}
+
+/** The Nest application: the composition, the REST API's modules, and JSON bodies parsed for every route. */
+@Module({})
+export class WharfModule implements NestModule {
+  static register(c: Composition): DynamicModule {
+    return { module: WharfModule, imports: [CompositionModule.register(c), SecurityModule, AdminModule] };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes('*');
+  }
+}
