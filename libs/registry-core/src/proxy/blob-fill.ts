@@ -234,13 +234,26 @@ async function followTo(fill: BlobFill, file: SpoolReader, start: number, end: n
       pending[slot] = new Promise((resolve, reject) => destination.write(chunk, (err) => (err ? reject(err) : resolve())));
       pending[slot].catch(() => undefined);
       turn += 1;
-      if (destination.writableNeedDrain) await new Promise<void>((resolve) => destination.once('drain', resolve).once('close', resolve));
+      if (destination.writableNeedDrain) await drainedOrClosed(destination);
     }
     await Promise.all(pending);
     await new Promise<void>((resolve, reject) => destination.end((err?: Error | null) => (err ? reject(err) : resolve())));
   } finally {
     await file.close();
   }
+}
+
+/** Waits for 'drain' or 'close', whichever comes first, and removes both listeners (a left 'close' listener per wait was a leak). */
+function drainedOrClosed(destination: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      destination.off('drain', done);
+      destination.off('close', done);
+      resolve();
+    };
+    destination.on('drain', done);
+    destination.on('close', done);
+  });
 }
 
 /** The fills in flight, by digest: concurrent requests for one missing blob share one upstream fetch. */
