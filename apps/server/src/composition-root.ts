@@ -19,6 +19,7 @@ import {
 import {
   BlobFills,
   type DockerRepository,
+  DownloadRecorder,
   GroupRepository,
   type HostedDependencies,
   HostedRepository,
@@ -72,6 +73,8 @@ export interface Composition {
   registry: RegistryHandler;
   connectors: ConnectorManager;
   janitor: UploadJanitor;
+  /** Last-pulled times, written in batches (flush before reading them for a decision). */
+  downloads: DownloadRecorder;
 }
 
 /** The security services of one Wharf instance (no HTTP here: the registry realm and the REST guard use them). */
@@ -105,7 +108,10 @@ export async function compose(config: WharfConfig): Promise<Composition> {
   const uploads = new TypeOrmUploadSessions(db);
   const links = new TypeOrmBlobLinks(db);
   const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
-  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads });
+  const usageLog = new Logger('Usage');
+  const downloads = new DownloadRecorder(manifests, { onError: (err) => usageLog.warn(`last-downloaded times not written: ${err.message}`) });
+  downloads.start();
+  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads });
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
   const settings = new TypeOrmSettings(db);
@@ -124,12 +130,13 @@ export async function compose(config: WharfConfig): Promise<Composition> {
     registry,
     connectors: new ConnectorManager(config.host, (repository) => registry.connector(repository)),
     janitor: new UploadJanitor(blobs.uploads, uploads, new Logger('Uploads')),
+    downloads,
   };
 }
 
 /** Hosted, proxy and group repositories over the metadata indexes and the blob store. */
 function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>): RepositoryFactory {
-  const { blobs, manifests, tags, links, uploads } = stores;
+  const { blobs, manifests, tags, links, uploads, downloads } = stores;
   const manifestCache = new ManifestCache();
   const fills = new BlobFills();
   // Proxy health and counters outlive the repository instance, which is rebuilt on every update.
@@ -139,7 +146,7 @@ function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>): R
   return (repo: RepositoryConfig, manager: RepositoryManager): DockerRepository => {
     switch (repo.type) {
       case 'hosted':
-        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache });
+        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache, downloads });
       case 'proxy': {
         const state = proxyStates.get(repo.name) ?? new ProxyState();
         proxyStates.set(repo.name, state);
@@ -149,7 +156,7 @@ function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>): R
           credentials: auth ? { username: auth.username, password: auth.password } : null,
           onRequest: (kind) => state.countRequest(kind),
         });
-        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, fills, client, state, log: proxyLog });
+        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, fills, client, state, log: proxyLog });
       }
       case 'group':
         return new GroupRepository(repo, {
@@ -201,6 +208,7 @@ class CompositionModule {
       { provide: RepositoryManager, useValue: c.manager },
       { provide: TypeOrmTagIndex, useValue: c.tags },
       { provide: TypeOrmManifestIndex, useValue: c.manifests },
+      { provide: DownloadRecorder, useValue: c.downloads },
       { provide: WharfSettings, useValue: c.server },
       { provide: RegistryHandler, useValue: c.registry },
       { provide: ConnectorManager, useValue: c.connectors },

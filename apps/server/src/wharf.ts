@@ -104,6 +104,7 @@ async function startOnServer(
       await wharf.connectors.closeAll();
       await closeServer(server);
       await app.close();
+      await wharf.downloads.stop();
       await wharf.db.destroy();
     },
   };

@@ -10,3 +10,4 @@ export * from './adapters/typeorm-settings';
 export * from './adapters/typeorm-role-store';
 export * from './adapters/typeorm-api-token-store';
 export * from './adapters/typeorm-audit-log';
+export * from './sql/sqlite-atomic';

@@ -13,3 +13,4 @@ export * from './proxy/proxy-repository';
 export * from './upstream';
 export * from './group/group-repository';
 export * from './group/login-required';
+export * from './usage/download-recorder';

@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { ManifestCache } from '../src/cache/manifest-cache';
 import { type HostedDependencies, HostedRepository } from '../src/hosted/hosted-repository';
 import type { HostedConfig } from '../src/repository-config';
+import { DownloadRecorder } from '../src/usage/download-recorder';
 import { MemoryBlobLinks, MemoryManifestIndex, MemoryTagIndex, MemoryUploadSessions } from './memory-ports';
 
 export type MetadataKind = 'typeorm' | 'memory';
@@ -40,13 +41,15 @@ export async function openHostedHarness(kind: MetadataKind): Promise<HostedHarne
   let deps: HostedDependencies;
   if (kind === 'typeorm') {
     db = await openDatabase({ sqlitePath: ':memory:', migrations: MIGRATIONS });
+    const manifests = new TypeOrmManifestIndex(db);
     deps = {
       blobs,
-      manifests: new TypeOrmManifestIndex(db),
+      manifests,
       tags: new TypeOrmTagIndex(db),
       links: new TypeOrmBlobLinks(db),
       uploads: new TypeOrmUploadSessions(db),
       manifestCache: new ManifestCache(),
+      downloads: new DownloadRecorder(manifests, { now }),
       now,
     };
   } else {
@@ -58,6 +61,7 @@ export async function openHostedHarness(kind: MetadataKind): Promise<HostedHarne
       links: new MemoryBlobLinks(),
       uploads: new MemoryUploadSessions(),
       manifestCache: new ManifestCache(),
+      downloads: new DownloadRecorder(manifests, { now }),
       now,
     };
   }

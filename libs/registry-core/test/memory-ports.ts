@@ -6,6 +6,7 @@ import type { Page, PageRequest } from '../src/page';
 import { pageSize, toPage } from '../src/page';
 import {
   BlobLinks,
+  type ManifestDownload,
   ManifestIndex,
   type ManifestRecord,
   RepositoryConfigs,
@@ -40,14 +41,16 @@ export class MemoryManifestIndex extends ManifestIndex {
   async put(repository: string, image: string, record: ManifestRecord, references: string[]): Promise<void> {
     const k = key(repository, image, record.digest);
     const existing = this.records.get(k);
+    const stored: ManifestRecord = { ...structuredClone(record), createdAt: existing?.record.createdAt ?? record.createdAt };
+    // A re-put keeps the times already recorded; a first put keeps what it brings.
+    if (existing) {
+      delete stored.lastDownloadedAt;
+      if (existing.record.lastDownloadedAt) stored.lastDownloadedAt = existing.record.lastDownloadedAt;
+    }
     this.records.set(k, {
       repository,
       image,
-      record: {
-        ...structuredClone(record),
-        createdAt: existing?.record.createdAt ?? record.createdAt,
-        ...(existing?.record.lastDownloadedAt ? { lastDownloadedAt: existing.record.lastDownloadedAt } : {}),
-      },
+      record: stored,
       references: [...new Set([...(existing?.references ?? []), ...references])],
     });
   }
@@ -67,9 +70,11 @@ export class MemoryManifestIndex extends ManifestIndex {
     return [...this.records.values()].some((e) => e.repository === repository && e.image === image);
   }
 
-  async touch(repository: string, image: string, digest: string, at: Date): Promise<void> {
-    const entry = this.records.get(key(repository, image, digest));
-    if (entry) entry.record.lastDownloadedAt = at;
+  async recordDownloads(downloads: ManifestDownload[]): Promise<void> {
+    for (const d of downloads) {
+      const entry = this.records.get(key(d.repository, d.image, d.digest));
+      if (entry && !(entry.record.lastDownloadedAt && entry.record.lastDownloadedAt >= d.at)) entry.record.lastDownloadedAt = d.at;
+    }
   }
 
   imagesOf(repository: string): string[] {

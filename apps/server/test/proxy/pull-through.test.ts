@@ -105,6 +105,33 @@ describe('pull through a proxy repository', () => {
     );
   });
 
+  it('records when a proxied image was last pulled (directly and through a group): lastDownloaded in /components', async () => {
+    const lastDownloaded = async () => {
+      const res = await wharf.http.get(`/service/rest/v1/components?repository=${PROXY}&name=team/app`);
+      expect(res.status, res.text()).toBe(200);
+      const items = res.json<{ items: { version: string; assets: { lastDownloaded: string | null }[] }[] }>().items;
+      return items.find((c) => c.version === '1.0')?.assets[0]?.lastDownloaded ?? null;
+    };
+    const before = Date.now();
+    expect((await client.getManifest('team/app', '1.0')).status).toBe(200);
+    const first = await lastDownloaded();
+    expect(first).not.toBeNull();
+    expect(Date.parse(first!)).toBeGreaterThanOrEqual(before - 1000);
+
+    const group = `${PROXY}-group`;
+    const created = await wharf.http.sendJson('POST', '/service/rest/v1/repositories/docker/group', {
+      name: group,
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      group: { memberNames: [PROXY], writableMember: null },
+      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: null },
+    });
+    expect(created.status, created.text()).toBe(201);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await new ProxyClient(wharf, group).getManifest('team/app', '1.0')).status).toBe(200);
+    expect(Date.parse((await lastDownloaded())!)).toBeGreaterThan(Date.parse(first!));
+  });
+
   it('reports the upstream traffic in GET .../status, matching what the upstream received', async () => {
     const status = await proxyStatus(wharf, PROXY);
     expect(status.type).toBe('proxy');

@@ -56,7 +56,7 @@ describe(TypeOrmManifestIndex.name, () => {
 
   it('keeps the first createdAt and lastDownloadedAt when put again', async () => {
     await index.put(REPO, 'app', record(sha(1), { createdAt: new Date('2030-01-01T00:00:00.000Z') }), [sha(10)]);
-    await index.touch(REPO, 'app', sha(1), new Date('2030-06-01T12:00:00.500Z'));
+    await index.recordDownloads([{ repository: REPO, image: 'app', digest: sha(1), at: new Date('2030-06-01T12:00:00.500Z') }]);
     await index.put(REPO, 'app', record(sha(1), { createdAt: new Date('2035-01-01T00:00:00.000Z') }), [sha(10)]);
     const got = await index.get(REPO, 'app', sha(1));
     expect(got?.createdAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
@@ -96,15 +96,38 @@ describe(TypeOrmManifestIndex.name, () => {
     expect(await index.referrers(REPO, 'app', sha(99))).toEqual([]);
   });
 
-  it('touches the last-downloaded time of one manifest only', async () => {
+  it('records last-downloaded times in a batch, per manifest, only ever moving forward', async () => {
     await index.put(REPO, 'app', record(sha(1)), []);
+    await index.put(REPO, 'app', record(sha(2)), []);
     await index.put(REPO, 'other', record(sha(1)), []);
     const at = new Date('2032-03-04T05:06:07.089Z');
-    await index.touch(REPO, 'app', sha(1), at);
+    const earlier = new Date('2032-03-04T05:06:07.088Z');
+    await index.recordDownloads([
+      { repository: REPO, image: 'app', digest: sha(1), at },
+      { repository: REPO, image: 'app', digest: sha(2), at: earlier },
+      { repository: REPO, image: 'app', digest: sha(3), at },
+    ]);
     expect((await index.get(REPO, 'app', sha(1)))?.lastDownloadedAt?.toISOString()).toBe(at.toISOString());
+    expect((await index.get(REPO, 'app', sha(2)))?.lastDownloadedAt?.toISOString()).toBe(earlier.toISOString());
     expect((await index.get(REPO, 'other', sha(1)))?.lastDownloadedAt).toBeUndefined();
-    await expect(index.touch(REPO, 'app', sha(2), at)).resolves.toBeUndefined();
-    expect(await index.get(REPO, 'app', sha(2))).toBeNull();
+    expect(await index.get(REPO, 'app', sha(3))).toBeNull();
+    // an older report (another process's late flush) does not move the time back
+    await index.recordDownloads([{ repository: REPO, image: 'app', digest: sha(1), at: earlier }]);
+    expect((await index.get(REPO, 'app', sha(1)))?.lastDownloadedAt?.toISOString()).toBe(at.toISOString());
+  });
+
+  it('keeps the last-downloaded time a first put brings (a proxy caching what it serves)', async () => {
+    const at = new Date('2031-01-01T00:00:00.000Z');
+    await index.put(REPO, 'app', record(sha(1), { lastDownloadedAt: at }), []);
+    expect((await index.get(REPO, 'app', sha(1)))?.lastDownloadedAt?.toISOString()).toBe(at.toISOString());
+  });
+
+  it('writes a large batch of downloads', async () => {
+    for (let i = 0; i < 1200; i += 1) await index.put(REPO, 'app', record(sha(5000 + i)), []);
+    const at = new Date('2033-01-01T00:00:00.000Z');
+    await index.recordDownloads(Array.from({ length: 1200 }, (_, i) => ({ repository: REPO, image: 'app', digest: sha(5000 + i), at })));
+    const rows: { n: number }[] = await db.query('SELECT COUNT(*) AS n FROM manifests WHERE lastDownloadedAt IS NOT NULL');
+    expect(Number(rows[0]!.n)).toBe(1200);
   });
 
   it('tells whether an image holds any manifest', async () => {

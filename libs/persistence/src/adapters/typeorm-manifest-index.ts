@@ -1,13 +1,16 @@
-import { ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
+import { type ManifestDownload, ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { ManifestEntity, ManifestReferenceEntity } from '../entities';
+import { SqliteAtomic } from '../sql/sqlite-atomic';
 
 export class TypeOrmManifestIndex extends ManifestIndex {
   private readonly manifests: Repository<ManifestEntity>;
+  private readonly atomic: SqliteAtomic;
 
   constructor(private readonly db: DataSource) {
     super();
     this.manifests = db.getRepository(ManifestEntity);
+    this.atomic = new SqliteAtomic(db);
   }
 
   async get(repository: string, image: string, digest: string): Promise<ManifestRecord | null> {
@@ -28,7 +31,7 @@ export class TypeOrmManifestIndex extends ManifestIndex {
         subject: record.subject ?? null,
         annotations: record.annotations ? JSON.stringify(record.annotations) : null,
         createdAt: existing?.createdAt ?? record.createdAt,
-        lastDownloadedAt: existing?.lastDownloadedAt ?? null,
+        lastDownloadedAt: existing?.lastDownloadedAt ?? record.lastDownloadedAt ?? null,
       });
       const unique = [...new Set(references)];
       if (unique.length > 0) {
@@ -60,8 +63,23 @@ export class TypeOrmManifestIndex extends ManifestIndex {
     return (await this.manifests.countBy({ repository, image })) > 0;
   }
 
-  async touch(repository: string, image: string, digest: string, at: Date): Promise<void> {
-    await this.manifests.update({ repository, image, digest }, { lastDownloadedAt: at });
+  async recordDownloads(downloads: ManifestDownload[]): Promise<void> {
+    // One transaction per chunk keeps each lock short when a large batch is written.
+    for (let i = 0; i < downloads.length; i += 500) {
+      const chunk = downloads.slice(i, i + 500);
+      await this.atomic.run((sql) => {
+        for (const d of chunk) {
+          sql.run(
+            'UPDATE manifests SET lastDownloadedAt = ? WHERE repository = ? AND image = ? AND digest = ? AND (lastDownloadedAt IS NULL OR lastDownloadedAt < ?)',
+            d.at,
+            d.repository,
+            d.image,
+            d.digest,
+            d.at,
+          );
+        }
+      });
+    }
   }
 }
 

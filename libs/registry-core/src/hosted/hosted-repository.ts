@@ -14,6 +14,7 @@ import type {
 import { type Page, type PageRequest } from '../page';
 import type { BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
 import type { HostedConfig } from '../repository-config';
+import type { DownloadRecorder } from '../usage/download-recorder';
 import { referrerDescriptors } from '../referrers';
 import { blobHandle } from '../blob-handle';
 import { checkPushedManifest, checkTagPolicy, checkWritable } from './manifest-rules';
@@ -25,6 +26,8 @@ export interface HostedDependencies {
   links: BlobLinks;
   uploads: UploadSessions;
   manifestCache: ManifestCache;
+  /** Records pulls (last-downloaded times) in batches. */
+  downloads: DownloadRecorder;
   now?: () => Date;
 }
 
@@ -34,15 +37,11 @@ interface ResolvedManifest {
   size: number;
 }
 
-/** How often a read refreshes an artifact's last-downloaded time (a write per pull would dominate the hot path). */
-const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
-
 /** A private registry: content pushed by clients, stored in the blob store, described in the metadata store. */
 export class HostedRepository implements DockerRepository {
   readonly type = 'hosted' as const;
   private readonly resolved = new LookupCache<ResolvedManifest>();
   private readonly linked = new LookupCache<number>();
-  private readonly touched = new Map<string, number>();
   private readonly now: () => Date;
 
   constructor(
@@ -63,7 +62,7 @@ export class HostedRepository implements DockerRepository {
     const found = await this.resolveManifest(image, reference);
     if (!found) return null;
     const bytes = await this.manifestBytes(found.digest);
-    this.touch(image, found.digest);
+    this.deps.downloads.record(this.name, image, found.digest);
     return { ...found, bytes };
   }
 
@@ -304,16 +303,6 @@ export class HostedRepository implements DockerRepository {
     const size = await this.deps.blobs.uploads.size(id);
     if (size === null) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} has no data; start a new upload`);
     return size;
-  }
-
-  private touch(image: string, digest: string): void {
-    const key = `${image}@${digest}`;
-    const now = this.now();
-    const last = this.touched.get(key);
-    if (last !== undefined && now.getTime() - last < TOUCH_INTERVAL_MS) return;
-    if (this.touched.size > 10_000) this.touched.clear();
-    this.touched.set(key, now.getTime());
-    this.deps.manifests.touch(this.name, image, digest, now).catch(() => this.touched.delete(key));
   }
 
   private changed(): void {

@@ -11,6 +11,14 @@ export interface ManifestRecord {
   lastDownloadedAt?: Date;
 }
 
+/** A pull that served `digest` from (repository, image) at `at`. */
+export interface ManifestDownload {
+  repository: string;
+  image: string;
+  digest: string;
+  at: Date;
+}
+
 /** Port: which manifests each (repository, image) holds. */
 export abstract class ManifestIndex {
   abstract get(repository: string, image: string, digest: string): Promise<ManifestRecord | null>;
@@ -19,5 +27,6 @@ export abstract class ManifestIndex {
   abstract delete(repository: string, image: string, digest: string): Promise<boolean>;
   abstract referrers(repository: string, image: string, subject: string): Promise<ManifestRecord[]>;
   abstract hasImage(repository: string, image: string): Promise<boolean>;
-  abstract touch(repository: string, image: string, digest: string, at: Date): Promise<void>;
+  /** Moves each manifest's last-downloaded time forward to `at` (never back); unknown manifests are skipped. */
+  abstract recordDownloads(downloads: ManifestDownload[]): Promise<void>;
 }

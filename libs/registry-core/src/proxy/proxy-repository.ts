@@ -22,6 +22,7 @@ import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../up
 import type { BlobFill, BlobFills } from './blob-fill';
 import { CachePolicy } from './cache-policy';
 import type { ProxyState } from './proxy-state';
+import type { DownloadRecorder } from '../usage/download-recorder';
 
 export interface ProxyDependencies {
   blobs: BlobStore;
@@ -29,6 +30,8 @@ export interface ProxyDependencies {
   tags: TagIndex;
   links: BlobLinks;
   manifestCache: ManifestCache;
+  /** Records pulls (last-downloaded times) in batches. */
+  downloads: DownloadRecorder;
   fills: BlobFills;
   client: RegistryClient;
   state: ProxyState;
@@ -90,11 +93,17 @@ export class ProxyRepository implements DockerRepository {
 
   async getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
     this.ensureOnline();
-    if (isDigestReference(reference)) return this.manifestByDigest(image, reference, accept);
-    const key = `${image}:${reference}:${accept ?? ''}`;
+    const handle = isDigestReference(reference) ? await this.manifestByDigest(image, reference, accept) : await this.byTagOnce(image, reference, accept);
+    if (handle) this.deps.downloads.record(this.name, image, handle.digest);
+    return handle;
+  }
+
+  /** Concurrent pulls of one tag share one resolution (and at most one upstream request). */
+  private byTagOnce(image: string, tag: string, accept: string | undefined): Promise<ManifestHandle | null> {
+    const key = `${image}:${tag}:${accept ?? ''}`;
     const pending = this.resolving.get(key);
     if (pending) return pending;
-    const work = this.manifestByTag(image, reference, accept).finally(() => this.resolving.delete(key));
+    const work = this.manifestByTag(image, tag, accept).finally(() => this.resolving.delete(key));
     this.resolving.set(key, work);
     return work;
   }

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { ComponentJson, PageJson } from '@wharf/api-types';
-import { type Page, type PageRequest, RepositoryManager, RepositoryNotFoundError, type TagRecord } from '@wharf/registry-core';
+import { DownloadRecorder, type Page, type PageRequest, RepositoryManager, RepositoryNotFoundError, type TagRecord } from '@wharf/registry-core';
 import { TypeOrmManifestIndex, TypeOrmTagIndex } from '@wharf/persistence';
 
 const PAGE_SIZE = 100;
@@ -12,6 +12,7 @@ export class ComponentsService {
     private readonly manager: RepositoryManager,
     private readonly tags: TypeOrmTagIndex,
     private readonly manifests: TypeOrmManifestIndex,
+    private readonly downloads: DownloadRecorder,
   ) {}
 
   /**
@@ -26,6 +27,8 @@ export class ComponentsService {
   ): Promise<PageJson<ComponentJson>> {
     const config = this.manager.config(repository);
     if (!config) throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
+    // Pulls are recorded in batches: write this process's pending ones so lastDownloaded is current.
+    await this.downloads.flush();
     const sources = config.type === 'group' ? this.leafMembers(repository).filter((m) => options.canBrowse?.(m) ?? true) : [repository];
     let cursor = decodeToken(continuationToken);
     let index = Math.max(0, cursor ? sources.indexOf(cursor.repository) : 0);
