@@ -14,3 +14,4 @@ export * from './upstream';
 export * from './group/group-repository';
 export * from './group/login-required';
 export * from './usage/download-recorder';
+export * from './safe-regex';

@@ -1,15 +1,27 @@
 import type { ProxyConfig } from '../repository-config';
+import { SafeRegex } from '../safe-regex';
 
-/** Tag max ages: the first matching `tagMaxAge` tier (whole-tag regex), else `metadataMaxAge`. Minutes; -1 = never expires. */
+/**
+ * Tag max ages: the first matching `tagMaxAge` tier (whole-tag regex, run by RE2: linear time), else
+ * `metadataMaxAge`. Minutes; -1 = never expires.
+ */
 export class CachePolicy {
-  private readonly tiers: { pattern: RegExp; maxAge: number }[];
+  private readonly tiers: { pattern: SafeRegex; maxAge: number }[] = [];
+  /** Stored tiers whose pattern no longer compiles (accepted before patterns ran on RE2): never matched. */
+  readonly unusable: string[] = [];
 
   constructor(private readonly proxy: ProxyConfig['proxy']) {
-    this.tiers = proxy.tagMaxAge.map((t) => ({ pattern: new RegExp(`^(?:${t.pattern})$`), maxAge: t.maxAge }));
+    for (const tier of proxy.tagMaxAge) {
+      try {
+        this.tiers.push({ pattern: SafeRegex.compile(tier.pattern), maxAge: tier.maxAge });
+      } catch (err) {
+        this.unusable.push((err as Error).message);
+      }
+    }
   }
 
   maxAgeMinutes(tag: string): number {
-    for (const tier of this.tiers) if (tier.pattern.test(tag)) return tier.maxAge;
+    for (const tier of this.tiers) if (tier.pattern.matches(tag)) return tier.maxAge;
     return this.proxy.metadataMaxAge;
   }
 

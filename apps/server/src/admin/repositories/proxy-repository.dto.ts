@@ -1,20 +1,17 @@
+import { SafeRegex } from '@wharf/registry-core';
 import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 
-@ValidatorConstraint({ name: 'isRegex' })
-class IsRegex implements ValidatorConstraintInterface {
+/** Tag patterns run on RE2 (linear time): what it cannot compile (backreferences, lookaround) is refused here. */
+@ValidatorConstraint({ name: 'isSafeRegex' })
+class IsSafeRegex implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    if (typeof value !== 'string') return false;
-    try {
-      new RegExp(value);
-      return true;
-    } catch {
-      return false;
-    }
+    return typeof value === 'string' && SafeRegex.problem(value) === null;
   }
-  defaultMessage(): string {
-    return '$property must be a valid regular expression';
+  defaultMessage(args: ValidationArguments): string {
+    const problem = typeof args.value === 'string' ? SafeRegex.problem(args.value) : 'it is not a string';
+    return `$property must be a regular expression in RE2 syntax: ${problem}`;
   }
 }
 
@@ -29,7 +26,7 @@ export class ProxyStorageDto {
 export class TagMaxAgeDto {
   @IsString()
   @MinLength(1)
-  @Validate(IsRegex)
+  @Validate(IsSafeRegex)
   pattern!: string;
 
   @IsInt()
