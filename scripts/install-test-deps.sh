@@ -18,6 +18,7 @@ REQUIRED=(
   "busybox:busybox-static"
   "ctr:containerd"
   "chromium:chromium"
+  "promtool:prometheus"
 )
 
 # The busybox used for test images must be the static one at /bin/busybox: it is copied alone

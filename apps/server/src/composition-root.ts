@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { type DynamicModule, Global, Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { FileBlobStore } from '@wharf/blobstore';
@@ -38,6 +39,8 @@ import { ConnectorManager } from './connectors/connector-manager';
 import { RegistryAccess } from './distribution/registry-access';
 import { RegistryHandler } from './distribution/registry-handler';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { observeRequests } from './http/request-observer';
+import { WharfMetrics } from './metrics/wharf-metrics';
 import { configSealer } from './secrets/config-sealer';
 import { SecretBox } from './secrets/secret-box';
 import { AnonymousAccess } from './security/domain/anonymous-access';
@@ -75,6 +78,9 @@ export interface Composition {
   janitor: UploadJanitor;
   /** Last-pulled times, written in batches (flush before reading them for a decision). */
   downloads: DownloadRecorder;
+  metrics: WharfMetrics;
+  /** Wraps a port's listener so that each request is reported as it ends (metrics, access log). */
+  observe(listener: RequestListener): RequestListener;
 }
 
 /** The security services of one Wharf instance (no HTTP here: the registry realm and the REST guard use them). */
@@ -111,9 +117,12 @@ export async function compose(config: WharfConfig): Promise<Composition> {
   const usageLog = new Logger('Usage');
   const downloads = new DownloadRecorder(manifests, { onError: (err) => usageLog.warn(`last-downloaded times not written: ${err.message}`) });
   downloads.start();
-  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads });
+  const metrics = new WharfMetrics();
+  const observe = (listener: RequestListener) => observeRequests(listener, (request) => metrics.request(request));
+  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads }, metrics);
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
+  metrics.watchRepositories(manager);
   const settings = new TypeOrmSettings(db);
   const server = new WharfSettings(config.port, config.baseUrl, config.dataDir);
   const security = await composeSecurity(config, db, settings, manager, server);
@@ -128,14 +137,16 @@ export async function compose(config: WharfConfig): Promise<Composition> {
     security,
     server,
     registry,
-    connectors: new ConnectorManager(config.host, (repository) => registry.connector(repository)),
+    connectors: new ConnectorManager(config.host, (repository) => observe(registry.connector(repository))),
     janitor: new UploadJanitor(blobs.uploads, uploads, new Logger('Uploads')),
     downloads,
+    metrics,
+    observe,
   };
 }
 
 /** Hosted, proxy and group repositories over the metadata indexes and the blob store. */
-function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>): RepositoryFactory {
+function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, metrics: WharfMetrics): RepositoryFactory {
   const { blobs, manifests, tags, links, uploads, downloads } = stores;
   const manifestCache = new ManifestCache();
   const fills = new BlobFills();
@@ -154,7 +165,10 @@ function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>): R
         const client = new RegistryClient({
           remoteUrl: repo.proxy.remoteUrl,
           credentials: auth ? { username: auth.username, password: auth.password } : null,
-          onRequest: (kind) => state.countRequest(kind),
+          onRequest: (kind, status, seconds) => {
+            state.countRequest(kind);
+            metrics.upstream(repo.name, kind, status, seconds);
+          },
         });
         return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, fills, client, state, log: proxyLog });
       }
@@ -209,6 +223,7 @@ class CompositionModule {
       { provide: TypeOrmTagIndex, useValue: c.tags },
       { provide: TypeOrmManifestIndex, useValue: c.manifests },
       { provide: DownloadRecorder, useValue: c.downloads },
+      { provide: WharfMetrics, useValue: c.metrics },
       { provide: WharfSettings, useValue: c.server },
       { provide: RegistryHandler, useValue: c.registry },
       { provide: ConnectorManager, useValue: c.connectors },

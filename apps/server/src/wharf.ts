@@ -89,7 +89,7 @@ async function startOnServer(
   rotation.unref();
 
   const registry = wharf.registry;
-  ready((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res)));
+  ready(wharf.observe((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res))));
   await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
   log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
 

@@ -185,11 +185,13 @@ export interface RoleJson {
 
 /** `GET /service/rest/v1/security/privileges` items: what a role can grant. */
 export interface PrivilegeJson {
-  type: 'wildcard' | 'repository-view';
+  type: 'wildcard' | 'application' | 'repository-view';
   name: string;
   description: string;
   readOnly: boolean;
   pattern?: string;
+  /** `application` privileges: what they cover (`metrics`). */
+  domain?: string;
   format?: string;
   repository?: string;
   actions?: string[];

@@ -11,8 +11,22 @@ import { deleteManifest, getManifest, putManifest } from './manifests.handler';
 import type { Endpoint, Principal, RegistryAccess, RegistryAction } from './registry-access';
 import { type Route, type Target, decodePath, matchRoute, splitRepositoryName } from './routes';
 import { appendChunk, cancelUpload, finishUpload, startUpload, uploadStatus } from './uploads.handler';
+import { factsOf } from '../http/request-facts';
 
 const REPOSITORY_PREFIX = '/repository/';
+
+/** Route labels of the access log and metrics: the spec's path templates. */
+const ROUTE_LABELS: Record<Route['kind'], string> = {
+  base: '/v2/',
+  token: '/v2/token',
+  catalog: '/v2/_catalog',
+  tags: '/v2/{name}/tags/list',
+  manifest: '/v2/{name}/manifests/{reference}',
+  blob: '/v2/{name}/blobs/{digest}',
+  uploads: '/v2/{name}/blobs/uploads/',
+  upload: '/v2/{name}/blobs/uploads/{id}',
+  referrers: '/v2/{name}/referrers/{digest}',
+};
 
 /** Is this main-port path for the registry API (rather than the REST API or the UI)? */
 export function isRegistryPath(url: string): boolean {
@@ -58,8 +72,12 @@ export class RegistryHandler {
         prefix = REPOSITORY_PREFIX + repository;
         path = slash < 0 ? '/' : rest.slice(slash);
       }
+      const facts = factsOf(req);
+      facts.route = '/v2/*';
+      if (repository !== null) facts.repository = repository;
       const route = matchRoute(path);
       if (!route) throw new RegistryError('UNSUPPORTED', `no registry route for ${req.method} ${path}`, undefined, { status: 404 });
+      facts.route = ROUTE_LABELS[route.kind];
       await this.dispatch(req, res, route, query, repository, prefix, path);
     } catch (err) {
       writeRegistryError(req, res, err, this.log);
@@ -83,12 +101,13 @@ export class RegistryHandler {
     }
     if (route.kind === 'base') {
       if (fixed !== null) this.manager.require(fixed);
-      await this.access.authenticate(req, endpoint);
+      factsOf(req).user = (await this.access.authenticate(req, endpoint)).userId;
       return sendJson(res, 200, {}, {}, method === 'HEAD');
     }
     if (route.kind === 'catalog') {
       allow(method, ['GET', 'HEAD']);
       const principal = await this.access.authenticate(req, endpoint, 'catalog');
+      factsOf(req).user = principal.userId;
       const view = this.readView(principal, query);
       if (fixed !== null) {
         const named = this.manager.require(fixed);
@@ -100,9 +119,12 @@ export class RegistryHandler {
     }
 
     const target = this.target(route.name, fixed, prefix);
+    const facts = factsOf(req);
+    facts.repository = target.repository;
     const action = actionOf(route, method);
     const scope = { repository: target.repository, image: target.image, actions: [action] };
     const principal = await this.access.authenticate(req, endpoint, scope);
+    facts.user = principal.userId;
     // Authorization before existence: a caller that may not see a repository does not learn whether it exists.
     if (!this.access.canAccess(principal, target.repository, action)) throw this.access.denied(principal, req, endpoint, scope);
     const named = this.manager.require(target.repository);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { factsOf } from '../http/request-facts';
 
 /** Content types of what `vite build` emits (and a few files people add to public/). */
 const CONTENT_TYPES: Record<string, string> = {
@@ -122,6 +123,7 @@ export function uiHandler(distDir: string): (req: IncomingMessage, res: ServerRe
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return next();
     const head = method === 'HEAD';
+    factsOf(req).route = 'ui';
 
     void (async () => {
       let path: string;

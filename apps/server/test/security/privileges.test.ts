@@ -5,6 +5,7 @@ import { SecurityModel } from '../../src/security/domain/security-model';
 describe('privilege grammar', () => {
   it.each([
     ['nx-all', { kind: 'all' }],
+    ['nx-metrics-all', { kind: 'metrics' }],
     ['nx-repository-view-docker-hosted-read', { kind: 'repository-view', format: 'docker', repository: 'hosted', actions: 'read' }],
     ['nx-repository-view-docker-docker-hosted-read', { kind: 'repository-view', format: 'docker', repository: 'docker-hosted', actions: 'read' }],
     ['nx-repository-view-docker-a-b-c-delete', { kind: 'repository-view', format: 'docker', repository: 'a-b-c', actions: 'delete' }],
@@ -18,6 +19,7 @@ describe('privilege grammar', () => {
 
   it.each([
     'nx-admin',
+    'nx-metrics-read',
     'nx-repository-view-docker',
     'nx-repository-view-docker-read',
     'nx-repository-view-maven2-central-read',
@@ -29,6 +31,21 @@ describe('privilege grammar', () => {
     '',
   ])('%j is refused', (name) => {
     expect(() => parsePrivilege(name)).toThrow(PrivilegeSyntaxError);
+  });
+});
+
+describe('PrivilegeSet.allowsMetrics', () => {
+  it.each([
+    [['nx-metrics-all'], true],
+    [['nx-all'], true],
+    [['nx-repository-view-*-*-*'], false],
+    [[], false],
+  ])('%j -> %s', (names, expected) => {
+    expect(new PrivilegeSet(names).allowsMetrics).toBe(expected);
+  });
+
+  it('nx-metrics-all grants no repository action', () => {
+    expect(new PrivilegeSet(['nx-metrics-all']).allows('anything', 'read')).toBe(false);
   });
 });
 

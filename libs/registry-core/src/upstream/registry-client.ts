@@ -408,13 +408,14 @@ export class RegistryClient {
         delete hopHeaders.authorization;
       }
       let ex: Exchange;
+      const started = performance.now();
       try {
         ex = await sendHop({ method: currentMethod, url: current, headers: hopHeaders }, this.settings);
       } catch (e) {
-        this.report(kind, 0);
+        this.report(kind, 0, started);
         throw e;
       }
-      this.report(kind, ex.status);
+      this.report(kind, ex.status, started);
       const rate = parseRateLimit(ex.headers);
       if (rate !== undefined) this.lastRateLimit = rate;
       if (!REDIRECT_STATUSES.has(ex.status)) return ex;
@@ -449,10 +450,11 @@ export class RegistryClient {
     }
   }
 
-  private report(kind: RequestKind, status: number): void {
+  /** Reports one hop: its kind, status (0: no answer) and the seconds until its response head (or failure). */
+  private report(kind: RequestKind, status: number, started: number): void {
     if (this.onRequest === undefined || kind === 'ping') return;
     try {
-      this.onRequest(kind, status);
+      this.onRequest(kind, status, (performance.now() - started) / 1000);
     } catch {
       // A metrics hook must not break a pull.
     }

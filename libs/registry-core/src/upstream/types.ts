@@ -41,11 +41,11 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /**
    * Called once per HTTP response received from upstream (token fetches and each redirect hop
-   * included), with its status; status 0 when the request failed without a response
+   * included), with its status and the seconds until its response head; status 0 when the request failed without a response
    * (connection refused, timeout...). ping()'s own GET /v2/ is not reported (it is not one of
    * the kinds); the token fetches it causes are.
    */
-  onRequest?: (kind: UpstreamRequestKind, status: number) => void;
+  onRequest?: (kind: UpstreamRequestKind, status: number, seconds: number) => void;
   /** TLS settings for https remotes (and https token realms / redirect targets). */
   tls?: UpstreamTlsOptions;
 }

@@ -2,6 +2,7 @@
  * The privilege grammar of the local authorization realm (Nexus's names):
  *
  *   nx-all                                          everything (administrators)
+ *   nx-metrics-all                                  the Prometheus metrics, nothing else (scrapers)
  *   nx-repository-view-<format>-<repository>-<action>
  *
  * <format> is `docker` or `*`; <repository> is a repository name or a pattern where `*` matches any
@@ -11,12 +12,15 @@
  */
 
 export const ALL_PRIVILEGE = 'nx-all';
+/** Nexus's name for reading the metrics endpoints: what a Prometheus scraper's user needs, and all it needs. */
+export const METRICS_PRIVILEGE = 'nx-metrics-all';
 export const REPOSITORY_VIEW_PREFIX = 'nx-repository-view-';
 export const ACTIONS = ['browse', 'read', 'add', 'edit', 'delete'] as const;
 export type PrivilegeAction = (typeof ACTIONS)[number];
 
 export type Privilege =
   | { kind: 'all'; name: string }
+  | { kind: 'metrics'; name: string }
   | { kind: 'repository-view'; name: string; format: string; repository: string; actions: '*' | PrivilegeAction };
 
 export class PrivilegeSyntaxError extends Error {}
@@ -26,8 +30,9 @@ const REPOSITORY_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._*-]*$/;
 /** Parses a privilege name; throws PrivilegeSyntaxError naming what is wrong. */
 export function parsePrivilege(name: string): Privilege {
   if (name === ALL_PRIVILEGE) return { kind: 'all', name };
+  if (name === METRICS_PRIVILEGE) return { kind: 'metrics', name };
   if (!name.startsWith(REPOSITORY_VIEW_PREFIX)) {
-    throw new PrivilegeSyntaxError(`unknown privilege "${name}": use ${ALL_PRIVILEGE} or ${REPOSITORY_VIEW_PREFIX}<format>-<repository>-<action>`);
+    throw new PrivilegeSyntaxError(`unknown privilege "${name}": use ${ALL_PRIVILEGE}, ${METRICS_PRIVILEGE} or ${REPOSITORY_VIEW_PREFIX}<format>-<repository>-<action>`);
   }
   const rest = name.slice(REPOSITORY_VIEW_PREFIX.length);
   const first = rest.indexOf('-');
@@ -65,6 +70,7 @@ type Matcher = { all: true } | { all: false; repository: RegExp | string; action
 export class PrivilegeSet {
   private readonly matchers: Matcher[];
   private readonly memo = new Map<string, boolean>();
+  private metrics = false;
 
   constructor(names: Iterable<string>) {
     this.matchers = [];
@@ -76,6 +82,7 @@ export class PrivilegeSet {
         continue; // an unknown privilege grants nothing
       }
       if (privilege.kind === 'all') this.matchers.push({ all: true });
+      else if (privilege.kind === 'metrics') this.metrics = true;
       else this.matchers.push({ all: false, repository: compilePattern(privilege.repository), actions: privilege.actions });
     }
   }
@@ -85,7 +92,12 @@ export class PrivilegeSet {
   }
 
   get isEmpty(): boolean {
-    return this.matchers.length === 0;
+    return this.matchers.length === 0 && !this.metrics;
+  }
+
+  /** May this set read the metrics endpoint (nx-metrics-all, or nx-all)? */
+  get allowsMetrics(): boolean {
+    return this.metrics || this.isAll;
   }
 
   /** May this set do `action` in (docker) repository `repository`? */
@@ -115,19 +127,24 @@ function matches(pattern: RegExp | string, repository: string): boolean {
 
 /** What `GET /service/rest/v1/security/privileges` lists (Nexus's ApiPrivilege shapes). */
 export interface PrivilegeJson {
-  type: 'wildcard' | 'repository-view';
+  type: 'wildcard' | 'application' | 'repository-view';
   name: string;
   description: string;
   readOnly: boolean;
   pattern?: string;
+  /** `application` privileges: what they cover (`metrics`). */
+  domain?: string;
   format?: string;
   repository?: string;
   actions?: string[];
 }
 
-/** nx-all, then the repository-view privileges of every repository (and of `*`), every action. */
+/** nx-all, nx-metrics-all, then the repository-view privileges of every repository (and of `*`), every action. */
 export function listPrivileges(repositories: string[]): PrivilegeJson[] {
-  const out: PrivilegeJson[] = [{ type: 'wildcard', name: ALL_PRIVILEGE, description: 'All permissions', readOnly: true, pattern: 'nexus:*' }];
+  const out: PrivilegeJson[] = [
+    { type: 'wildcard', name: ALL_PRIVILEGE, description: 'All permissions', readOnly: true, pattern: 'nexus:*' },
+    { type: 'application', name: METRICS_PRIVILEGE, description: 'Read the Prometheus metrics (GET /service/metrics/prometheus)', readOnly: true, domain: 'metrics', actions: ['ALL'] },
+  ];
   const views: { format: string; repository: string; label: string }[] = [
     { format: '*', repository: '*', label: 'all repositories' },
     { format: 'docker', repository: '*', label: 'all docker repositories' },

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { AnonymousAccess } from '../domain/anonymous-access';
 import { Authenticator, type Login } from '../domain/authenticator';
 import { ThrottledError } from '../domain/errors';
+import { METRICS_PRIVILEGE } from '../domain/privileges';
 import { BASIC_REALM } from '../registry-realm/realm-registry-access';
 import { SecurityModel } from '../domain/security-model';
 import { API_TOKEN_STRATEGY, useAuthenticator } from './api-token.strategy';
@@ -38,6 +39,9 @@ export class RestAuthGuard extends AuthGuard(API_TOKEN_STRATEGY) {
     if (level === 'admin' && !principal.admin) {
       if (principal.anonymous) throw unauthorized(res, 'authentication required');
       throw new ForbiddenException(`${principal.userId} is not an administrator`);
+    }
+    if (level === 'metrics' && !principal.admin && !this.model.privilegesOf(principal.userId).allowsMetrics) {
+      throw new ForbiddenException(`${principal.userId} may not read metrics (privilege ${METRICS_PRIVILEGE})`);
     }
     return true;
   }

@@ -2,6 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '../../distribution/registry-access';
 import type { AuditActor } from '../domain/audit';
+import { factsOf } from '../../http/request-facts';
 
 /** The authenticated caller of a REST request (set by RestAuthGuard). */
 export interface RestPrincipal extends Principal {
@@ -12,6 +13,7 @@ const KEY = Symbol('wharf.principal');
 
 export function setPrincipal(req: Request, principal: RestPrincipal): void {
   (req as unknown as Record<symbol, RestPrincipal>)[KEY] = principal;
+  factsOf(req).user = principal.userId;
 }
 
 export function principalOf(req: Request): RestPrincipal {
@@ -26,10 +28,15 @@ export function actorOf(req: Request): AuditActor {
 }
 
 export const REST_ACCESS = 'wharf:rest-access';
-/** admin (the default): nx-all; user: any authenticated user; browse: also the anonymous user when anonymous access is on. */
-export type RestAccessLevel = 'admin' | 'user' | 'browse';
+/**
+ * admin (the default): nx-all; user: any authenticated user; browse: also the anonymous user when anonymous access is on;
+ * metrics: nx-metrics-all (or nx-all).
+ */
+export type RestAccessLevel = 'admin' | 'user' | 'browse' | 'metrics';
 
 /** Any authenticated (non-anonymous) user; the handler decides what they may see or do. */
 export const AnyUser = () => SetMetadata(REST_ACCESS, 'user' satisfies RestAccessLevel);
 /** Read-only views filtered by the caller's browse privileges; anonymous callers too, when anonymous access is on. */
 export const Browse = () => SetMetadata(REST_ACCESS, 'browse' satisfies RestAccessLevel);
+/** The metrics endpoint: administrators, and users (or their API tokens) holding nx-metrics-all. */
+export const MetricsReader = () => SetMetadata(REST_ACCESS, 'metrics' satisfies RestAccessLevel);
