@@ -12,6 +12,9 @@ const alias = {
   '@wharf/api-types': resolve(__dirname, 'libs/api-types/src/index.ts'),
 };
 
+// One PostgreSQL and one Ceph RGW for the whole run, shared by the projects that list this file.
+const services = ['test/services/global-setup.ts'];
+
 // SWC emits decorator metadata, which Nest's constructor injection and TypeORM need.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
 
@@ -23,7 +26,7 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['libs/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['libs/**/*.test.ts'], environment: 'node', globalSetup: services, hookTimeout: 60_000 },
       },
       {
         plugins,
@@ -31,6 +34,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['apps/server/test/**/*.test.ts'],
+          globalSetup: services,
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -42,6 +46,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: services,
           environment: 'node',
           fileParallelism: false,
           testTimeout: 600_000,

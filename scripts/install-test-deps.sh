@@ -19,6 +19,14 @@ REQUIRED=(
   "ctr:containerd"
   "chromium:chromium"
   "promtool:prometheus"
+  # One throw-away PostgreSQL 15 and one Ceph RADOS Gateway (a real S3 server) per test run (test/services).
+  "postgres-15:postgresql"
+  "radosgw:radosgw"
+  "ceph-mon:ceph-mon"
+  "monmaptool:ceph-mon"
+  "ceph-osd:ceph-osd"
+  "ceph:ceph-common"
+  "radosgw-admin:ceph-common"
 )
 
 # The busybox used for test images must be the static one at /bin/busybox: it is copied alone
@@ -35,6 +43,8 @@ have_static_busybox() {
 have_command() {
   case "$1" in
     busybox) have_static_busybox ;;
+    # Debian keeps the server binaries off PATH.
+    postgres-15) [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -x /usr/lib/postgresql/15/bin/postgres ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }

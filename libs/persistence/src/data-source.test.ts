@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '@wharf/migrations';
 import type { DataSource } from 'typeorm';
-import { openFileDatabase, openMemoryDatabase, tempDir } from '../test/database';
+import { DIALECTS, openFileDatabase, openMemoryDatabase, openTestDatabase, closeTestDatabase, tempDir } from '../test/database';
 import { TypeOrmTagIndex } from './adapters/typeorm-tag-index';
-import { createDataSource, pendingSchemaChanges } from './data-source';
+import { createDataSource, dialectOfDataSource, pendingSchemaChanges } from './data-source';
 
 const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', 'migrations');
 const open: DataSource[] = [];
 const dirs: { remove(): Promise<void> }[] = [];
 
 afterEach(async () => {
-  for (const db of open.splice(0)) if (db.isInitialized) await db.destroy();
+  for (const db of open.splice(0)) await closeTestDatabase(db);
   for (const d of dirs.splice(0)) await d.remove();
 });
 
@@ -29,63 +29,74 @@ async function pragma(db: DataSource, name: string): Promise<unknown> {
 }
 
 async function userTables(db: DataSource): Promise<string[]> {
-  const rows: { name: string }[] = await db.query(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations' ORDER BY name",
-  );
+  const sql =
+    dialectOfDataSource(db) === 'postgres'
+      ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename"
+      : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations' ORDER BY name";
+  const rows: { name: string }[] = await db.query(sql);
   return rows.map((r) => r.name);
 }
 
-/** Every table and index definition, as SQLite keeps it. */
+/** Every table, column and index definition, as the database describes them. */
 async function schema(db: DataSource): Promise<string[]> {
-  const rows: { sql: string | null }[] = await db.query(
-    "SELECT sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'migrations' ORDER BY type, name",
-  );
+  const sql =
+    dialectOfDataSource(db) === 'postgres'
+      ? `SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS sql
+           FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations'
+         UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY 1`
+      : "SELECT sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'migrations' ORDER BY type, name";
+  const rows: { sql: string | null }[] = await db.query(sql);
   return rows.map((r) => r.sql ?? '');
 }
 
-describe('migrations', () => {
+describe.each(DIALECTS)('migrations on %s', (dialect) => {
+  const migrations = MIGRATIONS[dialect];
+  const openFresh = () => track(openTestDatabase(dialect));
+
   // The CI guard that the committed migrations produce exactly the schema the entities describe.
   it('leave nothing for the entities to change (migrations up to date)', async () => {
-    const db = await track(openMemoryDatabase());
+    const db = await openFresh();
     const { up } = await pendingSchemaChanges(db);
     expect(
       up,
       [
-        `The TypeORM entities and the committed migrations disagree: the entities need ${up.length} more statement(s):`,
+        `The TypeORM entities and the committed ${dialect} migrations disagree: the entities need ${up.length} more statement(s):`,
         ...up.map((q) => `  ${q}`),
-        'Run `npm run migration:generate -- <Name>` (a PascalCase name for your change, e.g. AddTagVerifiedIndex),',
-        'review the file it writes under migrations/ (and the entry it adds to migrations/index.ts), then commit both.',
+        'Run `npm run migration:generate -- <Name>` (a PascalCase name for your change, e.g. AddTagVerifiedIndex): it writes',
+        'the migration of each dialect under migrations/sqlite/ and migrations/postgres/ and registers them in migrations/index.ts;',
+        'review the files, then commit them.',
       ].join('\n'),
     ).toEqual([]);
   });
 
   it('are all applied by openDatabase', async () => {
-    const db = await track(openMemoryDatabase());
+    const db = await openFresh();
     expect(await db.showMigrations()).toBe(false);
     const applied: { name: string }[] = await db.query('SELECT name FROM migrations ORDER BY id');
-    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name ?? M.name));
+    expect(applied.map((m) => m.name)).toEqual(migrations.map((M) => new M().name ?? M.name));
   });
 
-  it('are every migration file in migrations/, registered oldest first', () => {
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+-[A-Za-z0-9]+\.ts$/.test(f));
+  it(`are every migration file in migrations/${dialect}/, registered oldest first`, () => {
+    const files = readdirSync(join(MIGRATIONS_DIR, dialect)).filter((f) => /^\d+-[A-Za-z0-9]+\.ts$/.test(f));
     expect(
       files.length,
-      `migrations/ holds ${files.length} migration file(s) but MIGRATIONS lists ${MIGRATIONS.length}: register new files in migrations/index.ts`,
-    ).toBe(MIGRATIONS.length);
-    const timestamps = MIGRATIONS.map((M) => Number(/(\d{13})$/.exec(M.name)?.[1]));
+      `migrations/${dialect}/ holds ${files.length} migration file(s) but MIGRATIONS.${dialect} lists ${migrations.length}: register new files in migrations/index.ts`,
+    ).toBe(migrations.length);
+    const names = migrations.map((M) => new M().name ?? M.name);
+    const timestamps = names.map((name) => Number(/(\d{13})$/.exec(name)?.[1]));
     expect(timestamps.every((t) => Number.isFinite(t))).toBe(true);
     expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
-    expect(new Set(MIGRATIONS.map((M) => M.name)).size).toBe(MIGRATIONS.length);
+    expect(new Set(names).size).toBe(migrations.length);
     for (const f of files) {
       const [stamp, name] = f.replace(/\.ts$/, '').split('-');
-      expect(MIGRATIONS.map((M) => M.name), f).toContain(`${name}${stamp}`);
+      expect(names, f).toContain(`${name}${stamp}`);
     }
   });
 
   it('can all be reverted and applied again, to the same schema', async () => {
-    const db = await track(openMemoryDatabase());
+    const db = await openFresh();
     const before = await schema(db);
-    for (let i = 0; i < MIGRATIONS.length; i++) await db.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < migrations.length; i++) await db.undoLastMigration({ transaction: 'each' });
     expect(await userTables(db), 'down() must drop what up() created').toEqual([]);
     await db.runMigrations({ transaction: 'each' });
     expect(await schema(db)).toEqual(before);
@@ -117,7 +128,7 @@ describe('openDatabase', () => {
     expect(String(await pragma(second, 'journal_mode')).toLowerCase()).toBe('wal');
     expect((await new TypeOrmTagIndex(second).get('docker-hosted', 'app', 'v1'))?.digest).toBe('sha256:' + 'a'.repeat(64));
     const applied: { n: number }[] = await second.query('SELECT COUNT(*) AS n FROM migrations');
-    expect(Number(applied[0]!.n)).toBe(MIGRATIONS.length);
+    expect(Number(applied[0]!.n)).toBe(MIGRATIONS.sqlite.length);
     expect(await schema(second)).toEqual(schemaBefore);
   });
 
@@ -136,16 +147,27 @@ describe('openDatabase', () => {
 });
 
 describe('createDataSource', () => {
-  it('refuses a non-SQLite URL without printing its password', () => {
+  it('refuses a URL of another database without printing its password', () => {
     let message = '';
     try {
-      createDataSource({ sqlitePath: ':memory:', url: 'postgres://wharf:hunter2@db.example:5432/wharf', migrations: MIGRATIONS });
+      createDataSource({ sqlitePath: ':memory:', url: 'mysql://wharf:hunter2@db.example:3306/wharf', migrations: MIGRATIONS });
     } catch (err) {
       message = (err as Error).message;
     }
     expect(message).toContain('not supported');
-    expect(message).toContain('postgres://***@db.example:5432/wharf');
+    expect(message).toContain('mysql://***@db.example:3306/wharf');
     expect(message).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['postgres://wharf:pw@db:5432/wharf', 'postgres'],
+    ['postgresql://db/wharf', 'postgres'],
+    ['sqlite:///data/wharf.db', 'better-sqlite3'],
+    [undefined, 'better-sqlite3'],
+  ])('picks the driver from the URL %s', (url, type) => {
+    const ds = createDataSource({ sqlitePath: ':memory:', ...(url ? { url } : {}), migrations: MIGRATIONS });
+    expect(ds.options.type).toBe(type);
+    expect(ds.options.migrations).toBe(MIGRATIONS[type === 'postgres' ? 'postgres' : 'sqlite']);
   });
 
   it('accepts a sqlite: URL and never synchronizes the schema', () => {

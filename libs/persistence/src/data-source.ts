@@ -1,45 +1,70 @@
 import 'reflect-metadata';
-import { DataSource, type MigrationInterface } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { ENTITIES } from './entities';
+import { postgresOptions } from './postgres';
+
+export type Dialect = 'sqlite' | 'postgres';
 
 export interface DatabaseOptions {
-  /** SQLite database file (`:memory:` for tests). */
+  /** SQLite database file (`:memory:` for tests); used when `url` is not a PostgreSQL URL. */
   sqlitePath: string;
-  /** `WHARF_DATABASE_URL`; only SQLite is available in this build. */
+  /** `WHARF_DATABASE_URL`: `postgres://` / `postgresql://` for PostgreSQL, `sqlite:` (or unset) for the SQLite file. */
   url?: string;
-  migrations: (new () => MigrationInterface)[];
+  /** The committed schema history of each dialect (`MIGRATIONS` of @wharf/migrations). */
+  migrations: Record<Dialect, (new () => MigrationInterface)[]>;
   logging?: boolean;
+}
+
+/** Which database a `WHARF_DATABASE_URL` names; an unknown scheme is refused without echoing a password. */
+export function dialectOf(url: string | undefined): Dialect {
+  if (!url || url.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  throw new Error(`WHARF_DATABASE_URL ${redactUrl(url)} is not supported: use postgres://user:password@host:port/database, or leave it unset for SQLite`);
 }
 
 /** A DataSource over the entities; never `synchronize`: the schema comes from the committed migrations. */
 export function createDataSource(options: DatabaseOptions): DataSource {
-  if (options.url && !options.url.startsWith('sqlite:')) {
-    throw new Error(`WHARF_DATABASE_URL ${redact(options.url)} is not supported yet: this build stores metadata in SQLite only`);
-  }
-  return new DataSource({
-    type: 'better-sqlite3',
-    database: options.sqlitePath,
+  const dialect = dialectOf(options.url);
+  const common = {
     entities: ENTITIES,
-    migrations: options.migrations,
+    migrations: options.migrations[dialect],
     migrationsRun: false,
     synchronize: false,
     logging: options.logging ?? false,
-    enableWAL: options.sqlitePath !== ':memory:',
-    prepareDatabase: (db: { pragma(s: string): unknown }) => {
-      // WAL readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      db.pragma('foreign_keys = ON');
-    },
-  });
+  } as const;
+  const specific: DataSourceOptions =
+    dialect === 'postgres'
+      ? postgresOptions(options.url!)
+      : {
+          type: 'better-sqlite3',
+          database: options.sqlitePath,
+          enableWAL: options.sqlitePath !== ':memory:',
+          prepareDatabase: (db: { pragma(s: string): unknown }) => {
+            // WAL readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
+            db.pragma('synchronous = NORMAL');
+            db.pragma('busy_timeout = 5000');
+            db.pragma('foreign_keys = ON');
+          },
+        };
+  return new DataSource({ ...specific, ...common } as DataSourceOptions);
 }
 
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = createDataSource(options);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
   return dataSource;
+}
+
+/** The dialect of an open data source. */
+export function dialectOfDataSource(db: DataSource): Dialect {
+  return db.options.type === 'postgres' ? 'postgres' : 'sqlite';
 }
 
 /** SQL that would bring the database in line with the entities: empty when migrations and entities agree. */
@@ -48,6 +73,6 @@ export async function pendingSchemaChanges(dataSource: DataSource): Promise<{ up
   return { up: log.upQueries.map((q) => q.query), down: log.downQueries.map((q) => q.query) };
 }
 
-function redact(url: string): string {
+export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }

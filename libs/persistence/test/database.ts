@@ -1,10 +1,17 @@
-/** Test databases: SQLite `:memory:` (or a file in a temp dir) with the committed migrations applied. */
+/**
+ * Test databases of both dialects, with the committed migrations applied: SQLite `:memory:` (or a
+ * file in a temp dir), and a PostgreSQL database of its own on the run's server (test/services).
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@wharf/migrations';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../src/data-source';
+import { createPostgresDatabase } from '../../../test/services/databases';
+import { type Dialect, dialectOfDataSource, openDatabase } from '../src/data-source';
+
+/** The persistence suites run once per dialect. */
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 
 export function openMemoryDatabase(): Promise<DataSource> {
   return openDatabase({ sqlitePath: ':memory:', migrations: MIGRATIONS });
@@ -12,6 +19,39 @@ export function openMemoryDatabase(): Promise<DataSource> {
 
 export function openFileDatabase(path: string): Promise<DataSource> {
   return openDatabase({ sqlitePath: path, migrations: MIGRATIONS });
+}
+
+/**
+ * PostgreSQL databases of this test file that no test is using: a database (and its open
+ * DataSource) is made once and emptied for the next test, which is far cheaper than a new one.
+ */
+const idle: DataSource[] = [];
+
+/** An empty database of the dialect with the current schema; hand it back with closeTestDatabase. */
+export async function openTestDatabase(dialect: Dialect): Promise<DataSource> {
+  if (dialect === 'sqlite') return openMemoryDatabase();
+  const reused = idle.pop();
+  if (reused) {
+    await emptyPostgres(reused);
+    return reused;
+  }
+  return openDatabase({ sqlitePath: ':memory:', url: await createPostgresDatabase(), migrations: MIGRATIONS });
+}
+
+export async function closeTestDatabase(db: DataSource): Promise<void> {
+  if (dialectOfDataSource(db) === 'postgres' && db.isInitialized) idle.push(db);
+  else if (db.isInitialized) await db.destroy();
+}
+
+/** Deletes every row and restarts the sequences, leaving the schema (and the migrations table) as it is. */
+async function emptyPostgres(db: DataSource): Promise<void> {
+  const tables: { name: string }[] = await db.query("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'");
+  const sequences: { name: string }[] = await db.query("SELECT sequencename AS name FROM pg_sequences WHERE schemaname = 'public'");
+  const statements = [
+    ...tables.map((t) => `DELETE FROM "${t.name}"`),
+    ...sequences.filter((q) => !q.name.startsWith('migrations_')).map((q) => `ALTER SEQUENCE "${q.name}" RESTART`),
+  ];
+  if (statements.length > 0) await db.query(statements.join('; '));
 }
 
 export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
@@ -22,7 +62,8 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
 /** Rows of a table for one repository, for checking what an adapter left behind. */
 export async function countRows(db: DataSource, table: string, repository: string): Promise<number> {
   const column = table === 'repositories' ? 'name' : 'repository';
-  const rows: { n: number }[] = await db.query(`SELECT COUNT(*) AS n FROM "${table}" WHERE "${column}" = ?`, [repository]);
+  const placeholder = dialectOfDataSource(db) === 'postgres' ? '$1' : '?';
+  const rows: { n: number }[] = await db.query(`SELECT COUNT(*) AS n FROM "${table}" WHERE "${column}" = ${placeholder}`, [repository]);
   return Number(rows[0]!.n);
 }
 

@@ -312,11 +312,11 @@ describe(RepositoryManager.name, () => {
     });
   });
 
-  describe('with the SQLite store', () => {
+  describe.each(['sqlite', 'postgres'] as const)('with the %s store', (dialect) => {
     let db: Awaited<ReturnType<typeof openRepositoryConfigsDatabase>>;
 
     beforeEach(async () => {
-      db = await openRepositoryConfigsDatabase();
+      db = await openRepositoryConfigsDatabase(dialect);
     });
 
     afterEach(async () => {
@@ -336,6 +336,16 @@ describe(RepositoryManager.name, () => {
       expect(restarted.configs()).toEqual([hostedConfig('a', { httpPort: 9082 }), groupConfig('c', ['a'])]);
       expect(restarted.byPort(9082)?.name).toBe('a');
       expect(restarted.byPort(8083)).toBeUndefined();
+    });
+
+    it('refuses a port another process took first (two managers, one database)', async () => {
+      const first = new RepositoryManager(db.store, factory);
+      const second = new RepositoryManager(db.store, fakeFactory());
+      await second.load();
+      await first.create(hostedConfig('a', { httpPort: 8082 }));
+      // The second manager has not seen 'a': the database's unique port decides.
+      await expect(second.create(hostedConfig('b', { httpPort: 8082 }))).rejects.toBeInstanceOf(RepositoryConflictError);
+      expect(await db.store.get('b')).toBeNull();
     });
   });
 });

@@ -1,14 +1,15 @@
 /**
  * Builds HostedRepository instances on a real FileBlobStore (temp dir) and either the real
- * persistence adapters (SQLite :memory: with the committed migrations) or the in-memory port fakes.
+ * persistence adapters (SQLite :memory: or a PostgreSQL database of its own, with the committed
+ * migrations) or the in-memory port fakes.
  * Lives under test/ because registry-core's src must not depend on persistence.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBlobStore } from '@wharf/blobstore';
-import { MIGRATIONS } from '@wharf/migrations';
-import { TypeOrmBlobLinks, TypeOrmManifestIndex, TypeOrmTagIndex, TypeOrmUploadSessions, openDatabase } from '@wharf/persistence';
+import { ManifestReferenceEntity, TypeOrmBlobLinks, TypeOrmManifestIndex, TypeOrmTagIndex, TypeOrmUploadSessions } from '@wharf/persistence';
+import { closeTestDatabase, openTestDatabase } from '../../persistence/test/database';
 import type { DataSource } from 'typeorm';
 import { ManifestCache } from '../src/cache/manifest-cache';
 import { type HostedDependencies, HostedRepository } from '../src/hosted/hosted-repository';
@@ -16,11 +17,11 @@ import type { HostedConfig } from '../src/repository-config';
 import { DownloadRecorder } from '../src/usage/download-recorder';
 import { MemoryBlobLinks, MemoryManifestIndex, MemoryTagIndex, MemoryUploadSessions } from './memory-ports';
 
-export type MetadataKind = 'typeorm' | 'memory';
+export type MetadataKind = 'sqlite' | 'postgres' | 'memory';
 
 export interface HostedHarness {
   kind: MetadataKind;
-  /** Set for `typeorm`. */
+  /** Set for the databases. */
   db: DataSource | null;
   blobs: FileBlobStore;
   root: string;
@@ -28,6 +29,8 @@ export interface HostedHarness {
   /** When set, the repositories' clock; otherwise real time. */
   clock: { at: Date | null };
   repository(config: HostedConfig): HostedRepository;
+  /** The rows recording what each manifest of an image references (databases only). */
+  manifestReferences(repository: string, image: string): Promise<{ manifest: string; digest: string }[]>;
   cleanup(): Promise<void>;
 }
 
@@ -39,8 +42,8 @@ export async function openHostedHarness(kind: MetadataKind): Promise<HostedHarne
   const now = (): Date => clock.at ?? new Date();
   let db: DataSource | null = null;
   let deps: HostedDependencies;
-  if (kind === 'typeorm') {
-    db = await openDatabase({ sqlitePath: ':memory:', migrations: MIGRATIONS });
+  if (kind !== 'memory') {
+    db = await openTestDatabase(kind);
     const manifests = new TypeOrmManifestIndex(db);
     deps = {
       blobs,
@@ -73,8 +76,9 @@ export async function openHostedHarness(kind: MetadataKind): Promise<HostedHarne
     deps,
     clock,
     repository: (config) => new HostedRepository(config, deps),
+    manifestReferences: async (repository, image) => (db ? db.getRepository(ManifestReferenceEntity).findBy({ repository, image }) : []),
     cleanup: async () => {
-      if (db?.isInitialized) await db.destroy();
+      if (db) await closeTestDatabase(db);
       await rm(root, { recursive: true, force: true });
     },
   };

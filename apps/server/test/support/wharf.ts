@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrottleRule } from '../../src/security/domain/throttle';
 import { startWharf } from '../../src/wharf';
+import { createPostgresDatabase, dropPostgresDatabase } from '../../../../test/services/databases';
 import { HttpClient, basicAuth } from './http';
 
 export interface TestWharf {
   port: number;
   url: string;
   dataDir: string;
+  /** The PostgreSQL database, when the metadata is there. */
+  databaseUrl?: string;
   admin: { username: string; password: string };
   /** `Authorization` header value with the admin's credentials (for raw requests). */
   authorization: string;
@@ -33,13 +36,21 @@ export interface TestWharfOptions {
   loginThrottle?: ThrottleRule[];
   /** The built admin UI to serve (default: web/dist of this checkout). */
   webDir?: string;
+  /**
+   * The metadata database: SQLite in the data directory (default), a new PostgreSQL database of its
+   * own on the run's server ('postgres'), or this `WHARF_DATABASE_URL` (a restart on the same one).
+   */
+  database?: 'sqlite' | 'postgres' | { url: string };
 }
 
 /** Starts an in-process Wharf on 127.0.0.1, a free port and (unless given one) a fresh temporary data directory. */
 export async function startTestWharf(options: TestWharfOptions = {}): Promise<TestWharf> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wharf-it-')));
   const admin = { username: 'admin', password: options.adminPassword ?? `pw-${randomBytes(9).toString('base64url')}` };
+  const database = options.database ?? 'sqlite';
+  const databaseUrl = database === 'sqlite' ? undefined : database === 'postgres' ? await createPostgresDatabase() : database.url;
   const wharf = await startWharf({
+    ...(databaseUrl ? { databaseUrl } : {}),
     port: 0,
     host: '127.0.0.1',
     dataDir,
@@ -53,6 +64,7 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
     port: wharf.port,
     url: wharf.url,
     dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     admin,
     authorization: basicAuth(admin.username, admin.password),
     http,
@@ -62,7 +74,10 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
       try {
         await wharf.close();
       } finally {
-        if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
+        if (!options.keepData) {
+          await rm(dataDir, { recursive: true, force: true });
+          if (databaseUrl) await dropPostgresDatabase(databaseUrl);
+        }
       }
     },
   };

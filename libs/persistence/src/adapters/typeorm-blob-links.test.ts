@@ -1,21 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { openMemoryDatabase, sha } from '../../test/database';
+import { closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
 
 const REPO = 'docker-hosted';
 
-describe(TypeOrmBlobLinks.name, () => {
+describe.each(DIALECTS)(`TypeOrmBlobLinks on %s`, (dialect) => {
   let db: DataSource;
   let links: TypeOrmBlobLinks;
 
   beforeEach(async () => {
-    db = await openMemoryDatabase();
+    db = await openTestDatabase(dialect);
     links = new TypeOrmBlobLinks(db);
   });
 
   afterEach(async () => {
-    await db.destroy();
+    await closeTestDatabase(db);
   });
 
   it('links a blob to an image and reports its size', async () => {

@@ -3,7 +3,8 @@ import type { ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { group, hosted, proxy } from '../../test/configs';
-import { countRows, openMemoryDatabase, sha } from '../../test/database';
+import { closeTestDatabase, countRows, DIALECTS, openTestDatabase, sha } from '../../test/database';
+import { RepositoryEntity } from '../entities';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
 import { type ConfigSealer, TypeOrmRepositoryConfigs } from './typeorm-repository-configs';
@@ -12,17 +13,17 @@ import { TypeOrmUploadSessions } from './typeorm-upload-sessions';
 
 const OWNED_TABLES = ['tags', 'manifests', 'manifest_references', 'blob_links', 'upload_sessions'];
 
-describe(TypeOrmRepositoryConfigs.name, () => {
+describe.each(DIALECTS)(`TypeOrmRepositoryConfigs on %s`, (dialect) => {
   let db: DataSource;
   let configs: TypeOrmRepositoryConfigs;
 
   beforeEach(async () => {
-    db = await openMemoryDatabase();
+    db = await openTestDatabase(dialect);
     configs = new TypeOrmRepositoryConfigs(db);
   });
 
   afterEach(async () => {
-    await db.destroy();
+    await closeTestDatabase(db);
   });
 
   it.each<[string, RepositoryConfig]>([
@@ -50,8 +51,8 @@ describe(TypeOrmRepositoryConfigs.name, () => {
     const changed: RepositoryConfig = { ...hosted('docker-hosted', 9000), online: false };
     await configs.save(changed);
     expect(await configs.get('docker-hosted')).toEqual(changed);
-    const rows: { online: number; httpPort: number | null }[] = await db.query('SELECT online, httpPort FROM repositories');
-    expect(rows).toEqual([{ online: 0, httpPort: 9000 }]);
+    const rows: { online: number; httpPort: number | null }[] = await db.query('SELECT online, "httpPort" FROM repositories');
+    expect(rows.map((r) => ({ online: Number(r.online), httpPort: r.httpPort }))).toEqual([{ online: 0, httpPort: 9000 }]);
   });
 
   it('frees a connector port when a repository moves off it', async () => {
@@ -120,7 +121,7 @@ describe(TypeOrmRepositoryConfigs.name, () => {
 
     it('cleans up content left by a repository whose configuration is already gone', async () => {
       await populate('a');
-      await db.query('DELETE FROM repositories WHERE name = ?', ['a']);
+      await db.getRepository(RepositoryEntity).delete({ name: 'a' });
       expect(await configs.delete('a')).toBe(false);
       for (const table of OWNED_TABLES) expect(await countRows(db, table, 'a'), table).toBe(0);
     });

@@ -1,5 +1,6 @@
 import { type RepositoryConfig, RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
 import { QueryFailedError } from 'typeorm';
+import { byteOrder } from '../dialect';
 import type { DataSource, Repository } from 'typeorm';
 import {
   BlobLinkEntity,
@@ -30,7 +31,7 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
   }
 
   async list(): Promise<RepositoryConfig[]> {
-    const rows = await this.rows.find({ order: { name: 'ASC' } });
+    const rows = await this.rows.createQueryBuilder('r').orderBy(byteOrder(this.db, 'r.name')).getMany();
     return rows.map((r) => this.toConfig(r));
   }
 
@@ -44,7 +45,7 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
       await this.write(config);
     } catch (err) {
       // Another writer (e.g. a second replica) took the port first: a conflict, not a database error.
-      if (err instanceof QueryFailedError && /UNIQUE/i.test(err.message) && /httpPort/i.test(err.message)) {
+      if (isUniqueViolationOf(err, 'httpPort')) {
         throw new RepositoryConflictError(`port ${config.docker.httpPort} is already the connector of another repository`);
       }
       throw err;
@@ -77,4 +78,16 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
   private toConfig(row: RepositoryEntity): RepositoryConfig {
     return this.sealer.open(JSON.parse(row.config) as RepositoryConfig);
   }
+}
+
+/**
+ * A unique constraint on `column` refused the write. SQLite names the column in its message
+ * ("UNIQUE constraint failed: repositories.httpPort"); PostgreSQL answers SQLSTATE 23505 and names it
+ * in the detail ('Key ("httpPort")=(8082) already exists.').
+ */
+function isUniqueViolationOf(err: unknown, column: string): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const driverError = (err as QueryFailedError & { driverError?: { code?: string; detail?: string } }).driverError;
+  if (driverError?.code === '23505') return (driverError.detail ?? '').includes(`"${column}"`);
+  return /UNIQUE/i.test(err.message) && err.message.includes(column);
 }

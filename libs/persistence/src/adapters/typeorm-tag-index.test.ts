@@ -1,24 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { byteOrder, openMemoryDatabase, sha } from '../../test/database';
+import { byteOrder, closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
 import { TypeOrmTagIndex } from './typeorm-tag-index';
 
 const REPO = 'docker-hosted';
 
-describe(TypeOrmTagIndex.name, () => {
+describe.each(DIALECTS)(`TypeOrmTagIndex on %s`, (dialect) => {
   let db: DataSource;
   let tags: TypeOrmTagIndex;
   let manifests: TypeOrmManifestIndex;
 
   beforeEach(async () => {
-    db = await openMemoryDatabase();
+    db = await openTestDatabase(dialect);
     tags = new TypeOrmTagIndex(db);
     manifests = new TypeOrmManifestIndex(db);
   });
 
   afterEach(async () => {
-    await db.destroy();
+    await closeTestDatabase(db);
   });
 
   async function putManifest(image: string, digest: string, repository = REPO): Promise<void> {

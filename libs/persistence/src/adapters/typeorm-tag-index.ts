@@ -1,5 +1,6 @@
 import { type Page, type PageRequest, TagIndex, type TagRecord, pageSize, toPage } from '@wharf/registry-core';
-import { type DataSource, MoreThan, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { byteOrder } from '../dialect';
 import { ManifestEntity, TagEntity } from '../entities';
 
 export class TypeOrmTagIndex extends TagIndex {
@@ -8,6 +9,11 @@ export class TypeOrmTagIndex extends TagIndex {
   constructor(private readonly db: DataSource) {
     super();
     this.tags = db.getRepository(TagEntity);
+  }
+
+  /** Comparisons and order of names in byte order, as the distribution spec's lexical order wants, whatever the database's collation. */
+  private sorted(column: string): string {
+    return byteOrder(this.db, column);
   }
 
   async get(repository: string, image: string, tag: string): Promise<TagRecord | null> {
@@ -49,12 +55,13 @@ export class TypeOrmTagIndex extends TagIndex {
 
   async list(repository: string, image: string, page: PageRequest): Promise<Page<string>> {
     const limit = pageSize(page);
-    const rows = await this.tags.find({
-      select: { name: true },
-      where: { repository, image, ...(page.last ? { name: MoreThan(page.last) } : {}) },
-      order: { name: 'ASC' },
-      take: limit + 1,
-    });
+    const name = this.sorted('t.name');
+    const query = this.tags
+      .createQueryBuilder('t')
+      .select('t.name', 'name')
+      .where('t.repository = :repository AND t.image = :image', { repository, image });
+    if (page.last) query.andWhere(`${name} > :last`, { last: page.last });
+    const rows: { name: string }[] = await query.orderBy(name, 'ASC').limit(limit + 1).getRawMany();
     return toPage(
       rows.map((r) => r.name),
       limit,
@@ -67,9 +74,9 @@ export class TypeOrmTagIndex extends TagIndex {
     const query = this.db
       .getRepository(ManifestEntity)
       .createQueryBuilder('m')
-      .select('DISTINCT m.image', 'image')
+      .select(`DISTINCT ${this.sorted('m.image')}`, 'image')
       .where('m.repository = :repository', { repository });
-    if (page.last) query.andWhere('m.image > :last', { last: page.last });
+    if (page.last) query.andWhere(`${this.sorted('m.image')} > :last`, { last: page.last });
     const rows: { image: string }[] = await query.orderBy('image', 'ASC').limit(limit + 1).getRawMany();
     return toPage(
       rows.map((r) => r.image),
@@ -85,11 +92,12 @@ export class TypeOrmTagIndex extends TagIndex {
       const cut = page.last.indexOf(':');
       const image = cut < 0 ? page.last : page.last.slice(0, cut);
       const tag = cut < 0 ? '' : page.last.slice(cut + 1);
-      query.andWhere('(t.image > :image OR (t.image = :image AND t.name > :tag))', { image, tag });
+      const [byImage, byName] = [this.sorted('t.image'), this.sorted('t.name')];
+      query.andWhere(`(${byImage} > :image OR (t.image = :image AND ${byName} > :tag))`, { image, tag });
     }
     const rows = await query
-      .orderBy('t.image', 'ASC')
-      .addOrderBy('t.name', 'ASC')
+      .orderBy(this.sorted('t.image'), 'ASC')
+      .addOrderBy(this.sorted('t.name'), 'ASC')
       .limit(limit + 1)
       .getMany();
     return toPage(rows.map(toRecord), limit, (r) => `${r.image}:${r.name}`);

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { openMemoryDatabase } from '../../test/database';
+import { closeTestDatabase, DIALECTS, openTestDatabase } from '../../test/database';
 import { TypeOrmUploadSessions } from './typeorm-upload-sessions';
 
-describe(TypeOrmUploadSessions.name, () => {
+describe.each(DIALECTS)(`TypeOrmUploadSessions on %s`, (dialect) => {
   let db: DataSource;
   let sessions: TypeOrmUploadSessions;
 
   beforeEach(async () => {
-    db = await openMemoryDatabase();
+    db = await openTestDatabase(dialect);
     sessions = new TypeOrmUploadSessions(db);
   });
 
   afterEach(async () => {
-    await db.destroy();
+    await closeTestDatabase(db);
   });
 
   const session = (createdAt: string, image = 'app', repository = 'docker-hosted') => ({

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { openMemoryDatabase } from '../../test/database';
+import { closeTestDatabase, DIALECTS, openTestDatabase } from '../../test/database';
 import { TypeOrmUserStore, type UserRecord } from './typeorm-user-store';
 
 function user(userId: string, extra: Partial<UserRecord> = {}): UserRecord {
@@ -16,17 +16,17 @@ function user(userId: string, extra: Partial<UserRecord> = {}): UserRecord {
   };
 }
 
-describe(TypeOrmUserStore.name, () => {
+describe.each(DIALECTS)(`TypeOrmUserStore on %s`, (dialect) => {
   let db: DataSource;
   let users: TypeOrmUserStore;
 
   beforeEach(async () => {
-    db = await openMemoryDatabase();
+    db = await openTestDatabase(dialect);
     users = new TypeOrmUserStore(db);
   });
 
   afterEach(async () => {
-    await db.destroy();
+    await closeTestDatabase(db);
   });
 
   it('round-trips a user, roles as a list', async () => {

@@ -1,4 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
+import { byteOrder } from '../dialect';
 import { UserEntity } from '../entities';
 
 export interface UserRecord {
@@ -15,7 +16,7 @@ export interface UserRecord {
 export class TypeOrmUserStore {
   private readonly users: Repository<UserEntity>;
 
-  constructor(db: DataSource) {
+  constructor(private readonly db: DataSource) {
     this.users = db.getRepository(UserEntity);
   }
 
@@ -25,7 +26,7 @@ export class TypeOrmUserStore {
   }
 
   async list(): Promise<UserRecord[]> {
-    return (await this.users.find({ order: { userId: 'ASC' } })).map(toRecord);
+    return (await this.users.createQueryBuilder('u').orderBy(byteOrder(this.db, 'u.userId')).getMany()).map(toRecord);
   }
 
   async save(user: UserRecord): Promise<void> {

@@ -18,12 +18,12 @@ export class ApiTokenEntity {
   @Column({ type: 'varchar', length: 64 })
   tokenHash!: string;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   createdAt!: Date;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   expiresAt!: Date | null;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   lastUsedAt!: Date | null;
 }

@@ -7,7 +7,7 @@ export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   at!: Date;
 
   /** Who did it (user id), null when unauthenticated. */

@@ -12,9 +12,10 @@ export class BlobLinkEntity {
   @PrimaryColumn({ type: 'varchar', length: 160 })
   digest!: string;
 
-  @Column({ type: 'integer' })
+  /** bigint: layers may exceed 2 GiB (PostgreSQL's integer is 32-bit). */
+  @Column({ type: 'bigint' })
   size!: number;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   createdAt!: Date;
 }

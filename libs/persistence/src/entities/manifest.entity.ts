@@ -27,9 +27,9 @@ export class ManifestEntity {
   @Column({ type: 'text', nullable: true })
   annotations!: string | null;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   createdAt!: Date;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   lastDownloadedAt!: Date | null;
 }

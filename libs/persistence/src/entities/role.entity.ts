@@ -24,6 +24,6 @@ export class RoleEntity {
   @Column({ type: 'boolean', default: false })
   readOnly!: boolean;
 
-  @CreateDateColumn({ type: 'datetime' })
+  @CreateDateColumn()
   createdAt!: Date;
 }

@@ -9,6 +9,6 @@ export class SettingEntity {
   @Column({ type: 'text' })
   value!: string;
 
-  @UpdateDateColumn({ type: 'datetime' })
+  @UpdateDateColumn()
   updatedAt!: Date;
 }

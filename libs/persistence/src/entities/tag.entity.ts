@@ -15,9 +15,9 @@ export class TagEntity {
   @Column({ type: 'varchar', length: 160 })
   digest!: string;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   updatedAt!: Date;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   verifiedAt!: Date | null;
 }

@@ -12,6 +12,6 @@ export class UploadSessionEntity {
   @Column({ type: 'varchar', length: 255 })
   image!: string;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   createdAt!: Date;
 }

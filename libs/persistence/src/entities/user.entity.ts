@@ -25,6 +25,6 @@ export class UserEntity {
   @Column({ type: 'text', default: '[]' })
   roles!: string;
 
-  @CreateDateColumn({ type: 'datetime' })
+  @CreateDateColumn()
   createdAt!: Date;
 }

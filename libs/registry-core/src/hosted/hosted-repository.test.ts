@@ -20,25 +20,18 @@ import type { DockerRepository } from '../docker-repository';
 import { HostedRepository } from './hosted-repository';
 
 describe(HostedRepository.name, () => {
-  describeDockerRepositoryContract('HostedRepository (SQLite persistence, FileBlobStore)', async () => {
-    const harness = await openHostedHarness('typeorm');
-    return {
-      repository: harness.repository(hostedConfig('docker-hosted')),
-      sibling: harness.repository(hostedConfig('docker-hosted-2')),
-      cleanup: () => harness.cleanup(),
-    };
-  });
+  for (const kind of ['sqlite', 'postgres', 'memory'] as const) {
+    describeDockerRepositoryContract(`HostedRepository (${kind} metadata, FileBlobStore)`, async () => {
+      const harness = await openHostedHarness(kind);
+      return {
+        repository: harness.repository(hostedConfig('docker-hosted')),
+        sibling: harness.repository(hostedConfig('docker-hosted-2')),
+        cleanup: () => harness.cleanup(),
+      };
+    });
+  }
 
-  describeDockerRepositoryContract('HostedRepository (in-memory ports, FileBlobStore)', async () => {
-    const harness = await openHostedHarness('memory');
-    return {
-      repository: harness.repository(hostedConfig('docker-hosted')),
-      sibling: harness.repository(hostedConfig('docker-hosted-2')),
-      cleanup: () => harness.cleanup(),
-    };
-  });
-
-  describe.each<MetadataKind>(['typeorm', 'memory'])('hosted specifics (%s metadata)', (kind) => {
+  describe.each<MetadataKind>(['sqlite', 'postgres', 'memory'])('hosted specifics (%s metadata)', (kind) => {
     let harness: HostedHarness;
 
     beforeEach(async () => {
@@ -428,17 +421,13 @@ describe(HostedRepository.name, () => {
       });
 
       it('records what a manifest references (for garbage collection)', async () => {
-        const db = harness.db;
-        if (!db) return;
+        if (!harness.db) return;
         const repo = open();
         const img = buildImage({ layers: [10, 20] });
         await pushImage(repo, 'app', img, 'v1');
         const index = buildIndex([img.manifest]);
         await repo.putManifest('app', 'multi', index.bytes, index.mediaType);
-        const rows: { manifest: string; digest: string }[] = await db.query(
-          'SELECT manifest, digest FROM manifest_references WHERE repository = ? AND image = ?',
-          ['docker-hosted', 'app'],
-        );
+        const rows = await harness.manifestReferences('docker-hosted', 'app');
         const of = (m: string) => rows.filter((r) => r.manifest === m).map((r) => r.digest).sort();
         expect(of(img.manifest.digest)).toEqual(img.blobs.map((b) => b.digest).sort());
         expect(of(index.digest)).toEqual([img.manifest.digest]);
