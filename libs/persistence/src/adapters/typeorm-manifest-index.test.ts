@@ -1,8 +1,8 @@
 import type { ManifestRecord } from '@wharf/registry-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
+import { type DataSource, IsNull, Not } from 'typeorm';
 import { closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
-import { ManifestReferenceEntity } from '../entities';
+import { ManifestEntity, ManifestReferenceEntity } from '../entities';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
 
 const REPO = 'docker-hosted';
@@ -123,11 +123,12 @@ describe.each(DIALECTS)(`TypeOrmManifestIndex on %s`, (dialect) => {
   });
 
   it('writes a large batch of downloads', async () => {
-    for (let i = 0; i < 1200; i += 1) await index.put(REPO, 'app', record(sha(5000 + i)), []);
+    const manifests = db.getRepository(ManifestEntity);
+    const digests = Array.from({ length: 1200 }, (_, i) => sha(5000 + i));
+    await manifests.insert(digests.map((digest) => ({ ...record(digest), repository: REPO, image: 'app', annotations: null })));
     const at = new Date('2033-01-01T00:00:00.000Z');
-    await index.recordDownloads(Array.from({ length: 1200 }, (_, i) => ({ repository: REPO, image: 'app', digest: sha(5000 + i), at })));
-    const rows: { n: number }[] = await db.query('SELECT COUNT(*) AS n FROM manifests WHERE lastDownloadedAt IS NOT NULL');
-    expect(Number(rows[0]!.n)).toBe(1200);
+    await index.recordDownloads(digests.map((digest) => ({ repository: REPO, image: 'app', digest, at })));
+    expect(await manifests.countBy({ lastDownloadedAt: Not(IsNull()) })).toBe(1200);
   });
 
   it('tells whether an image holds any manifest', async () => {

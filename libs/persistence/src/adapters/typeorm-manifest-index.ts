@@ -1,16 +1,18 @@
 import { type ManifestDownload, ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { ManifestEntity, ManifestReferenceEntity } from '../entities';
+import { dialectOfDataSource } from '../data-source';
 import { SqliteAtomic } from '../sql/sqlite-atomic';
 
 export class TypeOrmManifestIndex extends ManifestIndex {
   private readonly manifests: Repository<ManifestEntity>;
-  private readonly atomic: SqliteAtomic;
+  /** SQLite's atomic sections; PostgreSQL's own transactions need none. */
+  private readonly atomic: SqliteAtomic | null;
 
   constructor(private readonly db: DataSource) {
     super();
     this.manifests = db.getRepository(ManifestEntity);
-    this.atomic = new SqliteAtomic(db);
+    this.atomic = dialectOfDataSource(db) === 'sqlite' ? new SqliteAtomic(db) : null;
   }
 
   async get(repository: string, image: string, digest: string): Promise<ManifestRecord | null> {
@@ -67,6 +69,10 @@ export class TypeOrmManifestIndex extends ManifestIndex {
     // One transaction per chunk keeps each lock short when a large batch is written.
     for (let i = 0; i < downloads.length; i += 500) {
       const chunk = downloads.slice(i, i + 500);
+      if (!this.atomic) {
+        await this.recordDownloadsPostgres(chunk);
+        continue;
+      }
       await this.atomic.run((sql) => {
         for (const d of chunk) {
           sql.run(
@@ -80,6 +86,24 @@ export class TypeOrmManifestIndex extends ManifestIndex {
         }
       });
     }
+  }
+
+  /** One UPDATE for the chunk, the latest time per manifest (a row matched twice would be updated once, arbitrarily). */
+  private async recordDownloadsPostgres(chunk: ManifestDownload[]): Promise<void> {
+    const latest = new Map<string, ManifestDownload>();
+    for (const d of chunk) {
+      const key = JSON.stringify([d.repository, d.image, d.digest]);
+      const seen = latest.get(key);
+      if (!seen || seen.at < d.at) latest.set(key, d);
+    }
+    const rows = [...latest.values()];
+    const values = rows.map((_, n) => `($${4 * n + 1}, $${4 * n + 2}, $${4 * n + 3}, $${4 * n + 4}::timestamp)`).join(', ');
+    await this.db.query(
+      `UPDATE manifests AS m SET "lastDownloadedAt" = v.at FROM (VALUES ${values}) AS v(repository, image, digest, at)
+       WHERE m.repository = v.repository AND m.image = v.image AND m.digest = v.digest
+         AND (m."lastDownloadedAt" IS NULL OR m."lastDownloadedAt" < v.at)`,
+      rows.flatMap((d) => [d.repository, d.image, d.digest, d.at]),
+    );
   }
 }
 
