@@ -39,7 +39,7 @@ import { ConnectorManager } from './connectors/connector-manager';
 import { RegistryAccess } from './distribution/registry-access';
 import { RegistryHandler } from './distribution/registry-handler';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
-import { observeRequests } from './http/request-observer';
+import { type RequestSink, observeRequests } from './http/request-observer';
 import { WharfMetrics } from './metrics/wharf-metrics';
 import { configSealer } from './secrets/config-sealer';
 import { SecretBox } from './secrets/secret-box';
@@ -98,14 +98,15 @@ export interface Security {
   access: RegistryAccess;
 }
 
-/** Opens the storage of `config.dataDir` and builds one Wharf's objects (no port is bound yet). */
-export async function compose(config: WharfConfig): Promise<Composition> {
+/** Opens the storage of `config.dataDir` and builds one Wharf's objects (no port is bound yet); `onRequest` gets every finished request (the access log). */
+export async function compose(config: WharfConfig, onRequest: RequestSink = () => {}): Promise<Composition> {
   await mkdir(config.dataDir, { recursive: true });
   const db = await openDatabase({
     sqlitePath: join(config.dataDir, 'wharf.db'),
     migrations: MIGRATIONS,
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
     logging: config.logLevel === 'debug',
+    sqlLog: (line) => Logger.debug(line, 'SQL'),
   });
   const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs') });
   await blobs.init();
@@ -118,7 +119,11 @@ export async function compose(config: WharfConfig): Promise<Composition> {
   const downloads = new DownloadRecorder(manifests, { onError: (err) => usageLog.warn(`last-downloaded times not written: ${err.message}`) });
   downloads.start();
   const metrics = new WharfMetrics();
-  const observe = (listener: RequestListener) => observeRequests(listener, (request) => metrics.request(request));
+  const observe = (listener: RequestListener) =>
+    observeRequests(listener, (request) => {
+      metrics.request(request);
+      onRequest(request);
+    });
   const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads }, metrics);
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();

@@ -2,23 +2,32 @@ import { ConfigError, loadConfig } from './config/config';
 import { teeOutputToLogFile } from './config/log-file';
 import { PortUnavailableError } from './connectors/http-server';
 import { BufferReclaimer } from './runtime/buffer-reclaimer';
+import { type WharfLogger, createLogger } from './logging/wharf-logger';
 import { startWharf } from './wharf';
+
+let log: WharfLogger | undefined;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  log = createLogger({ logLevel: config.logLevel, logFormat: config.logFormat ?? 'text' });
   teeOutputToLogFile(config.dataDir);
+  if (config.logFormat === 'json') {
+    // Node prints warnings as plain text on stderr: make them JSON lines like everything else.
+    process.removeAllListeners('warning');
+    process.on('warning', (warning) => log?.emit({ level: 'warn', context: 'Node', msg: `${warning.name}: ${warning.message}` }));
+  }
   const wharf = await startWharf(config);
   const reclaimer = new BufferReclaimer();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received, stopping`);
+    log?.emit({ level: 'info', context: 'Wharf', msg: `${signal} received, stopping` });
     reclaimer.stop();
     wharf.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        fatal(err);
         process.exit(1);
       },
     );
@@ -27,10 +36,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** Mistakes of the operator get one line that says what to change; anything else its stack. */
+function fatal(err: unknown): void {
+  // Before the configuration is read, its log format is unknown: plain text on stderr.
+  if (err instanceof ConfigError || !log) return void console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  if (err instanceof PortUnavailableError) return log.emit({ level: 'fatal', context: 'Wharf', msg: `cannot start: ${err.message} (WHARF_PORT, WHARF_HOST)` });
+  const error = err instanceof Error ? err : new Error(String(err));
+  log.emit({ level: 'fatal', context: 'Wharf', msg: error.message, ...(error.stack ? { stack: error.stack } : {}) });
+}
+
 main().catch((err: unknown) => {
-  // Mistakes of the operator get one line that says what to change; anything else its stack.
-  if (err instanceof ConfigError) console.error(`configuration error: ${err.message}`);
-  else if (err instanceof PortUnavailableError) console.error(`cannot start: ${err.message} (WHARF_PORT, WHARF_HOST)`);
-  else console.error(err);
+  fatal(err);
   process.exit(1);
 });

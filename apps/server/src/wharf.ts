@@ -1,19 +1,22 @@
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConsoleLogger, type LogLevel as NestLogLevel, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
 import type { RequestListener, Server } from 'node:http';
 import { RepositoriesService } from './admin/repositories/repositories.service';
 import { WharfModule, compose } from './composition-root';
-import type { LogLevel, WharfConfig } from './config/config';
+import type { WharfConfig } from './config/config';
+import { writeToTerminalOnly } from './config/log-file';
 import { closeServer, createRegistryServer, listen } from './connectors/http-server';
 import { isRegistryPath } from './distribution/registry-handler';
 import { RestExceptionFilter } from './http/rest-exception.filter';
 import { securityHeaders } from './http/security-headers';
 import { createValidationPipe } from './http/validation';
+import { accessLog } from './logging/access-log';
+import { type WharfLogger, createLogger } from './logging/wharf-logger';
 import { bootstrapSecurity } from './security/domain/bootstrap';
 import { uiHandler } from './ui/static-ui';
 
@@ -23,16 +26,9 @@ export interface Wharf {
   close(): Promise<void>;
 }
 
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 /** Starts one Wharf: storage, the Nest application (REST API), the main port and every connector port. */
 export async function startWharf(config: WharfConfig): Promise<Wharf> {
-  const logger = new ConsoleLogger('Wharf', { logLevels: NEST_LEVELS[config.logLevel] });
+  const logger = createLogger({ logLevel: config.logLevel, logFormat: config.logFormat ?? 'text' });
   Logger.overrideLogger(logger);
   const log = new Logger('Wharf');
   // The main port is bound before anything is stored: a port in use stops start-up (PortUnavailableError)
@@ -56,10 +52,10 @@ async function startOnServer(
   server: Server,
   port: number,
   ready: (listener: RequestListener) => void,
-  logger: ConsoleLogger,
+  logger: WharfLogger,
   log: Logger,
 ): Promise<Wharf> {
-  const wharf = await compose({ ...config, port });
+  const wharf = await compose({ ...config, port }, accessLog(logger));
   const security = wharf.security;
 
   const http = express();
@@ -79,8 +75,14 @@ async function startOnServer(
   if (generated) {
     const file = join(config.dataDir, 'admin.password');
     await writeFile(file, `${generated}\n`, { mode: 0o600 });
-    // CONTRACT.md: printed once, on the first start only (it is in the file, mode 0600, too).
-    log.log(`created user admin with a generated password (also in ${file}): ${generated}`);
+    // CONTRACT.md: printed once, on the first start only, for the person at the terminal. Never into the log
+    // file (the README tells users to delete admin.password), nor into JSON logs, which are collected.
+    if ((config.logFormat ?? 'text') === 'text') {
+      log.log(`created user admin with a generated password (also in ${file}); it is shown below and not written to the log file`);
+      writeToTerminalOnly(`\n    admin password: ${generated}\n\n`);
+    } else {
+      log.log(`created user admin with a generated password: read it from ${file}`);
+    }
   }
   // Token-signing keys are replaced daily; the previous ones keep verifying tokens in flight.
   const rotation = setInterval(() => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+import { DataSource, type DataSourceOptions, type Logger, type MigrationInterface } from 'typeorm';
 import { ENTITIES } from './entities';
 import { postgresOptions } from './postgres';
 
@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   /** The committed schema history of each dialect (`MIGRATIONS` of @wharf/migrations). */
   migrations: Record<Dialect, (new () => MigrationInterface)[]>;
   logging?: boolean;
+  /** Where logged SQL goes (with `logging`): the server's logger, so JSON logs stay JSON. Default: TypeORM's console output. */
+  sqlLog?: (line: string) => void;
 }
 
 /** Which database a `WHARF_DATABASE_URL` names; an unknown scheme is refused without echoing a password. */
@@ -31,6 +33,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrationsRun: false,
     synchronize: false,
     logging: options.logging ?? false,
+    ...(options.sqlLog ? { logger: sqlLogger(options.sqlLog) } : {}),
   } as const;
   const specific: DataSourceOptions =
     dialect === 'postgres'
@@ -47,6 +50,18 @@ export function createDataSource(options: DatabaseOptions): DataSource {
           },
         };
   return new DataSource({ ...specific, ...common } as DataSourceOptions);
+}
+
+/** TypeORM's Logger interface over one line-writing function. */
+function sqlLogger(write: (line: string) => void): Logger {
+  return {
+    logQuery: (query) => write(query),
+    logQueryError: (error, query) => write(`failed (${error instanceof Error ? error.message : error}): ${query}`),
+    logQuerySlow: (time, query) => write(`slow (${time} ms): ${query}`),
+    logSchemaBuild: (message) => write(message),
+    logMigration: (message) => write(message),
+    log: (_level, message) => write(String(message)),
+  };
 }
 
 /** Opens the database and applies pending migrations. */

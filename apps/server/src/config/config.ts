@@ -2,6 +2,7 @@ import type { ThrottleRule } from '../security/domain/throttle';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFormat = 'text' | 'json';
 
 export interface WharfConfig {
   port: number;
@@ -11,6 +12,8 @@ export interface WharfConfig {
   baseUrl?: string;
   databaseUrl?: string;
   logLevel: LogLevel;
+  /** `text` (default): readable lines; `json`: one JSON object per line (WHARF_LOG_FORMAT). */
+  logFormat?: LogFormat;
   /** Failed-login throttling rules (tests loosen them; not an environment setting). */
   loginThrottle?: ThrottleRule[];
   /** Built admin UI (defaults to web/dist of this checkout). */
@@ -26,6 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
   const port = parsePort(env.WHARF_PORT ?? '8081', 'WHARF_PORT');
   const logLevel = (env.WHARF_LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(logLevel)) throw new ConfigError(`WHARF_LOG_LEVEL must be one of ${LEVELS.join(', ')}, not "${env.WHARF_LOG_LEVEL}"`);
+  const logFormat = (env.WHARF_LOG_FORMAT || 'text').toLowerCase() as LogFormat;
+  if (logFormat !== 'text' && logFormat !== 'json') throw new ConfigError(`WHARF_LOG_FORMAT must be text or json, not "${env.WHARF_LOG_FORMAT}"`);
   const baseUrl = env.WHARF_BASE_URL?.replace(/\/+$/, '') || undefined;
   if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new ConfigError(`WHARF_BASE_URL must be an http(s) URL, not "${baseUrl}"`);
   return {
@@ -33,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
     host: env.WHARF_HOST || '0.0.0.0',
     dataDir: resolve(env.WHARF_DATA_DIR || './data'),
     logLevel,
+    logFormat,
     ...(env.WHARF_ADMIN_PASSWORD ? { adminPassword: env.WHARF_ADMIN_PASSWORD } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(env.WHARF_DATABASE_URL ? { databaseUrl: env.WHARF_DATABASE_URL } : {}),

@@ -3,6 +3,19 @@ import { join } from 'node:path';
 
 const MAX_BYTES = 50 * 1024 * 1024;
 
+/** Set while writing what must reach the terminal but never the file (the generated admin password). */
+let terminalOnly = false;
+
+/** Writes `text` to stdout without copying it to the log file. */
+export function writeToTerminalOnly(text: string): void {
+  terminalOnly = true;
+  try {
+    process.stdout.write(text);
+  } finally {
+    terminalOnly = false;
+  }
+}
+
 /**
  * Copies everything the process prints to `<dataDir>/logs/wharf.log` as well (CONTRACT: the data
  * directory holds the logs). The previous file is kept as wharf.log.1 once it passes 50 MiB.
@@ -23,7 +36,7 @@ export function teeOutputToLogFile(dataDir: string): void {
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      sink.write(plain(chunk));
+      if (!terminalOnly) sink.write(plain(chunk));
       return write(chunk, ...rest);
     }) as typeof stream.write;
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RegistryError, type Scope, mergeScopes, parseScopes, validateName } from '@wharf/oci';
 import type { RepositoryManager } from '@wharf/registry-core';
 import type { AccessAction, Endpoint, Principal, RegistryAction } from '../../distribution/registry-access';
+import { factsOf } from '../../http/request-facts';
 import type { RealmSettings } from '../domain/realms';
 import type { AccessEntry } from './jwt';
 import type { TokenService } from './token-service';
@@ -49,6 +50,7 @@ export class TokenEndpoint {
       throw new RegistryError('UNSUPPORTED', (err as Error).message, undefined, { status: 400 });
     }
     const principal = await this.deps.authenticate(req);
+    factsOf(req).user = principal.userId;
     const access: AccessEntry[] = [];
     for (const scope of scopes) {
       const entry = this.grant(principal, endpoint, scope);
