@@ -1,8 +1,11 @@
 /**
  * The import directions of ARCHITECTURE.md, checked in CI (`npm run deps:check`):
- * oci <- blobstore <- registry-core <- persistence <- apps/server; web -> api-types only.
+ * oci <- blobstore <- registry-core <- persistence <- apps/server; web -> api-types only;
+ * inside the server, only the composition root sees persistence.
  */
-const FRAMEWORKS = '^(@nestjs|typeorm|express|fastify|passport|better-sqlite3|class-validator|class-transformer)';
+// npm packages resolve to node_modules/<name>/...
+const FRAMEWORKS = '(^|/)node_modules/(@nestjs|typeorm|express|fastify|passport[^/]*|better-sqlite3|class-validator|class-transformer)/';
+const DATABASE = '(^|/)node_modules/(typeorm|better-sqlite3|pg)/';
 module.exports = {
   forbidden: [
     { name: 'oci-is-pure', severity: 'error', comment: 'libs/oci is protocol code: no other Wharf package, no framework',
@@ -12,16 +15,25 @@ module.exports = {
     { name: 'domain-has-no-infrastructure', severity: 'error', comment: 'registry-core sees ports, not TypeORM, Nest or HTTP frameworks',
       from: { path: '^libs/registry-core/src/' }, to: { path: ['^libs/(persistence|api-types)/', '^apps/', FRAMEWORKS] } },
     { name: 'persistence-below-server', severity: 'error', comment: 'persistence implements ports; it never reaches into the server',
-      from: { path: '^libs/persistence/' }, to: { path: ['^apps/', '^libs/api-types/', '^(@nestjs|express|passport)'] } },
+      from: { path: '^libs/persistence/' }, to: { path: ['^apps/', '^libs/api-types/', '(^|/)node_modules/(@nestjs|express|passport[^/]*)/'] } },
     { name: 'protocol-layer-sees-only-the-domain', severity: 'error',
       comment: 'apps/server/src/distribution talks to DockerRepository and oci only: no TypeORM, no persistence, no filesystem',
-      from: { path: '^apps/server/src/distribution/' }, to: { path: ['^libs/persistence/', '^libs/blobstore/', '^typeorm', '^better-sqlite3', '^fs$', '^node:fs'] } },
+      from: { path: '^apps/server/src/distribution/' }, to: { path: ['^libs/persistence/', '^libs/blobstore/', DATABASE, '^(node:)?fs($|/)'] } },
+    { name: 'rest-api-and-security-see-no-persistence', severity: 'error',
+      comment: 'admin/, security/ and http/ work on ports and domain services: no persistence package, no database library',
+      from: { path: '^apps/server/src/(admin|security|http)/' }, to: { path: ['^libs/persistence/', '^migrations/', DATABASE] } },
+    { name: 'only-the-composition-root-picks-adapters', severity: 'error',
+      comment: 'apps/server/src/composition-root.ts alone constructs the TypeORM adapters and opens the database; the server and its tests see ports',
+      from: { path: '^apps/', pathNot: '^apps/server/src/composition-root\\.ts$' }, to: { path: ['^libs/persistence/', '^migrations/', DATABASE] } },
+    { name: 'web-sees-only-api-types', severity: 'error', comment: 'the admin UI talks to the server over HTTP; it shares only the REST types',
+      from: { path: '^web/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence)/', '^apps/', '^migrations/', FRAMEWORKS] } },
     { name: 'api-types-are-plain', severity: 'error', from: { path: '^libs/api-types/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence)/', '^apps/', FRAMEWORKS] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|node_modules)/' },
+    // node_modules is not followed, but kept as a target: the framework rules look at imports of npm packages.
+    exclude: { path: '(^|/)dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.depcruise.json' },
     combinedDependencies: false,

@@ -25,15 +25,19 @@ import {
   type HostedDependencies,
   HostedRepository,
   ManifestCache,
+  ManifestIndex,
   ProxyRepository,
   ProxyState,
   RegistryClient,
   type RepositoryConfig,
   type RepositoryFactory,
   RepositoryManager,
+  type SettingsStore,
+  TagIndex,
 } from '@wharf/registry-core';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
+import { DatabaseHealth } from './admin/status/database-health';
 import type { WharfConfig } from './config/config';
 import { ConnectorManager } from './connectors/connector-manager';
 import { RegistryAccess } from './distribution/registry-access';
@@ -65,12 +69,12 @@ import { UploadJanitor } from './tasks/upload-janitor';
  * injector. Everything else depends on ports and services; nothing else constructs an adapter.
  */
 export interface Composition {
-  db: DataSource;
+  database: DatabaseHealth;
   blobs: FileBlobStore;
-  tags: TypeOrmTagIndex;
-  manifests: TypeOrmManifestIndex;
+  tags: TagIndex;
+  manifests: ManifestIndex;
   manager: RepositoryManager;
-  settings: TypeOrmSettings;
+  settings: SettingsStore;
   security: Security;
   server: WharfSettings;
   registry: RegistryHandler;
@@ -81,6 +85,8 @@ export interface Composition {
   metrics: WharfMetrics;
   /** Wraps a port's listener so that each request is reported as it ends (metrics, access log). */
   observe(listener: RequestListener): RequestListener;
+  /** Closes the database (after every listener is closed). */
+  close(): Promise<void>;
 }
 
 /** The security services of one Wharf instance (no HTTP here: the registry realm and the REST guard use them). */
@@ -133,7 +139,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   const security = await composeSecurity(config, db, settings, manager, server);
   const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
   return {
-    db,
+    database: { check: async () => void (await db.query('SELECT 1')) },
     blobs,
     tags,
     manifests,
@@ -147,6 +153,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     downloads,
     metrics,
     observe,
+    close: () => db.destroy(),
   };
 }
 
@@ -193,7 +200,7 @@ function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, me
 async function composeSecurity(
   config: WharfConfig,
   db: DataSource,
-  settings: TypeOrmSettings,
+  settings: SettingsStore,
   manager: RepositoryManager,
   server: WharfSettings,
 ): Promise<Security> {
@@ -223,10 +230,10 @@ class CompositionModule {
   static register(c: Composition): DynamicModule {
     const s = c.security;
     const providers = [
-      { provide: DataSource, useValue: c.db },
+      { provide: DatabaseHealth, useValue: c.database },
       { provide: RepositoryManager, useValue: c.manager },
-      { provide: TypeOrmTagIndex, useValue: c.tags },
-      { provide: TypeOrmManifestIndex, useValue: c.manifests },
+      { provide: TagIndex, useValue: c.tags },
+      { provide: ManifestIndex, useValue: c.manifests },
       { provide: DownloadRecorder, useValue: c.downloads },
       { provide: WharfMetrics, useValue: c.metrics },
       { provide: WharfSettings, useValue: c.server },

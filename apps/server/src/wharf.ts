@@ -107,7 +107,7 @@ async function startOnServer(
       await closeServer(server);
       await app.close();
       await wharf.downloads.stop();
-      await wharf.db.destroy();
+      await wharf.close();
     },
   };
 }

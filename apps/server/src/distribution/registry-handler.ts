@@ -148,7 +148,7 @@ export class RegistryHandler {
         // Push is add (a new tag) and edit (moving a tag): which one this is depends on the tag's current digest.
         ctx.authorizeTag = async (tag, digest) => {
           // Ask where the push lands (a group's writable member), never a proxy's upstream.
-          const current = await this.pushTarget(target.repository).getManifest(target.image, tag);
+          const current = await (repository.writeTarget?.() ?? repository).getManifest(target.image, tag);
           const allowed = current === null ? mayAdd : current.digest === digest || mayEdit;
           if (!allowed) throw this.access.denied(principal, req, endpoint, scope);
         };
@@ -161,13 +161,6 @@ export class RegistryHandler {
       if (err instanceof LoginRequired) throw this.access.challenge(req, endpoint, scope);
       throw err;
     }
-  }
-
-  /** Where a push to this repository lands: a group's writable member, else the repository itself. */
-  private pushTarget(name: string): DockerRepository {
-    const config = this.manager.config(name);
-    const writable = config?.type === 'group' && config.group.writableMember ? this.manager.get(config.group.writableMember) : undefined;
-    return writable ?? this.manager.require(name);
   }
 
   /** How this caller sees a repository: a group restricted to the members it may read. */

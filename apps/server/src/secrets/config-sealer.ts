@@ -1,5 +1,4 @@
-import type { ConfigSealer } from '@wharf/persistence';
-import type { RepositoryConfig } from '@wharf/registry-core';
+import type { ConfigSealer, RepositoryConfig } from '@wharf/registry-core';
 import type { SecretBox } from './secret-box';
 
 /** Encrypts upstream passwords inside repository configurations before they are stored. */

@@ -1,4 +1,4 @@
-import type { TypeOrmUserStore, UserRecord } from '@wharf/persistence';
+import type { UserRecord, UserStore } from '@wharf/registry-core';
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/security/domain/password-hasher';
 import type { SecurityModel } from '../../src/security/domain/security-model';
@@ -21,7 +21,7 @@ async function fixture() {
       lookups.count += 1;
       return id === record.userId ? record : null;
     },
-  } as unknown as TypeOrmUserStore;
+  } as unknown as UserStore;
   return { users: new UsersService(store, {} as SecurityModel), lookups };
 }
 

@@ -1,22 +1,13 @@
+import { type ApiTokenRecord, ApiTokenStore } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { ApiTokenEntity } from '../entities';
 
-export interface ApiTokenRecord {
-  id: string;
-  userId: string;
-  name: string;
-  /** Hex SHA-256 of the secret; the secret itself is never stored. */
-  tokenHash: string;
-  createdAt: Date;
-  expiresAt: Date | null;
-  lastUsedAt: Date | null;
-}
-
 /** API tokens of local users. */
-export class TypeOrmApiTokenStore {
+export class TypeOrmApiTokenStore extends ApiTokenStore {
   private readonly rows: Repository<ApiTokenEntity>;
 
   constructor(db: DataSource) {
+    super();
     this.rows = db.getRepository(ApiTokenEntity);
   }
 

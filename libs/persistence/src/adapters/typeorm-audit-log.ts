@@ -1,24 +1,13 @@
+import { type AuditEventInput, type AuditEventRecord, AuditStore } from '@wharf/registry-core';
 import { type DataSource, LessThan, type Repository } from 'typeorm';
 import { AuditEventEntity } from '../entities';
 
-export interface AuditEventInput {
-  at: Date;
-  actor: string | null;
-  address: string | null;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
-
-export interface AuditEventRecord extends AuditEventInput {
-  id: number;
-}
-
 /** The audit log table: append and read newest first. */
-export class TypeOrmAuditLog {
+export class TypeOrmAuditLog extends AuditStore {
   private readonly rows: Repository<AuditEventEntity>;
 
   constructor(db: DataSource) {
+    super();
     this.rows = db.getRepository(AuditEventEntity);
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { ConfigSealer, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { group, hosted, proxy } from '../../test/configs';
@@ -7,7 +7,7 @@ import { closeTestDatabase, countRows, DIALECTS, openTestDatabase, sha } from '.
 import { RepositoryEntity } from '../entities';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
-import { type ConfigSealer, TypeOrmRepositoryConfigs } from './typeorm-repository-configs';
+import { TypeOrmRepositoryConfigs } from './typeorm-repository-configs';
 import { TypeOrmTagIndex } from './typeorm-tag-index';
 import { TypeOrmUploadSessions } from './typeorm-upload-sessions';
 

@@ -1,4 +1,4 @@
-import { type RepositoryConfig, RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
+import { type ConfigSealer, type RepositoryConfig, RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
 import { QueryFailedError } from 'typeorm';
 import { byteOrder } from '../dialect';
 import type { DataSource, Repository } from 'typeorm';
@@ -10,12 +10,6 @@ import {
   TagEntity,
   UploadSessionEntity,
 } from '../entities';
-
-/** Seals and opens secrets inside a configuration (upstream passwords) so they are encrypted at rest. */
-export interface ConfigSealer {
-  seal(config: RepositoryConfig): RepositoryConfig;
-  open(config: RepositoryConfig): RepositoryConfig;
-}
 
 const plain: ConfigSealer = { seal: (c) => c, open: (c) => c };
 

@@ -1,20 +1,13 @@
+import { type RoleRecord, RoleStore } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { RoleEntity } from '../entities';
 
-export interface RoleRecord {
-  id: string;
-  name: string;
-  description: string;
-  privileges: string[];
-  roles: string[];
-  readOnly: boolean;
-}
-
 /** Roles of the local authorization realm. */
-export class TypeOrmRoleStore {
+export class TypeOrmRoleStore extends RoleStore {
   private readonly rows: Repository<RoleEntity>;
 
   constructor(db: DataSource) {
+    super();
     this.rows = db.getRepository(RoleEntity);
   }
 

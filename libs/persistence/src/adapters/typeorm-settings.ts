@@ -1,11 +1,13 @@
+import { SettingsStore } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { SettingEntity } from '../entities';
 
 /** Server-wide settings, stored as JSON by key. */
-export class TypeOrmSettings {
+export class TypeOrmSettings extends SettingsStore {
   private readonly rows: Repository<SettingEntity>;
 
   constructor(db: DataSource) {
+    super();
     this.rows = db.getRepository(SettingEntity);
   }
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
+import type { UserRecord } from '@wharf/registry-core';
 import { closeTestDatabase, DIALECTS, openTestDatabase } from '../../test/database';
-import { TypeOrmUserStore, type UserRecord } from './typeorm-user-store';
+import { TypeOrmUserStore } from './typeorm-user-store';
 
 function user(userId: string, extra: Partial<UserRecord> = {}): UserRecord {
   return {

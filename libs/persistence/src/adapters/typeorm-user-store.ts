@@ -1,22 +1,14 @@
+import { type UserRecord, UserStore } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { byteOrder } from '../dialect';
 import { UserEntity } from '../entities';
 
-export interface UserRecord {
-  userId: string;
-  firstName: string;
-  lastName: string;
-  emailAddress: string;
-  passwordHash: string | null;
-  status: 'active' | 'disabled';
-  roles: string[];
-}
-
 /** Local-realm user accounts. */
-export class TypeOrmUserStore {
+export class TypeOrmUserStore extends UserStore {
   private readonly users: Repository<UserEntity>;
 
   constructor(private readonly db: DataSource) {
+    super();
     this.users = db.getRepository(UserEntity);
   }
 

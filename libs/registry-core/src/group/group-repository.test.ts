@@ -113,3 +113,30 @@ describe('GroupRepository: callers that must log in to see some members (loginFo
     expect((await hidesNothing.getManifest('team/private', '1'))?.digest).toBe(privateImage.manifest.digest);
   });
 });
+
+describe('GroupRepository: the members it stands for', () => {
+  const members = { open: () => open, closed: () => closed };
+
+  it('pushes go to the writable member, whichever members the caller may read', () => {
+    const g = groupOf('grp', members);
+    expect(g.writeTarget()).toBe(open);
+    expect(g.restrictTo({ canRead: () => false }).writeTarget?.()).toBe(open);
+  });
+
+  it('without a writable member, or offline, a push is refused before any member is asked', async () => {
+    const deps = { resolve: (name: string) => members[name as keyof typeof members]?.(), remoteHost: () => undefined, log: { warn: () => undefined } };
+    const config = groupConfig('grp', Object.keys(members));
+    const readOnly = new GroupRepository({ ...config, group: { ...config.group, writableMember: null } }, deps);
+    await expectRegistryError(Promise.resolve().then(() => readOnly.writeTarget()), 'DENIED');
+    const offline = new GroupRepository({ ...config, online: false }, deps);
+    await expectRegistryError(Promise.resolve().then(() => offline.writeTarget()), 'UNAVAILABLE');
+  });
+
+  it('leafMembers: nested groups walked in place, each repository once, a cycle ends; a view keeps what the caller may read', () => {
+    const inner: GroupRepository = groupOf('inner', { closed: () => closed, open: () => open, outer: () => outer });
+    const outer: GroupRepository = groupOf('outer', { inner: () => inner, open: () => open, missing: () => undefined as unknown as DockerRepository });
+    expect(outer.leafMembers().map((m) => m.name)).toEqual(['closed', 'open']);
+    const view = outer.restrictTo({ canRead: (name) => name !== 'closed' }) as GroupRepository;
+    expect(view.leafMembers().map((m) => m.name)).toEqual(['open']);
+  });
+});

@@ -67,6 +67,29 @@ export class GroupRepository implements DockerRepository {
     return new GroupRepository(this.config, this.deps, view);
   }
 
+  /** The member that takes pushes (its configured writable member). */
+  writeTarget(): DockerRepository {
+    this.ensureOnline();
+    const name = this.config.group.writableMember;
+    const member = name ? this.deps.resolve(name) : undefined;
+    if (!member) throw new RegistryError('DENIED', `group ${this.name} has no writable member; push to a hosted repository or set group.writableMember`);
+    return member;
+  }
+
+  /**
+   * The hosted and proxy repositories this group reaches, in member order, each once: nested groups are
+   * walked in place. With a view, only those the caller may read (`canRead` is asked of each of them).
+   */
+  leafMembers(seen = new Set<string>([this.name])): DockerRepository[] {
+    return this.config.group.memberNames.flatMap((name) => {
+      if (seen.has(name)) return [];
+      seen.add(name);
+      const member = this.deps.resolve(name);
+      if (member instanceof GroupRepository) return member.leafMembers(seen).filter((m) => this.view.canRead?.(m.name) ?? true);
+      return member && (this.view.canRead?.(name) ?? true) ? [member] : [];
+    });
+  }
+
   // --- reads ------------------------------------------------------------------------------------
 
   getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
@@ -266,15 +289,15 @@ export class GroupRepository implements DockerRepository {
     );
   }
 
+  /** The writable member; a request body nobody will read is drained first when there is none. */
   private writable(body?: Readable): DockerRepository {
     this.ensureOnline();
-    const name = this.config.group.writableMember;
-    const member = name ? this.deps.resolve(name) : undefined;
-    if (!member) {
+    try {
+      return this.writeTarget();
+    } catch (err) {
       body?.resume();
-      throw new RegistryError('DENIED', `group ${this.name} has no writable member; push to a hosted repository or set group.writableMember`);
+      throw err;
     }
-    return member;
   }
 
   private ensureOnline(): void {

@@ -3,3 +3,8 @@ export * from './tag-index';
 export * from './blob-links';
 export * from './upload-sessions';
 export * from './repository-configs';
+export * from './user-store';
+export * from './role-store';
+export * from './api-token-store';
+export * from './audit-store';
+export * from './settings-store';

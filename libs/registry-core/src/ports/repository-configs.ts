@@ -1,5 +1,11 @@
 import type { RepositoryConfig } from '../repository-config';
 
+/** Seals and opens secrets inside a configuration (upstream passwords) so that a store keeps them encrypted at rest. */
+export interface ConfigSealer {
+  seal(config: RepositoryConfig): RepositoryConfig;
+  open(config: RepositoryConfig): RepositoryConfig;
+}
+
 /** Port: the stored configuration of every repository. */
 export abstract class RepositoryConfigs {
   abstract list(): Promise<RepositoryConfig[]>;

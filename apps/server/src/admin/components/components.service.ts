@@ -1,7 +1,16 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { ComponentJson, PageJson } from '@wharf/api-types';
-import { DownloadRecorder, type Page, type PageRequest, RepositoryManager, RepositoryNotFoundError, type TagRecord } from '@wharf/registry-core';
-import { TypeOrmManifestIndex, TypeOrmTagIndex } from '@wharf/persistence';
+import {
+  DownloadRecorder,
+  GroupRepository,
+  ManifestIndex,
+  type Page,
+  type PageRequest,
+  RepositoryManager,
+  RepositoryNotFoundError,
+  TagIndex,
+  type TagRecord,
+} from '@wharf/registry-core';
 
 const PAGE_SIZE = 100;
 
@@ -10,8 +19,8 @@ const PAGE_SIZE = 100;
 export class ComponentsService {
   constructor(
     private readonly manager: RepositoryManager,
-    private readonly tags: TypeOrmTagIndex,
-    private readonly manifests: TypeOrmManifestIndex,
+    private readonly tags: TagIndex,
+    private readonly manifests: ManifestIndex,
     private readonly downloads: DownloadRecorder,
   ) {}
 
@@ -25,11 +34,14 @@ export class ComponentsService {
     base: string,
     options: { name?: string; canBrowse?: (repository: string) => boolean } = {},
   ): Promise<PageJson<ComponentJson>> {
-    const config = this.manager.config(repository);
-    if (!config) throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
+    const named = this.manager.get(repository);
+    if (!named) throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
     // Pulls are recorded in batches: write this process's pending ones so lastDownloaded is current.
     await this.downloads.flush();
-    const sources = config.type === 'group' ? this.leafMembers(repository).filter((m) => options.canBrowse?.(m) ?? true) : [repository];
+    const sources =
+      named instanceof GroupRepository
+        ? named.leafMembers().flatMap((m) => ((options.canBrowse?.(m.name) ?? true) ? [m.name] : []))
+        : [repository];
     let cursor = decodeToken(continuationToken);
     let index = Math.max(0, cursor ? sources.indexOf(cursor.repository) : 0);
     const items: ComponentJson[] = [];
@@ -53,16 +65,6 @@ export class ComponentsService {
     const names = await this.tags.list(repository, image, page);
     const records = await Promise.all(names.items.map((tag) => this.tags.get(repository, image, tag)));
     return { items: records.filter((r): r is TagRecord => r !== null), ...(names.next ? { next: names.next } : {}) };
-  }
-
-  /** The hosted and proxy repositories a group reaches, in order, each once (groups may nest). */
-  private leafMembers(group: string, seen = new Set<string>()): string[] {
-    if (seen.has(group)) return [];
-    seen.add(group);
-    const config = this.manager.config(group);
-    if (!config) return [];
-    if (config.type !== 'group') return [group];
-    return config.group.memberNames.flatMap((member) => this.leafMembers(member, seen));
   }
 
   private async component(repository: string, tag: TagRecord, base: string): Promise<ComponentJson> {

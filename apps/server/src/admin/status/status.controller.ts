@@ -1,20 +1,20 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { access, constants } from 'node:fs/promises';
-import { DataSource } from 'typeorm';
 import { WharfSettings } from '../../settings';
+import { DatabaseHealth } from './database-health';
 
 /** Anonymous health endpoints, as in Nexus: load balancers and scripts poll them. */
 @Controller('service/rest/v1/status')
 export class StatusController {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: DatabaseHealth,
     private readonly settings: WharfSettings,
   ) {}
 
   @Get()
   @HttpCode(200)
   async status(): Promise<Record<string, never>> {
-    await this.db.query('SELECT 1');
+    await this.db.check();
     return {};
   }
 
@@ -23,7 +23,7 @@ export class StatusController {
   async writable(): Promise<Record<string, never>> {
     try {
       await access(this.settings.dataDir, constants.W_OK);
-      await this.db.query('SELECT 1');
+      await this.db.check();
     } catch (err) {
       throw new ServiceUnavailableException(`cannot write: ${(err as Error).message}`);
     }

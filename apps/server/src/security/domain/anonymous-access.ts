@@ -1,4 +1,4 @@
-import type { TypeOrmSettings } from '@wharf/persistence';
+import type { SettingsStore } from '@wharf/registry-core';
 
 export interface AnonymousSettings {
   enabled: boolean;
@@ -13,7 +13,7 @@ const DEFAULTS: AnonymousSettings = { enabled: false, userId: 'anonymous', realm
 export class AnonymousAccess {
   private current: AnonymousSettings = DEFAULTS;
 
-  constructor(private readonly settings: TypeOrmSettings) {}
+  constructor(private readonly settings: SettingsStore) {}
 
   async load(): Promise<void> {
     this.current = { ...DEFAULTS, ...(await this.settings.get<Partial<AnonymousSettings>>(KEY, {})) };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { ApiTokenRecord, TypeOrmApiTokenStore } from '@wharf/persistence';
+import type { ApiTokenRecord, ApiTokenStore } from '@wharf/registry-core';
 import { SecurityInputError, SecurityNotFoundError } from './errors';
 import type { SecurityModel } from './security-model';
 
@@ -39,7 +39,7 @@ export class ApiTokensService {
   private readonly cache = new Map<string, { record: ApiTokenRecord; until: number }>();
 
   constructor(
-    private readonly store: TypeOrmApiTokenStore,
+    private readonly store: ApiTokenStore,
     private readonly model: SecurityModel,
   ) {}
 

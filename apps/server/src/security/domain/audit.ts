@@ -1,4 +1,4 @@
-import type { AuditEventRecord, TypeOrmAuditLog } from '@wharf/persistence';
+import type { AuditEventRecord, AuditStore } from '@wharf/registry-core';
 
 export interface AuditActor {
   /** The authenticated user, null for an unauthenticated caller. */
@@ -15,7 +15,7 @@ const SECRET_KEY = /pass(word)?|secret|token|authorization|credential/i;
 /** Audit log of configuration changes and authentication failures, kept in the database. */
 export class AuditLog {
   constructor(
-    private readonly store: TypeOrmAuditLog,
+    private readonly store: AuditStore,
     private readonly log: AuditLogger,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { TypeOrmSettings } from '@wharf/persistence';
+import type { SettingsStore } from '@wharf/registry-core';
 import { ANONYMOUS_ROLE, type RolesService } from './roles.service';
 import type { UsersService } from './users.service';
 
@@ -11,7 +11,7 @@ const DEFAULTS_KEY = 'security.defaults';
  */
 export async function bootstrapSecurity(
   security: { users: UsersService; roles: RolesService },
-  settings: TypeOrmSettings,
+  settings: SettingsStore,
   adminPassword: string | undefined,
 ): Promise<string | undefined> {
   await security.roles.bootstrap();

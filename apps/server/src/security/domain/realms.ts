@@ -1,4 +1,4 @@
-import type { TypeOrmSettings } from '@wharf/persistence';
+import type { SettingsStore } from '@wharf/registry-core';
 
 export const LOCAL_REALM = 'NexusAuthenticatingRealm';
 export const DOCKER_TOKEN_REALM = 'DockerToken';
@@ -18,7 +18,7 @@ export class InvalidRealmsError extends Error {}
 export class RealmSettings {
   private active: string[] = [...DEFAULTS];
 
-  constructor(private readonly settings: TypeOrmSettings) {}
+  constructor(private readonly settings: SettingsStore) {}
 
   async load(): Promise<void> {
     const stored = await this.settings.get<string[] | null>(KEY, null);

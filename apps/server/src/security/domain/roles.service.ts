@@ -1,4 +1,4 @@
-import type { RoleRecord, TypeOrmRoleStore } from '@wharf/persistence';
+import type { RoleRecord, RoleStore } from '@wharf/registry-core';
 import { SecurityInputError, SecurityNotFoundError } from './errors';
 import { ALL_PRIVILEGE, PrivilegeSyntaxError, parsePrivilege } from './privileges';
 import type { SecurityModel } from './security-model';
@@ -42,7 +42,7 @@ const ROLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class RolesService {
   constructor(
-    private readonly store: TypeOrmRoleStore,
+    private readonly store: RoleStore,
     private readonly model: SecurityModel,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { RoleRecord, UserRecord } from '@wharf/persistence';
+import type { RoleRecord, UserRecord } from '@wharf/registry-core';
 import { PrivilegeSet } from './privileges';
 
 interface UserFacts {

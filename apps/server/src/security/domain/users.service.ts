@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { TypeOrmUserStore, UserRecord } from '@wharf/persistence';
+import type { UserRecord, UserStore } from '@wharf/registry-core';
 import { SecurityInputError, SecurityNotFoundError } from './errors';
 import { hashPassword, verifyPassword } from './password-hasher';
 import type { SecurityModel } from './security-model';
@@ -50,7 +50,7 @@ export class UsersService {
   private readonly checking = new Map<string, { userId: string; result: Promise<AuthenticatedUser | null> }>();
 
   constructor(
-    private readonly store: TypeOrmUserStore,
+    private readonly store: UserStore,
     private readonly model: SecurityModel,
   ) {}
 
