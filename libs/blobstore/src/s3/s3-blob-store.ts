@@ -1,0 +1,226 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Digester, RegistryError } from '@wharf/oci';
+import type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, StoredBlob, WriteOptions } from '../blob-store';
+import { checkDigest } from '../fs/paths';
+import { writeObject } from './object-writer';
+import { isS3InvalidRange, isS3NotFound, digestMismatch, rangeInvalid, sizeInvalid, toS3StorageError } from './s3-errors';
+import { S3Keys } from './s3-keys';
+import { listObjects } from './s3-listing';
+import { DEFAULT_PART, MIN_PART, type S3BlobStoreOptions, createS3Client } from './s3-options';
+import { S3UploadStore } from './s3-upload-store';
+
+/** Thrown inside a write to stop it when the blob turns out to be stored already (nothing to make visible). */
+class AlreadyStored extends Error {}
+
+/**
+ * A BlobStore in an S3 bucket (AWS S3 or an S3-compatible server: Ceph RGW, MinIO). Blobs are streamed
+ * with bounded memory (multipart, two parts at most in memory), hashed as they flow, and become
+ * visible under their digest only once it matched: a multipart upload is completed (or a small body
+ * put) after the check, so a reader never sees a partial or unverified object. Reads stream the
+ * object, ranges included. Upload sessions live in the bucket (see S3UploadStore), so any replica
+ * can continue or finish what another started.
+ */
+export class S3BlobStore implements BlobStore {
+  readonly uploads: S3UploadStore;
+  private readonly client: S3Client;
+  private readonly keys: S3Keys;
+  private readonly bucket: string;
+  private readonly partSize: number;
+
+  constructor(private readonly options: S3BlobStoreOptions) {
+    if (!options.bucket) throw new Error('an S3 blob store needs a bucket');
+    this.client = createS3Client(options);
+    this.keys = new S3Keys(normalizePrefix(options.prefix));
+    this.bucket = options.bucket;
+    this.partSize = Math.max(options.partSize ?? DEFAULT_PART, MIN_PART);
+    this.uploads = new S3UploadStore({ client: this.client, bucket: this.bucket, keys: this.keys, partSize: this.partSize }, this);
+  }
+
+  /** Creates the bucket when it does not exist (as Nexus does). */
+  async init(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return;
+    } catch (err) {
+      if (!isS3NotFound(err)) throw toS3StorageError(err, `HeadBucket ${this.bucket}`);
+    }
+    try {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw toS3StorageError(err, `CreateBucket ${this.bucket}`);
+    }
+  }
+
+  /** Closes the client's connections. */
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  async stat(digest: string): Promise<BlobInfo | null> {
+    const key = this.keys.blob(digest);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { digest: checkDigest(digest).digest, size: head.ContentLength ?? 0 };
+    } catch (err) {
+      if (isS3NotFound(err)) return null;
+      throw toS3StorageError(err, 'HeadObject');
+    }
+  }
+
+  async read(digest: string, range?: ByteRange): Promise<BlobRead | null> {
+    const key = this.keys.blob(digest);
+    if (range && range.start > range.end) {
+      const info = await this.stat(digest);
+      if (!info) return null;
+      throw rangeInvalid(range.start, range.end, info.size);
+    }
+    let body: Readable;
+    let size: number;
+    try {
+      const res = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+      );
+      body = res.Body as Readable;
+      size = range ? totalOf(res.ContentRange) : (res.ContentLength ?? 0);
+    } catch (err) {
+      if (isS3NotFound(err)) return null;
+      if (range && isS3InvalidRange(err)) throw rangeInvalid(range.start, range.end, null);
+      throw toS3StorageError(err, 'GetObject');
+    }
+    if (range && range.end >= size) {
+      // S3 shortens a range that runs past the end; a registry refuses it.
+      body.destroy();
+      throw rangeInvalid(range.start, range.end, size);
+    }
+    const start = range?.start ?? 0;
+    const end = range?.end ?? size - 1;
+    return {
+      stream: body,
+      size,
+      start,
+      end,
+      sendTo: (destination: Writable) => pipeline(body, destination),
+    };
+  }
+
+  async write(source: Readable | SocketBody, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo> {
+    const want = expected?.digest !== undefined ? checkDigest(expected.digest) : undefined;
+    const wantSize = expected?.size;
+    if (wantSize !== undefined && !(Number.isSafeInteger(wantSize) && wantSize >= 0)) {
+      throw sizeInvalid(`expected size ${wantSize} is not a non-negative integer`);
+    }
+    const digester = new Digester(want?.algorithm ?? 'sha256');
+    const input = source instanceof Readable ? source : source.stream();
+    // The digest decides the key, so a write without an expected digest goes to the sha256 key it computes:
+    // its parts are uploaded to a key of its own and copied in place once known.
+    const key = want ? this.keys.blob(want.digest) : undefined;
+    if (!key) return this.writeUnaddressed(input, wantSize, options);
+    let info: BlobInfo | undefined;
+    try {
+      await writeObject({ client: this.client, bucket: this.bucket, key, partSize: this.partSize }, hashing(input, digester, wantSize, options), async (bytes, multipart) => {
+        info = verify(digester, bytes, want!.digest, wantSize);
+        options?.onVerified?.();
+        // Parts already uploaded are dropped when the blob is there; a small body is simply put again.
+        if (multipart && (await this.stat(info.digest))) throw new AlreadyStored();
+      });
+    } catch (err) {
+      if (err instanceof AlreadyStored && info) return info;
+      input.destroy();
+      throw toS3StorageError(err, `write ${key}`);
+    }
+    return info!;
+  }
+
+  /**
+   * A write whose digest is not known in advance: bodies up to one part are hashed in memory and put
+   * under their digest; larger ones are uploaded under a temporary upload session and committed from
+   * there (a server-side copy), so memory stays bounded either way.
+   */
+  private async writeUnaddressed(input: Readable, wantSize: number | undefined, options?: WriteOptions): Promise<BlobInfo> {
+    const id = await this.uploads.create();
+    try {
+      const digester = new Digester('sha256');
+      const size = await this.uploads.append(id, Readable.from(hashing(input, digester, wantSize, options)), 0);
+      const info = verify(digester, size, undefined, wantSize);
+      options?.onVerified?.();
+      return await this.uploads.commit(id, info.digest);
+    } catch (err) {
+      input.destroy();
+      throw err;
+    } finally {
+      await this.uploads.cancel(id).catch(() => undefined);
+    }
+  }
+
+  async delete(digest: string): Promise<boolean> {
+    if (!(await this.stat(digest))) return false;
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keys.blob(digest) }));
+      return true;
+    } catch (err) {
+      throw toS3StorageError(err, 'DeleteObject');
+    }
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    for await (const object of listObjects(this.client, this.bucket, this.keys.blobs)) {
+      const digest = this.keys.digestOf(object.key);
+      if (digest) yield { digest, size: object.size, lastModified: object.lastModified };
+    }
+  }
+
+  /** An object store has no free-space figure. */
+  availableSpace(): Promise<number | null> {
+    return Promise.resolve(null);
+  }
+
+  get description(): string {
+    return `s3://${this.bucket}/${this.keys.prefix}${this.options.endpoint ? ` at ${this.options.endpoint}` : ''}`;
+  }
+}
+
+/** '' or a prefix ending in '/', without a leading '/'. */
+function normalizePrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/^\/+/, '');
+  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+}
+
+/** The total size from a Content-Range header ("bytes 0-99/1000"). */
+function totalOf(contentRange: string | undefined): number {
+  const total = /\/(\d+)$/.exec(contentRange ?? '');
+  if (!total) throw new RegistryError('RANGE_INVALID', `the store answered a range without its total size (${contentRange ?? 'no Content-Range'})`);
+  return Number(total[1]);
+}
+
+/** The source's chunks, hashed as they pass; too many bytes fail at once (SIZE_INVALID). */
+export async function* hashing(source: AsyncIterable<unknown>, digester: Digester, limit?: number, options?: WriteOptions): AsyncIterable<Buffer> {
+  for await (const data of source) {
+    const chunk = data as Buffer;
+    if (limit !== undefined && digester.bytes + chunk.length > limit) {
+      throw sizeInvalid(`content is larger than the expected ${limit} bytes`, { expectedSize: limit });
+    }
+    digester.update(chunk);
+    options?.onProgress?.(digester.bytes);
+    yield chunk;
+  }
+}
+
+/** Checks size and digest once every byte passed; returns what was stored. */
+export function verify(digester: Digester, bytes: number, wanted: string | undefined, wantSize: number | undefined): BlobInfo {
+  if (wantSize !== undefined && bytes !== wantSize) {
+    throw sizeInvalid(`content is ${bytes} bytes, expected ${wantSize}`, { expectedSize: wantSize, size: bytes });
+  }
+  const actual = digester.digest();
+  if (wanted !== undefined && actual !== wanted) throw digestMismatch(actual, wanted);
+  return { digest: actual, size: bytes };
+}
