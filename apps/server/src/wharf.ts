@@ -75,7 +75,7 @@ async function startOnServer(
   if (generated) {
     const file = join(config.dataDir, 'admin.password');
     await writeFile(file, `${generated}\n`, { mode: 0o600 });
-    // CONTRACT.md: printed once, on the first start only, for the person at the terminal. Never into the log
+    // README, Quick start: printed once, on the first start only, for the person at the terminal. Never into the log
     // file (the README tells users to delete admin.password), nor into JSON logs, which are collected.
     if ((config.logFormat ?? 'text') === 'text') {
       log.log(`created user admin with a generated password (also in ${file}); it is shown below and not written to the log file`);

@@ -24,7 +24,7 @@ export class ConfigError extends Error {}
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
-/** Reads and validates WHARF_* variables (see CONTRACT.md); a bad value stops start-up with a message naming it. */
+/** Reads and validates WHARF_* variables (docs/configuration.md lists them); a bad value stops start-up with a message naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
   const port = parsePort(env.WHARF_PORT ?? '8081', 'WHARF_PORT');
   const logLevel = (env.WHARF_LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;

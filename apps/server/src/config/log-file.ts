@@ -17,7 +17,7 @@ export function writeToTerminalOnly(text: string): void {
 }
 
 /**
- * Copies everything the process prints to `<dataDir>/logs/wharf.log` as well (CONTRACT: the data
+ * Copies everything the process prints to `<dataDir>/logs/wharf.log` as well (docs/operations.md: the data
  * directory holds the logs). The previous file is kept as wharf.log.1 once it passes 50 MiB.
  */
 export function teeOutputToLogFile(dataDir: string): void {

@@ -5,7 +5,7 @@ import type { UsersService } from './users.service';
 const DEFAULTS_KEY = 'security.defaults';
 
 /**
- * First-start defaults (CONTRACT.md): the built-in roles, user `admin` (role nx-admin), and once, the
+ * First-start defaults (docs/security.md): the built-in roles, user `admin` (role nx-admin), and once, the
  * `anonymous` user with role nx-anonymous (read and browse everywhere; anonymous access itself stays off).
  * Returns the admin password when one had to be generated.
  */
