@@ -68,10 +68,11 @@ VOLUME /data
 # repositories can claim with docker.httpPort (publish the ones you use).
 EXPOSE 8081 8181 8182 8082-8089
 
-# GET /service/rest/v1/status answers 200 once the database is open (anonymous). It is asked on
-# loopback, so keep WHARF_HOST at its default 0.0.0.0 (or 127.0.0.1) in the container.
+# GET /service/rest/v1/status/ready (anonymous) answers 200 while the database and the blob store work and
+# Wharf is not shutting down, 503 otherwise. It is asked on loopback, so keep WHARF_HOST at its default
+# 0.0.0.0 (or 127.0.0.1) in the container.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WHARF_PORT || 8081) + '/service/rest/v1/status').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WHARF_PORT || 8081) + '/service/rest/v1/status/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # Wharf stops cleanly on SIGTERM (docker stop) and SIGINT.
 CMD ["node", "--max-semi-space-size=2", "apps/server/dist/main.js"]

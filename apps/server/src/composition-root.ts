@@ -42,10 +42,14 @@ import type { WharfConfig } from './config/config';
 import { ConnectorManager } from './connectors/connector-manager';
 import { RegistryAccess } from './distribution/registry-access';
 import { RegistryHandler } from './distribution/registry-handler';
+import { HealthModule } from './health/health.module';
+import { Readiness } from './health/readiness';
+import { blobStoreCheck, databaseCheck, drainCheck } from './health/readiness-check';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { type RequestSink, observeRequests } from './http/request-observer';
 import { WharfMetrics } from './metrics/wharf-metrics';
 import { configSealer } from './secrets/config-sealer';
+import { DrainState } from './runtime/drain-state';
 import { SecretBox } from './secrets/secret-box';
 import { AnonymousAccess } from './security/domain/anonymous-access';
 import { ApiTokensService } from './security/domain/api-tokens.service';
@@ -83,6 +87,10 @@ export interface Composition {
   /** Last-pulled times, written in batches (flush before reading them for a decision). */
   downloads: DownloadRecorder;
   metrics: WharfMetrics;
+  /** What readiness checks (the database, the blob store, shutdown); scale-out adds its own. */
+  readiness: Readiness;
+  /** Set when shutdown begins: readiness fails from then on. */
+  drain: DrainState;
   /** Wraps a port's listener so that each request is reported as it ends (metrics, access log). */
   observe(listener: RequestListener): RequestListener;
   /** Closes the database (after every listener is closed). */
@@ -138,6 +146,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   const server = new WharfSettings(config.port, config.baseUrl, config.dataDir);
   const security = await composeSecurity(config, db, settings, manager, server);
   const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
+  const drain = new DrainState();
   return {
     database: { check: async () => void (await db.query('SELECT 1')) },
     blobs,
@@ -154,6 +163,8 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     metrics,
     observe,
     close: () => db.destroy(),
+    readiness: new Readiness([databaseCheck(db), blobStoreCheck(blobs), drainCheck(drain)]),
+    drain,
   };
 }
 
@@ -236,6 +247,8 @@ class CompositionModule {
       { provide: ManifestIndex, useValue: c.manifests },
       { provide: DownloadRecorder, useValue: c.downloads },
       { provide: WharfMetrics, useValue: c.metrics },
+      { provide: Readiness, useValue: c.readiness },
+      { provide: DrainState, useValue: c.drain },
       { provide: WharfSettings, useValue: c.server },
       { provide: RegistryHandler, useValue: c.registry },
       { provide: ConnectorManager, useValue: c.connectors },
@@ -258,7 +271,7 @@ class CompositionModule {
 @Module({})
 export class WharfModule implements NestModule {
   static register(c: Composition): DynamicModule {
-    return { module: WharfModule, imports: [CompositionModule.register(c), SecurityModule, AdminModule] };
+    return { module: WharfModule, imports: [CompositionModule.register(c), SecurityModule, AdminModule, HealthModule] };
   }
 
   configure(consumer: MiddlewareConsumer): void {

@@ -101,6 +101,7 @@ async function startOnServer(
     port,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     close: async () => {
+      wharf.drain.begin();
       clearInterval(rotation);
       wharf.janitor.stop();
       await wharf.connectors.closeAll();

@@ -1,0 +1,50 @@
+import type { BlobStore } from '@wharf/blobstore';
+import type { DataSource } from 'typeorm';
+import type { DrainState } from '../runtime/drain-state';
+
+/**
+ * One thing this process needs to serve requests: `check` resolves (optionally with details) when it is
+ * usable and throws, with a message that says why, when not. Readiness is the list of them; the
+ * composition root decides which (the database, the blob store, draining; more for scaled-out setups).
+ */
+export interface ReadinessCheck {
+  /** Key in the readiness answer and name in `status/check` (Nexus style: "Database", "Blob Stores"). */
+  readonly name: string;
+  check(): Promise<Record<string, unknown> | void>;
+}
+
+/** The metadata database answers a trivial query. */
+export function databaseCheck(db: DataSource): ReadinessCheck {
+  return {
+    name: 'Database',
+    check: async () => {
+      await db.query('SELECT 1');
+      return { type: db.options.type };
+    },
+  };
+}
+
+/** Below this much free space the blob store is reported unhealthy: pushes and proxy fills would fail. */
+const MIN_FREE_BYTES = 64 * 1024 * 1024;
+
+/** The blob store answers, and has room for writes where it can tell. */
+export function blobStoreCheck(store: Pick<BlobStore, 'availableSpace'>, name = 'default'): ReadinessCheck {
+  return {
+    name: 'Blob Stores',
+    check: async () => {
+      const free = await store.availableSpace();
+      if (free !== null && free < MIN_FREE_BYTES) throw new Error(`blob store ${name} has ${free} bytes free`);
+      return { blobStore: name, availableBytes: free };
+    },
+  };
+}
+
+/** Not ready once shutdown began. */
+export function drainCheck(drain: DrainState): ReadinessCheck {
+  return {
+    name: 'Shutdown',
+    check: async () => {
+      if (drain.draining) throw new Error(`shutting down since ${drain.drainingSince!.toISOString()}: new requests should go elsewhere`);
+    },
+  };
+}
