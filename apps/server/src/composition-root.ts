@@ -15,6 +15,7 @@ import {
   TypeOrmTagIndex,
   TypeOrmUploadSessions,
   TypeOrmUserStore,
+  dialectOf,
   openDatabase,
 } from '@wharf/persistence';
 import {
@@ -147,8 +148,9 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   const security = await composeSecurity(config, db, settings, manager, server);
   const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
   const drain = new DrainState();
+  const database: DatabaseHealth = { check: async () => void (await db.query('SELECT 1')) };
   return {
-    database: { check: async () => void (await db.query('SELECT 1')) },
+    database,
     blobs,
     tags,
     manifests,
@@ -163,7 +165,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     metrics,
     observe,
     close: () => db.destroy(),
-    readiness: new Readiness([databaseCheck(db), blobStoreCheck(blobs), drainCheck(drain)]),
+    readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoreCheck(blobs), drainCheck(drain)]),
     drain,
   };
 }

@@ -1,5 +1,5 @@
 import type { BlobStore } from '@wharf/blobstore';
-import type { DataSource } from 'typeorm';
+import type { DatabaseHealth } from '../admin/status/database-health';
 import type { DrainState } from '../runtime/drain-state';
 
 /**
@@ -13,13 +13,13 @@ export interface ReadinessCheck {
   check(): Promise<Record<string, unknown> | void>;
 }
 
-/** The metadata database answers a trivial query. */
-export function databaseCheck(db: DataSource): ReadinessCheck {
+/** The metadata database answers a trivial query; `type` names it in the details (sqlite, postgres). */
+export function databaseCheck(db: DatabaseHealth, type: string): ReadinessCheck {
   return {
     name: 'Database',
     check: async () => {
-      await db.query('SELECT 1');
-      return { type: db.options.type };
+      await db.check();
+      return { type };
     },
   };
 }
