@@ -2,7 +2,7 @@
 // How the Wharf server process is run, in one place: `npm start` (scripts/start.js), `npm run serve`
 // (scripts/serve.js) and the benchmark use this module; the Dockerfile repeats it and a test keeps the
 // two equal. The settings keep a busy server inside its memory budget (under 150 MB RSS while 1 GiB
-// layers stream through; measured with `npm run bench`, see the README, Benchmarks):
+// layers stream through; measured with `npm run bench`, see docs/benchmarks.md; why: docs/decisions/0003):
 //
 // --max-semi-space-size=2  V8's young generation is 2 × 16 MiB by default, about 20 MiB of RSS once
 //                          used; the registry's hot paths allocate little JavaScript, so 2 MiB costs no

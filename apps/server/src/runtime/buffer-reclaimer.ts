@@ -22,7 +22,7 @@ export interface BufferReclaimerOptions {
  * So an upload or a proxy fill leaves tens of MiB of dead buffers behind until V8's external-memory
  * limit forces full (mark-compact) collections, about one per 15 MiB streamed. This looks at the
  * ArrayBuffer total every 25 ms and, when it grew by 8 MiB, runs a young-generation collection
- * (~0.1 ms), where the just-dead buffers are. Measured with `npm run bench` (README, Benchmarks).
+ * (~0.1 ms), where the just-dead buffers are. Measured with `npm run bench` (docs/benchmarks.md); why: docs/decisions/0003.
  */
 export class BufferReclaimer {
   private readonly threshold: number;

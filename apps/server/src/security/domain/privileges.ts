@@ -1,3 +1,5 @@
+import type { PrivilegeJson } from '@wharf/api-types';
+
 /**
  * The privilege grammar of the local authorization realm (Nexus's names):
  *
@@ -125,21 +127,8 @@ function matches(pattern: RegExp | string, repository: string): boolean {
   return typeof pattern === 'string' ? pattern === repository : pattern.test(repository);
 }
 
-/** What `GET /service/rest/v1/security/privileges` lists (Nexus's ApiPrivilege shapes). */
-export interface PrivilegeJson {
-  type: 'wildcard' | 'application' | 'repository-view';
-  name: string;
-  description: string;
-  readOnly: boolean;
-  pattern?: string;
-  /** `application` privileges: what they cover (`metrics`). */
-  domain?: string;
-  format?: string;
-  repository?: string;
-  actions?: string[];
-}
-
 /** nx-all, nx-metrics-all, then the repository-view privileges of every repository (and of `*`), every action. */
+/** What `GET /service/rest/v1/security/privileges` lists (Nexus's ApiPrivilege shapes). */
 export function listPrivileges(repositories: string[]): PrivilegeJson[] {
   const out: PrivilegeJson[] = [
     { type: 'wildcard', name: ALL_PRIVILEGE, description: 'All permissions', readOnly: true, pattern: 'nexus:*' },

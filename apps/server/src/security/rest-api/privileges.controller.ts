@@ -1,6 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { RepositoryManager } from '@wharf/registry-core';
-import { type PrivilegeJson, listPrivileges } from '../domain/privileges';
+import type { PrivilegeJson } from '@wharf/api-types';
+import { listPrivileges } from '../domain/privileges';
 import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
 
 /** The privileges that exist: nx-all and the repository-view privileges of the current repositories. */
