@@ -13,7 +13,7 @@ import { writeToTerminalOnly } from './config/log-file';
 import { closeServer, createRegistryServer, listen } from './connectors/http-server';
 import { isRegistryPath } from './distribution/registry-handler';
 import { RestExceptionFilter } from './http/rest-exception.filter';
-import { securityHeaders } from './http/security-headers';
+import { refuseTrace, securityHeaders } from './http/security-headers';
 import { createValidationPipe } from './http/validation';
 import { accessLog } from './logging/access-log';
 import { type WharfLogger, createLogger } from './logging/wharf-logger';
@@ -60,6 +60,7 @@ async function startOnServer(
 
   const http = express();
   http.disable('x-powered-by');
+  http.use(refuseTrace);
   // The admin UI (web/dist) at `/`; it passes /service, /v2 and /repository on to the API.
   http.use(uiHandler(config.webDir ?? join(__dirname, '../../../web/dist')));
   http.use(securityHeaders);

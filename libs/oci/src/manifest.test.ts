@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { digestOf } from './digest';
 import { RegistryError } from './errors';
-import { MAX_MANIFEST_BYTES, type ParsedManifest, parseManifest, referrerArtifactType, requiredBlobs, requiredManifests } from './manifest';
+import { MAX_MANIFEST_BYTES, type ParsedManifest, checkPushedContentType, parseManifest, referrerArtifactType, requiredBlobs, requiredManifests } from './manifest';
 import { MediaType } from './mediatypes';
 
 const d = (s: string) => digestOf(s);
@@ -212,5 +212,24 @@ describe('referrerArtifactType', () => {
     ['index without artifactType', dockerList, undefined],
   ])('%s', (_label, body, expected) => {
     expect(referrerArtifactType(parseManifest(bytes(body)))).toBe(expected);
+  });
+});
+
+describe('checkPushedContentType: a pushed manifest must be labelled as one', () => {
+  it.each([undefined, '', MediaType.OciManifest, MediaType.DockerManifestList, `${MediaType.OciIndex}; charset=utf-8`, ' APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON '])(
+    'accepts %j',
+    (type) => {
+      expect(() => checkPushedContentType(type)).not.toThrow();
+    },
+  );
+
+  it.each([
+    ['text/html', /not a manifest media type/],
+    ['application/json', /not a manifest media type/],
+    ['application/octet-stream', /not a manifest media type/],
+    ['application/vnd.oci.image.layer.v1.tar+gzip', /not a manifest media type/],
+    [MediaType.DockerSchema1Signed, /schema1 manifests are not supported/],
+  ])('refuses %s with MANIFEST_INVALID', (type, message) => {
+    expect(() => checkPushedContentType(type)).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID', message: expect.stringMatching(message) }));
   });
 });

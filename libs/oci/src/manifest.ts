@@ -80,6 +80,22 @@ function parseDescriptorArray(v: unknown, path: string): Descriptor[] {
   return v.map((d, i) => validateDescriptor(d, `${path}[${i}]`));
 }
 
+/**
+ * A pushed manifest's Content-Type must name a manifest format (as Distribution requires): `text/html` or
+ * `application/octet-stream` is refused, not guessed from the body. An absent header is left to the body.
+ * (Manifests from an upstream are read with `parseManifest` alone: some registries label them loosely.)
+ */
+export function checkPushedContentType(contentType: string | undefined): void {
+  if (contentType === undefined || contentType.trim() === '') return;
+  const essence = mediaTypeEssence(contentType);
+  if (isSchema1MediaType(essence)) throw manifestInvalid(SCHEMA1_REFUSED);
+  if (!isManifestMediaType(essence)) {
+    throw manifestInvalid(
+      `Content-Type ${essence} is not a manifest media type; send the manifest's own mediaType (e.g. ${MediaType.OciManifest})`,
+    );
+  }
+}
+
 export function parseManifest(bytes: Buffer, contentType?: string): ParsedManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) {
     throw new RegistryError(

@@ -58,6 +58,8 @@ export class RegistryHandler {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, fixed: string | null): Promise<void> {
+    // Blobs and manifests are whatever clients pushed: a browser must never guess they are HTML.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -100,6 +102,7 @@ export class RegistryHandler {
       return this.access.token(req, res, endpoint, query);
     }
     if (route.kind === 'base') {
+      allow(method, ['GET', 'HEAD']);
       if (fixed !== null) this.manager.require(fixed);
       factsOf(req).user = (await this.access.authenticate(req, endpoint)).userId;
       return sendJson(res, 200, {}, {}, method === 'HEAD');

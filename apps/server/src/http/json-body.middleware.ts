@@ -3,16 +3,22 @@ import type { NextFunction, Request, Response } from 'express';
 
 const LIMIT = 1024 * 1024;
 
+function tooLarge(): PayloadTooLargeException {
+  return new PayloadTooLargeException(`request body is larger than ${LIMIT} bytes`);
+}
+
 /** Parses JSON request bodies inside Nest, so malformed JSON reaches the one REST exception filter. */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
   async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    const declared = Number(req.headers['content-length']);
+    if (declared > LIMIT) throw tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > LIMIT) throw new PayloadTooLargeException(`request body is larger than ${LIMIT} bytes`);
+      if (size > LIMIT) throw tooLarge();
       chunks.push(chunk as Buffer);
     }
     const text = Buffer.concat(chunks).toString('utf8');

@@ -14,3 +14,10 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
   }
   next();
 }
+
+/** TRACE (and Microsoft's TRACK) echo requests back, credentials included: no route of Wharf answers them. */
+export function refuseTrace(req: Request, res: Response, next: NextFunction): void {
+  if (req.method !== 'TRACE' && req.method !== 'TRACK') return next();
+  res.status(405).setHeader('Allow', 'GET, HEAD, POST, PUT, DELETE');
+  res.json({ status: 405, message: `${req.method} is not supported` });
+}

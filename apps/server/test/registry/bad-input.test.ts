@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob, sha512, unknownDigest } from '../support/content';
+import { MT, blobOf, imageManifest, randomBlob, sha512, unknownDigest } from '../support/content';
 import { rawRequest } from '../support/http';
-import { expectHeadError, expectRegistryError, withQuery } from '../support/registry';
+import { Registry, expectHeadError, expectRegistryError, withQuery } from '../support/registry';
+import { createHostedRaw, hostedBody } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 
@@ -360,5 +361,75 @@ describe('methods and routes the API does not have', () => {
     expect(res.status).toBe(404);
     expect(res.errorCodes().length).toBe(1);
     expect(res.header('docker-distribution-api-version')).toBe('registry/2.0');
+  });
+});
+
+describe('a manifest pushed with a Content-Type that is not a manifest type is 400 MANIFEST_INVALID (as Distribution)', () => {
+  it.each([
+    ['text/html', 'text/html'],
+    ['text/html with a charset', 'text/html; charset=utf-8'],
+    ['application/octet-stream', 'application/octet-stream'],
+    ['generic JSON', 'application/json'],
+    ['a layer media type', MT.ociLayer],
+    ['a manifest type other than the body says', MT.dockerManifest],
+  ])('%s: refused, nothing stored', async (_what, type) => {
+    const m = imageManifest({ mediaType: MT.ociManifest });
+    const tag = `t${randomUUID().slice(0, 8)}`;
+    await repo.connector.pushBlobs('typed', m.blobs);
+    const res = await repo.connector.putManifest('typed', tag, m, type);
+    expectRegistryError(res, 400, 'MANIFEST_INVALID');
+    expectRegistryError(await repo.connector.getManifest('typed', tag), 404, 'MANIFEST_UNKNOWN');
+    expectRegistryError(await repo.connector.getManifest('typed', m.digest), 404, 'MANIFEST_UNKNOWN');
+  });
+
+  it('without a Content-Type the body decides (201), and with its own type too', async () => {
+    const m = imageManifest({ mediaType: MT.ociManifest });
+    await repo.connector.pushBlobs('typed', m.blobs);
+    expect((await repo.connector.putManifest('typed', 'untyped', m.bytes)).status).toBe(201);
+    expect((await repo.connector.putManifest('typed', 'typed', m, `${MT.ociManifest}; charset=utf-8`)).status).toBe(201);
+  });
+
+  it('a repository with strictContentTypeValidation false accepts a loose Content-Type', async () => {
+    const body = { ...hostedBody('loose-types'), storage: { blobStoreName: 'default', strictContentTypeValidation: false, writePolicy: 'ALLOW' } };
+    expect((await createHostedRaw(wharf.http, body)).status).toBe(201);
+    const loose = new Registry(wharf.http);
+    const m = imageManifest({ mediaType: MT.ociManifest });
+    await loose.pushBlobs('loose-types/app', m.blobs);
+    expect((await loose.putManifest('loose-types/app', '1', m, 'application/octet-stream')).status).toBe(201);
+  });
+});
+
+describe('TRACE, and headers against content sniffing', () => {
+  it('TRACE is 405 UNSUPPORTED on the main port and on a connector, and echoes nothing', async () => {
+    for (const [port, path] of [
+      [wharf.port, '/v2/'],
+      [repo.httpPort!, '/v2/'],
+      [wharf.port, `/v2/${repo.name}/app/manifests/latest`],
+      [wharf.port, '/service/rest/v1/status'],
+      [wharf.port, '/'],
+    ] as const) {
+      const res = await rawRequest({ port, method: 'TRACE', path, headers: { Authorization: wharf.authorization } });
+      expect(res.status, `${port} ${path}`).toBe(405);
+      expect(res.text()).not.toContain(wharf.authorization.slice('Basic '.length));
+    }
+    expectRegistryError(await rawRequest({ port: repo.httpPort!, method: 'TRACE', path: '/v2/', headers: {} }), 405, 'UNSUPPORTED');
+  });
+
+  it('every registry answer carries X-Content-Type-Options: nosniff (a pushed blob may be HTML)', async () => {
+    const html = blobOf(Buffer.from('<html><script>alert(1)</script></html>'));
+    await repo.connector.pushBlob('sniff', html);
+    const m = imageManifest();
+    await repo.connector.pushImage('sniff', 'v1', m);
+    for (const res of [
+      await repo.connector.http.get('/v2/'),
+      await repo.connector.getBlob('sniff', html.digest),
+      await repo.connector.getManifest('sniff', 'v1'),
+      await repo.connector.tags('sniff'),
+      await repo.connector.getManifest('sniff', 'nope'),
+      await wharf.anonymous.get('/v2/'),
+      await wharf.http.get(`/v2/${repo.name}/sniff/blobs/${html.digest}`),
+    ]) {
+      expect(res.header('x-content-type-options'), String(res.status)).toBe('nosniff');
+    }
   });
 });

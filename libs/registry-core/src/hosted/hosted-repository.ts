@@ -165,7 +165,7 @@ export class HostedRepository implements DockerRepository {
 
   async putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult> {
     this.ensureWritable();
-    const { parsed, digest, tag } = checkPushedManifest(reference, bytes, contentType);
+    const { parsed, digest, tag } = checkPushedManifest(reference, bytes, contentType, this.config.storage.strictContentTypeValidation);
     for (const blob of requiredBlobs(parsed)) {
       if ((await this.linkedSize(image, blob.digest)) === null) {
         throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${blob.digest} is not in ${this.name}/${image}; push it first`, {

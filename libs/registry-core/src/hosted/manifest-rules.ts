@@ -2,6 +2,7 @@ import {
   type ParsedManifest,
   MAX_MANIFEST_BYTES,
   RegistryError,
+  checkPushedContentType,
   digestOf,
   isDigestReference,
   parseDigest,
@@ -16,13 +17,18 @@ export interface CheckedManifest {
   tag?: string;
 }
 
-/** Parses a pushed manifest and checks it against its URL reference (tag grammar, or digest equality). */
-export function checkPushedManifest(reference: string, bytes: Buffer, contentType: string | undefined): CheckedManifest {
+/**
+ * Parses a pushed manifest and checks it against its URL reference (tag grammar, or digest equality). With
+ * `strictContentType` (the repository's storage.strictContentTypeValidation) the Content-Type must name a
+ * manifest format.
+ */
+export function checkPushedManifest(reference: string, bytes: Buffer, contentType: string | undefined, strictContentType = true): CheckedManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) {
     throw new RegistryError('MANIFEST_INVALID', `manifest is ${bytes.length} bytes; the limit is ${MAX_MANIFEST_BYTES}`, undefined, {
       status: 413,
     });
   }
+  if (strictContentType) checkPushedContentType(contentType);
   const parsed = parseManifest(bytes, contentType);
   if (isDigestReference(reference)) {
     const { algorithm } = parseDigest(reference);
