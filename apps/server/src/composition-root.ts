@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { type DynamicModule, Global, Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
@@ -35,11 +34,14 @@ import {
   RepositoryManager,
   type SettingsStore,
   TagIndex,
+  UpstreamAddressPolicy,
 } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import { DatabaseHealth } from './admin/status/database-health';
+import { moveRemoteUrlCredentials } from './admin/repositories/remote-url-upgrade';
 import type { WharfConfig } from './config/config';
+import { prepareDataDir } from './config/data-dir';
 import { ConnectorManager } from './connectors/connector-manager';
 import { RegistryAccess } from './distribution/registry-access';
 import { RegistryHandler } from './distribution/registry-handler';
@@ -113,11 +115,13 @@ export interface Security {
   access: RegistryAccess;
 }
 
+const SQLITE_FILE = 'wharf.db';
+
 /** Opens the storage of `config.dataDir` and builds one Wharf's objects (no port is bound yet); `onRequest` gets every finished request (the access log). */
 export async function compose(config: WharfConfig, onRequest: RequestSink = () => {}): Promise<Composition> {
-  await mkdir(config.dataDir, { recursive: true });
+  await prepareDataDir(config.dataDir, config.databaseUrl ? undefined : SQLITE_FILE);
   const db = await openDatabase({
-    sqlitePath: join(config.dataDir, 'wharf.db'),
+    sqlitePath: join(config.dataDir, SQLITE_FILE),
     migrations: MIGRATIONS,
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
     logging: config.logLevel === 'debug',
@@ -139,12 +143,22 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
       metrics.request(request);
       onRequest(request);
     });
-  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads }, metrics);
+  const upstreamPolicy = new UpstreamAddressPolicy(config.upstreamDeny);
+  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads }, metrics, upstreamPolicy);
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
+  const upgraded = await moveRemoteUrlCredentials(manager);
+  if (upgraded.length > 0) {
+    // The old rows' pages leave the WAL for the database file now, with their free space zeroed.
+    if (!config.databaseUrl) await db.query('PRAGMA wal_checkpoint(TRUNCATE)');
+    new Logger('Repositories').log(`moved credentials out of the remote URL of ${upgraded.join(', ')} (into httpClient.authentication)`);
+  }
   metrics.watchRepositories(manager);
   const settings = new TypeOrmSettings(db);
-  const server = new WharfSettings(config.port, config.baseUrl, config.dataDir);
+  const server = new WharfSettings(config.port, config.baseUrl, config.dataDir, {
+    upstreamPolicy,
+    ...(config.allowPrivilegedPorts !== undefined ? { allowPrivilegedPorts: config.allowPrivilegedPorts } : {}),
+  });
   const security = await composeSecurity(config, db, settings, manager, server);
   const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
   const drain = new DrainState();
@@ -171,7 +185,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
 }
 
 /** Hosted, proxy and group repositories over the metadata indexes and the blob store. */
-function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, metrics: WharfMetrics): RepositoryFactory {
+function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, metrics: WharfMetrics, addressPolicy: UpstreamAddressPolicy): RepositoryFactory {
   const { blobs, manifests, tags, links, uploads, downloads } = stores;
   const manifestCache = new ManifestCache();
   const fills = new BlobFills();
@@ -194,6 +208,7 @@ function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, me
             state.countRequest(kind);
             metrics.upstream(repo.name, kind, status, seconds);
           },
+          addressPolicy,
         });
         return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, fills, client, state, log: proxyLog });
       }

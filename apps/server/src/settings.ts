@@ -1,10 +1,26 @@
+import { UpstreamAddressPolicy } from '@wharf/registry-core';
+
+export interface PolicySettings {
+  /** Connector ports below 1024 may be configured (WHARF_ALLOW_PRIVILEGED_PORTS). */
+  allowPrivilegedPorts?: boolean;
+  /** Upstream addresses proxies may not reach (WHARF_UPSTREAM_DENY). */
+  upstreamPolicy?: UpstreamAddressPolicy;
+}
+
 /** Runtime facts other modules need (resolved after the main port is bound). */
 export class WharfSettings {
+  readonly allowPrivilegedPorts: boolean;
+  readonly upstreamPolicy: UpstreamAddressPolicy;
+
   constructor(
     public mainPort: number,
     public readonly baseUrl: string | undefined,
     public readonly dataDir: string,
-  ) {}
+    policies: PolicySettings = {},
+  ) {
+    this.allowPrivilegedPorts = policies.allowPrivilegedPorts ?? false;
+    this.upstreamPolicy = policies.upstreamPolicy ?? new UpstreamAddressPolicy();
+  }
 
   /** The external base URL: configured, or derived from the request's Host header. */
   externalBase(host: string | undefined): string {

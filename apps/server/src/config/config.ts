@@ -1,5 +1,6 @@
 import type { ThrottleRule } from '../security/domain/throttle';
 import { resolve } from 'node:path';
+import { UpstreamAddressPolicy } from '@wharf/registry-core';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'text' | 'json';
@@ -18,6 +19,10 @@ export interface WharfConfig {
   loginThrottle?: ThrottleRule[];
   /** Built admin UI (defaults to web/dist of this checkout). */
   webDir?: string;
+  /** WHARF_UPSTREAM_DENY: upstream addresses proxies may not reach (UpstreamAddressPolicy syntax); default 'default'. */
+  upstreamDeny?: string;
+  /** WHARF_ALLOW_PRIVILEGED_PORTS: connector ports below 1024 are refused unless true. */
+  allowPrivilegedPorts?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -42,6 +47,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
     ...(env.WHARF_ADMIN_PASSWORD ? { adminPassword: env.WHARF_ADMIN_PASSWORD } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(env.WHARF_DATABASE_URL ? { databaseUrl: env.WHARF_DATABASE_URL } : {}),
+    ...hardeningSettings(env),
+  };
+}
+
+/** The settings of issue 16's hardening: upstream deny list, privileged ports. */
+function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamDeny' | 'allowPrivilegedPorts'> {
+  const upstreamDeny = env.WHARF_UPSTREAM_DENY ?? 'default';
+  try {
+    new UpstreamAddressPolicy(upstreamDeny);
+  } catch (err) {
+    throw new ConfigError(`WHARF_UPSTREAM_DENY: ${(err as Error).message}`);
+  }
+  const privileged = (env.WHARF_ALLOW_PRIVILEGED_PORTS ?? 'false').toLowerCase();
+  if (privileged !== 'true' && privileged !== 'false') throw new ConfigError(`WHARF_ALLOW_PRIVILEGED_PORTS must be true or false, not "${privileged}"`);
+  return {
+    upstreamDeny,
+    allowPrivilegedPorts: privileged === 'true',
   };
 }
 

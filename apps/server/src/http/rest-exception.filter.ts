@@ -26,7 +26,8 @@ export class RestExceptionFilter implements ExceptionFilter {
 
   private map(exception: unknown): [number, unknown] {
     if (exception instanceof RestValidationError) return [400, exception.fields];
-    if (exception instanceof InvalidRepositoryError || exception instanceof RepositoryConflictError || exception instanceof PortUnavailableError) {
+    if (exception instanceof InvalidRepositoryError) return [400, [{ id: exception.field, message: exception.message }] satisfies ValidationErrorJson[]];
+    if (exception instanceof RepositoryConflictError || exception instanceof PortUnavailableError) {
       return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
     }
     if (exception instanceof RepositoryNotFoundError || exception instanceof SecurityNotFoundError) return [404, { status: 404, message: exception.message }];

@@ -169,3 +169,43 @@ describe('a connector serves only its own repository', () => {
     expect((await new Registry(wharf.on(p2)).getManifest('conn-one/shared/name', 'v1')).status).toBe(404);
   });
 });
+
+describe('privileged connector ports (below 1024) are refused unless WHARF_ALLOW_PRIVILEGED_PORTS', () => {
+  /** A port below 1024 nothing listens on (the tests run as root, so Wharf could bind it). */
+  async function freePrivilegedPort(): Promise<number> {
+    for (let port = 1023; port > 900; port--) if (await canBind(port)) return port;
+    throw new Error('no free port between 901 and 1023');
+  }
+
+  it('by default: 400 naming docker.httpPort, nothing bound, nothing stored', async () => {
+    const port = await freePrivilegedPort();
+    const res = await createHostedRaw(wharf.http, hostedBody('conn-privileged', { httpPort: port }));
+    expect(res.status, res.text()).toBe(400);
+    expect(res.text()).toContain('WHARF_ALLOW_PRIVILEGED_PORTS');
+    expect(await isListening(port)).toBe(false);
+    expect((await getHosted(wharf.http, 'conn-privileged')).status).toBe(404);
+    await createHosted(wharf.http, 'conn-unprivileged', {});
+    expect((await updateHosted(wharf.http, 'conn-unprivileged', { httpPort: port })).status).toBe(400);
+    expect(await isListening(port)).toBe(false);
+  });
+
+  it('allowed by the setting: bound; a later start without it leaves the stored port closed', async () => {
+    const port = await freePrivilegedPort();
+    const allowing = await startTestWharf({ keepData: true, config: { allowPrivilegedPorts: true } });
+    let dataDir = allowing.dataDir;
+    try {
+      await createHosted(allowing.http, 'low-port', { httpPort: port });
+      expect(await isListening(port)).toBe(true);
+    } finally {
+      await allowing.close();
+    }
+    const strict = await startTestWharf({ dataDir, adminPassword: allowing.admin.password });
+    dataDir = strict.dataDir;
+    try {
+      expect(await isListening(port)).toBe(false);
+      expect((await getHosted(strict.http, 'low-port')).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});

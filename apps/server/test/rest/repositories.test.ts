@@ -203,6 +203,9 @@ describe('validation: 400 with one entry per bad field, named by its path', () =
     ['a port as a string', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: '8082' } }, 'docker.httpPort'],
     ['a fractional port', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 8082.5 } }, 'docker.httpPort'],
     ['an httpsPort', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: null, httpsPort: 8443 } }, 'docker.httpsPort'],
+    ['a privileged port (22)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 22 } }, 'docker.httpPort'],
+    ['a privileged port (80)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 80 } }, 'docker.httpPort'],
+    ['a privileged port (1023)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 1023 } }, 'docker.httpPort'],
     ['a lower-case write policy', { storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'allow' } }, 'storage.writePolicy'],
   ])('%s', async (_what, override, field) => {
     const body = { ...hostedBody('valid-name'), ...override };

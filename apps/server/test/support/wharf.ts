@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrottleRule } from '../../src/security/domain/throttle';
+import type { WharfConfig } from '../../src/config/config';
 import { startWharf } from '../../src/wharf';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../../../test/services/databases';
 import { HttpClient, basicAuth } from './http';
@@ -41,6 +42,8 @@ export interface TestWharfOptions {
    * own on the run's server ('postgres'), or this `WHARF_DATABASE_URL` (a restart on the same one).
    */
   database?: 'sqlite' | 'postgres' | { url: string };
+  /** Any other setting (as the WHARF_* variables would give it). */
+  config?: Partial<WharfConfig>;
 }
 
 /** Starts an in-process Wharf on 127.0.0.1, a free port and (unless given one) a fresh temporary data directory. */
@@ -58,6 +61,7 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
     logLevel: 'error',
     ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
     ...(options.webDir ? { webDir: options.webDir } : {}),
+    ...options.config,
   });
   const http = new HttpClient(wharf.url, admin);
   return {

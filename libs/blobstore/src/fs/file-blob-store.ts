@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, open, opendir, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, opendir, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, RegistryError } from '@wharf/oci';
 import type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, SpoolReader, StoredBlob, UploadStore, WriteOptions } from '../blob-store';
 import {
+  DIR_MODE,
   ensureDir,
+  FILE_MODE,
   FileSink,
   fsyncDir,
   hashFile,
@@ -143,6 +145,8 @@ export class FileBlobStore implements BlobStore {
   async init(): Promise<void> {
     try {
       await ensureDir(this.paths.root);
+      // A store made by an older version (or another umask) is closed to other users, too.
+      await chmod(this.paths.root, DIR_MODE);
       await ensureDir(this.paths.blobs);
       await ensureDir(this.paths.uploads);
       await ensureDir(this.paths.tmp);
@@ -243,7 +247,7 @@ export class FileBlobStore implements BlobStore {
     let placed = false;
     try {
       try {
-        handle = await open(tmp, 'wx');
+        handle = await open(tmp, 'wx', FILE_MODE);
       } catch (err) {
         throw toStorageError(err, 'create temp file');
       }
@@ -375,8 +379,8 @@ export class FileUploadStore implements UploadStore {
   async create(): Promise<string> {
     const id = randomUUID();
     try {
-      await mkdir(this.paths.uploadDir(id));
-      const handle = await open(this.paths.uploadData(id), 'wx');
+      await mkdir(this.paths.uploadDir(id), { mode: DIR_MODE });
+      const handle = await open(this.paths.uploadData(id), 'wx', FILE_MODE);
       await handle.close();
     } catch (err) {
       throw toStorageError(err, 'create upload');

@@ -4,6 +4,10 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Digester } from '@wharf/oci';
 
+/** Blobs may be private images: readable by Wharf's user only (whatever the process umask). */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
 /** Large reads for the hot path (layer downloads, re-hashing). */
 export const READ_CHUNK = 1024 * 1024;
 
@@ -65,7 +69,7 @@ export async function fsyncDir(dir: string): Promise<void> {
  * the new directory survives a crash.
  */
 export async function ensureDir(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true });
+  const first = await mkdir(dir, { recursive: true, mode: DIR_MODE });
   if (first === undefined) return;
   // Created `first` and possibly descendants down to `dir`: sync each created dir's parent.
   const created: string[] = [];

@@ -63,6 +63,7 @@ export class ProxyRepository implements DockerRepository {
     private readonly deps: ProxyDependencies,
   ) {
     this.policy = new CachePolicy(config.proxy);
+    for (const problem of this.policy.unusable) deps.log.warn(`proxy ${config.name}: tagMaxAge tier ignored: ${problem}`);
     this.now = deps.now ?? Date.now;
     this.dockerHub = config.dockerProxy.indexType === 'HUB' || DOCKER_HUB_HOSTS.has(hostOf(config.proxy.remoteUrl));
   }

@@ -10,3 +10,4 @@ export {
 } from './registry-client';
 export { parseChallenges, pickChallenge, type Challenge } from './challenge';
 export { parseRateLimit, parseRateLimitValue } from './rate-limit';
+export { UpstreamAddressPolicy, DEFAULT_DENIED_UPSTREAMS } from './address-policy';

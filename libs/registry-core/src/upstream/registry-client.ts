@@ -132,15 +132,16 @@ export class RegistryClient {
     this.onRequest = options.onRequest;
     const tls = options.tls ?? {};
     const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
+    const tlsOptions = {
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+      ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    };
     this.settings = {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent({
-        ...agentOptions,
-        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-      }),
+      ...(options.addressPolicy
+        ? options.addressPolicy.agents(agentOptions, tlsOptions)
+        : { httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent({ ...agentOptions, ...tlsOptions }) }),
     };
   }
 

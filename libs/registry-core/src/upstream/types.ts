@@ -1,3 +1,4 @@
+import type { UpstreamAddressPolicy } from './address-policy';
 import type { Readable } from 'node:stream';
 import type { SocketBody } from '@wharf/blobstore';
 
@@ -48,6 +49,8 @@ export interface RegistryClientOptions {
   onRequest?: (kind: UpstreamRequestKind, status: number, seconds: number) => void;
   /** TLS settings for https remotes (and https token realms / redirect targets). */
   tls?: UpstreamTlsOptions;
+  /** Addresses never to connect to (every hop, token realms included); none denied when absent. */
+  addressPolicy?: UpstreamAddressPolicy;
 }
 
 export interface UpstreamManifest {

@@ -3,8 +3,17 @@ import type { ProxyStatusJson } from '@wharf/api-types';
 import { ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
 import { ConnectorManager } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
+import { remoteUrlProblem } from './remote-url-check';
 
-export class InvalidRepositoryError extends Error {}
+export class InvalidRepositoryError extends Error {
+  /** The field at fault, as the REST validation errors name it ('*' for the whole body). */
+  constructor(
+    message: string,
+    readonly field = '*',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Creates, changes and deletes repositories so that the stored configuration and the open connector
@@ -31,6 +40,7 @@ export class RepositoriesService {
   async create(config: RepositoryConfig): Promise<void> {
     if (this.manager.config(config.name)) throw new RepositoryConflictError(`repository ${config.name} already exists`);
     this.checkPort(config);
+    await this.checkRemote(config);
     const port = config.docker.httpPort;
     const bound = port === null ? null : await this.connectors.bind(config.name, port);
     try {
@@ -46,6 +56,7 @@ export class RepositoriesService {
     const current = this.get(config.name);
     if (current.type !== config.type) throw new RepositoryNotFoundError(`repository ${config.name} is not a ${config.type} repository`);
     this.checkPort(config);
+    await this.checkRemote(config);
     const port = config.docker.httpPort;
     const bound = port === null || this.connectors.isBound(config.name, port) ? null : await this.connectors.bind(config.name, port);
     try {
@@ -115,6 +126,7 @@ export class RepositoriesService {
       const port = config.docker.httpPort;
       if (port === null) continue;
       try {
+        this.checkPrivileged(port);
         await this.connectors.activate(config.name, await this.connectors.bind(config.name, port));
       } catch (err) {
         onError(config.name, err as Error);
@@ -125,6 +137,7 @@ export class RepositoriesService {
   private checkPort(config: RepositoryConfig): void {
     const port = config.docker.httpPort;
     if (port === null) return;
+    this.checkPrivileged(port);
     if (port === this.settings.mainPort) {
       throw new InvalidRepositoryError(`docker.httpPort ${port} is Wharf's main port; choose another port`);
     }
@@ -132,5 +145,28 @@ export class RepositoriesService {
     if (owner && owner.name !== config.name) {
       throw new InvalidRepositoryError(`docker.httpPort ${port} is already used by repository ${owner.name}`);
     }
+  }
+
+  /** Ports below 1024 are the system's (ssh, http...): Wharf running as root must not take them by accident. */
+  private checkPrivileged(port: number): void {
+    if (port < 1024 && !this.settings.allowPrivilegedPorts) {
+      throw new InvalidRepositoryError(
+        `docker.httpPort ${port} is a privileged port (below 1024); choose 1024 or above, or start Wharf with WHARF_ALLOW_PRIVILEGED_PORTS=true`,
+        'docker.httpPort',
+      );
+    }
+  }
+
+  /** A proxy's remote URL: no credentials in it, no denied address, not Wharf itself. */
+  private async checkRemote(config: RepositoryConfig): Promise<void> {
+    if (config.type !== 'proxy') return;
+    const ownPorts = new Set([this.settings.mainPort, ...this.manager.configs().map((c) => c.docker.httpPort ?? 0)]);
+    if (config.docker.httpPort !== null) ownPorts.add(config.docker.httpPort);
+    const problem = await remoteUrlProblem(config.proxy.remoteUrl, {
+      policy: this.settings.upstreamPolicy,
+      ownPorts,
+      ...(this.settings.baseUrl ? { baseUrl: this.settings.baseUrl } : {}),
+    });
+    if (problem) throw new InvalidRepositoryError(problem, 'proxy.remoteUrl');
   }
 }
