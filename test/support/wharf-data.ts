@@ -80,3 +80,34 @@ export function newOrGrownFiles(before: DataFile[], after: DataFile[]): DataFile
 export function totalSize(files: DataFile[]): number {
   return files.reduce((n, f) => n + f.size, 0);
 }
+
+/**
+ * Rewrites a stored repository configuration in `wharf.db` behind Wharf's back, as an older version
+ * would have stored it (Wharf must be stopped). `change` gets the stored JSON (secrets sealed) and edits it.
+ */
+export async function rewriteStoredConfig(dataDir: string, name: string, change: (config: Record<string, unknown>) => void): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dataDir, 'wharf.db'));
+  try {
+    const row = db.prepare('SELECT config FROM repositories WHERE name = ?').get(name) as { config: string } | undefined;
+    if (!row) throw new Error(`no repository ${name} in ${dataDir}/wharf.db`);
+    const config = JSON.parse(row.config) as Record<string, unknown>;
+    change(config);
+    db.prepare('UPDATE repositories SET config = ? WHERE name = ?').run(JSON.stringify(config), name);
+  } finally {
+    db.close();
+  }
+}
+
+/** A repository configuration as `wharf.db` stores it (secrets sealed). */
+export async function storedConfig(dataDir: string, name: string): Promise<Record<string, unknown>> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dataDir, 'wharf.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT config FROM repositories WHERE name = ?').get(name) as { config: string } | undefined;
+    if (!row) throw new Error(`no repository ${name} in ${dataDir}/wharf.db`);
+    return JSON.parse(row.config) as Record<string, unknown>;
+  } finally {
+    db.close();
+  }
+}

@@ -1,7 +1,7 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rewriteStoredConfig, storedConfig } from '../../../../test/support/wharf-data';
 import { SecretBox } from '../../src/secrets/secret-box';
 import { proxyBody } from '../proxy/support/proxy-fixture';
 import { freePort } from '../support/ports';
@@ -20,16 +20,10 @@ afterAll(async () => {
 });
 
 /** Rewrites a stored proxy's remoteUrl behind Wharf's back, as an older version would have stored it. */
-function storeRemoteUrl(file: string, name: string, remoteUrl: string): void {
-  const db = new Database(file);
-  try {
-    const row = db.prepare('SELECT config FROM repositories WHERE name = ?').get(name) as { config: string };
-    const config = JSON.parse(row.config) as { proxy: { remoteUrl: string } };
-    config.proxy.remoteUrl = remoteUrl;
-    db.prepare('UPDATE repositories SET config = ? WHERE name = ?').run(JSON.stringify(config), name);
-  } finally {
-    db.close();
-  }
+function storeRemoteUrl(dir: string, name: string, remoteUrl: string): Promise<void> {
+  return rewriteStoredConfig(dir, name, (config) => {
+    (config.proxy as { remoteUrl: string }).remoteUrl = remoteUrl;
+  });
 }
 
 async function plainTextInDatabase(dir: string): Promise<boolean> {
@@ -52,9 +46,8 @@ describe('start-up moves credentials out of stored remote URLs', () => {
     expect((await first.http.sendJson('PUT', `${REPOSITORIES}/docker/proxy/old-with-both`, withAuth)).status).toBe(204);
     await first.close();
 
-    const db = join(dataDir, 'wharf.db');
-    storeRemoteUrl(db, 'old-with-creds', `http://me%40corp:${PASSWORD}@127.0.0.1:${upstreamPort}/prefix`);
-    storeRemoteUrl(db, 'old-with-both', `http://other:${PASSWORD}@127.0.0.1:${upstreamPort}/prefix`);
+    await storeRemoteUrl(dataDir, 'old-with-creds', `http://me%40corp:${PASSWORD}@127.0.0.1:${upstreamPort}/prefix`);
+    await storeRemoteUrl(dataDir, 'old-with-both', `http://other:${PASSWORD}@127.0.0.1:${upstreamPort}/prefix`);
     expect(await plainTextInDatabase(dataDir)).toBe(true);
 
     const again = await startTestWharf({ dataDir, adminPassword: first.admin.password, keepData: true });
@@ -76,14 +69,8 @@ describe('start-up moves credentials out of stored remote URLs', () => {
     // The password is in the database only sealed with the data directory's key.
     expect(await plainTextInDatabase(dataDir)).toBe(false);
     const box = await SecretBox.load(join(dataDir, 'secrets', 'config.key'));
-    const raw = new Database(db, { readonly: true });
-    try {
-      const row = raw.prepare('SELECT config FROM repositories WHERE name = ?').get('old-with-creds') as { config: string };
-      const stored = JSON.parse(row.config) as { httpClient: { authentication: { password: string } } };
-      expect(stored.httpClient.authentication.password).toMatch(/^enc:/);
-      expect(box.open(stored.httpClient.authentication.password)).toBe(PASSWORD);
-    } finally {
-      raw.close();
-    }
+    const stored = (await storedConfig(dataDir, 'old-with-creds')) as { httpClient: { authentication: { password: string } } };
+    expect(stored.httpClient.authentication.password).toMatch(/^enc:/);
+    expect(box.open(stored.httpClient.authentication.password)).toBe(PASSWORD);
   });
 });
