@@ -4,6 +4,8 @@ import { AddSettings1795440617726 } from './sqlite/1795440617726-AddSettings';
 import { SecurityModel1795441676514 } from './sqlite/1795441676514-SecurityModel';
 import { InitialSchema1796525272147 as PgInitialSchema1796525272147 } from './postgres/1796525272147-InitialSchema';
 import { BlobLinkSizeBigint1796525282224 } from './sqlite/1796525282224-BlobLinkSizeBigint';
+import { BlobStores1796527850730 } from './sqlite/1796527850730-BlobStores';
+import { BlobStores1796527850730 as PgBlobStores1796527850730 } from './postgres/1796527850730-BlobStores';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -18,6 +20,6 @@ export interface MigrationSets {
  * `npm run migration:generate -- <Name>`, reviewed, committed (sqlite/ and postgres/).
  */
 export const MIGRATIONS: MigrationSets = {
-  sqlite: [InitialSchema1795439921415, AddSettings1795440617726, SecurityModel1795441676514, BlobLinkSizeBigint1796525282224],
-  postgres: [PgInitialSchema1796525272147],
+  sqlite: [InitialSchema1795439921415, AddSettings1795440617726, SecurityModel1795441676514, BlobLinkSizeBigint1796525282224, BlobStores1796527850730],
+  postgres: [PgInitialSchema1796525272147, PgBlobStores1796527850730],
 };

@@ -1,12 +1,13 @@
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { type DynamicModule, Global, Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { FileBlobStore } from '@wharf/blobstore';
+import { type BlobStore, FileBlobStore } from '@wharf/blobstore';
 import { MIGRATIONS } from '@wharf/migrations';
 import {
   TypeOrmApiTokenStore,
   TypeOrmAuditLog,
   TypeOrmBlobLinks,
+  TypeOrmBlobStoreConfigs,
   TypeOrmManifestIndex,
   TypeOrmRepositoryConfigs,
   TypeOrmRoleStore,
@@ -51,8 +52,9 @@ import { blobStoreCheck, databaseCheck, drainCheck } from './health/readiness-ch
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { type RequestSink, observeRequests } from './http/request-observer';
 import { WharfMetrics } from './metrics/wharf-metrics';
-import { configSealer } from './secrets/config-sealer';
+import { blobStoreSealer, configSealer } from './secrets/config-sealer';
 import { DrainState } from './runtime/drain-state';
+import { BlobStores } from './blobstores/blob-stores';
 import { SecretBox } from './secrets/secret-box';
 import { AnonymousAccess } from './security/domain/anonymous-access';
 import { ApiTokensService } from './security/domain/api-tokens.service';
@@ -77,7 +79,10 @@ import { UploadJanitor } from './tasks/upload-janitor';
  */
 export interface Composition {
   database: DatabaseHealth;
+  /** The built-in `default` store. */
   blobs: FileBlobStore;
+  /** Every blob store by name (`default` and the configured S3 buckets). */
+  blobStores: BlobStores;
   tags: TagIndex;
   manifests: ManifestIndex;
   manager: RepositoryManager;
@@ -129,11 +134,13 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   });
   const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs') });
   await blobs.init();
+  const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
+  const blobStores = new BlobStores(blobs, new TypeOrmBlobStoreConfigs(db, blobStoreSealer(box)));
+  await blobStores.load();
   const tags = new TypeOrmTagIndex(db);
   const manifests = new TypeOrmManifestIndex(db);
   const uploads = new TypeOrmUploadSessions(db);
   const links = new TypeOrmBlobLinks(db);
-  const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
   const usageLog = new Logger('Usage');
   const downloads = new DownloadRecorder(manifests, { onError: (err) => usageLog.warn(`last-downloaded times not written: ${err.message}`) });
   downloads.start();
@@ -144,7 +151,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
       onRequest(request);
     });
   const upstreamPolicy = new UpstreamAddressPolicy(config.upstreamDeny);
-  const factory = repositoryFactory({ blobs, manifests, tags, links, uploads, downloads }, metrics, upstreamPolicy);
+  const factory = repositoryFactory(blobStores, { manifests, tags, links, uploads, downloads }, metrics, upstreamPolicy);
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
   const upgraded = await moveRemoteUrlCredentials(manager);
@@ -166,6 +173,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   return {
     database,
     blobs,
+    blobStores,
     tags,
     manifests,
     manager,
@@ -174,29 +182,41 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     server,
     registry,
     connectors: new ConnectorManager(config.host, (repository) => observe(registry.connector(repository))),
-    janitor: new UploadJanitor(blobs.uploads, uploads, new Logger('Uploads')),
+    janitor: new UploadJanitor(() => blobStores.all().map((store) => store.uploads), uploads, new Logger('Uploads')),
     downloads,
     metrics,
     observe,
-    close: () => db.destroy(),
+    close: async () => {
+      blobStores.close();
+      await db.destroy();
+    },
     readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoreCheck(blobs), drainCheck(drain)]),
     drain,
   };
 }
 
-/** Hosted, proxy and group repositories over the metadata indexes and the blob store. */
-function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, metrics: WharfMetrics, addressPolicy: UpstreamAddressPolicy): RepositoryFactory {
-  const { blobs, manifests, tags, links, uploads, downloads } = stores;
+/** Hosted, proxy and group repositories over the metadata indexes and the blob store each one names. */
+function repositoryFactory(
+  blobStores: BlobStores,
+  stores: Omit<HostedDependencies, 'manifestCache' | 'blobs'>,
+  metrics: WharfMetrics,
+  addressPolicy: UpstreamAddressPolicy,
+): RepositoryFactory {
+  const { manifests, tags, links, uploads, downloads } = stores;
   const manifestCache = new ManifestCache();
-  const fills = new BlobFills();
+  // One fill per digest and store: proxies on different stores each fill their own.
+  const fillsByStore = new Map<BlobStore, BlobFills>();
+  const fillsOf = (store: BlobStore) => fillsByStore.get(store) ?? fillsByStore.set(store, new BlobFills()).get(store)!;
   // Proxy health and counters outlive the repository instance, which is rebuilt on every update.
   const proxyStates = new Map<string, ProxyState>();
   const proxyLog = new Logger('Proxy');
   const groupLog = new Logger('Group');
   return (repo: RepositoryConfig, manager: RepositoryManager): DockerRepository => {
     switch (repo.type) {
-      case 'hosted':
+      case 'hosted': {
+        const blobs = blobStores.require(repo.storage.blobStoreName);
         return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache, downloads });
+      }
       case 'proxy': {
         const state = proxyStates.get(repo.name) ?? new ProxyState();
         proxyStates.set(repo.name, state);
@@ -210,7 +230,8 @@ function repositoryFactory(stores: Omit<HostedDependencies, 'manifestCache'>, me
           },
           addressPolicy,
         });
-        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, fills, client, state, log: proxyLog });
+        const blobs = blobStores.require(repo.storage.blobStoreName);
+        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, fills: fillsOf(blobs), client, state, log: proxyLog });
       }
       case 'group':
         return new GroupRepository(repo, {
@@ -259,6 +280,7 @@ class CompositionModule {
     const s = c.security;
     const providers = [
       { provide: DatabaseHealth, useValue: c.database },
+      { provide: BlobStores, useValue: c.blobStores },
       { provide: RepositoryManager, useValue: c.manager },
       { provide: TagIndex, useValue: c.tags },
       { provide: ManifestIndex, useValue: c.manifests },

@@ -222,3 +222,15 @@ export interface CreateApiTokenJson {
 
 /** `POST /service/rest/v1/security/api-tokens` answer: the secret is returned this once. */
 export type CreatedApiTokenJson = ApiTokenJson & { token: string };
+
+/** GET /service/rest/v1/blobstores/s3/{name} (Nexus's S3 blob store model; the secret key is never returned). */
+export interface S3BlobStoreJson {
+  name: string;
+  type: 's3';
+  softQuota: null;
+  bucketConfiguration: {
+    bucket: { name: string; region: string; prefix: string; expiration: number };
+    bucketSecurity: { accessKeyId: string } | null;
+    advancedBucketConnection: { endpoint: string | null; forcePathStyle: boolean } | null;
+  };
+}

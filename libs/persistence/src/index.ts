@@ -11,3 +11,4 @@ export * from './adapters/typeorm-role-store';
 export * from './adapters/typeorm-api-token-store';
 export * from './adapters/typeorm-audit-log';
 export * from './sql/sqlite-atomic';
+export * from './adapters/typeorm-blob-store-configs';

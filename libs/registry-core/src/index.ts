@@ -1,6 +1,7 @@
 export * from './docker-repository';
 export * from './page';
 export * from './repository-config';
+export * from './blob-store-config';
 export * from './repository-manager';
 export * from './ports';
 export * from './cache/manifest-cache';

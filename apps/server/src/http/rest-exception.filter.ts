@@ -7,6 +7,7 @@ import { InvalidRealmsError } from '../security/domain/realms';
 import { PortUnavailableError } from '../connectors/http-server';
 import { InvalidRepositoryError } from '../admin/repositories/repositories.service';
 import { RestValidationError } from './validation';
+import { BlobStoreNotFoundError, InvalidBlobStoreError } from '../blobstores/blob-stores';
 
 /** The one mapping of REST API errors: domain errors to 400/404, validation to per-field 400s, the rest to 500. */
 @Catch()
@@ -30,7 +31,8 @@ export class RestExceptionFilter implements ExceptionFilter {
     if (exception instanceof RepositoryConflictError || exception instanceof PortUnavailableError) {
       return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
     }
-    if (exception instanceof RepositoryNotFoundError || exception instanceof SecurityNotFoundError) return [404, { status: 404, message: exception.message }];
+    if (exception instanceof InvalidBlobStoreError) return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
+    if (exception instanceof RepositoryNotFoundError || exception instanceof SecurityNotFoundError || exception instanceof BlobStoreNotFoundError) return [404, { status: 404, message: exception.message }];
     if (exception instanceof SecurityInputError) return [400, [{ id: exception.field, message: exception.message }] satisfies ValidationErrorJson[]];
     if (exception instanceof InvalidRealmsError) return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
     if (exception instanceof ThrottledError) return [429, { status: 429, message: exception.message }];

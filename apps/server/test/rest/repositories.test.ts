@@ -161,7 +161,7 @@ describe('validation: 400 with one entry per bad field, named by its path', () =
     const body = {
       name: 'Bad Name',
       online: 'yes',
-      storage: { blobStoreName: 'elsewhere', strictContentTypeValidation: 'true', writePolicy: 'SOMETIMES' },
+      storage: { blobStoreName: 'else/where', strictContentTypeValidation: 'true', writePolicy: 'SOMETIMES' },
       cleanup: { policyNames: [] },
       docker: { v1Enabled: true, forceBasicAuth: 1, httpPort: 70000 },
     };

@@ -8,6 +8,8 @@ export interface HostedOptions {
   writePolicy?: 'ALLOW' | 'ALLOW_ONCE' | 'DENY';
   latestPolicy?: boolean;
   online?: boolean;
+  /** The blob store (default: 'default'). */
+  blobStoreName?: string;
 }
 
 /** The body of POST/PUT /service/rest/v1/repositories/docker/hosted, as in the contract. */
@@ -16,7 +18,7 @@ export function hostedBody(name: string, options: HostedOptions = {}): Record<st
     name,
     online: options.online ?? true,
     storage: {
-      blobStoreName: 'default',
+      blobStoreName: options.blobStoreName ?? 'default',
       strictContentTypeValidation: true,
       writePolicy: options.writePolicy ?? 'ALLOW',
       ...(options.latestPolicy !== undefined ? { latestPolicy: options.latestPolicy } : {}),

@@ -9,8 +9,9 @@ import { UserEntity } from './user.entity';
 import { RoleEntity } from './role.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuditEventEntity } from './audit-event.entity';
+import { BlobStoreEntity } from './blob-store.entity';
 
-export { ApiTokenEntity, AuditEventEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
+export { ApiTokenEntity, AuditEventEntity, BlobLinkEntity, BlobStoreEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
 
 export const ENTITIES = [
   RepositoryEntity,
@@ -24,4 +25,5 @@ export const ENTITIES = [
   RoleEntity,
   ApiTokenEntity,
   AuditEventEntity,
+  BlobStoreEntity,
 ];

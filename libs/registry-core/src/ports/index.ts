@@ -8,3 +8,4 @@ export * from './role-store';
 export * from './api-token-store';
 export * from './audit-store';
 export * from './settings-store';
+export * from './blob-store-configs';

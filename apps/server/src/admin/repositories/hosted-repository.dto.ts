@@ -1,10 +1,11 @@
 import { Type } from 'class-transformer';
+import { BLOB_STORE_NAME } from '../../blobstores/s3-blob-store.dto';
 import { RepositoryBaseDto } from './repository-base.dto';
-import { Equals, IsBoolean, IsIn, IsNotEmptyObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmptyObject, IsOptional, Matches, ValidateNested } from 'class-validator';
 
 
 export class StorageDto {
-  @Equals('default', { message: 'storage.blobStoreName must be "default" (the only blob store)' })
+  @Matches(BLOB_STORE_NAME, { message: 'storage.blobStoreName must be the name of a blob store ("default", or one created under /service/rest/v1/blobstores)' })
   blobStoreName!: string;
 
   @IsBoolean()

@@ -1,6 +1,7 @@
 import { SafeRegex } from '@wharf/registry-core';
 import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
+import { BLOB_STORE_NAME } from '../../blobstores/s3-blob-store.dto';
 import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 
 /** Tag patterns run on RE2 (linear time): what it cannot compile (backreferences, lookaround) is refused here. */
@@ -16,7 +17,7 @@ class IsSafeRegex implements ValidatorConstraintInterface {
 }
 
 export class ProxyStorageDto {
-  @Matches(/^default$/, { message: 'storage.blobStoreName must be "default" (the only blob store)' })
+  @Matches(BLOB_STORE_NAME, { message: 'storage.blobStoreName must be the name of a blob store ("default", or one created under /service/rest/v1/blobstores)' })
   blobStoreName!: string;
 
   @IsBoolean()

@@ -4,6 +4,7 @@ import { ProxyRepository, type RepositoryConfig, RepositoryConflictError, Reposi
 import { ConnectorManager } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
 import { remoteUrlProblem } from './remote-url-check';
+import { BlobStores } from '../../blobstores/blob-stores';
 
 export class InvalidRepositoryError extends Error {
   /** The field at fault, as the REST validation errors name it ('*' for the whole body). */
@@ -25,6 +26,7 @@ export class RepositoriesService {
     private readonly manager: RepositoryManager,
     private readonly connectors: ConnectorManager,
     private readonly settings: WharfSettings,
+    private readonly blobStores: BlobStores,
   ) {}
 
   list(): RepositoryConfig[] {
@@ -39,6 +41,9 @@ export class RepositoriesService {
 
   async create(config: RepositoryConfig): Promise<void> {
     if (this.manager.config(config.name)) throw new RepositoryConflictError(`repository ${config.name} already exists`);
+    if (!this.blobStores.get(config.storage.blobStoreName)) {
+      throw new InvalidRepositoryError(`storage.blobStoreName: there is no blob store named "${config.storage.blobStoreName}" (${this.blobStores.names().join(', ')})`, 'storage.blobStoreName');
+    }
     this.checkPort(config);
     await this.checkRemote(config);
     const port = config.docker.httpPort;
@@ -55,6 +60,9 @@ export class RepositoriesService {
   async update(config: RepositoryConfig): Promise<void> {
     const current = this.get(config.name);
     if (current.type !== config.type) throw new RepositoryNotFoundError(`repository ${config.name} is not a ${config.type} repository`);
+    if (current.storage.blobStoreName !== config.storage.blobStoreName) {
+      throw new InvalidRepositoryError(`storage.blobStoreName cannot change (the repository's blobs are in "${current.storage.blobStoreName}")`, 'storage.blobStoreName');
+    }
     this.checkPort(config);
     await this.checkRemote(config);
     const port = config.docker.httpPort;
