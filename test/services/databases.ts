@@ -48,12 +48,12 @@ async function ensureTemplate(admin: pg.Client): Promise<string> {
   return template;
 }
 
-/** A new database with the current schema; returns its URL. */
-export function createPostgresDatabase(): Promise<string> {
+/** A new database with the current schema (or with nothing, `empty`); returns its URL. */
+export function createPostgresDatabase({ empty = false } = {}): Promise<string> {
   return withAdmin(async (admin) => {
-    const template = await ensureTemplate(admin);
     const name = `test_${randomUUID().replace(/-/g, '')}`;
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}" STRATEGY WAL_LOG`);
+    if (empty) await admin.query(`CREATE DATABASE "${name}"`);
+    else await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${await ensureTemplate(admin)}" STRATEGY WAL_LOG`);
     return `${postgresServerUrl()}/${name}`;
   });
 }

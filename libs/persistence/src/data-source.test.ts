@@ -6,7 +6,8 @@ import { MIGRATIONS } from '@wharf/migrations';
 import type { DataSource } from 'typeorm';
 import { DIALECTS, openFileDatabase, openMemoryDatabase, openTestDatabase, closeTestDatabase, tempDir } from '../test/database';
 import { TypeOrmTagIndex } from './adapters/typeorm-tag-index';
-import { createDataSource, dialectOfDataSource, pendingSchemaChanges } from './data-source';
+import { createPostgresDatabase, dropPostgresDatabase } from '../../../test/services/databases';
+import { createDataSource, dialectOfDataSource, openDatabase, pendingSchemaChanges } from './data-source';
 
 const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', 'migrations');
 const open: DataSource[] = [];
@@ -174,5 +175,20 @@ describe('createDataSource', () => {
     const ds = createDataSource({ sqlitePath: ':memory:', url: 'sqlite:///data/wharf.db', migrations: MIGRATIONS });
     expect(ds.options.synchronize).toBe(false);
     expect(ds.options.migrationsRun).toBe(false);
+  });
+});
+
+describe('openDatabase on PostgreSQL', () => {
+  it('lets replicas that start together migrate one at a time (each sees the whole schema once)', async () => {
+    const url = await createPostgresDatabase({ empty: true });
+    const opened = await Promise.all(Array.from({ length: 3 }, () => openDatabase({ sqlitePath: ':memory:', url, migrations: MIGRATIONS })));
+    try {
+      const applied: { name: string }[] = await opened[0]!.query('SELECT name FROM migrations ORDER BY id');
+      expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.postgres.map((M) => new M().name ?? M.name));
+      expect((await pendingSchemaChanges(opened[2]!)).up).toEqual([]);
+    } finally {
+      for (const db of opened) await db.destroy();
+      await dropPostgresDatabase(url);
+    }
   });
 });

@@ -72,12 +72,34 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations({ transaction: 'each' });
+    await migrateAlone(dataSource);
   } catch (err) {
     await dataSource.destroy();
     throw err;
   }
   return dataSource;
+}
+
+/** Any number (PostgreSQL advisory locks are named by one): "wharf migrations". */
+const MIGRATION_LOCK = 0x77686172;
+
+/**
+ * Applies pending migrations. On PostgreSQL, replicas starting together take turns (a session
+ * advisory lock): the first migrates, the others then find nothing left to do.
+ */
+async function migrateAlone(dataSource: DataSource): Promise<void> {
+  if (dialectOfDataSource(dataSource) !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
 }
 
 /** The dialect of an open data source. */
