@@ -1,7 +1,8 @@
 /**
  * The import directions of ARCHITECTURE.md, checked in CI (`npm run deps:check`):
  * oci <- blobstore <- registry-core <- persistence <- apps/server; web -> api-types only;
- * inside the server, only the composition root sees persistence.
+ * inside the server, only the composition root sees persistence. native-io (the native I/O addon) sits at the
+ * bottom with oci: blobstore and the upstream client use it.
  */
 // npm packages resolve to node_modules/<name>/...
 const FRAMEWORKS = '(^|/)node_modules/(@nestjs|typeorm|express|fastify|passport[^/]*|better-sqlite3|class-validator|class-transformer)/';
@@ -9,16 +10,20 @@ const DATABASE = '(^|/)node_modules/(typeorm|better-sqlite3|pg)/';
 module.exports = {
   forbidden: [
     { name: 'oci-is-pure', severity: 'error', comment: 'libs/oci is protocol code: no other Wharf package, no framework',
-      from: { path: '^libs/oci/' }, to: { path: ['^libs/(blobstore|registry-core|persistence|api-types)/', '^apps/', FRAMEWORKS], pathNot: '^libs/oci/' } },
-    { name: 'blobstore-below-domain', severity: 'error', comment: 'libs/blobstore may use only oci',
+      from: { path: '^libs/oci/' }, to: { path: ['^libs/(native-io|blobstore|registry-core|persistence|api-types)/', '^apps/', FRAMEWORKS], pathNot: '^libs/oci/' } },
+    { name: 'native-io-at-the-bottom', severity: 'error', comment: 'libs/native-io wraps the addon: no other Wharf package, no framework',
+      from: { path: '^libs/native-io/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence|api-types)/', '^apps/', FRAMEWORKS] } },
+    { name: 'blobstore-below-domain', severity: 'error', comment: 'libs/blobstore may use only oci and native-io',
       from: { path: '^libs/blobstore/' }, to: { path: ['^libs/(registry-core|persistence|api-types)/', '^apps/', FRAMEWORKS] } },
+    { name: 'upstream-client-knows-no-store', severity: 'error', comment: 'the upstream client hands bodies over as IncomingBody shapes; it never imports the blob store',
+      from: { path: '^libs/registry-core/src/upstream/', pathNot: '\\.test\\.ts$' }, to: { path: '^libs/blobstore/' } },
     { name: 'domain-has-no-infrastructure', severity: 'error', comment: 'registry-core sees ports, not TypeORM, Nest or HTTP frameworks',
       from: { path: '^libs/registry-core/src/' }, to: { path: ['^libs/(persistence|api-types)/', '^apps/', FRAMEWORKS] } },
     { name: 'persistence-below-server', severity: 'error', comment: 'persistence implements ports; it never reaches into the server',
       from: { path: '^libs/persistence/' }, to: { path: ['^apps/', '^libs/api-types/', '(^|/)node_modules/(@nestjs|express|passport[^/]*)/'] } },
     { name: 'protocol-layer-sees-only-the-domain', severity: 'error',
       comment: 'apps/server/src/distribution talks to DockerRepository and oci only: no TypeORM, no persistence, no filesystem',
-      from: { path: '^apps/server/src/distribution/' }, to: { path: ['^libs/persistence/', '^libs/blobstore/', DATABASE, '^(node:)?fs($|/)'] } },
+      from: { path: '^apps/server/src/distribution/' }, to: { path: ['^libs/persistence/', '^libs/blobstore/', '^libs/native-io/', DATABASE, '^(node:)?fs($|/)'] } },
     { name: 'rest-api-and-security-see-no-persistence', severity: 'error',
       comment: 'admin/, security/ and http/ work on ports and domain services: no persistence package, no database library',
       from: { path: '^apps/server/src/(admin|security|http)/' }, to: { path: ['^libs/persistence/', '^migrations/', DATABASE] } },
@@ -26,7 +31,7 @@ module.exports = {
       comment: 'apps/server/src/composition-root.ts alone constructs the TypeORM adapters and opens the database; the server and its tests see ports',
       from: { path: '^apps/', pathNot: '^apps/server/src/composition-root\\.ts$' }, to: { path: ['^libs/persistence/', '^migrations/', DATABASE] } },
     { name: 'web-sees-only-api-types', severity: 'error', comment: 'the admin UI talks to the server over HTTP; it shares only the REST types',
-      from: { path: '^web/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence)/', '^apps/', '^migrations/', FRAMEWORKS] } },
+      from: { path: '^web/' }, to: { path: ['^libs/(oci|native-io|blobstore|registry-core|persistence)/', '^apps/', '^migrations/', FRAMEWORKS] } },
     { name: 'api-types-are-plain', severity: 'error', from: { path: '^libs/api-types/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence)/', '^apps/', FRAMEWORKS] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // Workspace packages resolve to their TypeScript sources, so tests never need a build.
 const alias = {
   '@wharf/oci': resolve(__dirname, 'libs/oci/src/index.ts'),
+  '@wharf/native-io': resolve(__dirname, 'libs/native-io/src/index.ts'),
   '@wharf/blobstore': resolve(__dirname, 'libs/blobstore/src/index.ts'),
   '@wharf/registry-core': resolve(__dirname, 'libs/registry-core/src/index.ts'),
   '@wharf/persistence': resolve(__dirname, 'libs/persistence/src/index.ts'),

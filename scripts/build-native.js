@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Builds the native I/O addon (libs/blobstore/native: sendfile(2) downloads, proxy fills received off the
+// Builds the native I/O addon (libs/native-io/native: sendfile(2) downloads, proxy fills received off the
 // JavaScript thread) with node-gyp when its build is missing or older than its sources. Without it Wharf
 // still works: bytes are copied through JavaScript instead (slower). A failed build is reported, not fatal;
-// the unit suite (libs/blobstore/src/fs/zero-copy.test.ts, socket-ingest.test.ts) fails on Linux without it.
+// the unit suite (libs/native-io/src/*.test.ts) fails on Linux without it.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { existsSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
-const dir = join(__dirname, '..', 'libs', 'blobstore', 'native');
+const dir = join(__dirname, '..', 'libs', 'native-io', 'native');
 const output = join(dir, 'build', 'Release', 'wharf_native.node');
-const sources = ['module.cc', 'sendfile.cc', 'ingest.cc', 'growing-file.h', 'napi-util.h', 'binding.gyp'].map((f) => join(dir, f));
+const sources = readdirSync(dir).filter((f) => /\.(cc|h|gyp)$/.test(f)).map((f) => join(dir, f));
 
 function nodeGyp() {
   const candidates = [
@@ -39,7 +39,7 @@ try {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  console.log('build-native: built libs/blobstore/native (native I/O addon)');
+  console.log('build-native: built libs/native-io/native (native I/O addon)');
 } catch (err) {
   console.warn(`build-native: could not build the native I/O addon (${err.message}); bytes will be copied through JavaScript`);
 }

@@ -27,6 +27,7 @@ REQUIRED=(
   "ceph-osd:ceph-osd"
   "ceph:ceph-common"
   "radosgw-admin:ceph-common"
+  "openssl:openssl"
 )
 
 # The busybox used for test images must be the static one at /bin/busybox: it is copied alone

@@ -1,4 +1,6 @@
-import type { Readable, Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { IncomingBody } from '@wharf/native-io';
 
 /** A stored blob: canonical digest ("sha256:<hex>") and size in bytes. */
 export interface BlobInfo {
@@ -19,75 +21,58 @@ export interface ByteRange {
 }
 
 /**
- * An opened blob. `size` is the TOTAL blob size; `start`/`end` (inclusive) are the bytes the
- * stream delivers, so it yields `end - start + 1` bytes (for an empty blob: start 0, end -1).
+ * A blob's bytes, ready to go out once: the whole blob or a slice of it. This is what repositories hand to
+ * the protocol layer; only the store that made it knows how the bytes travel (sendfile(2) from a local file,
+ * following a file still being received, a stream from an object store). Opened: deleting the blob
+ * afterwards does not cut it short.
+ *
+ * Use it exactly once: `deliver`, `stream` or `close` (`slice` gives a new content in its place).
  */
-export interface BlobRead {
-  /** The bytes as a stream; consume it or destroy it. */
-  stream: Readable;
-  size: number;
-  start: number;
-  end: number;
+export interface BlobContent {
+  readonly digest: string;
+  /** Total size of the blob. */
+  readonly size: number;
+  /** The bytes this content stands for, both ends inclusive; undefined for the whole blob. */
+  readonly range: ByteRange | undefined;
   /**
-   * The fastest way to send the bytes, used instead of `stream` (never both): ends `destination` when done.
-   * Implementations without a better way pipe the stream.
+   * The same blob narrowed to `range`, without opening it again; this content is then spent. A range outside
+   * the blob is RegistryError RANGE_INVALID (and this content is closed).
    */
-  sendTo(destination: Writable): Promise<void>;
+  slice(range: ByteRange): BlobContent;
   /**
-   * Sends the bytes to a connected socket (by descriptor) inside the kernel, when the store can (a local
-   * file and sendfile(2)); false when it cannot, having done nothing, so `sendTo` or `stream` still apply.
-   * Nothing else may write to the socket until it settles; once started it sends everything or throws.
+   * Sends the bytes as the body of `response`, whose status and headers are set, and ends it. Resolves once
+   * the last byte went out. Rejects when it could not send them all: the response is then destroyed if any of
+   * the body may be out (the client sees a cut connection, never a short body it could take as complete).
+   * Content following a write that fails rejects with that write's error.
    */
-  sendToSocket?(socketFd: number): Promise<boolean>;
-}
-
-/**
- * A body of known length arriving on a plain TCP connection (a proxy's upstream blob). A store that can
- * takes the connection over and receives the bytes itself, off the JavaScript thread; otherwise it reads
- * `stream()`. Taken once, one way or the other.
- */
-export interface SocketBody {
-  /** Bytes of the whole body. */
-  readonly length: number;
-  /** Give up when no byte arrives for this long. */
-  readonly idleTimeoutMs: number;
-  /** The body as a stream, as any other source. */
+  deliver(response: ServerResponse): Promise<void>;
+  /** The bytes as a stream, for readers inside the process; consume it or destroy it. */
   stream(): Readable;
-  /**
-   * Hands the connection over, synchronously: the body bytes already received (`head`) and a descriptor
-   * of the socket, made with `dup`, that the taker now owns and reads the rest from. null when it cannot
-   * (then `stream()` still works).
-   */
-  takeSocket(dup: (fd: number) => number): { fd: number; head: Buffer } | null;
+  /** Gives the content up unread. */
+  close(): Promise<void>;
 }
 
-/** Lets readers follow a blob while it is being written (a proxy's cold fill serving several clients). */
+/** What a blob store writes: a stream, or a body that can receive itself into a file (see @wharf/native-io). */
+export type BlobSource = Readable | IncomingBody;
+
 export interface WriteOptions {
-  /** Called with the number of bytes that have reached the temporary file, each time more land. */
+  /** Called with the number of bytes received so far, each time more land. */
   onProgress?(bytes: number): void;
-  /** Called once the temporary file exists, before the write completes. */
-  onSpool?(spool: Spool): void;
-  /** Called as soon as the content is known to match the expected digest and size (before fsync and rename). */
+  /** Called once, early, with the write in progress: readers may follow it from then on. */
+  onStarted?(write: WriteInProgress): void;
+  /** Called as soon as the content is known to match the expected digest and size (before it is durable). */
   onVerified?(): void;
 }
 
-/** The in-progress file of one write. Unverified bytes: callers must not present them as complete before the write resolves. */
-export interface Spool {
-  /** A reader of the file as it grows; null once the file has been committed or discarded. An open reader stays valid after either. */
-  open(): Promise<SpoolReader | null>;
-}
-
-export interface SpoolReader {
-  /** Reads up to buffer.length bytes at `position`; fewer (or 0) when not yet written. */
-  read(buffer: Buffer, position: number): Promise<number>;
+/** A write under way, which any number of readers may follow while it arrives (a proxy's cold fill). */
+export interface WriteInProgress {
   /**
-   * Sends `count` bytes from `position` to a connected socket (by descriptor) inside the kernel as they are
-   * written, when the store can (a socket ingest and sendfile(2)); false when it cannot, having done nothing.
-   * Throws an error with code 'ESOURCE' when the write being followed fails (its own error is on `write`), or
-   * the socket's error (part of the bytes may be out). Present only where it may work.
+   * The blob being written, as content: bytes go out as they arrive, the last one only once the digest
+   * matched, so a corrupt blob never reaches anyone as a complete body; when the write fails, its followers
+   * fail with its error. Resolves once the size is known (at once when the write was given one); rejects with
+   * the write's error when it failed first. Once the write completed, the stored blob (null if it was deleted since).
    */
-  sendToSocket?(socketFd: number, position: number, count: number): Promise<boolean>;
-  close(): Promise<void>;
+  follow(): Promise<BlobContent | null>;
 }
 
 /**
@@ -96,20 +81,15 @@ export interface SpoolReader {
  */
 export interface BlobStore {
   stat(digest: string): Promise<BlobInfo | null>;
+  /** The blob's content, opened (whole: use `slice` for a range); null when absent. */
+  open(digest: string): Promise<BlobContent | null>;
   /**
-   * Opens the blob for reading (whole or a range already validated by the caller). null when
-   * absent. Uses large reads (1 MiB) — this is the hot path for layer downloads. A range outside
-   * the blob is rejected with RegistryError RANGE_INVALID.
+   * Stores a blob. Bytes go to a temporary place while hashed, and become visible only once the digest (and
+   * size when given) match and they are durable; otherwise RegistryError DIGEST_INVALID / SIZE_INVALID and
+   * nothing is visible. A stream is read with backpressure. If the blob already exists the new copy is
+   * discarded. Without an expected digest the blob is hashed with sha256.
    */
-  read(digest: string, range?: ByteRange): Promise<BlobRead | null>;
-  /**
-   * Stores a stream. Bytes go to a temporary file while hashed, the file is fsynced and renamed
-   * into place only if the digest (and size when given) match; otherwise RegistryError
-   * DIGEST_INVALID / SIZE_INVALID and nothing is visible. Backpressure respected
-   * (stream.pipeline). If the blob already exists the temp copy is discarded. Without an
-   * expected digest the blob is hashed with sha256. A SocketBody may be received off the JavaScript thread.
-   */
-  write(source: Readable | SocketBody, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo>;
+  write(source: BlobSource, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo>;
   /** Removes a blob; false when it was absent. */
   delete(digest: string): Promise<boolean>;
   /**

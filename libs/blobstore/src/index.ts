@@ -1,8 +1,21 @@
-export type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, Spool, SpoolReader, StoredBlob, UploadStore, WriteOptions } from './blob-store';
-export { FileBlobStore, FileUploadStore, type FileBlobStoreOptions } from './fs/file-blob-store';
+export type {
+  BlobContent,
+  BlobInfo,
+  BlobSource,
+  BlobStore,
+  ByteRange,
+  StoredBlob,
+  UploadStore,
+  WriteInProgress,
+  WriteOptions,
+} from './blob-store';
+export type { IncomingBody, ReceiveOptions } from '@wharf/native-io';
+export { boundsOf, checkRange, readAll, StreamedContent } from './content';
+export { FileBlobStore, type FileBlobStoreOptions } from './fs/file-blob-store';
+export { FileContent } from './fs/file-content';
+export { FileUploadStore } from './fs/file-upload-store';
+export { ReceivingFile } from './fs/receiving-file';
 export { StorageError } from './fs/fs-util';
 export { isUploadId } from './fs/paths';
-export { zeroCopyAvailable, zeroCopyTransfers } from './fs/zero-copy';
-export { socketIngestAvailable, socketIngests } from './fs/socket-ingest';
 export { S3BlobStore } from './s3/s3-blob-store';
 export type { S3BlobStoreOptions } from './s3/s3-options';

@@ -3,10 +3,13 @@
  * implementation's test calls `describeBlobStoreContract(name, factory)`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { digestOf, isRegistryError } from '@wharf/oci';
-import type { BlobStore, StoredBlob } from '../src/blob-store';
+import { TestCa } from '../../../test/support/tls';
+import { waitFor } from '../../../test/support/wait';
+import type { BlobContent, BlobStore, StoredBlob, WriteInProgress } from '../src/blob-store';
+import { DeliveryServer, fetchPath, type Transport } from './delivery';
 
 export interface BlobStoreFixture {
   store: BlobStore;
@@ -67,6 +70,9 @@ export async function expectRegistryError(
   if (status !== undefined) expect((error as { status: number }).status).toBe(status);
 }
 
+/** Polls `condition` (synchronisation only). */
+const until = (condition: () => boolean) => waitFor('the reader to catch up', condition, { timeoutMs: 20_000, intervalMs: 5 });
+
 /** The store's listing, sorted by digest. */
 export async function listAll(store: BlobStore): Promise<StoredBlob[]> {
   const blobs: StoredBlob[] = [];
@@ -74,7 +80,13 @@ export async function listAll(store: BlobStore): Promise<StoredBlob[]> {
   return blobs.sort((a, b) => a.digest.localeCompare(b.digest));
 }
 
-export function describeBlobStoreContract(name: string, factory: () => Promise<BlobStoreFixture>): void {
+export interface ContractOptions {
+  /** The store offers writes in progress to readers (WriteOptions.onStarted); default true. */
+  followsWrites?: boolean;
+}
+
+export function describeBlobStoreContract(name: string, factory: () => Promise<BlobStoreFixture>, options: ContractOptions = {}): void {
+  const followsWrites = options.followsWrites ?? true;
   describe(`BlobStore contract: ${name}`, () => {
     let fixture: BlobStoreFixture;
     let store: BlobStore;
@@ -96,12 +108,12 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         expect(info).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
 
-        const read = await store.read(digest);
-        expect(read).not.toBeNull();
-        expect(read!.size).toBe(data.length);
-        expect(read!.start).toBe(0);
-        expect(read!.end).toBe(data.length - 1);
-        const body = await collect(read!.stream);
+        const content = await store.open(digest);
+        expect(content).not.toBeNull();
+        expect(content!.digest).toBe(digest);
+        expect(content!.size).toBe(data.length);
+        expect(content!.range).toBeUndefined();
+        const body = await collect(content!.stream());
         expect(body.length).toBe(data.length);
         expect(body.equals(data)).toBe(true);
       });
@@ -110,7 +122,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const data = randomBytes(200_000);
         const info = await store.write(source(data, 7_000));
         expect(info).toEqual({ digest: digestOf(data), size: data.length });
-        expect((await collect((await store.read(info.digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(info.digest))!.stream())).equals(data)).toBe(true);
       });
 
       it('serves ranged reads', async () => {
@@ -127,12 +139,10 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
           [0, data.length - 1],
         ];
         for (const [start, end] of ranges) {
-          const read = await store.read(digest, { start, end });
-          expect(read, `range ${start}-${end}`).not.toBeNull();
-          expect(read!.size).toBe(data.length);
-          expect(read!.start).toBe(start);
-          expect(read!.end).toBe(end);
-          const body = await collect(read!.stream);
+          const content = (await store.open(digest))!.slice({ start, end });
+          expect(content.size).toBe(data.length);
+          expect(content.range).toEqual({ start, end });
+          const body = await collect(content.stream());
           expect(body.equals(data.subarray(start, end + 1)), `range ${start}-${end}`).toBe(true);
         }
       });
@@ -141,22 +151,28 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const data = randomBytes(1000);
         const digest = digestOf(data);
         await store.write(source(data), { digest });
-        await expectRegistryError(store.read(digest, { start: 0, end: 1000 }), 'RANGE_INVALID', 416);
-        await expectRegistryError(store.read(digest, { start: 10, end: 9 }), 'RANGE_INVALID', 416);
+        for (const range of [
+          { start: 0, end: 1000 },
+          { start: 10, end: 9 },
+          { start: -1, end: 5 },
+          { start: 0.5, end: 5 },
+        ]) {
+          const content = (await store.open(digest))!;
+          expect(() => content.slice(range), JSON.stringify(range)).toThrow(expect.objectContaining({ code: 'RANGE_INVALID', status: 416 }));
+        }
       });
 
       it('answers null/false for absent blobs', async () => {
         const digest = digestOf(randomBytes(32));
         expect(await store.stat(digest)).toBeNull();
-        expect(await store.read(digest)).toBeNull();
-        expect(await store.read(digest, { start: 0, end: 0 })).toBeNull();
+        expect(await store.open(digest)).toBeNull();
         expect(await store.delete(digest)).toBe(false);
       });
 
       it('rejects malformed digests with DIGEST_INVALID', async () => {
         for (const bad of ['', 'sha256:', 'sha256:../../etc/passwd', 'md5:d41d8cd98f00b204e9800998ecf8427e', `sha256:${'A'.repeat(64)}`]) {
           await expectRegistryError(store.stat(bad), 'DIGEST_INVALID', 400);
-          await expectRegistryError(store.read(bad), 'DIGEST_INVALID', 400);
+          await expectRegistryError(store.open(bad), 'DIGEST_INVALID', 400);
           await expectRegistryError(store.delete(bad), 'DIGEST_INVALID', 400);
         }
         await expectRegistryError(store.write(source(Buffer.from('x')), { digest: 'sha256:nope' }), 'DIGEST_INVALID', 400);
@@ -168,7 +184,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         await expectRegistryError(store.write(source(data), { digest: claimed, size: data.length }), 'DIGEST_INVALID', 400);
         expect(await store.stat(claimed)).toBeNull();
         expect(await store.stat(digestOf(data))).toBeNull();
-        expect(await store.read(digestOf(data))).toBeNull();
+        expect(await store.open(digestOf(data))).toBeNull();
       });
 
       it('rejects a size mismatch with SIZE_INVALID and stores nothing', async () => {
@@ -178,7 +194,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         await expectRegistryError(store.write(source(data), { digest, size: data.length - 1 }), 'SIZE_INVALID', 400);
         await expectRegistryError(store.write(source(data), { size: 10 }), 'SIZE_INVALID', 400);
         expect(await store.stat(digest)).toBeNull();
-        expect(await store.read(digest)).toBeNull();
+        expect(await store.open(digest)).toBeNull();
       });
 
       it('stores nothing when the source fails midway', async () => {
@@ -198,7 +214,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         src.push(data.subarray(0, 100_000));
         await new Promise((r) => setTimeout(r, 20));
         expect(await store.stat(digest)).toBeNull();
-        expect(await store.read(digest)).toBeNull();
+        expect(await store.open(digest)).toBeNull();
         src.push(data.subarray(100_000));
         src.push(null);
         expect(await pending).toEqual({ digest, size: data.length });
@@ -214,7 +230,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         expect(second).toEqual(first);
         expect(third).toEqual(first);
         expect(await store.stat(digest)).toEqual(first);
-        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
 
       it('deletes a blob', async () => {
@@ -223,7 +239,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         await store.write(source(data), { digest });
         expect(await store.delete(digest)).toBe(true);
         expect(await store.stat(digest)).toBeNull();
-        expect(await store.read(digest)).toBeNull();
+        expect(await store.open(digest)).toBeNull();
         expect(await store.delete(digest)).toBe(false);
         // and it can come back
         expect(await store.write(source(data), { digest })).toEqual({ digest, size: data.length });
@@ -235,10 +251,10 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const digest = digestOf(data, 'sha512');
         expect(await store.write(source(data), { digest, size: data.length })).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
-        const body = await collect((await store.read(digest))!.stream);
+        const body = await collect((await store.open(digest))!.stream());
         expect(body.equals(data)).toBe(true);
-        const part = await store.read(digest, { start: 5, end: 50 });
-        expect((await collect(part!.stream)).equals(data.subarray(5, 51))).toBe(true);
+        const part = (await store.open(digest))!.slice({ start: 5, end: 50 });
+        expect((await collect(part.stream())).equals(data.subarray(5, 51))).toBe(true);
         // the same bytes under sha256 are a different blob
         expect(await store.stat(digestOf(data))).toBeNull();
         await expectRegistryError(
@@ -253,11 +269,10 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const info = await store.write(Readable.from([]), { digest: EMPTY_SHA256, size: 0 });
         expect(info).toEqual({ digest: EMPTY_SHA256, size: 0 });
         expect(await store.stat(EMPTY_SHA256)).toEqual({ digest: EMPTY_SHA256, size: 0 });
-        const read = await store.read(EMPTY_SHA256);
-        expect(read!.size).toBe(0);
-        expect(read!.start).toBe(0);
-        expect(read!.end).toBe(-1);
-        expect((await collect(read!.stream)).length).toBe(0);
+        const content = await store.open(EMPTY_SHA256);
+        expect(content!.size).toBe(0);
+        expect(content!.range).toBeUndefined();
+        expect((await collect(content!.stream())).length).toBe(0);
         expect(await store.write(Readable.from([]))).toEqual(info);
       });
 
@@ -272,17 +287,149 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const [results] = await Promise.all([Promise.all(writers), expectRegistryError(liar, 'DIGEST_INVALID')]);
         for (const r of results) expect(r).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
-        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
 
       it('keeps reads of a blob intact while it is written again', async () => {
         const data = randomBytes(3 * MiB);
         const digest = digestOf(data);
         await store.write(source(data), { digest });
-        const reads = Array.from({ length: 3 }, async () => collect((await store.read(digest))!.stream));
+        const reads = Array.from({ length: 3 }, async () => collect((await store.open(digest))!.stream()));
         const writes = Array.from({ length: 3 }, () => store.write(source(data), { digest }));
         await Promise.all(writes);
         for (const body of await Promise.all(reads)) expect(body.equals(data)).toBe(true);
+      });
+    });
+
+    describe.each<Transport>(['http', 'https'])('delivery to an HTTP response (%s)', (transport) => {
+      // Over plain HTTP a store may send in the kernel (sendfile); over TLS it must copy: both are covered.
+      let ca: TestCa;
+      let server: DeliveryServer;
+
+      beforeAll(async () => {
+        ca = TestCa.create();
+        const cert = ca.issue(['127.0.0.1']);
+        server = await DeliveryServer.start(transport, { cert: cert.cert, key: cert.key, ca: ca.cert });
+      });
+
+      afterAll(async () => {
+        await server?.close();
+        ca?.dispose();
+      });
+
+      async function stored(size: number): Promise<{ data: Buffer; digest: string }> {
+        const data = randomBytes(size);
+        const digest = digestOf(data);
+        await store.write(source(data, MiB), { digest, size });
+        return { data, digest };
+      }
+
+      const opened = async (digest: string): Promise<BlobContent> => (await store.open(digest))!;
+
+      it('delivers a whole blob and ranges byte for byte, and the keep-alive connection carries on', async () => {
+        const { data, digest } = await stored(5 * MiB + 77);
+        const whole = await fetchPath(server, server.route(() => opened(digest)));
+        const part = await fetchPath(server, server.route(async () => (await opened(digest)).slice({ start: MiB + 3, end: 3 * MiB })));
+        const last = await fetchPath(server, server.route(async () => (await opened(digest)).slice({ start: data.length - 1, end: data.length - 1 })));
+        const again = await fetchPath(server, server.route(() => opened(digest)));
+        expect([whole.status, part.status, last.status, again.status]).toEqual([200, 206, 206, 200]);
+        expect(whole.complete && whole.body.equals(data)).toBe(true);
+        expect(part.complete && part.body.equals(data.subarray(MiB + 3, 3 * MiB + 1))).toBe(true);
+        expect(last.body.equals(data.subarray(data.length - 1))).toBe(true);
+        expect(again.complete && again.body.equals(data)).toBe(true);
+        expect(new Set([whole.socket, part.socket, last.socket, again.socket]).size).toBe(1);
+      });
+
+      it('delivers a 0-byte blob', async () => {
+        await store.write(Readable.from([]), { digest: EMPTY_SHA256, size: 0 });
+        const got = await fetchPath(server, server.route(() => opened(EMPTY_SHA256)));
+        expect(got).toMatchObject({ status: 200, complete: true });
+        expect(got.body.length).toBe(0);
+      });
+
+      it('a reader that stops reading and hangs up: that delivery fails, the store and the next reader do not', { timeout: 20_000 }, async () => {
+        // Larger than the loopback socket buffers can hold, so the sender really waits for the reader.
+        const { data, digest } = await stored(48 * MiB);
+        const path = server.route(() => opened(digest));
+        const stopped = await fetchPath(server, path, { stopAfter: MiB, hangUpAfterMs: 200 });
+        expect(stopped.complete).toBe(false);
+        expect(await server.outcomes.get(path)).toBeInstanceOf(Error);
+        const next = await fetchPath(server, server.route(() => opened(digest)));
+        expect(next.complete && next.body.equals(data)).toBe(true);
+      });
+
+      /** Starts a write of `data` from a source the test feeds; resolves once readers may follow it. */
+      async function writing(data: Buffer, expectedDigest = digestOf(data)) {
+        const feed = new PassThrough();
+        let started!: (write: WriteInProgress) => void;
+        const following = new Promise<WriteInProgress>((resolve) => (started = resolve));
+        const done = store.write(feed, { digest: expectedDigest, size: data.length }, { onStarted: started });
+        done.catch(() => undefined);
+        return { feed, done, write: await following };
+      }
+
+      it.runIf(followsWrites)('follows a write: bytes go out as they arrive, the last one only once the digest matched', async () => {
+        const data = randomBytes(6 * MiB + 5);
+        const { feed, done, write } = await writing(data);
+        let received = 0;
+        const path = server.route(async () => (await write.follow())!);
+        const reading = fetchPath(server, path, { onBytes: (n) => (received = n) });
+        feed.write(data.subarray(0, 2 * MiB));
+        await until(() => received >= 2 * MiB - 1);
+        feed.write(data.subarray(2 * MiB));
+        // Every byte has arrived, but the write has not seen the end of its source: it cannot have verified it.
+        await until(() => received >= data.length - 1);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(received).toBe(data.length - 1);
+        feed.end();
+        const got = await reading;
+        expect(got.complete && got.body.equals(data)).toBe(true);
+        expect(await done).toEqual({ digest: digestOf(data), size: data.length });
+        expect(await server.outcomes.get(path)).toBe('ok');
+        // Following a write that has completed reads the stored blob.
+        const after = await fetchPath(server, server.route(async () => (await write.follow())!));
+        expect(after.complete && after.body.equals(data)).toBe(true);
+      });
+
+      it.runIf(followsWrites)('follows a write with a range, and as a stream', async () => {
+        const data = randomBytes(3 * MiB);
+        const { feed, done, write } = await writing(data);
+        const part = fetchPath(server, server.route(async () => (await write.follow())!.slice({ start: 10, end: MiB })));
+        const streamed = collect((await write.follow())!.stream());
+        feed.end(data);
+        expect((await part).body.equals(data.subarray(10, MiB + 1))).toBe(true);
+        expect((await streamed).equals(data)).toBe(true);
+        await done;
+      });
+
+      it.runIf(followsWrites)('a write whose content is corrupt: its followers are cut off short, and following it afterwards fails', async () => {
+        const data = randomBytes(4 * MiB);
+        const claimed = digestOf(randomBytes(16));
+        const { feed, done, write } = await writing(data, claimed);
+        const path = server.route(async () => (await write.follow())!);
+        const reading = fetchPath(server, path);
+        feed.end(data);
+        await expectRegistryError(done, 'DIGEST_INVALID');
+        const got = await reading;
+        expect(got.complete).toBe(false);
+        expect(got.body.length).toBeLessThan(data.length);
+        expect(await server.outcomes.get(path)).toMatchObject({ code: 'DIGEST_INVALID' });
+        await expectRegistryError(write.follow(), 'DIGEST_INVALID');
+        expect(await store.stat(claimed)).toBeNull();
+      });
+
+      it.runIf(followsWrites)('a follower that stops reading does not hold the write back', { timeout: 20_000 }, async () => {
+        const data = randomBytes(40 * MiB);
+        const { feed, done, write } = await writing(data);
+        const path = server.route(async () => (await write.follow())!);
+        const reading = fetchPath(server, path, { stopAfter: 64 * 1024, hangUpAfterMs: 1_500, ownConnection: true });
+        feed.end(data);
+        expect(await done).toEqual({ digest: digestOf(data), size: data.length });
+        // The follower is still there, its connection open and unread: the write completed regardless.
+        const other = await fetchPath(server, server.route(() => opened(digestOf(data))));
+        expect(other.complete && other.body.equals(data)).toBe(true);
+        expect((await reading).complete).toBe(false);
+        expect(await server.outcomes.get(path)).toBeInstanceOf(Error);
       });
     });
 
@@ -360,7 +507,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
 
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
-        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
         // the session is gone
         expect(await store.uploads.size(id)).toBeNull();
         await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), data.length), 'BLOB_UPLOAD_UNKNOWN', 404);
@@ -384,7 +531,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         expect(await store.uploads.append(id, source(Buffer.from('world')), 6)).toBe(11);
         const digest = digestOf(Buffer.from('hello world'));
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: 11 });
-        expect((await collect((await store.read(digest))!.stream)).toString()).toBe('hello world');
+        expect((await collect((await store.open(digest))!.stream())).toString()).toBe('hello world');
       });
 
       it('rejects a commit with the wrong digest and keeps the session', async () => {
@@ -425,7 +572,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         // the client resumes from where the store says it is
         expect(await store.uploads.append(id, source(data.subarray(size)), size)).toBe(data.length);
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
-        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
 
       it('commits into an existing blob (dedupe)', async () => {
@@ -436,7 +583,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         await store.uploads.append(id, source(data), 0);
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
         expect(await store.uploads.size(id)).toBeNull();
-        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
 
       it('commits with sha512', async () => {
@@ -446,7 +593,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         await store.uploads.append(id, source(data.subarray(0, 1000)), 0);
         await store.uploads.append(id, source(data.subarray(1000)), 1000);
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
-        expect((await collect((await store.read(digest))!.stream)).equals(data)).toBe(true);
+        expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
 
       it('commits an empty upload as the 0-byte blob', async () => {

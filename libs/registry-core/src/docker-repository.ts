@@ -1,5 +1,5 @@
-import type { Readable, Writable } from 'node:stream';
-import type { BlobInfo, ByteRange } from '@wharf/blobstore';
+import type { Readable } from 'node:stream';
+import type { BlobContent, BlobInfo } from '@wharf/blobstore';
 import type { Descriptor } from '@wharf/oci';
 import type { Page, PageRequest } from './page';
 import type { RepositoryType } from './repository-config';
@@ -12,19 +12,12 @@ export interface ManifestHandle {
   bytes: Buffer;
 }
 
-export interface BlobHandle {
-  digest: string;
-  /** Total size of the blob. */
-  size: number;
-  /** The inclusive byte range being returned, when one was asked for. */
-  range?: ByteRange;
-  /** The bytes as a stream (consume or destroy it), or ... */
-  stream: Readable;
-  /** ... the fastest way to send them, ending `destination` (use one of the two, never both). */
-  sendTo(destination: Writable): Promise<void>;
-  /** Stored blobs: send to a socket inside the kernel; false when not possible (see BlobRead.sendToSocket). */
-  sendToSocket?(socketFd: number): Promise<boolean>;
-}
+/**
+ * A blob's bytes as repositories hand them out: opened by the blob store that holds them (or follows them
+ * while a proxy receives them), passed along untouched, sent once by the protocol layer (`deliver`). A range
+ * is taken with `slice` once the caller knows the size.
+ */
+export type BlobHandle = BlobContent;
 
 export interface UploadStatus {
   id: string;
@@ -67,7 +60,7 @@ export interface DockerRepository {
   getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null>;
   /** `cachedOnly`: answer from what is stored here, never asking a remote (a group checking before a push). */
   statBlob(image: string, digest: string, options?: { cachedOnly?: boolean }): Promise<BlobInfo | null>;
-  getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null>;
+  getBlob(image: string, digest: string): Promise<BlobHandle | null>;
   listTags(image: string, page: PageRequest): Promise<Page<string>>;
   listImages(page: PageRequest): Promise<Page<string>>;
   listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]>;

@@ -1,7 +1,6 @@
 import { RegistryError, formatContentRange, parseDigest, parseRange } from '@wharf/oci';
 import type { RegistryContext } from './context';
 import { API_VERSION_HEADER, send } from './http-io';
-import { sendBlob } from './send-blob';
 
 export async function getBlob(ctx: RegistryContext, digest: string): Promise<void> {
   parseDigest(digest);
@@ -16,42 +15,26 @@ export async function getBlob(ctx: RegistryContext, digest: string): Promise<voi
   if (!blob) throw unknownBlob(ctx, digest);
   const rangeHeader = ctx.req.headers.range;
   if (rangeHeader !== undefined) {
-    // The size is known only now; a real sub-range is asked for again (cheap: a file open, or joining the running fill).
+    // The size is known only now: the range is resolved once, against it, and the content narrowed to it.
     const range = parseRange(rangeHeader, blob.size);
     if (range.kind === 'unsatisfiable') {
-      blob.stream.destroy();
+      await blob.close();
       throw new RegistryError('RANGE_INVALID', `range ${rangeHeader} is outside the blob's ${blob.size} bytes`, undefined, {
         headers: { 'Content-Range': `bytes */${blob.size}` },
       });
     }
-    if (range.kind === 'range' && (range.start > 0 || range.end < blob.size - 1)) {
-      blob.stream.destroy();
-      blob = await ctx.repository.getBlob(image, digest, { start: range.start, end: range.end });
-      if (!blob) throw unknownBlob(ctx, digest);
-    } else if (range.kind === 'range') {
-      const whole = blob;
-      blob = {
-        digest,
-        size: whole.size,
-        range: { start: 0, end: whole.size - 1 },
-        get stream() {
-          return whole.stream;
-        },
-        sendTo: (d) => whole.sendTo(d),
-        ...(whole.sendToSocket ? { sendToSocket: whole.sendToSocket } : {}),
-      };
-    }
+    if (range.kind === 'range') blob = blob.slice({ start: range.start, end: range.end });
   }
-  const partial = blob.range !== undefined;
-  const length = partial ? blob.range!.end - blob.range!.start + 1 : blob.size;
-  ctx.res.writeHead(partial ? 206 : 200, {
+  const { range } = blob;
+  ctx.res.writeHead(range ? 206 : 200, {
     ...API_VERSION_HEADER,
     ...common(digest),
     'Content-Type': 'application/octet-stream',
-    'Content-Length': length,
-    ...(partial ? { 'Content-Range': formatContentRange(blob.range!.start, blob.range!.end, blob.size) } : {}),
+    'Content-Length': range ? range.end - range.start + 1 : blob.size,
+    ...(range ? { 'Content-Range': formatContentRange(range.start, range.end, blob.size) } : {}),
   });
-  await sendBlob(ctx.res, blob);
+  // The store that made the content sends it (sendfile, a followed fill, a stream...).
+  await blob.deliver(ctx.res);
 }
 
 function common(digest: string): Record<string, string> {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { socketIngestAvailable, socketIngests, zeroCopyTransfers } from '@wharf/blobstore';
+import { nativeIoAvailable, socketIngests, zeroCopyTransfers } from '@wharf/native-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gate } from '../../../../test/support/fault-proxy';
 import { waitFor } from '../../../../test/support/wait';
@@ -54,7 +54,7 @@ describe('concurrent requests for one cold 50 MiB blob', () => {
     const results = await Promise.all(Array.from({ length: CLIENTS }, () => client.streamBlob('team/big', natural.digest)));
     expectIntact(results, natural);
     expect(blobGets(natural.digest), JSON.stringify(upstream.faults.counts())).toBe(1);
-    if (socketIngestAvailable()) {
+    if (nativeIoAvailable()) {
       // Off the JavaScript thread: the addon received the upstream body, and every client followed the file with sendfile.
       expect(socketIngests() - ingests).toBe(1);
       await waitFor('every send to settle', () => zeroCopyTransfers() - sends === CLIENTS, { timeoutMs: 10_000 });

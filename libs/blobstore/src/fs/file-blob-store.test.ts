@@ -136,7 +136,7 @@ describe('FileBlobStore (filesystem specifics)', () => {
     expect(await restarted.uploads.append(id, source(data.subarray(1_500_000)), 1_500_000)).toBe(data.length);
     await expectRegistryError(restarted.uploads.commit(id, digestOf(data.subarray(1))), 'DIGEST_INVALID');
     expect(await restarted.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
-    expect((await collect((await restarted.read(digest))!.stream)).equals(data)).toBe(true);
+    expect((await collect((await restarted.open(digest))!.stream())).equals(data)).toBe(true);
     expect(await readdir(join(root, 'uploads'))).toEqual([]);
   });
 
@@ -213,7 +213,7 @@ describe('FileBlobStore (filesystem specifics)', () => {
     await rm(root, { recursive: true, force: true });
     const digest = digestOf(Buffer.from('x'));
     expect(await store.stat(digest)).toBeNull();
-    expect(await store.read(digest)).toBeNull();
+    expect(await store.open(digest)).toBeNull();
     expect(await store.delete(digest)).toBe(false);
     expect(await store.uploads.size(randomUUID())).toBeNull();
     expect(await store.uploads.purge(new Date())).toEqual([]);

@@ -6,13 +6,14 @@ import {
   HeadObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Readable, type Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Digester, RegistryError } from '@wharf/oci';
-import type { BlobInfo, BlobRead, BlobStore, ByteRange, SocketBody, StoredBlob, WriteOptions } from '../blob-store';
+import { Digester } from '@wharf/oci';
+import type { BlobContent, BlobInfo, BlobSource, BlobStore, StoredBlob, WriteOptions } from '../blob-store';
+import { StreamedContent } from '../content';
 import { checkDigest } from '../fs/paths';
 import { writeObject } from './object-writer';
-import { isS3InvalidRange, isS3NotFound, digestMismatch, rangeInvalid, sizeInvalid, toS3StorageError } from './s3-errors';
+import { isS3NotFound, digestMismatch, sizeInvalid, toS3StorageError } from './s3-errors';
 import { S3Keys } from './s3-keys';
 import { listObjects } from './s3-listing';
 import { DEFAULT_PART, MIN_PART, type S3BlobStoreOptions, createS3Client } from './s3-options';
@@ -77,43 +78,47 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async read(digest: string, range?: ByteRange): Promise<BlobRead | null> {
+  /**
+   * The object's content. The whole object is requested at once (one round trip, and a later delete does not
+   * cut it short); a slice asks for its range when it is used.
+   */
+  async open(digest: string): Promise<BlobContent | null> {
     const key = this.keys.blob(digest);
-    if (range && range.start > range.end) {
-      const info = await this.stat(digest);
-      if (!info) return null;
-      throw rangeInvalid(range.start, range.end, info.size);
-    }
-    let body: Readable;
+    let whole: Readable | undefined;
     let size: number;
     try {
-      const res = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
-      );
-      body = res.Body as Readable;
-      size = range ? totalOf(res.ContentRange) : (res.ContentLength ?? 0);
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      whole = res.Body as Readable;
+      size = res.ContentLength ?? 0;
     } catch (err) {
       if (isS3NotFound(err)) return null;
-      if (range && isS3InvalidRange(err)) throw rangeInvalid(range.start, range.end, null);
       throw toS3StorageError(err, 'GetObject');
     }
-    if (range && range.end >= size) {
-      // S3 shortens a range that runs past the end; a registry refuses it.
-      body.destroy();
-      throw rangeInvalid(range.start, range.end, size);
-    }
-    const start = range?.start ?? 0;
-    const end = range?.end ?? size - 1;
-    return {
-      stream: body,
-      size,
-      start,
-      end,
-      sendTo: (destination: Writable) => pipeline(body, destination),
+    const takeWhole = () => {
+      const body = whole;
+      whole = undefined;
+      return body;
     };
+    const openRange = (start: number, end: number): Readable => {
+      const body = takeWhole();
+      if (body && start === 0 && end === size - 1) return body;
+      body?.destroy();
+      return this.rangeStream(key, start, end);
+    };
+    return new StreamedContent(checkDigest(digest).digest, size, openRange, undefined, () => takeWhole()?.destroy());
   }
 
-  async write(source: Readable | SocketBody, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo> {
+  /** Bytes [start, end] of an object, as a stream that starts once the store answers. */
+  private rangeStream(key: string, start: number, end: number): Readable {
+    const out = new PassThrough();
+    this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}` })).then(
+      (res) => pipeline(res.Body as Readable, out).catch((err: unknown) => out.destroy(toS3StorageError(err, 'GetObject'))),
+      (err: unknown) => out.destroy(toS3StorageError(err, 'GetObject')),
+    );
+    return out;
+  }
+
+  async write(source: BlobSource, expected?: { digest?: string; size?: number }, options?: WriteOptions): Promise<BlobInfo> {
     const want = expected?.digest !== undefined ? checkDigest(expected.digest) : undefined;
     const wantSize = expected?.size;
     if (wantSize !== undefined && !(Number.isSafeInteger(wantSize) && wantSize >= 0)) {
@@ -193,13 +198,6 @@ export class S3BlobStore implements BlobStore {
 function normalizePrefix(prefix: string | undefined): string {
   const trimmed = (prefix ?? '').replace(/^\/+/, '');
   return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
-}
-
-/** The total size from a Content-Range header ("bytes 0-99/1000"). */
-function totalOf(contentRange: string | undefined): number {
-  const total = /\/(\d+)$/.exec(contentRange ?? '');
-  if (!total) throw new RegistryError('RANGE_INVALID', `the store answered a range without its total size (${contentRange ?? 'no Content-Range'})`);
-  return Number(total[1]);
 }
 
 /** The source's chunks, hashed as they pass; too many bytes fail at once (SIZE_INVALID). */

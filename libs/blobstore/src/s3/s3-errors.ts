@@ -16,22 +16,12 @@ export function isS3NotFound(err: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchUpload' || status(err) === 404;
 }
 
-/** The requested range starts past the end of the object (which exists). */
-export function isS3InvalidRange(err: unknown): boolean {
-  return (err as S3Failure | null)?.name === 'InvalidRange' || status(err) === 416;
-}
-
 /** Registry errors pass; anything else from S3 becomes a StorageError naming the operation (the original is its cause). */
 export function toS3StorageError(err: unknown, what: string): Error {
   if (err instanceof RegistryError || err instanceof StorageError) return err;
   const name = (err as S3Failure | null)?.name ?? 'Error';
   const code = status(err);
   return new StorageError(`S3 ${what} failed: ${name}${code ? ` (HTTP ${code})` : ''}`, err);
-}
-
-export function rangeInvalid(start: number, end: number, size: number | null): RegistryError {
-  const of = size === null ? '' : ` (${size} bytes)`;
-  return new RegistryError('RANGE_INVALID', `range ${start}-${end} is outside the blob${of}`, { start, end, ...(size === null ? {} : { size }) });
 }
 
 export function sizeInvalid(message: string, detail?: unknown): RegistryError {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobInfo, ByteRange } from '@wharf/blobstore';
+import type { BlobInfo } from '@wharf/blobstore';
 import { type Descriptor, type ErrorCode, RegistryError, isDigestReference, isRegistryError, parseManifest, requiredBlobs } from '@wharf/oci';
 import type {
   BlobHandle,
@@ -109,8 +109,8 @@ export class GroupRepository implements DockerRepository {
     return this.read(image, digest, async () => (await this.first(this.ordered(image), ask))?.value ?? null);
   }
 
-  getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
-    return this.read(image, digest, async () => (await this.first(this.ordered(image), (m) => m.getBlob(image, digest, range)))?.value ?? null);
+  getBlob(image: string, digest: string): Promise<BlobHandle | null> {
+    return this.read(image, digest, async () => (await this.first(this.ordered(image), (m) => m.getBlob(image, digest)))?.value ?? null);
   }
 
   listTags(image: string, page: PageRequest): Promise<Page<string>> {

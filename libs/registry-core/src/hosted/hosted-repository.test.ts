@@ -316,7 +316,7 @@ describe(HostedRepository.name, () => {
         const img = buildImage();
         await pushImage(repo, 'app', img, 'v1');
         expect(await repo.statBlob('app', img.manifest.digest)).toEqual({ digest: img.manifest.digest, size: img.manifest.bytes.length });
-        expect((await collect((await repo.getBlob('app', img.manifest.digest))!.stream)).equals(img.manifest.bytes)).toBe(true);
+        expect((await collect((await repo.getBlob('app', img.manifest.digest))!.stream())).equals(img.manifest.bytes)).toBe(true);
         expect(await repo.statBlob('other', img.manifest.digest)).toBeNull();
       });
 
@@ -387,7 +387,7 @@ describe(HostedRepository.name, () => {
         expect(await two.statBlob('app', data.digest)).toBeNull();
         expect(await two.putBlob('app', data.digest, streamOf(data.bytes))).toEqual({ digest: data.digest, size: 1000 });
         await one.deleteBlob('app', data.digest);
-        expect((await collect((await two.getBlob('app', data.digest))!.stream)).equals(data.bytes)).toBe(true);
+        expect((await collect((await two.getBlob('app', data.digest))!.stream())).equals(data.bytes)).toBe(true);
       });
     });
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore, ByteRange } from '@wharf/blobstore';
+import { type BlobInfo, type BlobStore, readAll } from '@wharf/blobstore';
 import { type Descriptor, RegistryError, isDigestReference, referrerArtifactType, requiredBlobs, requiredManifests } from '@wharf/oci';
 import { LookupCache } from '../cache/lookup-cache';
 import type { ManifestCache } from '../cache/manifest-cache';
@@ -16,7 +16,6 @@ import type { BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions
 import type { HostedConfig } from '../repository-config';
 import type { DownloadRecorder } from '../usage/download-recorder';
 import { referrerDescriptors } from '../referrers';
-import { blobHandle } from '../blob-handle';
 import { checkPushedManifest, checkTagPolicy, checkWritable } from './manifest-rules';
 
 export interface HostedDependencies {
@@ -72,12 +71,10 @@ export class HostedRepository implements DockerRepository {
     return size === null ? null : { digest, size };
   }
 
-  async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+  async getBlob(image: string, digest: string): Promise<BlobHandle | null> {
     this.ensureOnline();
     if ((await this.linkedSize(image, digest)) === null) return null;
-    const read = await this.deps.blobs.read(digest, range);
-    if (!read) return null;
-    return blobHandle(digest, read, range !== undefined);
+    return this.deps.blobs.open(digest);
   }
 
   async listTags(image: string, page: PageRequest): Promise<Page<string>> {
@@ -272,11 +269,9 @@ export class HostedRepository implements DockerRepository {
   private async manifestBytes(digest: string): Promise<Buffer> {
     const cached = this.deps.manifestCache.get(digest);
     if (cached) return cached;
-    const read = await this.deps.blobs.read(digest);
-    if (!read) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is recorded but its content is missing from the blob store`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of read.stream) chunks.push(chunk as Buffer);
-    const bytes = Buffer.concat(chunks);
+    const content = await this.deps.blobs.open(digest);
+    if (!content) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is recorded but its content is missing from the blob store`);
+    const bytes = await readAll(content);
     this.deps.manifestCache.set(digest, bytes);
     return bytes;
   }

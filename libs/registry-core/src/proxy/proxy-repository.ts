@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore, ByteRange } from '@wharf/blobstore';
+import { type BlobInfo, type BlobStore, readAll } from '@wharf/blobstore';
 import {
   type Descriptor,
   MediaType,
@@ -17,7 +17,6 @@ import type { Page, PageRequest } from '../page';
 import type { BlobLinks, ManifestIndex, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
 import { referrerDescriptors } from '../referrers';
-import { blobHandle } from '../blob-handle';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
 import type { BlobFill, BlobFills } from './blob-fill';
 import { CachePolicy } from './cache-policy';
@@ -202,11 +201,9 @@ export class ProxyRepository implements DockerRepository {
     if (!record) return null;
     let bytes = this.deps.manifestCache.get(digest);
     if (!bytes) {
-      const read = await this.deps.blobs.read(digest);
-      if (!read) return null;
-      const chunks: Buffer[] = [];
-      for await (const chunk of read.stream) chunks.push(chunk as Buffer);
-      bytes = Buffer.concat(chunks);
+      const content = await this.deps.blobs.open(digest);
+      if (!content) return null;
+      bytes = await readAll(content);
       this.deps.manifestCache.set(digest, bytes);
     }
     return { digest, mediaType: record.mediaType, size: record.size, bytes };
@@ -241,38 +238,22 @@ export class ProxyRepository implements DockerRepository {
     return { digest, size };
   }
 
-  async getBlob(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+  async getBlob(image: string, digest: string): Promise<BlobHandle | null> {
     this.ensureOnline();
-    const local = await this.serveLocal(image, digest, range);
+    const local = await this.serveLocal(image, digest);
     if (local) return local;
     const fill = await this.fillFor(image, digest);
-    if (!fill) return null;
-    const size = fill.knownSize ?? (await fill.done).size;
-    const read = await fill.open(range?.start ?? 0, range?.end);
-    if (!read) {
-      // The fill finished between our look and our open: it is in the blob store now.
-      await fill.done;
-      return this.serveLocal(image, digest, range);
-    }
-    return {
-      digest,
-      size,
-      ...(range ? { range } : {}),
-      get stream() {
-        return read.stream;
-      },
-      sendTo: (destination) => read.sendTo(destination),
-      ...(read.sendToSocket ? { sendToSocket: read.sendToSocket } : {}),
-    };
+    // The fill's content follows the blob as it arrives (or, once it is stored, reads it from the store).
+    return fill ? fill.open() : null;
   }
 
-  private async serveLocal(image: string, digest: string, range?: ByteRange): Promise<BlobHandle | null> {
+  private async serveLocal(image: string, digest: string): Promise<BlobHandle | null> {
     if (!(await this.localBlob(image, digest))) return null;
-    const read = await this.deps.blobs.read(digest, range);
-    if (!read) return null;
+    const content = await this.deps.blobs.open(digest);
+    if (!content) return null;
     this.deps.state.counters.cacheHits += 1;
-    this.deps.state.counters.bytesFromCache += read.end - read.start + 1;
-    return blobHandle(digest, read, range !== undefined);
+    this.deps.state.counters.bytesFromCache += content.size;
+    return content;
   }
 
   /** A blob this proxy cached before (for any of its images) and the store still has. */

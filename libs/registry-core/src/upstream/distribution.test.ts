@@ -62,7 +62,7 @@ describe.skipIf(cert === null)('against CNCF Distribution', () => {
         expect((await c.getManifest('team/app/api', pushed.digest, OCI))?.bytes.equals(pushed.manifest)).toBe(true);
         const blob = await c.getBlob('team/app/api', sha256Of(layer));
         expect(blob!.size).toBe(layer.length);
-        expect((await readAll(blob!.stream)).equals(layer)).toBe(true);
+        expect((await readAll(blob!.body.stream())).equals(layer)).toBe(true);
         expect(await c.headManifest('team/app/api', 'nope', OCI)).toBeNull();
         expect(await c.getManifest('team/app/api', 'nope', OCI)).toBeNull();
         expect(await c.getManifest('other/image', 'v1', OCI)).toBeNull();

@@ -141,7 +141,7 @@ describe('RegistryClient: manifests and blobs, no auth', () => {
     const { client: c, calls } = client(r.url);
     const blob = await c.getBlob('library/alpine', img.layerDigest);
     expect(blob!.size).toBe(img.layer.length);
-    expect(await readAll(blob!.stream)).toEqual(img.layer);
+    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
     expect(calls).toEqual([['blob-get', 200]]);
   });
 
@@ -277,7 +277,7 @@ describe('RegistryClient: Bearer token auth', () => {
       await c.headManifest('library/alpine', 'latest', ACCEPT);
     }
     const blob = await c.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob!.stream)).toEqual(img.layer);
+    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
     expect(tokens.requests).toHaveLength(1);
     // One 401 to learn the challenge, then every request carries the token.
     expect(r.requests).toHaveLength(12);
@@ -504,7 +504,7 @@ describe('RegistryClient: redirects', () => {
     const { client: c, calls } = client(r.url, { credentials: { username: 'alice', password: PASSWORD } });
     const blob = await c.getBlob('library/alpine', img.layerDigest);
     expect(blob!.size).toBe(img.layer.length);
-    expect(await readAll(blob!.stream)).toEqual(img.layer);
+    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
     expect(calls).toEqual([
       ['blob-get', 401],
       ['token', 200],
@@ -522,7 +522,7 @@ describe('RegistryClient: redirects', () => {
     const r = await registry({ blobRedirect: store, redirectStatus: status });
     const img = addImage(r);
     const blob = await client(r.url).client.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob!.stream)).toEqual(img.layer);
+    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
   });
 
   it('a 404 at the redirect target is null; other failures there never show its query string', async () => {
@@ -571,7 +571,7 @@ describe('RegistryClient: redirects', () => {
     store.objects.set(img.layerDigest, img.layer);
     const { client: c } = client(r.url, { credentials: { username: 'bob', password: PASSWORD } });
     const blob = await c.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob!.stream)).toEqual(img.layer);
+    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
     const internal = r.requests.find((q) => q.path.startsWith('/internal/'))!;
     expect(internal.headers.authorization).toMatch(/^Basic /);
     expect(store.requests[0]!.headers.authorization).toBeUndefined();
@@ -594,7 +594,7 @@ describe('RegistryClient: redirects', () => {
       return true;
     };
     const blob2 = await c.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob2!.stream)).toEqual(img.layer);
+    expect(await readAll(blob2!.body.stream())).toEqual(img.layer);
     expect(bounceBack).toBe('none');
   });
 

@@ -17,7 +17,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
 import {
   MediaType,
   MAX_MANIFEST_BYTES,
@@ -244,15 +243,7 @@ export class RegistryClient {
       ex.destroy();
       throw e;
     }
-    const body = ex.socketBody(SOCKET_BODY_MIN_BYTES);
-    let stream: Readable | undefined;
-    return {
-      size,
-      get stream() {
-        return (stream ??= ex.stream());
-      },
-      ...(body ? { body } : {}),
-    };
+    return { size, body: ex.body(SOCKET_BODY_MIN_BYTES) };
   }
 
   /** GET /v2/ with the auth flow: resolves when the registry is reachable and accepts us. */

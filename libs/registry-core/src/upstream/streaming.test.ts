@@ -8,7 +8,8 @@ import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileBlobStore, socketIngests } from '@wharf/blobstore';
+import { FileBlobStore } from '@wharf/blobstore';
+import { socketIngests } from '@wharf/native-io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256 } from '../../test/upstream/fake-registry';
 import { selfSignedCert } from '../../test/upstream/tls';
@@ -86,7 +87,7 @@ describe('blob streaming', () => {
     await sleep(400);
     // Only socket and stream buffers are filled while nobody reads.
     expect(blob.state.written).toBeLessThan(16 * MiB);
-    expect(await digestOfStream(got!.stream)).toBe(blob.state.digest);
+    expect(await digestOfStream(got!.body.stream())).toBe(blob.state.digest);
     expect(blob.state.written).toBe(total);
   });
 
@@ -104,9 +105,10 @@ describe('blob streaming', () => {
     r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
     const { client: c } = client(r.url);
     const got = await c.getBlob('library/big', DIGEST);
-    const first = await new Promise<Buffer>((resolve) => got!.stream.once('data', resolve));
+    const stream = got!.body.stream();
+    const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve));
     expect(first.length).toBeGreaterThan(0);
-    got!.stream.destroy();
+    stream.destroy();
     await sleep(100);
     expect(blob.state.closedEarly).toBe(true);
     expect(blob.state.finished).toBe(false);
@@ -124,7 +126,7 @@ describe('blob streaming', () => {
     const got = await c.getBlob('library/big', DIGEST);
     const h = createHash('sha256');
     let pauses = 0;
-    for await (const chunk of got!.stream) {
+    for await (const chunk of got!.body.stream()) {
       h.update(chunk as Buffer);
       if (pauses < 2) {
         pauses++;
@@ -144,7 +146,7 @@ describe('blob streaming', () => {
     const { client: c } = client(r.url, { idleTimeoutMs: 200 });
     const got = await c.getBlob('library/alpine', DIGEST);
     const started = Date.now();
-    const e = await errorOf(readAll(got!.stream));
+    const e = await errorOf(readAll(got!.body.stream()));
     expect(e.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -158,7 +160,7 @@ describe('blob streaming', () => {
     };
     const { client: c } = client(r.url);
     const got = await c.getBlob('library/alpine', DIGEST);
-    const e = await errorOf(readAll(got!.stream));
+    const e = await errorOf(readAll(got!.body.stream()));
     expect(['unreachable', 'invalid']).toContain(e.kind);
   });
 
@@ -169,7 +171,7 @@ describe('blob streaming', () => {
     const { client: c } = client(r.url);
     const got = await c.getBlob('library/alpine', DIGEST);
     expect(got!.size).toBeNull();
-    expect(await digestOfStream(got!.stream)).toBe(blob.state.digest);
+    expect(await digestOfStream(got!.body.stream())).toBe(blob.state.digest);
   });
 });
 
@@ -225,7 +227,7 @@ describe('timeouts and connection failures', () => {
     for (let i = 0; i < 5; i++) {
       await c.getManifest('library/alpine', 'latest', '');
       await c.headManifest('library/alpine', 'latest', '');
-      expect((await readAll((await c.getBlob('library/alpine', d))!.stream)).equals(blob)).toBe(true);
+      expect((await readAll((await c.getBlob('library/alpine', d))!.body.stream())).equals(blob)).toBe(true);
       expect(await c.getManifest('library/alpine', 'missing', '')).toBeNull();
     }
     expect(connections).toBe(1);
@@ -257,7 +259,7 @@ describe('https', () => {
     const r = await registry({ tls: tls!, blobRedirect: store, auth: { kind: 'basic', username: 'u', password: 'p' } });
     const d = r.addBlob(Buffer.from('layer bytes'));
     const { client: c } = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } });
-    expect((await readAll((await c.getBlob('library/alpine', d))!.stream)).toString()).toBe('layer bytes');
+    expect((await readAll((await c.getBlob('library/alpine', d))!.body.stream())).toString()).toBe('layer bytes');
     expect(store.requests[0]!.headers.authorization).toBeUndefined();
   });
 
@@ -305,7 +307,7 @@ describe('keep-alive edge cases', () => {
   });
 });
 
-describe.runIf(process.platform === 'linux')('a blob body handed over as a connection (SocketBody)', () => {
+describe.runIf(process.platform === 'linux')('a blob body received off the JavaScript thread (IncomingBody.receive)', () => {
   async function blobStore() {
     const root = await mkdtemp(join(tmpdir(), 'wharf-socket-body-'));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
@@ -329,16 +331,17 @@ describe.runIf(process.platform === 'linux')('a blob body handed over as a conne
     const { client: c } = client(r.url);
     const got = (await c.getBlob('library/big', digest))!;
     expect(got.size).toBe(content.length);
-    expect(got.body?.length).toBe(content.length);
+    expect(got.body.length).toBe(content.length);
+    expect(got.body.receive).toBeTypeOf('function');
     await sleep(100);
     const before = socketIngests();
     const store = await blobStore();
-    expect(await store.write(got.body!, { digest, size: content.length })).toEqual({ digest, size: content.length });
+    expect(await store.write(got.body, { digest, size: content.length })).toEqual({ digest, size: content.length });
     expect(socketIngests() - before).toBe(1);
     // The connection was handed over, not returned to the pool: the next request opens a new one and works.
     r.hook = undefined;
     const small = r.addBlob(Buffer.from('after the hand-over'));
-    expect((await readAll((await c.getBlob('library/big', small))!.stream)).toString()).toBe('after the hand-over');
+    expect((await readAll((await c.getBlob('library/big', small))!.body.stream())).toString()).toBe('after the hand-over');
   });
 
   it('is not offered for small, chunked or content-coded bodies, nor for a HEAD', async () => {
@@ -358,24 +361,25 @@ describe.runIf(process.platform === 'linux')('a blob body handed over as a conne
     };
     const { client: c } = client(r.url);
     const tiny = (await c.getBlob('library/a', small))!;
-    expect(tiny.body).toBeUndefined();
-    expect((await readAll(tiny.stream)).toString()).toBe('tiny');
+    expect(tiny.body.receive).toBeUndefined();
+    expect((await readAll(tiny.body.stream())).toString()).toBe('tiny');
     const unsized = (await c.getBlob('library/a', DIGEST))!;
-    expect(unsized.body).toBeUndefined();
-    expect(await digestOfStream(unsized.stream)).toBe(chunked.state.digest);
+    expect(unsized.body.receive).toBeUndefined();
+    expect(unsized.body.length).toBeNull();
+    expect(await digestOfStream(unsized.body.stream())).toBe(chunked.state.digest);
     const coded = (await c.getBlob('library/a', gzipped))!;
     expect(coded.size).toBe(big.length);
-    expect(coded.body).toBeUndefined();
-    expect((await readAll(coded.stream)).length).toBe(big.length);
+    expect(coded.body.receive).toBeUndefined();
+    expect((await readAll(coded.body.stream())).length).toBe(big.length);
   });
 
-  it('the stream still works when the body was offered as a socket and not taken', async () => {
+  it('the stream still works when the body could have received itself but was streamed', async () => {
     const r = await registry();
     const content = randomBytes(3 * MiB);
     const d = r.addBlob(content);
     const { client: c } = client(r.url);
     const got = (await c.getBlob('library/a', d))!;
-    expect(got.body).toBeDefined();
-    expect(await digestOfStream(got.body!.stream())).toBe(d);
+    expect(got.body.receive).toBeTypeOf('function');
+    expect(await digestOfStream(got.body.stream())).toBe(d);
   });
 });

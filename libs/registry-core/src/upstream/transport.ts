@@ -16,7 +16,7 @@ import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessag
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import type { SocketBody } from '@wharf/blobstore';
+import { dupFd, type IncomingBody, ingestSocket, nativeIoAvailable, type ReceiveOptions } from '@wharf/native-io';
 import { UpstreamError, isUpstreamError } from './errors';
 
 export type HttpMethod = 'GET' | 'HEAD';
@@ -207,22 +207,48 @@ export class Exchange {
   }
 
   /**
-   * The body as a SocketBody, whose connection a blob store may take over: only a plain-HTTP GET answer
-   * with a Content-Length of at least `minBytes` and no transfer or content coding, so that what remains
-   * on the socket is exactly the body's bytes. Else null.
+   * The body as an IncomingBody. It can receive itself into a file off the JavaScript thread (the native
+   * addon takes the connection over) when it is a plain-HTTP GET answer with a Content-Length of at least
+   * `minBytes` and no transfer or content coding, so that what remains on the socket is exactly the body.
    */
-  socketBody(minBytes: number): SocketBody | null {
-    if (this.taken || this.method !== 'GET' || this.url.protocol !== 'http:') return null;
-    const length = parseContentLength(this.headers, this.url);
-    const coding = this.header('content-encoding');
-    if (length === null || length < minBytes || this.header('transfer-encoding') !== undefined) return null;
-    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') return null;
+  body(minBytes: number): IncomingBody {
+    const length = this.method === 'HEAD' ? 0 : parseContentLength(this.headers, this.url);
+    const coding = this.header('content-encoding')?.trim().toLowerCase();
+    const handOver =
+      nativeIoAvailable() &&
+      this.method === 'GET' &&
+      this.url.protocol === 'http:' &&
+      length !== null &&
+      length >= minBytes &&
+      this.header('transfer-encoding') === undefined &&
+      (coding === undefined || coding === 'identity');
     return {
       length,
-      idleTimeoutMs: this.idleTimeoutMs,
       stream: () => this.stream(),
-      takeSocket: (dup) => this.takeSocket(dup, length),
+      ...(handOver ? { receive: (fd: number, options: ReceiveOptions) => this.receiveInto(fd, length, options) } : {}),
     };
+  }
+
+  /** Hands the connection to the addon, which writes the rest of the body into `fd`; null when it cannot take it. */
+  private async receiveInto(fd: number, length: number, options: ReceiveOptions): Promise<{ bytes: number; hex: string } | null> {
+    if (options.maxBytes !== null && length > options.maxBytes) {
+      throw Object.assign(new Error(`the body is ${length} bytes, more than ${options.maxBytes}`), { code: 'ETOOBIG' });
+    }
+    const taken = this.takeSocket(length);
+    if (!taken) return null;
+    const done = ingestSocket(taken.fd, fd, taken.head, length, {
+      algorithm: options.algorithm,
+      idleTimeoutMs: this.idleTimeoutMs,
+      onProgress: options.onProgress,
+    });
+    try {
+      return { bytes: length, hex: await done! };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'EWRITE') throw err;
+      const kind = code === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
+      throw new UpstreamError(kind, `upstream ${describeUrl(this.url)}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /**
@@ -231,19 +257,20 @@ export class Exchange {
    * destroyed, which closes only its descriptor: the connection lives on in the duplicate. All synchronous,
    * so no byte can be read in between.
    */
-  private takeSocket(dup: (fd: number) => number, length: number): { fd: number; head: Buffer } | null {
+  private takeSocket(length: number): { fd: number; head: Buffer } | null {
     const socket = this.res.socket as (Socket & { _handle?: { fd?: unknown } }) | null;
     const fd = socket?._handle?.fd;
     if (this.taken || !socket || socket.destroyed || typeof fd !== 'number' || fd < 0 || this.res.readableEncoding !== null) return null;
     const buffered = (stream: Readable) => [...((stream as Readable & { readableBuffer?: Iterable<Buffer> }).readableBuffer ?? [])];
     const head = Buffer.concat([...buffered(this.res), ...buffered(socket)]);
     if (head.length > length) return null;
-    let owned: number;
+    let owned: number | null;
     try {
-      owned = dup(fd);
+      owned = dupFd(fd);
     } catch {
       return null;
     }
+    if (owned === null) return null;
     this.taken = true;
     this.res.destroy();
     this.req.destroy();

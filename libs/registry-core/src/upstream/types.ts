@@ -1,6 +1,5 @@
+import type { IncomingBody } from '@wharf/native-io';
 import type { UpstreamAddressPolicy } from './address-policy';
-import type { Readable } from 'node:stream';
-import type { SocketBody } from '@wharf/blobstore';
 
 export interface UpstreamCredentials {
   username: string;
@@ -69,14 +68,10 @@ export interface UpstreamBlob {
   /** Content-Length of the upstream answer, null when it was not given (chunked). */
   size: number | null;
   /**
-   * The body, with backpressure: the upstream socket is read only as fast as this stream is.
-   * The caller must consume it or destroy it; destroying it closes the upstream connection.
-   * It errors with an UpstreamError ('timeout', 'unreachable', 'invalid' for a short body).
+   * The body, taken once. `stream()` reads it with backpressure (the upstream socket is read only as fast as
+   * the stream is; destroying it closes the upstream connection); it errors with an UpstreamError ('timeout',
+   * 'unreachable', 'invalid' for a short body). `receive` (when present) writes it into a file off the
+   * JavaScript thread, hashing it, and fails with an UpstreamError the same way.
    */
-  readonly stream: Readable;
-  /**
-   * The same body as a SocketBody when the answer allows it (plain HTTP, a Content-Length, no coding): a blob
-   * store may then receive it off the JavaScript thread. Use it or `stream`, not both.
-   */
-  readonly body?: SocketBody;
+  readonly body: IncomingBody;
 }

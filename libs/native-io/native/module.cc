@@ -1,10 +1,13 @@
-// The addon's entry: sendfile (sendfile.cc), ingest (ingest.cc) and dup.
+// The addon's entry: sendfile (sendfile.cc), gates (gate.cc), ingest (ingest.cc) and dup.
 #include <unistd.h>
 
 #include "napi-util.h"
 
 napi_value Send(napi_env env, napi_callback_info info);
 napi_value IngestFn(napi_env env, napi_callback_info info);
+napi_value GateNew(napi_env env, napi_callback_info info);
+napi_value GateSet(napi_env env, napi_callback_info info);
+napi_value GateFail(napi_env env, napi_callback_info info);
 
 namespace {
 
@@ -32,6 +35,9 @@ napi_value Init(napi_env env, napi_value exports) {
   Export(env, exports, "send", Send);
   Export(env, exports, "ingest", IngestFn);
   Export(env, exports, "dup", Dup);
+  Export(env, exports, "gate", GateNew);
+  Export(env, exports, "gateSet", GateSet);
+  Export(env, exports, "gateFail", GateFail);
   return exports;
 }
 

@@ -1,8 +1,8 @@
-// Receives a blob body from a connected socket into a file on a thread of its own, hashing it with
-// SHA-256 as the bytes arrive: a proxy's cold fill with no byte passing through JavaScript, whose
-// buffers and collections made the JavaScript path several times slower than the network.
-// Senders (sendfile.cc) follow the file while it grows; the last byte is released to them only once
-// the digest matched, so a corrupt upstream blob never reaches a client as a complete response.
+// Receives a blob body from a connected socket into a file on a thread of its own, hashing it as the
+// bytes arrive: a proxy's cold fill with no byte passing through JavaScript, whose buffers and
+// collections made the JavaScript path several times slower than the network. JavaScript is told the
+// progress and, at the end, the digest; it decides what followers may read (gate.h) and whether the
+// digest is the expected one.
 #include <errno.h>
 #include <openssl/evp.h>
 #include <poll.h>
@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "growing-file.h"
 #include "napi-util.h"
 
 namespace {
@@ -28,12 +27,11 @@ struct Ingest {
   int file_fd = -1;
   std::vector<char> head;  // bytes JavaScript already read off the socket; they come first
   uint64_t total = 0;
-  std::string expected;    // lowercase hex SHA-256, or empty
+  const EVP_MD* md = nullptr;
   int idle_timeout_ms = 0;
-  GrowingFileRef growing = std::make_shared<GrowingFile>();
   std::atomic<uint64_t> written{0};
   std::atomic<bool> progress_queued{false};
-  std::string digest;      // hex SHA-256 of the whole body, once complete
+  std::string digest;      // hex digest of the whole body, once complete
   std::string failure;     // why it stopped, when it did
   const char* code = nullptr;
   napi_deferred deferred = nullptr;
@@ -70,7 +68,6 @@ bool Store(Ingest* job, EVP_MD_CTX* hash, const char* data, size_t n) {
     at += static_cast<uint64_t>(w);
   }
   job->written.store(at);
-  job->growing->Advance(at - 1);  // the last byte waits for the digest
   if (!job->progress_queued.exchange(true)) Queue(job, false);
   return true;
 }
@@ -111,7 +108,7 @@ bool Receive(Ingest* job, EVP_MD_CTX* hash) {
 
 void Run(Ingest* job) {
   EVP_MD_CTX* hash = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(hash, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(hash, job->md, nullptr);
   bool ok = job->head.empty() || Store(job, hash, job->head.data(), job->head.size());
   std::vector<char>().swap(job->head);
   ok = ok && Receive(job, hash);
@@ -128,11 +125,6 @@ void Run(Ingest* job) {
   EVP_MD_CTX_free(hash);
   close(job->socket_fd);
   close(job->file_fd);
-  if (ok && (job->expected.empty() || job->expected == job->digest)) {
-    job->growing->Advance(job->total);
-  } else {
-    job->growing->Fail();
-  }
   Queue(job, true);
 }
 
@@ -166,16 +158,15 @@ void OnEvent(napi_env env, napi_value on_progress, void* /*context*/, void* data
 
 }  // namespace
 
-// ingest(socketFd, fileFd, head, total, expectedHex, idleTimeoutMs, onProgress)
-//   -> { done: Promise<hex sha256>, growing }
+// ingest(socketFd, fileFd, head, total, algorithm, idleTimeoutMs, onProgress) -> Promise<hex digest>
 // Takes ownership of socketFd (a descriptor of its own, e.g. from dup); fileFd is duplicated. Writes `head`
-// then exactly total - head.length bytes read off the socket into the file from offset 0, and calls
-// onProgress(bytesWritten) now and then (coalesced). `growing` lets send() follow the file.
+// then exactly total - head.length bytes read off the socket into the file from offset 0, hashing them with
+// `algorithm` ("sha256" or "sha512"), and calls onProgress(bytesWritten) now and then (coalesced).
 napi_value IngestFn(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 7) return ThrowType(env, "ingest(socketFd, fileFd, head, total, expectedHex, idleTimeoutMs, onProgress)");
+  if (argc != 7) return ThrowType(env, "ingest(socketFd, fileFd, head, total, algorithm, idleTimeoutMs, onProgress)");
   int32_t socket_fd, file_fd, timeout;
   int64_t total;
   bool is_buffer = false;
@@ -191,12 +182,11 @@ napi_value IngestFn(napi_env env, napi_callback_info info) {
   size_t head_len = 0;
   napi_get_buffer_info(env, argv[2], &head_data, &head_len);
   if (head_len > static_cast<uint64_t>(total)) return ThrowType(env, "ingest: head is longer than total");
-  char expected[65] = {0};
-  size_t expected_len = 0;
-  if (napi_get_value_string_utf8(env, argv[4], expected, sizeof expected, &expected_len) != napi_ok ||
-      (expected_len != 0 && expected_len != 64)) {
-    return ThrowType(env, "ingest: expectedHex must be a sha256 hex digest or empty");
-  }
+  char algorithm[16] = {0};
+  size_t algorithm_len = 0;
+  napi_get_value_string_utf8(env, argv[4], algorithm, sizeof algorithm, &algorithm_len);
+  const EVP_MD* md = strcmp(algorithm, "sha256") == 0 ? EVP_sha256() : strcmp(algorithm, "sha512") == 0 ? EVP_sha512() : nullptr;
+  if (md == nullptr) return ThrowType(env, "ingest: algorithm must be sha256 or sha512");
   int f = DuplicateFd(file_fd);
   if (f < 0) return ThrowType(env, "ingest: the file descriptor is not open");
   Ingest* job = new Ingest();
@@ -204,31 +194,12 @@ napi_value IngestFn(napi_env env, napi_callback_info info) {
   job->file_fd = f;
   job->head.assign(static_cast<char*>(head_data), static_cast<char*>(head_data) + head_len);
   job->total = static_cast<uint64_t>(total);
-  job->expected.assign(expected, expected_len);
+  job->md = md;
   job->idle_timeout_ms = timeout;
-  napi_value promise, name, result;
+  napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
   napi_create_string_utf8(env, "wharf_ingest", NAPI_AUTO_LENGTH, &name);
   napi_create_threadsafe_function(env, argv[6], nullptr, name, 0, 1, nullptr, nullptr, nullptr, OnEvent, &job->events);
-  napi_create_object(env, &result);
-  napi_set_named_property(env, result, "done", promise);
-  napi_set_named_property(env, result, "growing", WrapGrowingFile(env, job->growing));
   std::thread(Run, job).detach();
-  return result;
-}
-
-GrowingFileRef* GrowingFileOf(napi_env env, napi_value value) {
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return nullptr;
-  void* data = nullptr;
-  napi_get_value_external(env, value, &data);
-  return static_cast<GrowingFileRef*>(data);
-}
-
-napi_value WrapGrowingFile(napi_env env, const GrowingFileRef& file) {
-  napi_value external;
-  napi_create_external(
-      env, new GrowingFileRef(file), [](napi_env, void* data, void*) { delete static_cast<GrowingFileRef*>(data); }, nullptr,
-      &external);
-  return external;
+  return promise;
 }

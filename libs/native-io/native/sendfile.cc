@@ -4,9 +4,9 @@
 // thread; sendfile moves page-cache pages to the socket inside the kernel, off that thread. The socket is
 // libuv's (non-blocking) and JavaScript must not write to it meanwhile: the caller waits for the promise.
 // Both descriptors are dup()ed, so a socket or file JavaScript closes meanwhile cannot be replaced by a
-// new one under the same number while this thread still writes. A file still being written by an ingest
-// (ingest.cc) is followed: the thread sends what is readable and waits for more.
-#include "growing-file.h"
+// new one under the same number while this thread still writes. A file still being written is followed
+// through its gate (gate.h): the thread sends what the gate allows and waits for more.
+#include "gate.h"
 #include "napi-util.h"
 
 #include <errno.h>
@@ -34,8 +34,8 @@ struct Job {
   uint64_t sent = 0;
   int error = 0;          // errno of the failure, 0 when every byte went out
   bool file_ended = false; // the file was shorter than offset + count
-  bool source_failed = false; // the followed ingest failed
-  GrowingFileRef growing;   // set when following a file being written
+  bool source_failed = false; // the followed write failed
+  GateRef gate;               // set when following a file being written
   napi_deferred deferred = nullptr;
   napi_threadsafe_function done = nullptr;
 };
@@ -44,8 +44,8 @@ void Transfer(Job* job) {
   const uint64_t end = static_cast<uint64_t>(job->offset) + job->count;
   while (job->sent < job->count) {
     uint64_t left = job->count - job->sent;
-    if (job->growing) {
-      uint64_t readable = job->growing->WaitPast(static_cast<uint64_t>(job->offset));
+    if (job->gate) {
+      uint64_t readable = job->gate->WaitPast(static_cast<uint64_t>(job->offset));
       if (readable == 0) {
         job->source_failed = true;
         break;
@@ -97,7 +97,7 @@ void Settle(napi_env env, napi_value /*js_callback*/, void* /*context*/, void* d
       napi_create_double(env, static_cast<double>(job->sent), &sent);
       napi_resolve_deferred(env, job->deferred, sent);
     } else {
-      std::string message = job->source_failed ? "the blob being received failed"
+      std::string message = job->source_failed ? "the blob being written failed"
                             : job->file_ended  ? "the file ended before the requested bytes"
                                                : std::string("sendfile: ") + strerror(job->error);
       // A client that went away is named as Node names it, so the server treats it as normal traffic.
@@ -116,18 +116,18 @@ void Settle(napi_env env, napi_value /*js_callback*/, void* /*context*/, void* d
 
 }  // namespace
 
-// send(socketFd, fileFd, offset, count, idleTimeoutMs[, growing]) -> Promise<number of bytes sent>
-// `growing` (from ingest) makes it follow a file still being written.
+// send(socketFd, fileFd, offset, count, idleTimeoutMs[, gate]) -> Promise<number of bytes sent>
+// `gate` (from gate()) makes it follow a file still being written.
 napi_value Send(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 5) return ThrowType(env, "send(socketFd, fileFd, offset, count, idleTimeoutMs[, growing])");
-  GrowingFileRef* growing = nullptr;
+  if (argc < 5) return ThrowType(env, "send(socketFd, fileFd, offset, count, idleTimeoutMs[, gate])");
+  GateRef* gate = nullptr;
   if (argc == 6) {
     napi_valuetype type;
     napi_typeof(env, argv[5], &type);
-    if (type != napi_undefined && (growing = GrowingFileOf(env, argv[5])) == nullptr) return ThrowType(env, "send: growing must come from ingest");
+    if (type != napi_undefined && (gate = GateOf(env, argv[5])) == nullptr) return ThrowType(env, "send: gate must come from gate()");
   }
   int32_t socket_fd, file_fd, timeout;
   int64_t offset, count;
@@ -150,7 +150,7 @@ napi_value Send(napi_env env, napi_callback_info info) {
   job->offset = static_cast<off_t>(offset);
   job->count = static_cast<uint64_t>(count);
   job->idle_timeout_ms = timeout;
-  if (growing) job->growing = *growing;
+  if (gate) job->gate = *gate;
   napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
   napi_create_string_utf8(env, "wharf_sendfile", NAPI_AUTO_LENGTH, &name);

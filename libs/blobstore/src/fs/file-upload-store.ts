@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Digester, RegistryError } from '@wharf/oci';
+import type { BlobInfo, UploadStore } from '../blob-store';
+import { DIR_MODE, FILE_MODE, FileSink, hashFile, isNotFound, KeyedMutex, toStorageError } from './fs-util';
+import { moveIntoStore } from './move-into-store';
+import { checkDigest, isUploadId, type StorePaths } from './paths';
+
+function uploadUnknown(id: string): RegistryError {
+  return new RegistryError('BLOB_UPLOAD_UNKNOWN', undefined, { id });
+}
+
+async function closeQuietly(handle: FileHandle | undefined): Promise<void> {
+  await handle?.close().catch(() => undefined);
+}
+
+/** Incremental sha256 state of an upload whose every byte this process has seen, in order. */
+interface HashState {
+  digester: Digester;
+  /** bytes fed to `digester`; trusted only while it equals the data file's size */
+  bytes: number;
+}
+
+/**
+ * Upload sessions under `uploads/<id>/data`. Work on one session is serialised within the
+ * process (append/commit/cancel/purge); a session is driven by one process at a time (the
+ * metadata layer records who owns it).
+ */
+export class FileUploadStore implements UploadStore {
+  private readonly lock = new KeyedMutex();
+  private readonly hashes = new Map<string, HashState>();
+
+  constructor(private readonly paths: StorePaths) {}
+
+  async create(): Promise<string> {
+    const id = randomUUID();
+    try {
+      await mkdir(this.paths.uploadDir(id), { mode: DIR_MODE });
+      const handle = await open(this.paths.uploadData(id), 'wx', FILE_MODE);
+      await handle.close();
+    } catch (err) {
+      throw toStorageError(err, 'create upload');
+    }
+    this.hashes.set(id, { digester: new Digester('sha256'), bytes: 0 });
+    return id;
+  }
+
+  async size(id: string): Promise<number | null> {
+    if (!isUploadId(id)) return null;
+    try {
+      const st = await stat(this.paths.uploadData(id));
+      return st.isFile() ? st.size : null;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw toStorageError(err, 'stat upload');
+    }
+  }
+
+  async append(id: string, source: Readable, offset: number): Promise<number> {
+    if (!isUploadId(id)) throw uploadUnknown(id);
+    return this.lock.run(id, async () => {
+      const handle = await this.openData(id);
+      try {
+        let size: number;
+        try {
+          size = (await handle.stat()).size;
+        } catch (err) {
+          throw toStorageError(err, 'stat upload');
+        }
+        if (offset !== size) {
+          throw new RegistryError('RANGE_INVALID', `upload offset ${offset} does not match the current size ${size}`, {
+            id,
+            offset,
+            size,
+          });
+        }
+        let state = this.hashes.get(id);
+        if (state && state.bytes !== size) {
+          this.hashes.delete(id);
+          state = undefined;
+        }
+        const sink = new FileSink(handle, { position: size, hashers: state ? [state.digester] : [] });
+        try {
+          await pipeline(source, sink);
+        } finally {
+          // Let a write still in flight land before anyone reads the size or writes again; the
+          // sink hashed exactly the bytes that reached the file, even when the source failed.
+          await sink.idle();
+          if (state) state.bytes += sink.bytes;
+        }
+        // Flush each chunk as it lands, so completing a large upload does not wait for one huge fsync.
+        try {
+          await handle.datasync();
+        } catch (err) {
+          throw toStorageError(err, 'fsync upload');
+        }
+        return size + sink.bytes;
+      } finally {
+        await closeQuietly(handle);
+      }
+    });
+  }
+
+  async commit(id: string, digest: string): Promise<BlobInfo> {
+    const addr = checkDigest(digest);
+    if (!isUploadId(id)) throw uploadUnknown(id);
+    return this.lock.run(id, async () => {
+      const data = this.paths.uploadData(id);
+      const handle = await this.openData(id);
+      let size: number;
+      try {
+        try {
+          size = (await handle.stat()).size;
+        } catch (err) {
+          throw toStorageError(err, 'stat upload');
+        }
+        // The incremental state is final once digested: drop it either way (a retry re-hashes).
+        const state = this.hashes.get(id);
+        this.hashes.delete(id);
+        let actual: string;
+        if (state && state.digester.algorithm === addr.algorithm && state.bytes === size) {
+          actual = state.digester.digest();
+        } else {
+          const digester = new Digester(addr.algorithm);
+          try {
+            await hashFile(data, digester);
+          } catch (err) {
+            throw toStorageError(err, 'hash upload');
+          }
+          if (digester.bytes !== size) throw new RegistryError('BLOB_UPLOAD_INVALID', 'upload changed while hashing', { id });
+          actual = digester.digest();
+        }
+        if (actual !== addr.digest) {
+          throw new RegistryError('DIGEST_INVALID', `content digest ${actual} does not match ${addr.digest}`, {
+            digest: addr.digest,
+            computed: actual,
+          });
+        }
+        try {
+          await handle.sync();
+        } catch (err) {
+          throw toStorageError(err, 'fsync upload');
+        }
+      } finally {
+        await closeQuietly(handle);
+      }
+      await moveIntoStore(this.paths, data, addr, size);
+      await rm(this.paths.uploadDir(id), { recursive: true, force: true }).catch(() => undefined);
+      return { digest: addr.digest, size };
+    });
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    if (!isUploadId(id)) return false;
+    return this.lock.run(id, async () => {
+      this.hashes.delete(id);
+      return this.removeSession(id);
+    });
+  }
+
+  async purge(olderThan: Date): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.paths.uploads);
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw toStorageError(err, 'list uploads');
+    }
+    const limit = olderThan.getTime();
+    const purged: string[] = [];
+    for (const id of names) {
+      // Skip foreign names and sessions this process is working on right now.
+      if (!isUploadId(id) || this.lock.isLocked(id)) continue;
+      const removed = await this.lock.run(id, async () => {
+        const mtime = await this.lastModified(id);
+        if (mtime === null || mtime >= limit) return false;
+        this.hashes.delete(id);
+        return this.removeSession(id);
+      });
+      if (removed) purged.push(id);
+    }
+    return purged;
+  }
+
+  private async openData(id: string): Promise<FileHandle> {
+    try {
+      return await open(this.paths.uploadData(id), 'r+');
+    } catch (err) {
+      if (isNotFound(err)) throw uploadUnknown(id);
+      throw toStorageError(err, 'open upload');
+    }
+  }
+
+  /** mtime of the data file (or of the session directory when a crash left it without one). */
+  private async lastModified(id: string): Promise<number | null> {
+    for (const path of [this.paths.uploadData(id), this.paths.uploadDir(id)]) {
+      try {
+        return (await stat(path)).mtimeMs;
+      } catch (err) {
+        if (!isNotFound(err)) throw toStorageError(err, 'stat upload');
+      }
+    }
+    return null;
+  }
+
+  private async removeSession(id: string): Promise<boolean> {
+    const dir = this.paths.uploadDir(id);
+    try {
+      await stat(dir);
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw toStorageError(err, 'stat upload');
+    }
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      throw toStorageError(err, 'remove upload');
+    }
+    return true;
+  }
+}
