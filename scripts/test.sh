@@ -8,7 +8,7 @@ bash scripts/install-test-deps.sh
 if [ ! -d node_modules ]; then npm ci; fi
 
 echo "== build"; npm run --silent build
-echo "== typecheck (sources and tests)"; npm run --silent typecheck
+echo "== typecheck (sources, tests and the web app)"; npm run --silent typecheck
 echo "== lint"; npm run --silent lint
 echo "== import directions"; npm run --silent deps:check
 echo "== tests: unit, integration, end-to-end"

@@ -1,7 +1,7 @@
 import { Notice } from '../components/states';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiClient, basicAuthorization, type Credentials } from '../api/client';
-import { ApiError, isApiError } from '../api/errors';
+import { isApiError } from '../api/errors';
 
 type Problem = { kind: 'credentials' } | { kind: 'forbidden'; username: string } | { kind: 'throttled'; until: number | null } | { kind: 'other'; message: string };
 
@@ -59,6 +59,7 @@ export function SignIn({
         <Notice text={!problem ? notice : null} />
         <div className="field">
           <label htmlFor="signin-username">Username</label>
+          {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the page's one task starts here; nothing precedes it to skip */}
           <input id="signin-username" name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
         </div>
         <div className="field">
@@ -97,8 +98,11 @@ function problemOf(err: unknown, username: string): Problem {
       return { kind: 'throttled', until: err.retryAfter !== null ? Date.now() + err.retryAfter * 1000 : null };
     case 'network':
       return { kind: 'other', message: 'The Wharf server did not answer. Check that it is running, then try again.' };
-    default:
-      return { kind: 'other', message: (err as ApiError).message };
+    case 'not-found':
+    case 'validation':
+    case 'server':
+    case 'other':
+      return { kind: 'other', message: err.message };
   }
 }
 

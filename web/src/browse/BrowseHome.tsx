@@ -1,14 +1,12 @@
-import { useApi } from '../api/context';
+import { useRepositories } from '../api/queries';
 import { Link, routePath } from '../components/router';
 import { AsyncView, EmptyState } from '../components/states';
 import { PageHeader, TypeBadge } from '../components/ui';
-import { useAsync } from '../components/useAsync';
 import { connectorPort } from '../repositories/model';
 
 /** `#/browse`: pick a repository. */
 export function BrowseHome() {
-  const api = useApi();
-  const list = useAsync(() => api.listRepositories(), [api]);
+  const list = useRepositories();
   return (
     <section>
       <PageHeader title="Browse" subtitle="Images and tags stored in (or cached by) each repository." />

@@ -1,9 +1,8 @@
-import { useState } from 'react';
 import type { RepositorySummary, RepositoryType } from '@wharf/api-types';
 import { useApi } from '../api/context';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ActionDialog } from '../components/ActionDialog';
 import { shortDigest } from '../components/format';
-import { forgetComponents } from './useComponents';
+import { useForgetComponents } from './useComponents';
 
 /** Hosted repositories delete; proxies evict from their cache (the upstream keeps the image). */
 export function deleteVerb(type: RepositoryType, tense: 'now' | 'past' = 'now'): string {
@@ -27,33 +26,20 @@ export function DeleteReferenceDialog({
   onCancel: () => void;
 }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const forget = useForgetComponents();
   const byDigest = reference.includes(':');
   const proxy = repository.type === 'proxy';
   const what = byDigest ? `manifest ${shortDigest(reference)}` : `tag ${reference}`;
 
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.deleteManifest(repository.name, image, reference);
-      forgetComponents(repository.name);
-      onDone();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
-
   return (
-    <ConfirmDialog
+    <ActionDialog
       title={`${deleteVerb(repository.type)} ${what}?`}
       confirmLabel={`${deleteVerb(repository.type)} ${byDigest ? 'manifest' : 'tag'}`}
-      danger
-      busy={busy}
-      error={error}
-      onConfirm={() => void confirm()}
+      run={() => api.deleteManifest(repository.name, image, reference)}
+      onDone={() => {
+        forget(repository.name);
+        onDone();
+      }}
       onCancel={onCancel}
     >
       {proxy ? (
@@ -75,6 +61,6 @@ export function DeleteReferenceDialog({
           in {repository.name}. The manifest stays reachable by digest and under its other tags.
         </p>
       )}
-    </ConfirmDialog>
+    </ActionDialog>
   );
 }

@@ -5,7 +5,6 @@ import { D, component } from '../test/oci-fixtures';
 import { renderWithApi } from '../test-utils';
 import { ImageList } from './ImageList';
 import { TagList } from './TagList';
-import { forgetComponents } from './useComponents';
 
 const page1 = {
   items: [component('ghcr', 'library/busybox', '1.36', D.index), component('ghcr', 'library/busybox', 'latest', D.index), component('ghcr', 'org/app', 'v1', D.amd64)],
@@ -23,7 +22,6 @@ const imageRows = () => within(screen.getByRole('table')).getAllByRole('row').sl
 
 describe('ImageList', () => {
   it('groups components by image, pages with the continuation token, and filters', async () => {
-    forgetComponents('ghcr');
     const { calls } = renderWithApi(<ImageList repository="ghcr" />, routes);
     await screen.findByRole('link', { name: 'library/busybox' });
     expect(imageRows()).toEqual([
@@ -45,7 +43,6 @@ describe('ImageList', () => {
   });
 
   it('an empty proxy explains why it has no images', async () => {
-    forgetComponents('docker-hub');
     renderWithApi(<ImageList repository="docker-hub" />, {
       ...routes,
       'GET /service/rest/v1/components?repository=docker-hub': { json: { items: [], continuationToken: null } },
@@ -57,7 +54,6 @@ describe('ImageList', () => {
 
 describe('TagList', () => {
   it('reads every page and lists the tags of one image with digest, kind, size and times', async () => {
-    forgetComponents('ghcr');
     renderWithApi(<TagList repository="ghcr" image="org/app" />, routes);
     const v2 = await screen.findByRole('link', { name: 'v2' });
     expect(v2.getAttribute('href')).toBe('#/browse/ghcr/org%2Fapp/v2');
@@ -75,7 +71,6 @@ describe('TagList', () => {
   });
 
   it('evicts a tag after confirmation and reloads', async () => {
-    forgetComponents('ghcr');
     let deleted = 0;
     renderWithApi(<TagList repository="ghcr" image="tools/jq" />, {
       ...routes,

@@ -1,17 +1,17 @@
 import { useState } from 'react';
-import { useApi } from '../api/context';
+import { useRepository } from '../api/queries';
+import { DataTable } from '../components/DataTable';
 import { formatCount, plural } from '../components/format';
 import { Link, routePath } from '../components/router';
 import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
 import { PageHeader, Time, TypeBadge } from '../components/ui';
-import { BrowseCrumbs, useRepository } from './shared';
+import { BrowseCrumbs } from './shared';
 import { groupByImage, useComponents } from './useComponents';
 
 /** `#/browse/<repo>`: the images of a repository, grouped from its components, with a filter. */
 export function ImageList({ repository }: { repository: string }) {
-  const api = useApi();
   const summary = useRepository(repository);
-  const components = useComponents(api, repository, 'page');
+  const components = useComponents(repository, 'page');
   const [filter, setFilter] = useState('');
   const images = groupByImage(components.items);
   const needle = filter.trim().toLowerCase();
@@ -57,41 +57,23 @@ export function ImageList({ repository }: { repository: string }) {
               </EmptyState>
             )}
             {shown.length > 0 && (
-              <div className="table-wrap">
-                <table className="table table-stack">
-                  <thead>
-                    <tr>
-                      <th scope="col">Image</th>
-                      <th scope="col">Tags</th>
-                      <th scope="col">Last updated</th>
-                      <th scope="col" className="hide-narrow">
-                        Last downloaded
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((image) => (
-                      <tr key={image.name}>
-                        <td data-label="Image">
-                          <Link className="strong" to={routePath('browse', repository, image.name)}>
-                            {image.name}
-                          </Link>
-                        </td>
-                        <td data-label="Tags">
-                          {formatCount(image.tags.length)}
-                          {!components.complete && '+'}
-                        </td>
-                        <td data-label="Last updated">
-                          <Time iso={image.lastModified} />
-                        </td>
-                        <td data-label="Last downloaded" className="hide-narrow">
-                          <Time iso={image.lastDownloaded} empty="never" />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                rows={shown}
+                rowKey={(image) => image.name}
+                columns={[
+                  {
+                    header: 'Image',
+                    cell: (image) => (
+                      <Link className="strong" to={routePath('browse', repository, image.name)}>
+                        {image.name}
+                      </Link>
+                    ),
+                  },
+                  { header: 'Tags', cell: (image) => `${formatCount(image.tags.length)}${components.complete ? '' : '+'}` },
+                  { header: 'Last updated', cell: (image) => <Time iso={image.lastModified} /> },
+                  { header: 'Last downloaded', wide: true, cell: (image) => <Time iso={image.lastDownloaded} empty="never" /> },
+                ]}
+              />
             )}
             {needle && shown.length === 0 && components.items.length > 0 && <EmptyState title={`Nothing matches “${filter}”`}>{!components.complete && 'Load more tags to search further.'}</EmptyState>}
             {!components.complete && components.items.length > 0 && (

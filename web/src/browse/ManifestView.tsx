@@ -12,21 +12,22 @@ import {
   mediaTypeLabel,
   platformLabel,
 } from '../api/oci';
+import { useApiQuery, useRepository } from '../api/queries';
 import { CopyButton } from '../components/CopyButton';
+import { DataTable } from '../components/DataTable';
 import { formatBytes, formatCount, plural, shortDigest } from '../components/format';
 import { Link, navigate, routePath } from '../components/router';
 import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
 import { PageHeader, Time } from '../components/ui';
-import { useAsync } from '../components/useAsync';
 import { pullCommand } from '../repositories/model';
 import { DeleteReferenceDialog, deleteVerb } from './DeleteReference';
-import { BrowseCrumbs, useRepository } from './shared';
+import { BrowseCrumbs } from './shared';
 
 /** `#/browse/<repo>/<image>/<tag or digest>`: a manifest or index, read through the registry API. */
 export function ManifestPage({ repository, image, reference }: { repository: string; image: string; reference: string }) {
   const api = useApi();
   const summary = useRepository(repository);
-  const manifest = useAsync(() => api.getManifest(repository, image, reference), [api, repository, image, reference]);
+  const manifest = useApiQuery(['manifest', repository, image, reference], () => api.getManifest(repository, image, reference));
   const [deleting, setDeleting] = useState<string | null>(null);
   const byDigest = reference.includes(':');
 
@@ -131,36 +132,24 @@ export function IndexView({ repository, image, index }: { repository: string; im
 
 function DescriptorTable({ repository, image, rows, label }: { repository: string; image: string; rows: Descriptor[]; label: (d: Descriptor) => string }) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Platform</th>
-            <th scope="col">Digest</th>
-            <th scope="col" className="hide-narrow">
-              Media type
-            </th>
-            <th scope="col">Manifest size</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((d) => (
-            <tr key={d.digest}>
-              <td>
-                <Link className="strong" to={routePath('browse', repository, image, d.digest)}>
-                  {label(d)}
-                </Link>
-              </td>
-              <td className="mono small" title={d.digest}>
-                {shortDigest(d.digest)}
-              </td>
-              <td className="hide-narrow small">{mediaTypeLabel(d.mediaType)}</td>
-              <td>{formatBytes(d.size)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      stack={false}
+      rows={rows}
+      rowKey={(d) => d.digest}
+      columns={[
+        {
+          header: 'Platform',
+          cell: (d) => (
+            <Link className="strong" to={routePath('browse', repository, image, d.digest)}>
+              {label(d)}
+            </Link>
+          ),
+        },
+        { header: 'Digest', className: 'mono small', cellTitle: (d) => d.digest, cell: (d) => shortDigest(d.digest) },
+        { header: 'Media type', wide: true, className: 'small', cell: (d) => mediaTypeLabel(d.mediaType) },
+        { header: 'Manifest size', cell: (d) => formatBytes(d.size) },
+      ]}
+    />
   );
 }
 
@@ -168,9 +157,8 @@ function DescriptorTable({ repository, image, rows, label }: { repository: strin
 export function ImageView({ repository, image, manifest }: { repository: string; image: string; manifest: ImageManifest }) {
   const api = useApi();
   const isImage = isImageConfigMediaType(manifest.config.mediaType);
-  const config = useAsync<ImageConfig | null>(
-    () => (isImage ? api.getImageConfig(repository, image, manifest.config.digest) : Promise.resolve(null)),
-    [api, repository, image, manifest.config.digest, isImage],
+  const config = useApiQuery<ImageConfig | null>(['image-config', repository, image, manifest.config.digest, isImage], () =>
+    isImage ? api.getImageConfig(repository, image, manifest.config.digest) : Promise.resolve(null),
   );
   const total = manifest.layers.reduce((sum, l) => sum + (l.size ?? 0), 0);
   return (

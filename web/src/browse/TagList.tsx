@@ -1,22 +1,22 @@
 import { useState } from 'react';
 import type { ComponentJson, RepositorySummary } from '@wharf/api-types';
-import { useApi } from '../api/context';
+import { useRepository } from '../api/queries';
 import { isIndexMediaType, mediaTypeLabel } from '../api/oci';
 import { CopyButton } from '../components/CopyButton';
+import { DataTable } from '../components/DataTable';
 import { formatBytes, plural, shortDigest } from '../components/format';
 import { Link, routePath } from '../components/router';
 import { AsyncView, EmptyState, ErrorBox, Loading, Notice } from '../components/states';
 import { PageHeader, Time } from '../components/ui';
 import { pullCommand } from '../repositories/model';
 import { DeleteReferenceDialog, deleteVerb } from './DeleteReference';
-import { BrowseCrumbs, digestOf, useRepository } from './shared';
+import { BrowseCrumbs, digestOf } from './shared';
 import { useComponents } from './useComponents';
 
 /** `#/browse/<repo>/<image>`: the tags of one image. */
 export function TagList({ repository, image }: { repository: string; image: string }) {
-  const api = useApi();
   const summary = useRepository(repository);
-  const components = useComponents(api, repository, 'all');
+  const components = useComponents(repository, 'all');
   const [filter, setFilter] = useState('');
   const [deleting, setDeleting] = useState<ComponentJson | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -82,62 +82,47 @@ export function TagTable({
   onDelete: (tag: ComponentJson) => void;
 }) {
   return (
-    <div className="table-wrap">
-      <table className="table table-stack">
-        <thead>
-          <tr>
-            <th scope="col">Tag</th>
-            <th scope="col">Digest</th>
-            <th scope="col" className="hide-narrow">
-              Kind
-            </th>
-            <th scope="col" className="hide-narrow" title="Size of the manifest document itself; open the tag for the layer sizes">
-              Manifest size
-            </th>
-            <th scope="col">Last modified</th>
-            <th scope="col" className="hide-narrow">
-              Last downloaded
-            </th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {tags.map((tag) => {
-            const asset = tag.assets[0];
-            const digest = digestOf(tag);
-            return (
-              <tr key={tag.id}>
-                <td data-label="Tag">
-                  <Link className="strong" to={routePath('browse', repository.name, image, tag.version)}>
-                    {tag.version}
-                  </Link>
-                </td>
-                <td data-label="Digest" className="mono small" title={digest ?? undefined}>
-                  {digest ? shortDigest(digest) : '—'}
-                </td>
-                <td data-label="Kind" className="hide-narrow small">{asset ? (isIndexMediaType(asset.contentType) ? 'multi-platform' : mediaTypeLabel(asset.contentType)) : '—'}</td>
-                <td data-label="Manifest size" className="hide-narrow">{formatBytes(asset?.fileSize)}</td>
-                <td data-label="Last modified">
-                  <Time iso={asset?.lastModified} />
-                </td>
-                <td data-label="Last downloaded" className="hide-narrow">
-                  <Time iso={asset?.lastDownloaded} empty="never" />
-                </td>
-                <td className="actions-cell">
-                  <CopyButton text={pullCommand(repository, image, tag.version)} label="Copy pull" />
-                  {repository.type !== 'group' && (
-                    <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => onDelete(tag)} aria-label={`${deleteVerb(repository.type)} ${tag.version}`}>
-                      {deleteVerb(repository.type)}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={tags}
+      rowKey={(tag) => tag.id}
+      columns={[
+        {
+          header: 'Tag',
+          cell: (tag) => (
+            <Link className="strong" to={routePath('browse', repository.name, image, tag.version)}>
+              {tag.version}
+            </Link>
+          ),
+        },
+        { header: 'Digest', className: 'mono small', cellTitle: (tag) => digestOf(tag) ?? undefined, cell: (tag) => {
+          const digest = digestOf(tag);
+          return digest ? shortDigest(digest) : '—';
+        } },
+        { header: 'Kind', wide: true, className: 'small', cell: (tag) => kindOf(tag.assets[0]?.contentType) },
+        {
+          header: 'Manifest size',
+          wide: true,
+          title: 'Size of the manifest document itself; open the tag for the layer sizes',
+          cell: (tag) => formatBytes(tag.assets[0]?.fileSize),
+        },
+        { header: 'Last modified', cell: (tag) => <Time iso={tag.assets[0]?.lastModified} /> },
+        { header: 'Last downloaded', wide: true, cell: (tag) => <Time iso={tag.assets[0]?.lastDownloaded} empty="never" /> },
+      ]}
+      actions={(tag) => (
+        <>
+          <CopyButton text={pullCommand(repository, image, tag.version)} label="Copy pull" />
+          {repository.type !== 'group' && (
+            <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => onDelete(tag)} aria-label={`${deleteVerb(repository.type)} ${tag.version}`}>
+              {deleteVerb(repository.type)}
+            </button>
+          )}
+        </>
+      )}
+    />
   );
+}
+
+function kindOf(contentType: string | undefined): string {
+  if (contentType === undefined) return '—';
+  return isIndexMediaType(contentType) ? 'multi-platform' : mediaTypeLabel(contentType);
 }

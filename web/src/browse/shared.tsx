@@ -1,19 +1,5 @@
-import type { ComponentJson, RepositorySummary } from '@wharf/api-types';
-import { useApi } from '../api/context';
-import { ApiError } from '../api/errors';
+import type { ComponentJson } from '@wharf/api-types';
 import { Link, routePath } from '../components/router';
-import { type AsyncState, useAsync } from '../components/useAsync';
-
-/** The repository's summary (type, connector port, URL) from the list. */
-export function useRepository(name: string): AsyncState<RepositorySummary> {
-  const api = useApi();
-  return useAsync(async () => {
-    const all = await api.listRepositories();
-    const found = all.find((r) => r.name === name);
-    if (!found) throw new ApiError(404, `There is no repository named ${name}.`);
-    return found;
-  }, [api, name]);
-}
 
 export function digestOf(component: ComponentJson): string | null {
   const checksum = component.assets[0]?.checksum;

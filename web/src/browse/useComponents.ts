@@ -1,22 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import type { ComponentJson } from '@wharf/api-types';
-import type { ApiClient } from '../api/client';
-
-/** Components (one per image tag) of a repository, read page by page with the continuation token. */
-interface Loaded {
-  items: ComponentJson[];
-  next: string | null;
-  complete: boolean;
-  at: number;
-}
-
-const cache = new Map<string, Loaded>();
-const FRESH_MS = 30_000;
-
-/** Forget what was read for a repository (after a delete or an explicit refresh). */
-export function forgetComponents(repository: string): void {
-  cache.delete(repository);
-}
+import { useApi } from '../api/context';
 
 export interface ComponentsState {
   items: ComponentJson[];
@@ -28,68 +13,46 @@ export interface ComponentsState {
   refresh: () => void;
 }
 
-/**
- * `until(items)` says when enough is loaded: the image list stops after the first page, the tag list of
- * one image reads every page (the API has no filter by image name).
- */
-export function useComponents(api: ApiClient, repository: string, mode: 'page' | 'all'): ComponentsState {
-  const [state, setState] = useState<{ data: Loaded; loading: boolean; error: unknown }>(() => ({
-    data: cache.get(repository) ?? { items: [], next: null, complete: false, at: 0 },
-    loading: true,
-    error: undefined,
-  }));
-  const run = useRef(0);
+const componentsKey = (repository: string) => ['components', repository];
 
-  const load = useCallback(
-    async (pages: number, start: Loaded | null) => {
-      const id = ++run.current;
-      let data: Loaded = start ?? { items: [], next: null, complete: false, at: Date.now() };
-      setState({ data, loading: true, error: undefined });
-      const seen = new Set<string>();
-      try {
-        for (let i = 0; i < pages && !data.complete; i++) {
-          const token = data.next;
-          if (token !== null && seen.has(token)) break;
-          if (token !== null) seen.add(token);
-          const page = await api.listComponents(repository, token);
-          if (run.current !== id) return;
-          data = { items: [...data.items, ...page.items], next: page.continuationToken, complete: !page.continuationToken, at: Date.now() };
-          cache.set(repository, data);
-          setState({ data, loading: !data.complete && i + 1 < pages, error: undefined });
-        }
-        setState({ data, loading: false, error: undefined });
-      } catch (error) {
-        if (run.current === id) setState({ data, loading: false, error });
-      }
-    },
-    [api, repository],
-  );
+/** Forgets what was read of a repository's components (after a delete), so the next view reads them again. */
+export function useForgetComponents(): (repository: string) => void {
+  const client = useQueryClient();
+  return (repository) => client.removeQueries({ queryKey: componentsKey(repository) });
+}
+
+/**
+ * Components (one per image tag) of a repository, read page by page with the continuation token and kept 30 s.
+ * The image list reads the first page and more on demand; the tag list of one image reads every page (the API has
+ * no filter by image name).
+ */
+export function useComponents(repository: string, mode: 'page' | 'all'): ComponentsState {
+  const api = useApi();
+  const client = useQueryClient();
+  const [all, setAll] = useState(mode === 'all');
+  const query = useInfiniteQuery({
+    queryKey: componentsKey(repository),
+    queryFn: ({ pageParam }) => api.listComponents(repository, pageParam),
+    initialPageParam: null as string | null,
+    // A token seen before would loop forever: stop there.
+    getNextPageParam: (last, _pages, _param, params) => (last.continuationToken && !params.includes(last.continuationToken) ? last.continuationToken : undefined),
+    staleTime: 30_000,
+  });
+  const { hasNextPage, isFetching, fetchNextPage, error } = query;
+  const reading = all && hasNextPage && error === null;
 
   useEffect(() => {
-    const cached = cache.get(repository);
-    const fresh = cached && Date.now() - cached.at < FRESH_MS;
-    if (fresh && (cached.complete || mode === 'page')) {
-      setState({ data: cached, loading: false, error: undefined });
-      return;
-    }
-    if (fresh && mode === 'all') void load(Number.POSITIVE_INFINITY, cached);
-    else void load(mode === 'all' ? Number.POSITIVE_INFINITY : 1, null);
-    return () => {
-      run.current += 1;
-    };
-  }, [load, repository, mode]);
+    if (reading && !isFetching) void fetchNextPage();
+  }, [reading, isFetching, fetchNextPage]);
 
   return {
-    items: state.data.items,
-    complete: state.data.complete,
-    loading: state.loading,
-    error: state.error,
-    loadMore: () => void load(1, state.data),
-    loadAll: () => void load(Number.POSITIVE_INFINITY, state.data),
-    refresh: () => {
-      forgetComponents(repository);
-      void load(mode === 'all' ? Number.POSITIVE_INFINITY : 1, null);
-    },
+    items: query.data?.pages.flatMap((p) => p.items) ?? [],
+    complete: query.data !== undefined && !hasNextPage,
+    loading: isFetching || reading,
+    error: error ?? undefined,
+    loadMore: () => void fetchNextPage(),
+    loadAll: () => setAll(true),
+    refresh: () => void client.resetQueries({ queryKey: componentsKey(repository) }),
   };
 }
 

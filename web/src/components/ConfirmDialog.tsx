@@ -55,7 +55,9 @@ export function ConfirmDialog({
   };
 
   return (
+    // eslint-disable-next-line jsx-a11y/no-static-element-interactions -- a click beside the dialog closes it; Escape is the keyboard's way
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onCancel()}>
+      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- the modal dialog pattern: Escape closes, Tab stays inside */}
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={bodyId} ref={dialog} onKeyDown={onKeyDown}>
         <h2 id={titleId}>{title}</h2>
         <div id={bodyId} className="modal-body">

@@ -45,6 +45,7 @@ export function CopyButton({ text, label = 'Copy', className = 'btn btn-small' }
 export function CopyBlock({ text, label }: { text: string; label: string }) {
   return (
     <div className="copy-block">
+      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling block must take focus to scroll by keyboard (WCAG 2.1.1) */}
       <pre tabIndex={0} aria-label={label}>
         {text}
       </pre>

@@ -64,6 +64,10 @@ export function useLocation(): RouteLocation {
   return parseHash(hash);
 }
 
-export function Link({ to, ...rest }: { to: string } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'>) {
-  return <a href={href(to)} {...rest} />;
+export function Link({ to, children, ...rest }: { to: string } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'>) {
+  return (
+    <a href={href(to)} {...rest}>
+      {children}
+    </a>
+  );
 }

@@ -1,13 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
 import type { ProxyStatusJson, RepositoryStatusJson, RepositorySummary } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { describeError } from '../api/errors';
+import { useApiQuery, useRepositories } from '../api/queries';
 import { Sparkline } from '../components/Sparkline';
 import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, plural } from '../components/format';
 import { Link, routePath } from '../components/router';
 import { AsyncView } from '../components/states';
 import { PageHeader, StatusPill, Time, TypeBadge } from '../components/ui';
-import { useAsync } from '../components/useAsync';
 import { DaemonSnippet } from '../repositories/DaemonSnippet';
 import { NewRepositoryButtons } from '../repositories/RepositoryList';
 import { connectorPort } from '../repositories/model';
@@ -18,8 +17,7 @@ export const POLL_MS = 10_000;
 
 /** Every repository at a glance; proxies with upstream health, rate limits and cache efficiency, refreshed every 10 s. */
 export function Dashboard({ notice }: { notice?: string | null }) {
-  const api = useApi();
-  const list = useAsync(() => api.listRepositories(), [api]);
+  const list = useRepositories();
   return (
     <section>
       <PageHeader title="Dashboard" subtitle="Repositories, their connectors, and how well the proxies cache." actions={<NewRepositoryButtons />} />
@@ -60,38 +58,18 @@ function isProxyStatus(status: RepositoryStatusJson | null): status is ProxyStat
 
 export function RepositoryCard({ summary }: { summary: RepositorySummary }) {
   const api = useApi();
-  const [status, setStatus] = useState<RepositoryStatusJson | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [samples, setSamples] = useState<RatioSample[]>(() => (summary.type === 'proxy' ? loadSamples(summary.name) : []));
-  const [updatedAt, setUpdatedAt] = useState<string | null>(null);
-  const loaded = useRef(false);
-
-  useEffect(() => {
-    let live = true;
-    const poll = async () => {
-      // A hidden tab skips polls once it has something to show.
-      if (document.hidden && loaded.current) return;
-      try {
-        const next = await api.repositoryStatus(summary.name);
-        if (!live) return;
-        loaded.current = true;
-        setStatus(next);
-        setError(undefined);
-        setUpdatedAt(new Date().toISOString());
-        if (isProxyStatus(next)) {
-          setSamples(recordSample(summary.name, { t: Date.now(), hits: next.counters.cacheHits, misses: next.counters.cacheMisses }));
-        }
-      } catch (err) {
-        if (live) setError(err);
-      }
-    };
-    void poll();
-    const timer = summary.type === 'proxy' ? window.setInterval(() => void poll(), POLL_MS) : undefined;
-    return () => {
-      live = false;
-      if (timer !== undefined) window.clearInterval(timer);
-    };
-  }, [api, summary.name, summary.type]);
+  // Proxies are polled (not while the tab is hidden); each answer adds a sample to the hit-ratio chart.
+  const state = useApiQuery(
+    ['status', summary.name],
+    async () => {
+      const next = await api.repositoryStatus(summary.name);
+      if (isProxyStatus(next)) recordSample(summary.name, { t: Date.now(), hits: next.counters.cacheHits, misses: next.counters.cacheMisses });
+      return { status: next, at: new Date().toISOString() };
+    },
+    { refetchInterval: summary.type === 'proxy' ? POLL_MS : false },
+  );
+  const status = state.data?.status ?? null;
+  const error = state.error;
 
   const port = connectorPort(summary);
   return (
@@ -115,7 +93,7 @@ export function RepositoryCard({ summary }: { summary: RepositorySummary }) {
         </p>
       )}
       {status === null && error === undefined && <p className="muted small">Loading status…</p>}
-      {isProxyStatus(status) && <ProxyStatusDetails status={status} samples={samples} updatedAt={updatedAt} />}
+      {isProxyStatus(status) && <ProxyStatusDetails status={status} samples={loadSamples(summary.name)} updatedAt={state.data?.at ?? null} />}
       <footer className="repo-card-actions">
         <Link className="btn btn-small" to={routePath('browse', summary.name)}>
           Browse
@@ -126,14 +104,18 @@ export function RepositoryCard({ summary }: { summary: RepositorySummary }) {
   );
 }
 
+/** When an auto-blocked upstream is tried again, from now. */
+function retryText(until: string | null): string {
+  return until && Date.parse(until) - Date.now() > 10_000 ? `, retry ${formatRelative(until)}` : ', retrying soon';
+}
+
 function UpstreamState({ upstream }: { upstream: ProxyStatusJson['upstream'] }) {
   if (upstream.blocked) return <StatusPill tone="warn">blocked by setting</StatusPill>;
   if (upstream.autoBlocked) {
     const until = upstream.autoBlockedUntil;
-    const retry = until && Date.parse(until) - Date.now() > 10_000 ? `, retry ${formatRelative(until)}` : ', retrying soon';
     return (
       <StatusPill tone="bad">
-        <span title={until ? `Auto-blocked until ${formatDateTime(until)}` : undefined}>auto-blocked{retry}</span>
+        <span title={until ? `Auto-blocked until ${formatDateTime(until)}` : undefined}>auto-blocked{retryText(until)}</span>
       </StatusPill>
     );
   }

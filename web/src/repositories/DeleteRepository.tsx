@@ -1,9 +1,8 @@
-import { useState } from 'react';
 import type { RepositorySummary } from '@wharf/api-types';
 import { useApi } from '../api/context';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { useApiQuery } from '../api/queries';
+import { ActionDialog } from '../components/ActionDialog';
 import { Link, routePath } from '../components/router';
-import { useAsync } from '../components/useAsync';
 
 /** The groups that list `name` as a member (each group's configuration is read). */
 export async function groupsContaining(
@@ -29,34 +28,19 @@ export function DeleteRepositoryDialog({
   onCancel: () => void;
 }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const groups = useAsync(() => groupsContaining(repository.name, repositories, (g) => api.getRepository('group', g)), [api, repository.name, repositories]);
+  const groups = useApiQuery(['groups-containing', repository.name, repositories], () =>
+    groupsContaining(repository.name, repositories, (g) => api.getRepository('group', g)),
+  );
   const memberOf = groups.data ?? [];
 
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.deleteRepository(repository.name);
-      onDeleted();
-    } catch (err) {
-      setError(err);
-      groups.reload();
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
-    <ConfirmDialog
+    <ActionDialog
       title={`Delete ${repository.name}?`}
       confirmLabel={`Delete ${repository.name}`}
-      danger
-      busy={busy}
-      error={error}
       confirmDisabled={groups.loading || memberOf.length > 0}
-      onConfirm={() => void confirm()}
+      run={() => api.deleteRepository(repository.name)}
+      onDone={onDeleted}
+      onFailed={groups.reload}
       onCancel={onCancel}
     >
       <p>
@@ -83,6 +67,6 @@ export function DeleteRepositoryDialog({
           </p>
         </div>
       )}
-    </ConfirmDialog>
+    </ActionDialog>
   );
 }

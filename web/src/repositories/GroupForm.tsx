@@ -1,33 +1,16 @@
 import { useState } from 'react';
 import type { GroupRepositoryJson } from '@wharf/api-types';
 import { Field, Fieldset } from '../components/fields';
+import { FormActions, FormErrors } from '../components/form-kit';
 import { TypeBadge } from '../components/ui';
-import { CleanupSection, DockerSection, FormActions, FormErrors, GeneralSection, StorageSection, useRepositoryForm } from './form-kit';
+import { CleanupSection, DockerSection, GeneralSection, StorageSection, type RepositoryFormProps, useRepositoryForm } from './sections';
 import { type GroupForm as GroupFormState, groupToJson } from './model';
-import { GROUP_FIELDS, type ValidationContext, validateGroup } from './validation';
+import { GROUP_FIELDS, validateGroup } from './validation';
 
 /** Create or edit a group repository: one endpoint serving its members, asked in order. */
-export function GroupForm({
-  initial,
-  context,
-  save,
-  onSaved,
-  onCancel,
-}: {
-  initial: GroupFormState;
-  context: ValidationContext;
-  save: (json: GroupRepositoryJson) => Promise<void>;
-  onSaved: (json: GroupRepositoryJson) => void;
-  onCancel: () => void;
-}) {
-  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm({
-    initial,
-    validate: (f: GroupFormState) => validateGroup(f, context),
-    toJson: groupToJson,
-    save,
-    known: GROUP_FIELDS,
-    onSaved,
-  });
+export function GroupForm(props: RepositoryFormProps<GroupFormState, GroupRepositoryJson>) {
+  const { context, onCancel } = props;
+  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm(props, validateGroup, groupToJson, GROUP_FIELDS);
   const [candidate, setCandidate] = useState('');
   const byName = new Map(context.repositories.map((r) => [r.name, r]));
   const candidates = context.repositories.filter((r) => r.name !== form.name.trim() && !form.memberNames.includes(r.name));
@@ -49,7 +32,7 @@ export function GroupForm({
     });
 
   return (
-    <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Group repository">
+    <form className="repo-form" onSubmit={submit} noValidate ref={formRef} aria-label="Group repository">
       <FormErrors errors={errors} general={general} />
       <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-group" />
 

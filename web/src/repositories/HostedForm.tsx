@@ -1,8 +1,9 @@
 import type { HostedRepositoryJson, WritePolicy } from '@wharf/api-types';
+import { FormActions, FormErrors } from '../components/form-kit';
 import { CheckboxField, SelectField } from '../components/fields';
-import { CleanupSection, DockerSection, FormActions, FormErrors, GeneralSection, StorageSection, useRepositoryForm } from './form-kit';
+import { CleanupSection, DockerSection, GeneralSection, StorageSection, type RepositoryFormProps, useRepositoryForm } from './sections';
 import { type HostedForm as HostedFormState, hostedToJson } from './model';
-import { HOSTED_FIELDS, type ValidationContext, validateHosted } from './validation';
+import { HOSTED_FIELDS, validateHosted } from './validation';
 
 const WRITE_POLICIES: { value: WritePolicy; label: string }[] = [
   { value: 'ALLOW', label: 'Allow redeploy (tags can be pushed again)' },
@@ -11,29 +12,11 @@ const WRITE_POLICIES: { value: WritePolicy; label: string }[] = [
 ];
 
 /** Create or edit a hosted repository: the one you `docker push` to. */
-export function HostedForm({
-  initial,
-  context,
-  save,
-  onSaved,
-  onCancel,
-}: {
-  initial: HostedFormState;
-  context: ValidationContext;
-  save: (json: HostedRepositoryJson) => Promise<void>;
-  onSaved: (json: HostedRepositoryJson) => void;
-  onCancel: () => void;
-}) {
-  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm({
-    initial,
-    validate: (f: HostedFormState) => validateHosted(f, context),
-    toJson: hostedToJson,
-    save,
-    known: HOSTED_FIELDS,
-    onSaved,
-  });
+export function HostedForm(props: RepositoryFormProps<HostedFormState, HostedRepositoryJson>) {
+  const { context, onCancel } = props;
+  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm(props, validateHosted, hostedToJson, HOSTED_FIELDS);
   return (
-    <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Hosted repository">
+    <form className="repo-form" onSubmit={submit} noValidate ref={formRef} aria-label="Hosted repository">
       <FormErrors errors={errors} general={general} />
       <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-hosted" />
       <StorageSection form={form} errors={errors} change={change}>

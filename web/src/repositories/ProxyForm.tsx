@@ -1,8 +1,9 @@
 import type { ProxyRepositoryJson } from '@wharf/api-types';
+import { type FieldErrors, FormActions, FormErrors } from '../components/form-kit';
 import { CheckboxField, Field, Fieldset, SelectField, TextField } from '../components/fields';
-import { CleanupSection, DockerSection, FormActions, FormErrors, GeneralSection, StorageSection, useRepositoryForm } from './form-kit';
+import { CleanupSection, DockerSection, GeneralSection, StorageSection, type RepositoryFormProps, useRepositoryForm } from './sections';
 import { DOCKER_HUB_URL, type IndexType, type ProxyForm as ProxyFormState, type TagTierForm, applyDockerHubPreset, newTier, proxyToJson } from './model';
-import { type FieldErrors, PROXY_FIELDS, type ValidationContext, validateProxy } from './validation';
+import { PROXY_FIELDS, validateProxy } from './validation';
 
 const INDEX_TYPES: { value: IndexType; label: string }[] = [
   { value: 'HUB', label: 'Docker Hub' },
@@ -11,32 +12,14 @@ const INDEX_TYPES: { value: IndexType; label: string }[] = [
 ];
 
 /** Create or edit a proxy repository: a pull-through cache of a remote registry. */
-export function ProxyForm({
-  initial,
-  context,
-  save,
-  onSaved,
-  onCancel,
-}: {
-  initial: ProxyFormState;
-  context: ValidationContext;
-  save: (json: ProxyRepositoryJson) => Promise<void>;
-  onSaved: (json: ProxyRepositoryJson) => void;
-  onCancel: () => void;
-}) {
-  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm({
-    initial,
-    validate: (f: ProxyFormState) => validateProxy(f, context),
-    toJson: proxyToJson,
-    save,
-    known: PROXY_FIELDS,
-    onSaved,
-  });
+export function ProxyForm(props: RepositoryFormProps<ProxyFormState, ProxyRepositoryJson>) {
+  const { context, onCancel } = props;
+  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm(props, validateProxy, proxyToJson, PROXY_FIELDS);
   const isHub = form.remoteUrl.trim().replace(/\/+$/, '') === DOCKER_HUB_URL && form.indexType === 'HUB';
   const keepsPassword = context.mode === 'edit' && form.storedUsername !== null && form.storedUsername === form.username.trim();
 
   return (
-    <form className="repo-form" onSubmit={(e) => void submit(e)} noValidate ref={formRef} aria-label="Proxy repository">
+    <form className="repo-form" onSubmit={submit} noValidate ref={formRef} aria-label="Proxy repository">
       <FormErrors errors={errors} general={general} />
       <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-hub" />
 
@@ -52,7 +35,7 @@ export function ProxyForm({
             >
               Docker Hub preset
             </button>
-            <span>Fills in Docker Hub's registry endpoint and index type.</span>
+            <span>{"Fills in Docker Hub's registry endpoint and index type."}</span>
           </span>
         }
       >

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { GroupRepositoryView, HostedRepositoryView, ProxyRepositoryView, RepositorySummary, RepositoryType } from '@wharf/api-types';
 import { useApi } from '../api/context';
+import { useApiQuery, useRepositories } from '../api/queries';
 import { CopyBlock } from '../components/CopyButton';
 import { Link, navigate, routePath, withQuery } from '../components/router';
 import { AsyncView, ErrorBox, Loading, isNotFound, Notice } from '../components/states';
 import { PageHeader, TypeBadge } from '../components/ui';
-import { useAsync } from '../components/useAsync';
 import { DaemonSnippet } from './DaemonSnippet';
 import { DeleteRepositoryDialog } from './DeleteRepository';
 import { GroupForm } from './GroupForm';
@@ -35,7 +35,7 @@ export function isRepositoryType(value: string | undefined): value is Repository
 /** `#/repositories/new/<type>?name=&port=&preset=hub&members=a,b&writable=a&return=/` */
 export function CreateRepositoryPage({ type, query }: { type: RepositoryType; query: URLSearchParams }) {
   const api = useApi();
-  const list = useAsync(() => api.listRepositories(), [api]);
+  const list = useRepositories();
   const returnTo = query.get('return');
   const done = (name: string) => navigate(withQuery(returnTo ?? '/repositories', { created: name }));
   const cancel = () => navigate(returnTo ?? '/repositories');
@@ -96,10 +96,10 @@ type AnyView = HostedRepositoryView | ProxyRepositoryView | GroupRepositoryView;
 /** `#/repositories/<type>/<name>`: edit form, how to use it, and the dangerous actions. */
 export function EditRepositoryPage({ type, name }: { type: RepositoryType; name: string }) {
   const api = useApi();
-  const state = useAsync(async () => {
+  const state = useApiQuery(['repository-view', type, name], async () => {
     const [repositories, view] = await Promise.all([api.listRepositories(), api.getRepository(type, name) as Promise<AnyView>]);
     return { repositories, view };
-  }, [api, type, name]);
+  });
   const [saved, setSaved] = useState(false);
   const [dialog, setDialog] = useState<'delete' | 'invalidate' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -10,6 +10,7 @@ import type {
   RepositoryType,
   WritePolicy,
 } from '@wharf/api-types';
+import { splitList } from '../components/format';
 
 /** Form state of the three repository forms: text inputs stay strings until they are sent. */
 
@@ -139,12 +140,6 @@ function toInt(text: string): number {
   return Number.parseInt(text.trim(), 10);
 }
 
-function policyNames(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 function dockerJson(form: DockerForm): DockerJson {
   return {
@@ -167,7 +162,7 @@ export function hostedToJson(form: HostedForm): HostedRepositoryJson {
       writePolicy: form.writePolicy,
       latestPolicy: form.latestPolicy,
     },
-    cleanup: { policyNames: policyNames(form.cleanupPolicyNames) },
+    cleanup: { policyNames: splitList(form.cleanupPolicyNames) },
     docker: dockerJson(form.docker),
   };
 }
@@ -178,7 +173,7 @@ export function proxyToJson(form: ProxyForm): ProxyRepositoryJson {
     name: form.name.trim(),
     online: form.online,
     storage: { blobStoreName: 'default', strictContentTypeValidation: form.strictContentTypeValidation },
-    cleanup: { policyNames: policyNames(form.cleanupPolicyNames) },
+    cleanup: { policyNames: splitList(form.cleanupPolicyNames) },
     proxy: {
       remoteUrl: form.remoteUrl.trim(),
       contentMaxAge: toInt(form.contentMaxAge),
@@ -201,7 +196,7 @@ export function groupToJson(form: GroupForm): GroupRepositoryJson {
     name: form.name.trim(),
     online: form.online,
     storage: { blobStoreName: 'default', strictContentTypeValidation: form.strictContentTypeValidation },
-    cleanup: { policyNames: policyNames(form.cleanupPolicyNames) },
+    cleanup: { policyNames: splitList(form.cleanupPolicyNames) },
     group: { memberNames: [...form.memberNames], writableMember: form.writableMember === '' ? null : form.writableMember },
     docker: dockerJson(form.docker),
   };

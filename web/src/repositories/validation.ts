@@ -1,9 +1,7 @@
 import type { RepositorySummary } from '@wharf/api-types';
 import type { ApiError } from '../api/errors';
+import type { FieldErrors, MappedErrors } from '../components/form-kit';
 import { type CommonForm, type DockerForm, type GroupForm, type HostedForm, type ProxyForm, connectorPort } from './model';
-
-/** Errors by JSON path (`docker.httpPort`, `proxy.tagMaxAge.0.pattern`), the same keys the server uses. */
-export type FieldErrors = Record<string, string>;
 
 export interface ValidationContext {
   mode: 'create' | 'edit';
@@ -145,12 +143,6 @@ export function validateGroup(form: GroupForm, ctx: ValidationContext): FieldErr
 
 // --- server errors -> fields --------------------------------------------------------------------
 
-export interface MappedErrors {
-  fields: FieldErrors;
-  /** Errors that belong to no field shown on the form. */
-  general: string[];
-}
-
 /** Adds the "why" to port conflicts the server reports. */
 export function explainPortMessage(message: string): string {
   if (/already (the connector|used by) (of )?repository/i.test(message)) {
@@ -174,7 +166,7 @@ function tidy(path: string, message: string): string {
 }
 
 /** Which field a message without a field id (`*`, or a plain message) is about. */
-function fieldOfMessage(message: string, known: string[]): string | null {
+function fieldOfMessage(message: string, known: readonly string[]): string | null {
   const byLength = [...known].sort((a, b) => b.length - a.length);
   for (const path of byLength) {
     if (message.startsWith(`${path} `) || message.startsWith(`${path}:`) || message.startsWith(`${path}.`)) return path;
@@ -185,7 +177,7 @@ function fieldOfMessage(message: string, known: string[]): string | null {
 }
 
 /** Maps a 400 of the REST API (`[{id, message}]` or `{message}`) onto the form's fields. */
-export function mapServerErrors(error: ApiError, known: string[]): MappedErrors {
+export function mapServerErrors(error: ApiError, known: readonly string[]): MappedErrors {
   const fields: FieldErrors = {};
   const general: string[] = [];
   const add = (path: string, message: string) => {

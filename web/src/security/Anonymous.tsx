@@ -1,29 +1,17 @@
-import { useState } from 'react';
 import type { AnonymousSettingsJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
+import { useAction, useApiQuery } from '../api/queries';
 import { AsyncView, ErrorBox, NotAvailable, isNotFound } from '../components/states';
-import { useAsync } from '../components/useAsync';
 
 /** The anonymous-access switch: when on, clients without credentials may pull where `forceBasicAuth` is off. */
 export function AnonymousAccess() {
   const api = useApi();
-  const state = useAsync(() => api.getAnonymous(), [api]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-
-  const toggle = async (current: AnonymousSettingsJson) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const next = { ...current, enabled: !current.enabled };
-      const saved = await api.setAnonymous(next);
-      state.setData(saved ?? next);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const state = useApiQuery(['anonymous'], () => api.getAnonymous());
+  const toggle = useAction(
+    (next: AnonymousSettingsJson) => api.setAnonymous(next),
+    (saved, next) => state.setData(saved ?? next),
+  );
+  const busy = toggle.busy;
 
   if (isNotFound(state.error)) return <NotAvailable what="Anonymous access" endpoint="GET /service/rest/v1/security/anonymous" />;
   return (
@@ -39,7 +27,7 @@ export function AnonymousAccess() {
               aria-describedby="anon-help"
               className={`switch${settings.enabled ? ' switch-on' : ''}`}
               disabled={busy}
-              onClick={() => void toggle(settings)}
+              onClick={() => toggle.run({ ...settings, enabled: !settings.enabled })}
             >
               <span className="switch-knob" />
             </button>
@@ -59,7 +47,7 @@ export function AnonymousAccess() {
             <dt>Realm</dt>
             <dd className="mono">{settings.realmName}</dd>
           </dl>
-          {error !== undefined && <ErrorBox error={error} title="Not saved:" />}
+          {toggle.error !== undefined && <ErrorBox error={toggle.error} title="Not saved:" />}
         </div>
       )}
     </AsyncView>

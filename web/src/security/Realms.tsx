@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { RealmJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
+import { useAction, useApiQuery } from '../api/queries';
 import { isApiError } from '../api/errors';
 import { AsyncView, ErrorBox, NotAvailable, isNotFound } from '../components/states';
-import { useAsync } from '../components/useAsync';
 
 /** The realms Wharf is known to offer, for servers without `GET /realms/available`. */
 const KNOWN_REALMS: RealmJson[] = [
@@ -19,18 +19,24 @@ const REALM_HELP: Record<string, string> = {
 /** Active realms, in the order they are asked. */
 export function Realms() {
   const api = useApi();
-  const state = useAsync(async () => {
+  const state = useApiQuery(['realms'], async () => {
     const active = await api.getActiveRealms();
     const available = await api.getAvailableRealms().catch((err: unknown) => {
       if (isApiError(err) && err.status === 404) return KNOWN_REALMS;
       throw err;
     });
     return { active, available };
-  }, [api]);
+  });
   const [draft, setDraft] = useState<string[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
   const [saved, setSaved] = useState(false);
+  const save = useAction(
+    (active: string[]) => api.setActiveRealms(active),
+    (_, active) => {
+      state.setData({ active, available: state.data?.available ?? [] });
+      setDraft(null);
+      setSaved(true);
+    },
+  );
 
   if (isNotFound(state.error)) return <NotAvailable what="Realm settings" endpoint="GET /service/rest/v1/security/realms/active" />;
   return (
@@ -49,20 +55,6 @@ export function Realms() {
           const [item] = next.splice(i, 1);
           next.splice(i + by, 0, item!);
           update(next);
-        };
-        const save = async () => {
-          setBusy(true);
-          setError(undefined);
-          try {
-            await api.setActiveRealms(current);
-            state.setData({ active: current, available });
-            setDraft(null);
-            setSaved(true);
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
         };
         return (
           <div className="card">
@@ -112,17 +104,17 @@ export function Realms() {
                 </ul>
               </>
             )}
-            {error !== undefined && <ErrorBox error={error} title="Not saved:" />}
+            {save.error !== undefined && <ErrorBox error={save.error} title="Not saved:" />}
             {saved && (
               <p className="notice" role="status">
                 Realms saved.
               </p>
             )}
             <div className="form-actions">
-              <button type="button" className="btn btn-primary" disabled={busy || draft === null} onClick={() => void save()}>
-                {busy ? 'Saving…' : 'Save realms'}
+              <button type="button" className="btn btn-primary" disabled={save.busy || draft === null} onClick={() => save.run(current)}>
+                {save.busy ? 'Saving…' : 'Save realms'}
               </button>
-              <button type="button" className="btn" disabled={busy || draft === null} onClick={() => setDraft(null)}>
+              <button type="button" className="btn" disabled={save.busy || draft === null} onClick={() => setDraft(null)}>
                 Undo changes
               </button>
             </div>

@@ -1,111 +1,26 @@
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { ApiError, describeError } from '../api/errors';
+import type { ReactNode } from 'react';
 import { CheckboxField, Field, Fieldset, TextField } from '../components/fields';
+import { type FieldErrors, useForm } from '../components/form-kit';
 import type { CommonForm, DockerForm } from './model';
-import { type FieldErrors, mapServerErrors } from './validation';
+import { type ValidationContext, mapServerErrors } from './validation';
 
-/** State and submit logic shared by the hosted, proxy and group forms. */
-export function useRepositoryForm<F, J>({
-  initial,
-  validate,
-  toJson,
-  save,
-  known,
-  onSaved,
-}: {
+/** What the hosted, proxy and group forms take: the values to start from, the rules' context, the save call. */
+export interface RepositoryFormProps<F, J> {
   initial: F;
-  validate: (form: F) => FieldErrors;
-  toJson: (form: F) => J;
+  context: ValidationContext;
   save: (json: J) => Promise<void>;
-  known: string[];
   onSaved: (json: J) => void;
-}) {
-  const [form, setForm] = useState<F>(initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [focusRequest, setFocusRequest] = useState(0);
-  const formRef = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    if (focusRequest === 0) return;
-    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? formRef.current?.querySelector<HTMLElement>('.form-errors');
-    first?.focus();
-  }, [focusRequest]);
-
-  /** Applies a change and clears the errors of the paths it touches (a path also clears its children). */
-  const change = (paths: string | string[], next: (form: F) => F) => {
-    const list = Array.isArray(paths) ? paths : [paths];
-    setForm((f) => next(f));
-    setErrors((e) => {
-      const kept: FieldErrors = {};
-      let changed = false;
-      for (const [key, value] of Object.entries(e)) {
-        if (list.some((p) => key === p || key.startsWith(`${p}.`))) changed = true;
-        else kept[key] = value;
-      }
-      return changed ? kept : e;
-    });
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (busy) return;
-    const found = validate(form);
-    if (Object.keys(found).length > 0) {
-      setErrors(found);
-      setGeneral([]);
-      setFocusRequest((n) => n + 1);
-      return;
-    }
-    setBusy(true);
-    setErrors({});
-    setGeneral([]);
-    try {
-      const json = toJson(form);
-      await save(json);
-      onSaved(json);
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 400 || err.status === 409 || err.status === 422)) {
-        const mapped = mapServerErrors(err, known);
-        setErrors(mapped.fields);
-        setGeneral(mapped.general);
-      } else {
-        setGeneral([describeError(err)]);
-      }
-      setFocusRequest((n) => n + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return { form, setForm, errors, general, busy, change, submit, formRef };
+  onCancel: () => void;
 }
 
-export function FormErrors({ errors, general }: { errors: FieldErrors; general: string[] }) {
-  const count = Object.keys(errors).length;
-  if (count === 0 && general.length === 0) return null;
-  return (
-    <div className="form-errors" role="alert" tabIndex={-1}>
-      {general.map((g) => (
-        <p key={g}>{g}</p>
-      ))}
-      {count > 0 && <p>{count === 1 ? 'One field needs attention; it is marked below.' : `${count} fields need attention; they are marked below.`}</p>}
-    </div>
-  );
-}
-
-export function FormActions({ busy, submitLabel, onCancel }: { busy: boolean; submitLabel: string; onCancel: () => void }) {
-  return (
-    <div className="form-actions">
-      <button type="submit" className="btn btn-primary" disabled={busy}>
-        {busy ? 'Saving…' : submitLabel}
-      </button>
-      <button type="button" className="btn" onClick={onCancel} disabled={busy}>
-        Cancel
-      </button>
-    </div>
-  );
+/** form-kit's useForm with a repository form's rules, body and the server's field paths. */
+export function useRepositoryForm<F, J>(
+  { initial, context, save, onSaved }: RepositoryFormProps<F, J>,
+  validate: (form: F, context: ValidationContext) => FieldErrors,
+  toJson: (form: F) => J,
+  known: readonly string[],
+) {
+  return useForm({ initial, validate: (f: F) => validate(f, context), toJson, save, known, mapErrors: (e) => mapServerErrors(e, known), onSaved });
 }
 
 /** Name and online state. */
