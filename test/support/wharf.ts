@@ -168,12 +168,12 @@ export class Wharf {
    * Creates a hosted Docker repository (201 expected) with a connector on `httpPort`
    * (a free port when omitted). Returns the connector port.
    */
-  async createHostedRepo(name: string, opts: { httpPort?: number; writePolicy?: string } = {}): Promise<number> {
+  async createHostedRepo(name: string, opts: { httpPort?: number; writePolicy?: string; blobStoreName?: string } = {}): Promise<number> {
     const httpPort = opts.httpPort ?? (await freePort());
     const res = await this.rest.post('/service/rest/v1/repositories/docker/hosted', {
       name,
       online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: opts.writePolicy ?? 'ALLOW' },
+      storage: { blobStoreName: opts.blobStoreName ?? 'default', strictContentTypeValidation: true, writePolicy: opts.writePolicy ?? 'ALLOW' },
       docker: { v1Enabled: false, forceBasicAuth: true, httpPort },
     });
     if (res.status !== 201) {
