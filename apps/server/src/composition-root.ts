@@ -6,6 +6,7 @@ import { MIGRATIONS } from '@wharf/migrations';
 import {
   TypeOrmApiTokenStore,
   TypeOrmAuditLog,
+  TypeOrmBlobClaims,
   TypeOrmBlobLinks,
   TypeOrmBlobStoreConfigs,
   TypeOrmManifestIndex,
@@ -151,7 +152,8 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
       onRequest(request);
     });
   const upstreamPolicy = new UpstreamAddressPolicy(config.upstreamDeny);
-  const factory = repositoryFactory(blobStores, { manifests, tags, links, uploads, downloads }, metrics, upstreamPolicy);
+  const claims = new TypeOrmBlobClaims(db);
+  const factory = repositoryFactory(blobStores, { manifests, tags, links, uploads, downloads, claims }, metrics, upstreamPolicy);
   const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
   await manager.load();
   const upgraded = await moveRemoteUrlCredentials(manager);
@@ -202,7 +204,7 @@ function repositoryFactory(
   metrics: WharfMetrics,
   addressPolicy: UpstreamAddressPolicy,
 ): RepositoryFactory {
-  const { manifests, tags, links, uploads, downloads } = stores;
+  const { manifests, tags, links, uploads, downloads, claims } = stores;
   const manifestCache = new ManifestCache();
   // One fill per digest and store: proxies on different stores each fill their own.
   const fillsByStore = new Map<BlobStore, BlobFills>();
@@ -215,7 +217,7 @@ function repositoryFactory(
     switch (repo.type) {
       case 'hosted': {
         const blobs = blobStores.require(repo.storage.blobStoreName);
-        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache, downloads });
+        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache, downloads, claims });
       }
       case 'proxy': {
         const state = proxyStates.get(repo.name) ?? new ProxyState();
@@ -231,7 +233,7 @@ function repositoryFactory(
           addressPolicy,
         });
         const blobs = blobStores.require(repo.storage.blobStoreName);
-        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, fills: fillsOf(blobs), client, state, log: proxyLog });
+        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, claims, fills: fillsOf(blobs), client, state, log: proxyLog });
       }
       case 'group':
         return new GroupRepository(repo, {

@@ -16,3 +16,7 @@ export * from './group/group-repository';
 export * from './group/login-required';
 export * from './usage/download-recorder';
 export * from './safe-regex';
+export * from './lifecycle/image-graph';
+export * from './lifecycle/cleanup-policy';
+export * from './lifecycle/eviction';
+export * from './lifecycle/garbage-collector';

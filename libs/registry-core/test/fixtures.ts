@@ -91,6 +91,8 @@ export interface TestImage {
 export interface ImageOptions {
   /** Sizes of random layers (default one 2 KiB layer). */
   layers?: number[];
+  /** Layers put below the random ones (a base image other images share). */
+  base?: TestBlob[];
   /** Docker schema 2 or OCI image manifest (default). */
   format?: 'oci' | 'docker';
   /** Leave `mediaType` out of an OCI manifest (it must then come from the Content-Type). */
@@ -122,7 +124,7 @@ export const EMPTY_CONFIG = blobOf('{}', MediaType.OciEmpty);
 export function buildImage(opts: ImageOptions = {}): TestImage {
   const format = opts.format ?? 'oci';
   const layerType = format === 'oci' ? 'application/vnd.oci.image.layer.v1.tar' : 'application/vnd.docker.image.rootfs.diff.tar';
-  const layers = (opts.layers ?? [2048]).map((size) => randomBlob(size, layerType));
+  const layers = [...(opts.base ?? []), ...(opts.layers ?? [2048]).map((size) => randomBlob(size, layerType))];
   const config = opts.emptyConfig
     ? EMPTY_CONFIG
     : blobOf(

@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBlobStore } from '@wharf/blobstore';
-import { ManifestReferenceEntity, TypeOrmBlobLinks, TypeOrmManifestIndex, TypeOrmTagIndex, TypeOrmUploadSessions } from '@wharf/persistence';
+import { ManifestReferenceEntity, TypeOrmBlobClaims, TypeOrmBlobLinks, TypeOrmManifestIndex, TypeOrmTagIndex, TypeOrmUploadSessions } from '@wharf/persistence';
 import { closeTestDatabase, openTestDatabase } from '../../persistence/test/database';
 import type { DataSource } from 'typeorm';
 import { ManifestCache } from '../src/cache/manifest-cache';
 import { type HostedDependencies, HostedRepository } from '../src/hosted/hosted-repository';
 import type { HostedConfig } from '../src/repository-config';
 import { DownloadRecorder } from '../src/usage/download-recorder';
-import { MemoryBlobLinks, MemoryManifestIndex, MemoryTagIndex, MemoryUploadSessions } from './memory-ports';
+import { MemoryBlobClaims, MemoryBlobLinks, MemoryManifestIndex, MemoryTagIndex, MemoryUploadSessions } from './memory-ports';
 
 export type MetadataKind = 'sqlite' | 'postgres' | 'memory';
 
@@ -53,18 +53,22 @@ export async function openHostedHarness(kind: MetadataKind): Promise<HostedHarne
       uploads: new TypeOrmUploadSessions(db),
       manifestCache: new ManifestCache(),
       downloads: new DownloadRecorder(manifests, { now }),
+      claims: new TypeOrmBlobClaims(db),
       now,
     };
   } else {
     const manifests = new MemoryManifestIndex();
+    const links = new MemoryBlobLinks();
+    manifests.links = links;
     deps = {
       blobs,
       manifests,
       tags: new MemoryTagIndex(manifests),
-      links: new MemoryBlobLinks(),
+      links,
       uploads: new MemoryUploadSessions(),
       manifestCache: new ManifestCache(),
       downloads: new DownloadRecorder(manifests, { now }),
+      claims: new MemoryBlobClaims(),
       now,
     };
   }

@@ -5,6 +5,8 @@
 import type { Page, PageRequest } from '../src/page';
 import { pageSize, toPage } from '../src/page';
 import {
+  type BlobClaim,
+  BlobClaims,
   BlobLinks,
   type ManifestDownload,
   ManifestIndex,
@@ -38,14 +40,23 @@ export class MemoryManifestIndex extends ManifestIndex {
     return entry ? structuredClone(entry.record) : null;
   }
 
-  async put(repository: string, image: string, record: ManifestRecord, references: string[]): Promise<void> {
+  /** Links, for the `requirePresent` check of put (set by the harness). */
+  links: MemoryBlobLinks | undefined;
+
+  async put(repository: string, image: string, record: ManifestRecord, references: string[], requirePresent: string[] = []): Promise<string | null> {
+    for (const digest of requirePresent) {
+      const present = this.records.has(key(repository, image, digest)) || (await this.links?.get(repository, image, digest));
+      if (!present) return digest;
+    }
     const k = key(repository, image, record.digest);
     const existing = this.records.get(k);
     const stored: ManifestRecord = { ...structuredClone(record), createdAt: existing?.record.createdAt ?? record.createdAt };
     // A re-put keeps the times already recorded; a first put keeps what it brings.
     if (existing) {
       delete stored.lastDownloadedAt;
+      delete stored.verifiedAt;
       if (existing.record.lastDownloadedAt) stored.lastDownloadedAt = existing.record.lastDownloadedAt;
+      if (existing.record.verifiedAt) stored.verifiedAt = existing.record.verifiedAt;
     }
     this.records.set(k, {
       repository,
@@ -53,6 +64,12 @@ export class MemoryManifestIndex extends ManifestIndex {
       record: stored,
       references: [...new Set([...(existing?.references ?? []), ...references])],
     });
+    return null;
+  }
+
+  async markVerified(repository: string, image: string, digest: string, at: Date): Promise<void> {
+    const entry = this.records.get(key(repository, image, digest));
+    if (entry) entry.record.verifiedAt = at;
   }
 
   async delete(repository: string, image: string, digest: string): Promise<boolean> {
@@ -163,16 +180,30 @@ export class MemoryTagIndex extends TagIndex {
 }
 
 export class MemoryBlobLinks extends BlobLinks {
-  readonly links = new Map<string, number>();
+  readonly links = new Map<string, { size: number; linkedAt: Date }>();
 
   async link(repository: string, image: string, digest: string, size: number): Promise<void> {
-    const k = key(repository, image, digest);
-    if (!this.links.has(k)) this.links.set(k, size);
+    this.links.set(key(repository, image, digest), { size, linkedAt: new Date() });
   }
 
-  async get(repository: string, image: string, digest: string): Promise<{ size: number } | null> {
-    const size = this.links.get(key(repository, image, digest));
-    return size === undefined ? null : { size };
+  /** In memory nothing is ever collected: a blob linked anywhere is held. */
+  async linkIfHeld(repository: string, image: string, digest: string, size: number): Promise<boolean> {
+    const suffix = SEP + digest;
+    if (![...this.links.keys()].some((k) => k.endsWith(suffix))) return false;
+    if (!this.links.has(key(repository, image, digest))) await this.link(repository, image, digest, size);
+    return true;
+  }
+
+  async confirm(repository: string, image: string, digest: string, staleBefore: Date): Promise<boolean> {
+    const link = this.links.get(key(repository, image, digest));
+    if (!link) return false;
+    if (link.linkedAt < staleBefore) link.linkedAt = new Date();
+    return true;
+  }
+
+  async get(repository: string, image: string, digest: string): Promise<{ size: number; linkedAt: Date } | null> {
+    const link = this.links.get(key(repository, image, digest));
+    return link ? { ...link } : null;
   }
 
   async inRepository(repository: string, digest: string): Promise<boolean> {
@@ -184,6 +215,22 @@ export class MemoryBlobLinks extends BlobLinks {
 
   async unlink(repository: string, image: string, digest: string): Promise<boolean> {
     return this.links.delete(key(repository, image, digest));
+  }
+}
+
+/** Claims without a collector to race with: nothing to wait for. */
+export class MemoryBlobClaims extends BlobClaims {
+  held = 0;
+
+  async claim(): Promise<BlobClaim> {
+    this.held += 1;
+    let released = false;
+    return {
+      release: async () => {
+        if (!released) this.held -= 1;
+        released = true;
+      },
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import type { ManifestRecord } from '@wharf/registry-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DataSource, IsNull, Not } from 'typeorm';
 import { closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
-import { ManifestEntity, ManifestReferenceEntity } from '../entities';
+import { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity } from '../entities';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
 
 const REPO = 'docker-hosted';
@@ -159,5 +159,24 @@ describe.each(DIALECTS)(`TypeOrmManifestIndex on %s`, (dialect) => {
     // A null reference makes the insert of references fail (NOT NULL) after the manifest row was saved.
     await expect(index.put(REPO, 'app', record(sha(2)), [null as unknown as string])).rejects.toBeDefined();
     expect(await index.get(REPO, 'app', sha(2))).toBeNull();
+  });
+
+  it('checks required digests in the same step that records the manifest, storing nothing when one is missing', async () => {
+    await db.getRepository(BlobLinkEntity).insert({ repository: REPO, image: 'app', digest: sha(10), size: 10, createdAt: new Date() });
+    await index.put(REPO, 'app', record(sha(20)), []);
+    // a linked blob and a manifest of the image are present; a blob linked to another image is not
+    await db.getRepository(BlobLinkEntity).insert({ repository: REPO, image: 'other', digest: sha(11), size: 10, createdAt: new Date() });
+    expect(await index.put(REPO, 'app', record(sha(1)), [sha(10), sha(20), sha(11)], [sha(10), sha(20), sha(11)])).toBe(sha(11));
+    expect(await index.get(REPO, 'app', sha(1))).toBeNull();
+    expect(await references(REPO, 'app', sha(1))).toEqual([]);
+    expect(await index.put(REPO, 'app', record(sha(1)), [sha(10), sha(20)], [sha(10), sha(20)])).toBeNull();
+    expect(await references(REPO, 'app', sha(1))).toEqual([sha(10), sha(20)]);
+  });
+
+  it('marks a manifest verified', async () => {
+    await index.put(REPO, 'app', record(sha(1), { verifiedAt: new Date('2030-01-01T00:00:00.000Z') }), []);
+    expect((await index.get(REPO, 'app', sha(1)))?.verifiedAt?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    await index.markVerified(REPO, 'app', sha(1), new Date('2030-02-01T00:00:00.000Z'));
+    expect((await index.get(REPO, 'app', sha(1)))?.verifiedAt?.toISOString()).toBe('2030-02-01T00:00:00.000Z');
   });
 });

@@ -1,18 +1,21 @@
 import { type ManifestDownload, ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
-import { ManifestEntity, ManifestReferenceEntity } from '../entities';
 import { dialectOfDataSource } from '../data-source';
+import { ManifestEntity } from '../entities';
+import { Atomic } from '../sql/atomic';
 import { SqliteAtomic } from '../sql/sqlite-atomic';
 
 export class TypeOrmManifestIndex extends ManifestIndex {
   private readonly manifests: Repository<ManifestEntity>;
-  /** SQLite's atomic sections; PostgreSQL's own transactions need none. */
-  private readonly atomic: SqliteAtomic | null;
+  private readonly atomic: Atomic;
+  /** SQLite's batched download writes; PostgreSQL writes a batch in one UPDATE. */
+  private readonly sqlite: SqliteAtomic | null;
 
   constructor(private readonly db: DataSource) {
     super();
     this.manifests = db.getRepository(ManifestEntity);
-    this.atomic = dialectOfDataSource(db) === 'sqlite' ? new SqliteAtomic(db) : null;
+    this.atomic = new Atomic(db);
+    this.sqlite = dialectOfDataSource(db) === 'sqlite' ? new SqliteAtomic(db) : null;
   }
 
   async get(repository: string, image: string, digest: string): Promise<ManifestRecord | null> {
@@ -20,39 +23,60 @@ export class TypeOrmManifestIndex extends ManifestIndex {
     return row ? toRecord(row) : null;
   }
 
-  async put(repository: string, image: string, record: ManifestRecord, references: string[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const existing = await tx.findOneBy(ManifestEntity, { repository, image, digest: record.digest });
-      await tx.save(ManifestEntity, {
+  async put(repository: string, image: string, record: ManifestRecord, references: string[], requirePresent: string[] = []): Promise<string | null> {
+    const unique = [...new Set(references)];
+    const fields = [record.mediaType, record.size, record.artifactType ?? null, record.subject ?? null, record.annotations ? JSON.stringify(record.annotations) : null];
+    return this.atomic.run(function* (sql) {
+      yield* sql.lock(record.digest, ...requirePresent);
+      for (const digest of requirePresent) {
+        const present =
+          (yield* sql.get('SELECT 1 AS linked FROM blob_links WHERE repository = ? AND image = ? AND digest = ?', repository, image, digest)) ??
+          (yield* sql.get('SELECT 1 AS stored FROM manifests WHERE repository = ? AND image = ? AND digest = ?', repository, image, digest));
+        if (!present) return digest;
+      }
+      const updated = yield* sql.run(
+        'UPDATE manifests SET "mediaType" = ?, size = ?, "artifactType" = ?, subject = ?, annotations = ? WHERE repository = ? AND image = ? AND digest = ?',
+        ...fields,
         repository,
         image,
-        digest: record.digest,
-        mediaType: record.mediaType,
-        size: record.size,
-        artifactType: record.artifactType ?? null,
-        subject: record.subject ?? null,
-        annotations: record.annotations ? JSON.stringify(record.annotations) : null,
-        createdAt: existing?.createdAt ?? record.createdAt,
-        lastDownloadedAt: existing?.lastDownloadedAt ?? record.lastDownloadedAt ?? null,
-      });
-      const unique = [...new Set(references)];
-      if (unique.length > 0) {
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(ManifestReferenceEntity)
-          .values(unique.map((digest) => ({ repository, image, manifest: record.digest, digest })))
-          .orIgnore()
-          .execute();
+        record.digest,
+      );
+      if (updated === 0) {
+        // A first put keeps the times it brings (a proxy records the pull that cached it); a re-put keeps the stored ones.
+        yield* sql.run(
+          `INSERT INTO manifests ("mediaType", size, "artifactType", subject, annotations, repository, image, digest, "createdAt", "lastDownloadedAt", "verifiedAt")
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ...fields,
+          repository,
+          image,
+          record.digest,
+          record.createdAt,
+          record.lastDownloadedAt ?? null,
+          record.verifiedAt ?? null,
+        );
       }
+      for (const digest of unique) {
+        yield* sql.run(
+          'INSERT INTO manifest_references (repository, image, manifest, digest) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          repository,
+          image,
+          record.digest,
+          digest,
+        );
+      }
+      return null;
     });
   }
 
+  async markVerified(repository: string, image: string, digest: string, at: Date): Promise<void> {
+    await this.manifests.update({ repository, image, digest }, { verifiedAt: at });
+  }
+
   async delete(repository: string, image: string, digest: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      await tx.delete(ManifestReferenceEntity, { repository, image, manifest: digest });
-      const result = await tx.delete(ManifestEntity, { repository, image, digest });
-      return (result.affected ?? 0) > 0;
+    return this.atomic.run(function* (sql) {
+      yield* sql.lock(digest);
+      yield* sql.run('DELETE FROM manifest_references WHERE repository = ? AND image = ? AND manifest = ?', repository, image, digest);
+      return (yield* sql.run('DELETE FROM manifests WHERE repository = ? AND image = ? AND digest = ?', repository, image, digest)) > 0;
     });
   }
 
@@ -69,14 +93,14 @@ export class TypeOrmManifestIndex extends ManifestIndex {
     // One transaction per chunk keeps each lock short when a large batch is written.
     for (let i = 0; i < downloads.length; i += 500) {
       const chunk = downloads.slice(i, i + 500);
-      if (!this.atomic) {
+      if (!this.sqlite) {
         await this.recordDownloadsPostgres(chunk);
         continue;
       }
-      await this.atomic.run((sql) => {
+      await this.sqlite.run((sql) => {
         for (const d of chunk) {
           sql.run(
-            'UPDATE manifests SET lastDownloadedAt = ? WHERE repository = ? AND image = ? AND digest = ? AND (lastDownloadedAt IS NULL OR lastDownloadedAt < ?)',
+            'UPDATE manifests SET "lastDownloadedAt" = ? WHERE repository = ? AND image = ? AND digest = ? AND ("lastDownloadedAt" IS NULL OR "lastDownloadedAt" < ?)',
             d.at,
             d.repository,
             d.image,
@@ -117,5 +141,6 @@ function toRecord(row: ManifestEntity): ManifestRecord {
     ...(row.subject ? { subject: row.subject } : {}),
     ...(row.annotations ? { annotations: JSON.parse(row.annotations) as Record<string, string> } : {}),
     ...(row.lastDownloadedAt ? { lastDownloadedAt: row.lastDownloadedAt } : {}),
+    ...(row.verifiedAt ? { verifiedAt: row.verifiedAt } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { byteOrder, closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
+import { TagEntity } from '../entities';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
 import { TypeOrmTagIndex } from './typeorm-tag-index';
 
@@ -40,6 +41,21 @@ describe.each(DIALECTS)(`TypeOrmTagIndex on %s`, (dialect) => {
   }
 
   describe('set / get', () => {
+    it('moves updatedAt only when the tag moves to another digest (a proxy revalidating keeps it)', async () => {
+      await tags.set(REPO, 'app', 'v1', sha(1));
+      await db.getRepository(TagEntity).update({ repository: REPO }, { updatedAt: new Date('2020-01-01T00:00:00Z') });
+      const verified = new Date('2031-01-01T00:00:00.000Z');
+      await tags.set(REPO, 'app', 'v1', sha(1), verified);
+      const same = await tags.get(REPO, 'app', 'v1');
+      expect(same?.updatedAt.toISOString()).toBe('2020-01-01T00:00:00.000Z');
+      expect(same?.verifiedAt?.toISOString()).toBe(verified.toISOString());
+      await tags.set(REPO, 'app', 'v1', sha(2));
+      const moved = await tags.get(REPO, 'app', 'v1');
+      expect(moved?.digest).toBe(sha(2));
+      expect(moved!.updatedAt.getTime()).toBeGreaterThan(Date.parse('2025-01-01'));
+      expect(moved?.verifiedAt).toBeUndefined();
+    });
+
     it('stores a tag and reads it back', async () => {
       const before = Date.now();
       await tags.set(REPO, 'library/app', 'v1', sha(1));

@@ -2,13 +2,16 @@ import { type Page, type PageRequest, TagIndex, type TagRecord, pageSize, toPage
 import type { DataSource, Repository } from 'typeorm';
 import { byteOrder } from '../dialect';
 import { ManifestEntity, TagEntity } from '../entities';
+import { Atomic } from '../sql/atomic';
 
 export class TypeOrmTagIndex extends TagIndex {
   private readonly tags: Repository<TagEntity>;
+  private readonly atomic: Atomic;
 
   constructor(private readonly db: DataSource) {
     super();
     this.tags = db.getRepository(TagEntity);
+    this.atomic = new Atomic(db);
   }
 
   /** Comparisons and order of names in byte order, as the distribution spec's lexical order wants, whatever the database's collation. */
@@ -21,11 +24,23 @@ export class TypeOrmTagIndex extends TagIndex {
     return row ? toRecord(row) : null;
   }
 
+  /** `updatedAt` is when the tag last moved to other content: setting it to the digest it has keeps it (a proxy's revalidation). */
   async set(repository: string, image: string, tag: string, digest: string, verifiedAt?: Date): Promise<void> {
-    await this.tags.upsert(
-      { repository, image, name: tag, digest, updatedAt: new Date(), verifiedAt: verifiedAt ?? null },
-      ['repository', 'image', 'name'],
-    );
+    const now = new Date();
+    await this.atomic.run(function* (sql) {
+      yield* sql.run(
+        `INSERT INTO tags (repository, image, name, digest, "updatedAt", "verifiedAt") VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (repository, image, name) DO UPDATE SET "verifiedAt" = excluded."verifiedAt",
+           "updatedAt" = CASE WHEN tags.digest = excluded.digest THEN tags."updatedAt" ELSE excluded."updatedAt" END,
+           digest = excluded.digest`,
+        repository,
+        image,
+        tag,
+        digest,
+        now,
+        verifiedAt ?? null,
+      );
+    });
   }
 
   async claim(repository: string, image: string, tag: string, digest: string): Promise<string> {

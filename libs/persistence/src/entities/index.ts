@@ -10,8 +10,14 @@ import { RoleEntity } from './role.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { BlobStoreEntity } from './blob-store.entity';
+import { BlobClaimEntity } from './blob-claim.entity';
+import { BlobDeletionEntity } from './blob-deletion.entity';
+import { BlobStoreSampleEntity } from './blob-store-sample.entity';
+import { CleanupPolicyEntity } from './cleanup-policy.entity';
+import { TaskEntity } from './task.entity';
+import { TaskRunEntity } from './task-run.entity';
 
-export { ApiTokenEntity, AuditEventEntity, BlobLinkEntity, BlobStoreEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
+export { ApiTokenEntity, AuditEventEntity, BlobClaimEntity, BlobStoreEntity, BlobDeletionEntity, BlobStoreSampleEntity, CleanupPolicyEntity, TaskEntity, TaskRunEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
 
 export const ENTITIES = [
   RepositoryEntity,
@@ -26,4 +32,10 @@ export const ENTITIES = [
   ApiTokenEntity,
   AuditEventEntity,
   BlobStoreEntity,
+  BlobClaimEntity,
+  BlobDeletionEntity,
+  CleanupPolicyEntity,
+  TaskEntity,
+  TaskRunEntity,
+  BlobStoreSampleEntity,
 ];

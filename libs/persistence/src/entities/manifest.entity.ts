@@ -2,6 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('manifests')
 @Index('idx_manifests_subject', ['repository', 'image', 'subject'])
+@Index('idx_manifests_digest', ['digest'])
 export class ManifestEntity {
   @PrimaryColumn({ type: 'varchar', length: 200 })
   repository!: string;
@@ -32,4 +33,8 @@ export class ManifestEntity {
 
   @Column({ type: Date, nullable: true })
   lastDownloadedAt!: Date | null;
+
+  /** Proxies: when the upstream last confirmed it still has this manifest (contentMaxAge). */
+  @Column({ type: Date, nullable: true })
+  verifiedAt!: Date | null;
 }

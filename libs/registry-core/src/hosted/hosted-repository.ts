@@ -12,7 +12,7 @@ import type {
   UploadStatus,
 } from '../docker-repository';
 import { type Page, type PageRequest } from '../page';
-import type { BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
+import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
 import type { HostedConfig } from '../repository-config';
 import type { DownloadRecorder } from '../usage/download-recorder';
 import { referrerDescriptors } from '../referrers';
@@ -27,8 +27,17 @@ export interface HostedDependencies {
   manifestCache: ManifestCache;
   /** Records pulls (last-downloaded times) in batches. */
   downloads: DownloadRecorder;
+  /** Holds blobs against garbage collection while they are written and linked. */
+  claims: BlobClaims;
   now?: () => Date;
 }
+
+/**
+ * How stale a blob link may be before a push's blob check confirms it again. Garbage collection spares
+ * links confirmed within its grace period, so a client that skips an upload because the blob exists
+ * still finds it linked when it pushes the manifest (grace minus this interval later, at the least).
+ */
+export const LINK_CONFIRM_INTERVAL_MS = 10 * 60_000;
 
 interface ResolvedManifest {
   digest: string;
@@ -40,7 +49,7 @@ interface ResolvedManifest {
 export class HostedRepository implements DockerRepository {
   readonly type = 'hosted' as const;
   private readonly resolved = new LookupCache<ResolvedManifest>();
-  private readonly linked = new LookupCache<number>();
+  private readonly linked = new LookupCache<{ size: number; linkedAt?: Date }>();
   private readonly now: () => Date;
 
   constructor(
@@ -67,13 +76,23 @@ export class HostedRepository implements DockerRepository {
 
   async statBlob(image: string, digest: string): Promise<BlobInfo | null> {
     this.ensureOnline();
-    const size = await this.linkedSize(image, digest);
-    return size === null ? null : { digest, size };
+    const found = await this.linkedBlob(image, digest);
+    if (!found) return null;
+    // A pusher asking is about to rely on the link (it skips the upload): restart the link's grace period.
+    if (found.linkedAt && this.now().getTime() - found.linkedAt.getTime() > LINK_CONFIRM_INTERVAL_MS) {
+      const staleBefore = new Date(this.now().getTime() - LINK_CONFIRM_INTERVAL_MS);
+      if (!(await this.deps.links.confirm(this.name, image, digest, staleBefore))) {
+        this.changed();
+        return null;
+      }
+      found.linkedAt = this.now();
+    }
+    return { digest, size: found.size };
   }
 
   async getBlob(image: string, digest: string): Promise<BlobHandle | null> {
     this.ensureOnline();
-    if ((await this.linkedSize(image, digest)) === null) return null;
+    if ((await this.linkedBlob(image, digest)) === null) return null;
     return this.deps.blobs.open(digest);
   }
 
@@ -127,8 +146,11 @@ export class HostedRepository implements DockerRepository {
     this.ensureWritable();
     await this.session(image, id);
     if (body) await this.deps.blobs.uploads.append(id, body, await this.uploadSize(id));
-    const info = await this.deps.blobs.uploads.commit(id, digest);
-    await this.deps.links.link(this.name, image, info.digest, info.size);
+    const info = await this.holding(digest, async () => {
+      const committed = await this.deps.blobs.uploads.commit(id, digest);
+      await this.deps.links.link(this.name, image, committed.digest, committed.size);
+      return committed;
+    });
     await this.deps.uploads.delete(id);
     this.changed();
     return info;
@@ -143,8 +165,11 @@ export class HostedRepository implements DockerRepository {
 
   async putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo> {
     this.ensureWritable();
-    const info = await this.deps.blobs.write(body, { digest });
-    await this.deps.links.link(this.name, image, info.digest, info.size);
+    const info = await this.holding(digest, async () => {
+      const written = await this.deps.blobs.write(body, { digest });
+      await this.deps.links.link(this.name, image, written.digest, written.size);
+      return written;
+    });
     this.changed();
     return info;
   }
@@ -153,7 +178,8 @@ export class HostedRepository implements DockerRepository {
     this.ensureWritable();
     const info = await from.repository.statBlob(from.image, digest).catch(() => null);
     if (!info || !(await this.deps.blobs.stat(digest))) return null;
-    await this.deps.links.link(this.name, image, digest, info.size);
+    // Linked only while something still holds the blob: a collection may be deleting it right now.
+    if (!(await this.deps.links.linkIfHeld(this.name, image, digest, info.size))) return null;
     this.changed();
     return info;
   }
@@ -164,7 +190,7 @@ export class HostedRepository implements DockerRepository {
     this.ensureWritable();
     const { parsed, digest, tag } = checkPushedManifest(reference, bytes, contentType, this.config.storage.strictContentTypeValidation);
     for (const blob of requiredBlobs(parsed)) {
-      if ((await this.linkedSize(image, blob.digest)) === null) {
+      if ((await this.linkedBlob(image, blob.digest)) === null) {
         throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${blob.digest} is not in ${this.name}/${image}; push it first`, {
           digest: blob.digest,
         });
@@ -182,7 +208,6 @@ export class HostedRepository implements DockerRepository {
       checkTagPolicy(this.config.storage, this.name, tag, existing?.digest, digest);
     }
     const artifactType = referrerArtifactType(parsed);
-    await this.deps.blobs.write(Readable.from([bytes]), { digest, size: bytes.length });
     const record: ManifestRecord = {
       digest,
       mediaType: parsed.mediaType,
@@ -192,9 +217,18 @@ export class HostedRepository implements DockerRepository {
       ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
       ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
     };
-    const references = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
+    const required = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
     const known = await this.deps.manifests.get(this.name, image, digest);
-    await this.deps.manifests.put(this.name, image, record, references);
+    const missing = await this.holding(digest, async () => {
+      await this.deps.blobs.write(Readable.from([bytes]), { digest, size: bytes.length });
+      // The references are checked again in the same atomic step that records them: a collection that
+      // removed one since the check above makes the push fail here, never leave a dangling manifest.
+      return this.deps.manifests.put(this.name, image, record, required, required);
+    });
+    if (missing) {
+      this.changed();
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${missing} is no longer in ${this.name}/${image}; push it again`, { digest: missing });
+    }
     if (tag) {
       try {
         await this.setTag(image, tag, digest);
@@ -276,15 +310,26 @@ export class HostedRepository implements DockerRepository {
     return bytes;
   }
 
-  /** Size of a blob this image may serve: a linked layer/config, or one of its manifests read as a blob. */
-  private async linkedSize(image: string, digest: string): Promise<number | null> {
+  /** A blob this image may serve: a linked layer/config (with when it was linked), or one of its manifests read as a blob. */
+  private async linkedBlob(image: string, digest: string): Promise<{ size: number; linkedAt?: Date } | null> {
     const key = `${image}@${digest}`;
     const cached = this.linked.get(key);
     if (cached !== undefined) return cached;
     const link = await this.deps.links.get(this.name, image, digest);
-    const size = link?.size ?? (await this.deps.manifests.get(this.name, image, digest))?.size ?? null;
-    if (size !== null) this.linked.set(key, size);
-    return size;
+    const manifestSize = link ? undefined : (await this.deps.manifests.get(this.name, image, digest))?.size;
+    const found = link ? { size: link.size, linkedAt: link.linkedAt } : manifestSize !== undefined ? { size: manifestSize } : null;
+    if (found) this.linked.set(key, found);
+    return found;
+  }
+
+  /** Runs `work` (which places `digest` in the store and links or records it) under a claim against collection. */
+  private async holding<T>(digest: string, work: () => Promise<T>): Promise<T> {
+    const claim = await this.deps.claims.claim(digest);
+    try {
+      return await work();
+    } finally {
+      await claim.release();
+    }
   }
 
   private async session(image: string, id: string): Promise<void> {

@@ -9,3 +9,6 @@ export * from './api-token-store';
 export * from './audit-store';
 export * from './settings-store';
 export * from './blob-store-configs';
+export * from './blob-claims';
+export * from './garbage-ledger';
+export * from './content-catalog';

@@ -14,10 +14,11 @@ import {
 import type { ManifestCache } from '../cache/manifest-cache';
 import type { BlobHandle, DockerRepository, ManifestHandle, PutManifestResult, UploadStatus } from '../docker-repository';
 import type { Page, PageRequest } from '../page';
-import type { BlobLinks, ManifestIndex, TagIndex } from '../ports';
+import type { BlobClaims, BlobLinks, ManifestIndex, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
 import { referrerDescriptors } from '../referrers';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
+import type { BlobClaim } from '../ports/blob-claims';
 import type { BlobFill, BlobFills } from './blob-fill';
 import { CachePolicy } from './cache-policy';
 import type { ProxyState } from './proxy-state';
@@ -31,6 +32,8 @@ export interface ProxyDependencies {
   manifestCache: ManifestCache;
   /** Records pulls (last-downloaded times) in batches. */
   downloads: DownloadRecorder;
+  /** Holds blobs against garbage collection while they are written and linked. */
+  claims: BlobClaims;
   fills: BlobFills;
   client: RegistryClient;
   state: ProxyState;
@@ -174,23 +177,26 @@ export class ProxyRepository implements DockerRepository {
     } catch (err) {
       throw new RegistryError('UNAVAILABLE', `upstream ${this.config.proxy.remoteUrl} sent an unusable manifest: ${(err as Error).message}`);
     }
-    await this.deps.blobs.write(Readable.from([fetched.bytes]), { digest: fetched.digest, size: fetched.bytes.length });
     const references = [...requiredBlobs(parsed), ...requiredManifests(parsed)].map((d) => d.digest);
-    await this.deps.manifests.put(
-      this.name,
-      image,
-      {
+    // Claimed from before the bytes land until the manifest is recorded: a collection cannot free them in between.
+    const claim = await this.deps.claims.claim(fetched.digest);
+    try {
+      await this.deps.blobs.write(Readable.from([fetched.bytes]), { digest: fetched.digest, size: fetched.bytes.length });
+      const now = new Date(this.now());
+      await this.deps.manifests.put(this.name, image, {
         digest: fetched.digest,
         mediaType: parsed.mediaType,
         size: fetched.bytes.length,
-        createdAt: new Date(this.now()),
-        lastDownloadedAt: new Date(this.now()),
+        createdAt: now,
+        lastDownloadedAt: now,
+        verifiedAt: now,
         ...(referrerArtifactType(parsed) ? { artifactType: referrerArtifactType(parsed)! } : {}),
         ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
         ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
-      },
-      references,
-    );
+      }, references);
+    } finally {
+      await claim.release();
+    }
     this.deps.manifestCache.set(fetched.digest, fetched.bytes);
     this.deps.state.counters.bytesFromUpstream += fetched.bytes.length;
     return { digest: fetched.digest, mediaType: parsed.mediaType, size: fetched.bytes.length, bytes: fetched.bytes };
@@ -260,8 +266,9 @@ export class ProxyRepository implements DockerRepository {
   private async localBlob(image: string, digest: string): Promise<BlobInfo | null> {
     if (!(await this.deps.links.inRepository(this.name, digest))) return null;
     const info = await this.deps.blobs.stat(digest);
-    if (info && !(await this.deps.links.get(this.name, image, digest))) await this.deps.links.link(this.name, image, digest, info.size);
-    return info;
+    if (!info || (await this.deps.links.get(this.name, image, digest))) return info;
+    // Cached for another image: linked here only while still held (a collection may be deleting it).
+    return (await this.deps.links.linkIfHeld(this.name, image, digest, info.size)) ? info : null;
   }
 
   /** The in-flight fill of this blob, joining one already running or starting it. null: upstream has no such blob. */
@@ -271,21 +278,31 @@ export class ProxyRepository implements DockerRepository {
     const missKey = `${image}@${digest}`;
     if (this.deps.state.isKnownMissing(missKey)) return null;
     this.ensureUpstreamAllowed(`blob ${digest}`);
+    // The claim is taken before the upstream request and released once the blob is linked (or the fill failed).
+    let claim: BlobClaim | undefined;
+    const release = () => {
+      const held = claim;
+      claim = undefined;
+      return held?.release().catch((err: Error) => this.deps.log.warn(`proxy ${this.name}: claim on ${digest} not released: ${err.message}`));
+    };
     return this.deps.fills.begin(
       digest,
       this.deps.blobs,
       async () => {
         const { state } = this.deps;
+        claim = await this.deps.claims.claim(digest);
         state.fillsInFlight += 1;
         let blob;
         try {
           blob = await this.upstream(() => this.deps.client.getBlob(this.upstreamImage(image), digest));
         } catch (err) {
           state.fillsInFlight -= 1;
+          await release();
           throw err;
         }
         if (!blob) {
           state.fillsInFlight -= 1;
+          await release();
           state.rememberMissing(missKey, this.negativeTtl());
           return null;
         }
@@ -294,8 +311,12 @@ export class ProxyRepository implements DockerRepository {
       },
       async (info, err) => {
         this.deps.state.fillsInFlight -= 1;
-        if (info) await this.deps.links.link(this.name, image, digest, info.size);
-        else this.deps.log.warn(`proxy ${this.name}: blob ${digest} from upstream not cached: ${err?.message}`);
+        try {
+          if (info) await this.deps.links.link(this.name, image, digest, info.size);
+          else this.deps.log.warn(`proxy ${this.name}: blob ${digest} from upstream not cached: ${err?.message}`);
+        } finally {
+          await release();
+        }
       },
       // Counted when verified: clients may have every byte before the blob is committed.
       (bytes) => {

@@ -1,0 +1,27 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Byte counts are bigint: stores pass 2 GiB (PostgreSQL returns bigint as text, hence the transformer). */
+export const BIGINT = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
+
+/** A measurement of a blob store's size, for the usage chart. */
+@Entity('blob_store_samples')
+@Index('idx_blob_store_samples_at', ['store', 'at'])
+export class BlobStoreSampleEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ type: 'varchar', length: 200 })
+  store!: string;
+
+  @Column({ type: Date })
+  at!: Date;
+
+  @Column({ type: 'integer' })
+  blobCount!: number;
+
+  @Column({ type: 'bigint', transformer: BIGINT })
+  totalBytes!: number;
+
+  @Column({ type: 'bigint', nullable: true, transformer: BIGINT })
+  availableBytes!: number | null;
+}
