@@ -1,4 +1,7 @@
-/** Plain types of Wharf's REST API (Nexus-shaped), shared by the server and the web UI. */
+/** Plain types of Wharf's REST API (Nexus-shaped), shared by the server and the web UI, with the input rules both check. */
+
+export * from './oci';
+export * from './rules';
 
 export type RepositoryType = 'hosted' | 'proxy' | 'group';
 export type WritePolicy = 'ALLOW' | 'ALLOW_ONCE' | 'DENY';

@@ -8,6 +8,7 @@ import type {
   GroupRepositoryJson,
   GroupRepositoryView,
   HostedRepositoryJson,
+  ImageConfig,
   HostedRepositoryView,
   PageJson,
   PrivilegeJson,
@@ -21,7 +22,7 @@ import type {
   UserJson,
 } from '@wharf/api-types';
 import { ApiError, errorFromBody, parseRetryAfter } from './errors';
-import { type ImageConfig, MANIFEST_ACCEPT, type ManifestDocument, parseManifest } from './oci';
+import { MANIFEST_ACCEPT, type ManifestDocument, parseManifest } from './oci';
 
 /** Who the UI calls the server as: the user name (for display) and the ready `Authorization` value. */
 export interface Credentials {

@@ -1,14 +1,9 @@
 import { useState } from 'react';
-import type { RepositorySummary } from '@wharf/api-types';
+import { type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type RepositorySummary, isImageConfigMediaType } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import {
-  type Descriptor,
-  type ImageConfig,
-  type ImageIndex,
-  type ImageManifest,
   type ManifestDocument,
   isAttestation,
-  isImageConfigMediaType,
   mediaTypeLabel,
   platformLabel,
 } from '../api/oci';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { ComponentJson, RepositorySummary } from '@wharf/api-types';
+import { type ComponentJson, type RepositorySummary, isIndexMediaType } from '@wharf/api-types';
 import { useRepository } from '../api/queries';
-import { isIndexMediaType, mediaTypeLabel } from '../api/oci';
+import { mediaTypeLabel } from '../api/oci';
 import { CopyButton } from '../components/CopyButton';
 import { DataTable } from '../components/DataTable';
 import { formatBytes, plural, shortDigest } from '../components/format';

@@ -1,4 +1,14 @@
-import type { RepositorySummary } from '@wharf/api-types';
+import {
+  MAX_AGE_NEVER,
+  PORT_MAX,
+  PORT_MIN,
+  REPOSITORY_NAME,
+  REPOSITORY_NAME_MAX_LENGTH,
+  type RepositorySummary,
+  SUBDOMAIN_MAX_LENGTH,
+  UPSTREAM_PASSWORD_MAX_LENGTH,
+  UPSTREAM_USERNAME_MAX_LENGTH,
+} from '@wharf/api-types';
 import type { ApiError } from '../api/errors';
 import type { FieldErrors, MappedErrors } from '../components/form-kit';
 import { type CommonForm, type DockerForm, type GroupForm, type HostedForm, type ProxyForm, connectorPort } from './model';
@@ -11,16 +21,13 @@ export interface ValidationContext {
   mainPort: number | null;
 }
 
-/** Same grammar as the server's REPOSITORY_NAME: the name is the first path segment of image names. */
-export const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-
 const INTEGER = /^-?\d+$/;
 
 function validateName(form: CommonForm, ctx: ValidationContext, errors: FieldErrors): void {
   const name = form.name.trim();
   if (ctx.mode === 'edit') return;
   if (name === '') errors.name = 'Enter a name.';
-  else if (name.length > 200) errors.name = 'At most 200 characters.';
+  else if (name.length > REPOSITORY_NAME_MAX_LENGTH) errors.name = `At most ${REPOSITORY_NAME_MAX_LENGTH} characters.`;
   else if (!REPOSITORY_NAME.test(name)) {
     errors.name = 'Use lower-case letters and digits, optionally separated by ".", "_", "__" or "-" (no leading or trailing separator).';
   } else if (ctx.repositories.some((r) => r.name === name)) errors.name = `A repository named ${name} already exists.`;
@@ -30,9 +37,9 @@ function validateName(form: CommonForm, ctx: ValidationContext, errors: FieldErr
 export function portProblem(text: string, name: string, ctx: ValidationContext): string | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;
-  if (!/^\d+$/.test(trimmed)) return 'Enter a port number (1–65535), or leave empty for no connector.';
+  if (!/^\d+$/.test(trimmed)) return `Enter a port number (${PORT_MIN}–${PORT_MAX}), or leave empty for no connector.`;
   const port = Number(trimmed);
-  if (port < 1 || port > 65535) return 'A port is a number from 1 to 65535.';
+  if (port < PORT_MIN || port > PORT_MAX) return `A port is a number from ${PORT_MIN} to ${PORT_MAX}.`;
   if (ctx.mainPort !== null && port === ctx.mainPort) {
     return `${port} is Wharf's main port (UI, REST API and path-routed registry). Choose another port for the connector.`;
   }
@@ -44,7 +51,7 @@ export function portProblem(text: string, name: string, ctx: ValidationContext):
 function validateDocker(docker: DockerForm, name: string, ctx: ValidationContext, errors: FieldErrors): void {
   const port = portProblem(docker.httpPort, name, ctx);
   if (port) errors['docker.httpPort'] = port;
-  if (docker.subdomain.trim().length > 63) errors['docker.subdomain'] = 'At most 63 characters.';
+  if (docker.subdomain.trim().length > SUBDOMAIN_MAX_LENGTH) errors['docker.subdomain'] = `At most ${SUBDOMAIN_MAX_LENGTH} characters.`;
   else if (docker.subdomain.trim() !== '' && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(docker.subdomain.trim())) {
     errors['docker.subdomain'] = 'Letters, digits and "-" only (a DNS label).';
   }
@@ -73,7 +80,7 @@ function httpUrlProblem(text: string): string | null {
 
 function maxAgeProblem(text: string): string | null {
   if (!INTEGER.test(text.trim())) return 'Enter whole minutes, or -1 for "never expires".';
-  if (Number(text) < -1) return 'Use -1 for "never expires"; other values must be 0 or more.';
+  if (Number(text) < MAX_AGE_NEVER) return `Use ${MAX_AGE_NEVER} for "never expires"; other values must be 0 or more.`;
   return null;
 }
 
@@ -105,14 +112,14 @@ export function validateProxy(form: ProxyForm, ctx: ValidationContext): FieldErr
   if (form.authEnabled) {
     const username = form.username.trim();
     if (username === '') errors['httpClient.authentication.username'] = 'Enter the upstream user name, or turn authentication off.';
-    else if (username.length > 512) errors['httpClient.authentication.username'] = 'At most 512 characters.';
+    else if (username.length > UPSTREAM_USERNAME_MAX_LENGTH) errors['httpClient.authentication.username'] = `At most ${UPSTREAM_USERNAME_MAX_LENGTH} characters.`;
     const keeps = ctx.mode === 'edit' && form.storedUsername !== null && form.storedUsername === username;
     if (form.password === '' && !keeps) {
       errors['httpClient.authentication.password'] =
         ctx.mode === 'edit' && form.storedUsername !== null
           ? 'The user name changed: enter the password for the new user name.'
           : 'Enter the upstream password or access token.';
-    } else if (form.password.length > 4096) errors['httpClient.authentication.password'] = 'At most 4096 characters.';
+    } else if (form.password.length > UPSTREAM_PASSWORD_MAX_LENGTH) errors['httpClient.authentication.password'] = `At most ${UPSTREAM_PASSWORD_MAX_LENGTH} characters.`;
   }
   if (form.indexType === 'CUSTOM') {
     const index = httpUrlProblem(form.indexUrl);

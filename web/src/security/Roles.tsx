@@ -1,4 +1,4 @@
-import type { PrivilegeJson, RoleJson } from '@wharf/api-types';
+import { type PrivilegeJson, ROLE_ID, type RoleJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useApiQuery } from '../api/queries';
 import { type EditorContext, ResourceList, useListPage } from '../components/ResourceList';
@@ -21,7 +21,7 @@ const ROLE_FIELDS = ['id', 'name', 'description', 'privileges', 'roles'];
 function validateRole(draft: RoleDraft, creating: boolean, existing: RoleJson[]): FieldErrors {
   const errors: FieldErrors = {};
   const id = draft.id.trim();
-  if (creating && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(id)) errors.id = 'Up to 100 letters, digits and . _ -, starting with a letter or digit.';
+  if (creating && !ROLE_ID.test(id)) errors.id = 'Up to 100 letters, digits and . _ -, starting with a letter or digit.';
   else if (creating && existing.some((r) => r.id === id)) errors.id = 'A role with this ID exists.';
   if (!draft.name.trim()) errors.name = 'Enter a name.';
   if (splitList(draft.roles).includes(id)) errors.roles = 'A role cannot contain itself.';

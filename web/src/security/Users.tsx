@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RoleJson, UserJson, UserStatus } from '@wharf/api-types';
+import { EMAIL_ADDRESS, PASSWORD_MAX_LENGTH, type RoleJson, USER_ID, type UserJson, type UserStatus } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useAction, useApiQuery } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -26,9 +26,7 @@ interface UserDraft {
 
 const USER_FIELDS = ['userId', 'firstName', 'lastName', 'emailAddress', 'password', 'status', 'roles'];
 
-/** The server's rules: user IDs as in USER_ID, a non-empty password, an optional well-formed email. */
-export const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
-
+/** The server's rules (from @wharf/api-types): the user ID's grammar, a non-empty password, an optional email. */
 function validateUser(draft: UserDraft, creating: boolean, existing: UserJson[]): FieldErrors {
   const errors: FieldErrors = {};
   if (creating) {
@@ -37,9 +35,9 @@ function validateUser(draft: UserDraft, creating: boolean, existing: UserJson[])
     else if (!USER_ID.test(id)) errors.userId = 'Up to 100 letters, digits and . _ @ + -, starting with a letter or digit.';
     else if (existing.some((u) => u.userId.toLowerCase() === id.toLowerCase())) errors.userId = 'A user with this ID exists.';
     if (draft.password === '') errors.password = 'Enter a password.';
-    else if (draft.password.length > 1024) errors.password = 'At most 1024 characters.';
+    else if (draft.password.length > PASSWORD_MAX_LENGTH) errors.password = `At most ${PASSWORD_MAX_LENGTH} characters.`;
   }
-  if (draft.emailAddress.trim() !== '' && !/^[^@\s]+@[^@\s]+$/.test(draft.emailAddress.trim())) errors.emailAddress = 'Enter an email address, or leave it empty.';
+  if (draft.emailAddress.trim() !== '' && !EMAIL_ADDRESS.test(draft.emailAddress.trim())) errors.emailAddress = 'Enter an email address, or leave it empty.';
   return errors;
 }
 
@@ -178,7 +176,7 @@ function ChangePasswordDialog({ user, onDone, onCancel }: { user: UserJson; onDo
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const change = useAction(() => api.changePassword(user.userId, password), onDone);
-  const problem = password.length > 1024 ? 'At most 1024 characters.' : repeat && repeat !== password ? 'The two passwords differ.' : null;
+  const problem = password.length > PASSWORD_MAX_LENGTH ? `At most ${PASSWORD_MAX_LENGTH} characters.` : repeat && repeat !== password ? 'The two passwords differ.' : null;
   return (
     <ConfirmDialog
       title={`New password for ${user.userId}`}

@@ -1,5 +1,5 @@
 import type { ComponentJson } from '@wharf/api-types';
-import type { ImageConfig, ImageIndex, ImageManifest } from '../api/oci';
+import type { ImageConfig, ImageIndex, ImageManifest } from '@wharf/api-types';
 
 const hex = (c: string) => c.repeat(64);
 export const D = {

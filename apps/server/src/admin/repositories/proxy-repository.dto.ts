@@ -1,3 +1,4 @@
+import { MAX_AGE_NEVER, UPSTREAM_PASSWORD_MAX_LENGTH, UPSTREAM_USERNAME_MAX_LENGTH } from '@wharf/api-types';
 import { SafeRegex } from '@wharf/registry-core';
 import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
@@ -31,7 +32,7 @@ export class TagMaxAgeDto {
   pattern!: string;
 
   @IsInt()
-  @Min(-1)
+  @Min(MAX_AGE_NEVER)
   maxAge!: number;
 }
 
@@ -40,11 +41,11 @@ export class ProxySettingsDto {
   remoteUrl!: string;
 
   @IsInt()
-  @Min(-1)
+  @Min(MAX_AGE_NEVER)
   contentMaxAge!: number;
 
   @IsInt()
-  @Min(-1)
+  @Min(MAX_AGE_NEVER)
   metadataMaxAge!: number;
 
   @IsOptional()
@@ -69,13 +70,13 @@ export class AuthenticationDto {
 
   @IsString()
   @MinLength(1)
-  @MaxLength(512)
+  @MaxLength(UPSTREAM_USERNAME_MAX_LENGTH)
   username!: string;
 
   /** Write-only: omitted on update keeps the stored password. */
   @IsOptional()
   @IsString()
-  @MaxLength(4096)
+  @MaxLength(UPSTREAM_PASSWORD_MAX_LENGTH)
   password?: string;
 }
 

@@ -1,8 +1,6 @@
+import { PORT_MAX, PORT_MIN, REPOSITORY_NAME, REPOSITORY_NAME_MAX_LENGTH, SUBDOMAIN_MAX_LENGTH } from '@wharf/api-types';
 import { Type } from 'class-transformer';
 import { Equals, IsArray, IsBoolean, IsInt, IsNotEmptyObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
-
-/** Repository names are the first path segment of image names on the main port, so they follow Docker's component grammar. */
-export const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
 export class CleanupDto {
   @IsArray()
@@ -19,8 +17,8 @@ export class DockerDto {
 
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @IsInt()
-  @Min(1)
-  @Max(65535)
+  @Min(PORT_MIN)
+  @Max(PORT_MAX)
   httpPort!: number | null;
 
   @ValidateIf((_, v) => v !== null && v !== undefined)
@@ -29,7 +27,7 @@ export class DockerDto {
 
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @IsString()
-  @MaxLength(63)
+  @MaxLength(SUBDOMAIN_MAX_LENGTH)
   subdomain?: string | null;
 
   @IsOptional()
@@ -40,7 +38,7 @@ export class DockerDto {
 /** The fields every repository type shares (Nexus JSON); each type adds its own storage and settings. */
 export abstract class RepositoryBaseDto {
   @IsString()
-  @MaxLength(200)
+  @MaxLength(REPOSITORY_NAME_MAX_LENGTH)
   @Matches(REPOSITORY_NAME, {
     message: 'name must be lower case letters and digits, optionally separated by ".", "_", "__" or "-" (it is used in image names)',
   })

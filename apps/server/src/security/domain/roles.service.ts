@@ -1,3 +1,4 @@
+import { ROLE_ID } from '@wharf/api-types';
 import type { RoleRecord, RoleStore } from '@wharf/registry-core';
 import { SecurityInputError, SecurityNotFoundError } from './errors';
 import { ALL_PRIVILEGE, PrivilegeSyntaxError, parsePrivilege } from './privileges';
@@ -37,8 +38,6 @@ export interface RoleInput {
   privileges?: string[];
   roles?: string[];
 }
-
-const ROLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class RolesService {
   constructor(

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PASSWORD_MAX_LENGTH, USER_ID } from '@wharf/api-types';
 import type { UserRecord, UserStore } from '@wharf/registry-core';
 import { SecurityInputError, SecurityNotFoundError } from './errors';
 import { hashPassword, verifyPassword } from './password-hasher';
@@ -35,8 +36,7 @@ export interface UserInput {
 
 export const ADMIN_USER = 'admin';
 export const ANONYMOUS_USER = 'anonymous';
-const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
-export const MAX_PASSWORD_LENGTH = 1024;
+export const MAX_PASSWORD_LENGTH = PASSWORD_MAX_LENGTH;
 
 /** How long a verified username/password pair is remembered, so scrypt is not paid on every registry request. */
 const VERIFIED_TTL_MS = 60_000;

@@ -1,3 +1,4 @@
+import { EMAIL_ADDRESS, PASSWORD_MAX_LENGTH, ROLE_ID, USER_ID } from '@wharf/api-types';
 import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 const STATUSES = ['active', 'disabled'] as const;
@@ -5,7 +6,7 @@ const STATUSES = ['active', 'disabled'] as const;
 /** `PUT /security/users/{id}` (Nexus's ApiUser; source, readOnly and externalRoles are ignored). */
 export class UserDto {
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/, { message: 'userId must be 1-100 letters, digits and . _ @ + - (starting with a letter or digit)' })
+  @Matches(USER_ID, { message: 'userId must be 1-100 letters, digits and . _ @ + - (starting with a letter or digit)' })
   userId!: string;
 
   @IsOptional()
@@ -22,7 +23,7 @@ export class UserDto {
   @IsString()
   @MaxLength(320)
   @ValidateIf((o: UserDto) => typeof o.emailAddress === 'string' && o.emailAddress !== '')
-  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'emailAddress must be an email address' })
+  @Matches(EMAIL_ADDRESS, { message: 'emailAddress must be an email address' })
   emailAddress?: string;
 
   @IsOptional()
@@ -40,14 +41,14 @@ export class UserDto {
 export class CreateUserDto extends UserDto {
   @IsString()
   @MinLength(1)
-  @MaxLength(1024)
+  @MaxLength(PASSWORD_MAX_LENGTH)
   password!: string;
 }
 
 /** `POST|PUT /security/roles` (Nexus's RoleXO). */
 export class RoleDto {
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'id must be 1-100 letters, digits and . _ - (starting with a letter or digit)' })
+  @Matches(ROLE_ID, { message: 'id must be 1-100 letters, digits and . _ - (starting with a letter or digit)' })
   id!: string;
 
   @IsOptional()
