@@ -49,7 +49,7 @@ import { RegistryAccess } from './distribution/registry-access';
 import { RegistryHandler } from './distribution/registry-handler';
 import { HealthModule } from './health/health.module';
 import { Readiness } from './health/readiness';
-import { blobStoreCheck, databaseCheck, drainCheck } from './health/readiness-check';
+import { blobStoresCheck, databaseCheck, drainCheck } from './health/readiness-check';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { type RequestSink, observeRequests } from './http/request-observer';
 import { WharfMetrics } from './metrics/wharf-metrics';
@@ -192,7 +192,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
       blobStores.close();
       await db.destroy();
     },
-    readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoreCheck(blobs), drainCheck(drain)]),
+    readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoresCheck(() => blobStores.names().map((name) => [name, blobStores.require(name)])), drainCheck(drain)]),
     drain,
   };
 }

@@ -234,6 +234,6 @@ export interface S3BlobStoreJson {
   bucketConfiguration: {
     bucket: { name: string; region: string; prefix: string; expiration: number };
     bucketSecurity: { accessKeyId: string } | null;
-    advancedBucketConnection: { endpoint: string | null; forcePathStyle: boolean } | null;
+    advancedBucketConnection: { endpoint: string | null; forcePathStyle: boolean; redirect: boolean } | null;
   };
 }

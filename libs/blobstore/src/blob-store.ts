@@ -50,6 +50,11 @@ export interface BlobContent {
   stream(): Readable;
   /** Gives the content up unread. */
   close(): Promise<void>;
+  /**
+   * A URL the client may fetch the whole blob from itself instead (an object store's presigned GET), when
+   * the store is set to hand such URLs out; null (or absent) to deliver. Only for whole-blob requests.
+   */
+  location?(): Promise<string | null>;
 }
 
 /** What a blob store writes: a stream, or a body that can receive itself into a file (see @wharf/native-io). */

@@ -17,8 +17,11 @@ export interface S3BlobStoreConfig {
     };
     /** Static credentials; null = the SDK's default chain (environment, instance role). */
     bucketSecurity: { accessKeyId: string; secretAccessKey: string } | null;
-    /** An S3-compatible server instead of AWS. */
-    advancedBucketConnection: { endpoint: string | null; forcePathStyle: boolean } | null;
+    /**
+     * An S3-compatible server instead of AWS. `redirect` (a Wharf extension, default false): whole-blob
+     * downloads are answered with a 307 to a presigned URL of the object, valid 10 minutes.
+     */
+    advancedBucketConnection: { endpoint: string | null; forcePathStyle: boolean; redirect?: boolean } | null;
   };
 }
 

@@ -1,5 +1,6 @@
 import { type BlobStore, type FileBlobStore, S3BlobStore } from '@wharf/blobstore';
 import { type BlobStoreConfig, type BlobStoreConfigs, DEFAULT_BLOB_STORE, type S3BlobStoreConfig } from '@wharf/registry-core';
+import { SwitchableBlobStore } from './switchable-blob-store';
 
 /** A blob store configuration is unusable (bad bucket, unreachable endpoint, a name taken, a change not allowed). */
 export class InvalidBlobStoreError extends Error {}
@@ -12,6 +13,9 @@ type OpenStore = BlobStore & { destroy?(): void };
 /** Opens the store a configuration describes; S3 buckets are created when missing. */
 export type BlobStoreOpener = (config: BlobStoreConfig) => Promise<OpenStore>;
 
+/** How long a presigned download URL stays valid. */
+const REDIRECT_SECONDS = 600;
+
 export const openS3Store: BlobStoreOpener = async (config: S3BlobStoreConfig) => {
   const { bucket, bucketSecurity, advancedBucketConnection } = config.bucketConfiguration;
   const store = new S3BlobStore({
@@ -21,6 +25,7 @@ export const openS3Store: BlobStoreOpener = async (config: S3BlobStoreConfig) =>
     ...(advancedBucketConnection?.endpoint ? { endpoint: advancedBucketConnection.endpoint } : {}),
     forcePathStyle: advancedBucketConnection?.forcePathStyle ?? false,
     ...(bucketSecurity ? { accessKeyId: bucketSecurity.accessKeyId, secretAccessKey: bucketSecurity.secretAccessKey } : {}),
+    ...(advancedBucketConnection?.redirect ? { redirectSeconds: REDIRECT_SECONDS } : {}),
   });
   await store.init();
   return store;
@@ -31,7 +36,7 @@ export const openS3Store: BlobStoreOpener = async (config: S3BlobStoreConfig) =>
  * (S3 buckets). A repository resolves its store by `storage.blobStoreName`.
  */
 export class BlobStores {
-  private readonly stores = new Map<string, { config: BlobStoreConfig | null; store: OpenStore }>();
+  private readonly stores = new Map<string, { config: BlobStoreConfig | null; store: OpenStore & Partial<Pick<SwitchableBlobStore, 'switchTo'>> }>();
 
   constructor(
     readonly fallback: FileBlobStore,
@@ -43,7 +48,7 @@ export class BlobStores {
 
   /** Opens every configured store (start-up). */
   async load(): Promise<void> {
-    for (const config of await this.configs.list()) this.stores.set(config.name, { config, store: await this.open(config) });
+    for (const config of await this.configs.list()) this.stores.set(config.name, { config, store: new SwitchableBlobStore(await this.open(config)) });
   }
 
   get(name: string): BlobStore | undefined {
@@ -77,10 +82,13 @@ export class BlobStores {
     if (this.stores.has(config.name)) throw new InvalidBlobStoreError(`a blob store named "${config.name}" already exists`);
     const store = await this.reach(config);
     await this.configs.save(config);
-    this.stores.set(config.name, { config, store });
+    this.stores.set(config.name, { config, store: new SwitchableBlobStore(store) });
   }
 
-  /** Credentials, endpoint and expiration may change; the bucket and prefix may not (the blobs are there). */
+  /**
+   * Credentials, endpoint, redirect and expiration may change (every repository on the store uses the new
+   * settings at once); the bucket and prefix may not (the blobs are there).
+   */
   async update(config: BlobStoreConfig): Promise<void> {
     const current = this.config(config.name);
     if (!current) throw new InvalidBlobStoreError(`the blob store "${config.name}" is built in and cannot be changed`);
@@ -90,9 +98,9 @@ export class BlobStores {
     }
     const store = await this.reach(config);
     await this.configs.save(config);
-    const previous = this.stores.get(config.name)?.store;
-    this.stores.set(config.name, { config, store });
-    previous?.destroy?.();
+    const entry = this.stores.get(config.name)!;
+    entry.config = config;
+    entry.store.switchTo?.(store);
   }
 
   close(): void {

@@ -23,8 +23,13 @@ export function s3FromDto(dto: S3BlobStoreDto, previous?: S3BlobStoreConfig): S3
     bucketConfiguration: {
       bucket: { name: bucket.name, region: bucket.region, prefix: bucket.prefix ?? '', expiration: bucket.expiration ?? 3 },
       bucketSecurity: security,
-      advancedBucketConnection:
-        advancedBucketConnection ? { endpoint: endpoint?.replace(/\/+$/, '') ?? null, forcePathStyle: advancedBucketConnection.forcePathStyle ?? false } : null,
+      advancedBucketConnection: advancedBucketConnection
+        ? {
+            endpoint: endpoint?.replace(/\/+$/, '') ?? null,
+            forcePathStyle: advancedBucketConnection.forcePathStyle ?? false,
+            redirect: advancedBucketConnection.redirect ?? false,
+          }
+        : null,
     },
   };
 }
@@ -39,7 +44,7 @@ export function s3ToJson(config: S3BlobStoreConfig): S3BlobStoreJson {
     bucketConfiguration: {
       bucket: { ...bucket },
       bucketSecurity: bucketSecurity ? { accessKeyId: bucketSecurity.accessKeyId } : null,
-      advancedBucketConnection: advancedBucketConnection ? { ...advancedBucketConnection } : null,
+      advancedBucketConnection: advancedBucketConnection ? { redirect: false, ...advancedBucketConnection } : null,
     },
   };
 }

@@ -46,6 +46,11 @@ export class S3AdvancedConnectionDto {
   @IsOptional()
   @IsBoolean()
   forcePathStyle?: boolean;
+
+  /** Wharf extension: answer whole-blob downloads with a 307 to a presigned URL. */
+  @IsOptional()
+  @IsBoolean()
+  redirect?: boolean;
 }
 
 export class S3BucketConfigurationDto {

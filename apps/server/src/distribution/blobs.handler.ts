@@ -14,6 +14,13 @@ export async function getBlob(ctx: RegistryContext, digest: string): Promise<voi
   let blob = await ctx.repository.getBlob(image, digest);
   if (!blob) throw unknownBlob(ctx, digest);
   const rangeHeader = ctx.req.headers.range;
+  // A store that hands out presigned URLs sends the client there (Distribution's `redirect`); ranges are served here.
+  const location = rangeHeader === undefined ? await blob.location?.() : null;
+  if (location) {
+    await blob.close();
+    send(ctx.res, 307, { ...common(digest), Location: location }, undefined, false);
+    return;
+  }
   if (rangeHeader !== undefined) {
     // The size is known only now: the range is resolved once, against it, and the content narrowed to it.
     const range = parseRange(rangeHeader, blob.size);

@@ -27,14 +27,18 @@ export function databaseCheck(db: DatabaseHealth, type: string): ReadinessCheck 
 /** Below this much free space the blob store is reported unhealthy: pushes and proxy fills would fail. */
 const MIN_FREE_BYTES = 64 * 1024 * 1024;
 
-/** The blob store answers, and has room for writes where it can tell. */
-export function blobStoreCheck(store: Pick<BlobStore, 'availableSpace'>, name = 'default'): ReadinessCheck {
+/** Every blob store answers (an S3 store asks its bucket), each with room where it can tell; `stores()` is asked each time (stores are added at run time). */
+export function blobStoresCheck(stores: () => [string, Pick<BlobStore, 'availableSpace'>][]): ReadinessCheck {
   return {
     name: 'Blob Stores',
     check: async () => {
-      const free = await store.availableSpace();
-      if (free !== null && free < MIN_FREE_BYTES) throw new Error(`blob store ${name} has ${free} bytes free`);
-      return { blobStore: name, availableBytes: free };
+      const details: Record<string, unknown> = {};
+      for (const [name, store] of stores()) {
+        const free = await store.availableSpace();
+        if (free !== null && free < MIN_FREE_BYTES) throw new Error(`blob store ${name} has ${free} bytes free`);
+        details[name] = { availableBytes: free };
+      }
+      return details;
     },
   };
 }

@@ -14,7 +14,7 @@ let wharf: TestWharf;
 let bucket: TestBucket;
 
 /** Nexus's JSON for an S3 blob store on the test bucket (which does not exist yet: Wharf creates it). */
-function storeBody(name: string, overrides: { bucket?: Record<string, unknown>; secret?: string | null } = {}): Record<string, unknown> {
+function storeBody(name: string, overrides: { bucket?: Record<string, unknown>; secret?: string | null; redirect?: boolean } = {}): Record<string, unknown> {
   const s = bucket.store;
   return {
     name,
@@ -22,7 +22,7 @@ function storeBody(name: string, overrides: { bucket?: Record<string, unknown>; 
     bucketConfiguration: {
       bucket: { name: s.bucket, region: s.region, prefix: 'wharf', expiration: 3, ...overrides.bucket },
       bucketSecurity: { accessKeyId: s.accessKeyId, ...(overrides.secret === null ? {} : { secretAccessKey: overrides.secret ?? s.secretAccessKey }) },
-      advancedBucketConnection: { endpoint: s.endpoint, forcePathStyle: true },
+      advancedBucketConnection: { endpoint: s.endpoint, forcePathStyle: true, ...(overrides.redirect ? { redirect: true } : {}) },
     },
   };
 }
@@ -58,12 +58,21 @@ describe('S3 blob stores through /service/rest/v1/blobstores/s3', () => {
       bucketConfiguration: {
         bucket: { name: bucket.name, region: 'us-east-1', prefix: 'wharf', expiration: 3 },
         bucketSecurity: { accessKeyId: bucket.store.accessKeyId },
-        advancedBucketConnection: { endpoint: bucket.store.endpoint, forcePathStyle: true },
+        advancedBucketConnection: { endpoint: bucket.store.endpoint, forcePathStyle: true, redirect: false },
       },
     });
     expect(shown.text()).not.toContain(bucket.store.secretAccessKey);
     // at rest, the secret key is encrypted
     expect((await readFile(join(wharf.dataDir, 'wharf.db'))).includes(bucket.store.secretAccessKey)).toBe(false);
+  });
+
+  it('counts the store among the blob stores readiness asks', async () => {
+    const ready = await wharf.anonymous.get('/service/rest/v1/status/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.json<{ details: Record<string, Record<string, unknown>> }>().details['Blob Stores']).toMatchObject({
+      default: { availableBytes: expect.any(Number) },
+      's3-store': { availableBytes: null },
+    });
   });
 
   it('keeps the images of a repository on that store in the bucket, not in the data directory', async () => {
@@ -91,6 +100,28 @@ describe('S3 blob stores through /service/rest/v1/blobstores/s3', () => {
     expect((await wharf.http.get(`${S3}/s3-store`)).json()).toMatchObject({ bucketConfiguration: { bucket: { expiration: 7 } } });
     const m = imageManifest();
     expect((await new Registry(wharf.on(port)).pushImage('app', 'v2', m)).status).toBe(201);
+  });
+
+  it('sends whole-blob downloads to a presigned URL when the store redirects (ranges and HEAD stay here)', async () => {
+    const m = imageManifest();
+    const registry = new Registry(wharf.on(port));
+    expect((await registry.pushImage('app', 'redirected', m)).status).toBe(201);
+    const on = await wharf.http.sendJson('PUT', `${S3}/s3-store`, storeBody('s3-store', { secret: null, redirect: true }));
+    expect(on.status, on.text()).toBe(204);
+    const blob = m.blobs[0]!;
+    const res = await registry.getBlob('app', blob.digest);
+    expect(res.status).toBe(307);
+    const location = res.header('location')!;
+    expect(location.startsWith(bucket.store.endpoint)).toBe(true);
+    const fetched = await fetch(location);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(blob.bytes)).toBe(true);
+    const range = await registry.getBlob('app', blob.digest, { headers: { Range: 'bytes=0-1' } });
+    expect(range.status).toBe(206);
+    expect(range.body.equals(blob.bytes.subarray(0, 2))).toBe(true);
+    expect((await registry.getManifest('app', 'redirected')).body.equals(m.bytes)).toBe(true);
+    const off = await wharf.http.sendJson('PUT', `${S3}/s3-store`, storeBody('s3-store', { secret: null }));
+    expect(off.status).toBe(204);
+    expect((await registry.getBlob('app', blob.digest)).status).toBe(200);
   });
 
   it('refuses what cannot work, with 400 and the reason', async () => {

@@ -79,4 +79,27 @@ describe('S3BlobStore (S3 specifics)', () => {
       other.destroy();
     }
   });
+
+  it('hands out presigned URLs for whole blobs when set to redirect, and still streams ranges and manifests', async () => {
+    const redirecting = new S3BlobStore({ ...opened.bucket.store, redirectSeconds: 60 });
+    try {
+      const data = randomBytes(300_000);
+      const digest = digestOf(data);
+      await opened.store.write(source(data), { digest });
+      const content = (await redirecting.open(digest))!;
+      const url = await content.location!();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*X-Amz-Signature=/);
+      const fetched = await fetch(url!);
+      expect(fetched.status).toBe(200);
+      expect(Buffer.from(await fetched.arrayBuffer()).equals(data)).toBe(true);
+      expect((await collect(content.stream())).equals(data)).toBe(true);
+      const part = (await redirecting.open(digest))!.slice({ start: 10, end: 99 });
+      expect(part.location).toBeUndefined();
+      expect((await collect(part.stream())).equals(data.subarray(10, 100))).toBe(true);
+      // the store that does not redirect offers no URL
+      expect((await opened.store.open(digest))!.location).toBeUndefined();
+    } finally {
+      redirecting.destroy();
+    }
+  });
 });

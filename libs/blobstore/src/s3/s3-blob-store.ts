@@ -10,6 +10,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester } from '@wharf/oci';
 import type { BlobContent, BlobInfo, BlobSource, BlobStore, StoredBlob, WriteOptions } from '../blob-store';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { StreamedContent } from '../content';
 import { checkDigest } from '../fs/paths';
 import { writeObject } from './object-writer';
@@ -84,6 +85,7 @@ export class S3BlobStore implements BlobStore {
    */
   async open(digest: string): Promise<BlobContent | null> {
     const key = this.keys.blob(digest);
+    if (this.options.redirectSeconds) return this.openRedirecting(digest, key, this.options.redirectSeconds);
     let whole: Readable | undefined;
     let size: number;
     try {
@@ -106,6 +108,15 @@ export class S3BlobStore implements BlobStore {
       return this.rangeStream(key, start, end);
     };
     return new StreamedContent(checkDigest(digest).digest, size, openRange, undefined, () => takeWhole()?.destroy());
+  }
+
+  /** Content that points whole-blob readers at a presigned URL (its size from a HEAD; no body is fetched). */
+  private async openRedirecting(digest: string, key: string, expiresIn: number): Promise<BlobContent | null> {
+    const info = await this.stat(digest);
+    if (!info) return null;
+    const content = new StreamedContent(info.digest, info.size, (start, end) => (end < start ? Readable.from([]) : this.rangeStream(key, start, end)));
+    const presign = () => getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn });
+    return Object.assign(content, { location: presign });
   }
 
   /** Bytes [start, end] of an object, as a stream that starts once the store answers. */
@@ -184,9 +195,14 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  /** An object store has no free-space figure. */
-  availableSpace(): Promise<number | null> {
-    return Promise.resolve(null);
+  /** An object store has no free-space figure: null, once the bucket answered (a store that does not throws). */
+  async availableSpace(): Promise<number | null> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      throw toS3StorageError(err, `HeadBucket ${this.bucket}`);
+    }
+    return null;
   }
 
   get description(): string {

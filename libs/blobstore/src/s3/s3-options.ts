@@ -18,6 +18,12 @@ export interface S3BlobStoreOptions {
   secretAccessKey?: string;
   /** Multipart part size in bytes (>= 5 MiB); a write holds at most two parts in memory. */
   partSize?: number;
+  /**
+   * Send clients of whole-blob downloads to a presigned GET URL of the object, valid this many seconds,
+   * instead of streaming through Wharf (Distribution's `redirect`). Off when unset. The clients must
+   * reach the endpoint themselves.
+   */
+  redirectSeconds?: number;
 }
 
 export const MiB = 1024 * 1024;
