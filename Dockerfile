@@ -75,4 +75,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WHARF_PORT || 8081) + '/service/rest/v1/status/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # Wharf stops cleanly on SIGTERM (docker stop) and SIGINT.
-CMD ["node", "--max-semi-space-size=2", "apps/server/dist/main.js"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=50", "apps/server/dist/main.js"]

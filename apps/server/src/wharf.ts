@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
+// The adapter alone: the package's index also loads multer (file uploads), which no Wharf route takes.
+import { ExpressAdapter } from '@nestjs/platform-express/adapters/express-adapter';
 import express from 'express';
 import type { RequestListener, Server } from 'node:http';
 import { RepositoriesService } from './admin/repositories/repositories.service';

@@ -17,5 +17,6 @@ export { FileUploadStore } from './fs/file-upload-store';
 export { ReceivingFile } from './fs/receiving-file';
 export { StorageError } from './fs/fs-util';
 export { isUploadId } from './fs/paths';
-export { S3BlobStore } from './s3/s3-blob-store';
+export type { S3BlobStore } from './s3/s3-blob-store';
+export { loadS3BlobStore } from './s3/load';
 export type { S3BlobStoreOptions } from './s3/s3-options';

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
 import type { DataSourceOptions } from 'typeorm';
 
 const TIMESTAMP = 1114; // timestamp without time zone
@@ -12,6 +12,8 @@ const INT8 = 20;
  * - `bigint` values (blob sizes, counts) are read as JavaScript numbers (exact below 2^53 bytes).
  */
 export function postgresOptions(url: string): DataSourceOptions {
+  // Loaded here, not at start-up: a server on SQLite never needs the driver (TypeORM loads it the same way).
+  const pg = createRequire(__filename)('pg') as typeof import('pg');
   // The pg module has no per-connection form of this switch; Wharf is its only user in the process.
   pg.defaults.parseInputDatesAsUTC = true;
   const types = {

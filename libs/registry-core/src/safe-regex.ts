@@ -1,4 +1,13 @@
-import RE2 from 're2';
+import { createRequire } from 'node:module';
+
+type RE2 = InstanceType<typeof import('re2')>;
+
+/** re2 (a native module) is loaded on the first pattern: most servers never compile one. */
+let re2: typeof import('re2') | undefined;
+function loadRe2(): typeof import('re2') {
+  re2 ??= createRequire(__filename)('re2') as typeof import('re2');
+  return re2;
+}
 
 /** Longer patterns are refused: nobody writes a tag or name rule this long, and RE2's program stays small. */
 export const MAX_PATTERN_LENGTH = 1000;
@@ -26,6 +35,7 @@ export class SafeRegex {
     }
     try {
       // Compiled alone first: `a)|(b` must not escape the anchors once wrapped.
+      const RE2 = loadRe2();
       new RE2(pattern, 'u');
       return new SafeRegex(pattern, new RE2(`^(?:${pattern})$`, 'u'));
     } catch (err) {

@@ -1,4 +1,4 @@
-import { type BlobStore, type FileBlobStore, S3BlobStore } from '@wharf/blobstore';
+import { type BlobStore, type FileBlobStore, loadS3BlobStore } from '@wharf/blobstore';
 import { type BlobStoreConfig, type BlobStoreConfigs, DEFAULT_BLOB_STORE, type S3BlobStoreConfig } from '@wharf/registry-core';
 import { SwitchableBlobStore } from './switchable-blob-store';
 
@@ -18,6 +18,7 @@ const REDIRECT_SECONDS = 600;
 
 export const openS3Store: BlobStoreOpener = async (config: S3BlobStoreConfig) => {
   const { bucket, bucketSecurity, advancedBucketConnection } = config.bucketConfiguration;
+  const S3BlobStore = await loadS3BlobStore();
   const store = new S3BlobStore({
     bucket: bucket.name,
     region: bucket.region,

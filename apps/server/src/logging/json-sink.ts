@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import type { LogRecord, LogSink } from './log-record';
 
 /**
@@ -9,6 +10,8 @@ export class JsonSink implements LogSink {
   private readonly pino: Logger;
 
   constructor(out: NodeJS.WritableStream) {
+    // Loaded only in JSON mode: text logs (the default) do without it.
+    const pino = createRequire(__filename)('pino') as typeof import('pino');
     this.pino = pino(
       {
         level: 'debug',

@@ -1,0 +1,18 @@
+'use strict';
+// Loaded into a Wharf process with NODE_OPTIONS=--require (test/support/memory.ts): on SIGUSR2 it writes
+// what the process holds to $WHARF_MEMORY_PROBE_FILE as JSON: the packages loaded through require() (by name;
+// ES modules are not listed), process.memoryUsage(), and VmRSS/VmHWM from /proc/self/status in KiB.
+const fs = require('node:fs');
+
+function packageOf(file) {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+  return m ? m[1] : null;
+}
+
+process.on('SIGUSR2', () => {
+  const packages = [...new Set(Object.keys(require.cache).map(packageOf).filter(Boolean))].sort();
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  const out = { packages, memoryUsage: process.memoryUsage(), rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+  fs.writeFileSync(process.env.WHARF_MEMORY_PROBE_FILE, JSON.stringify(out));
+});

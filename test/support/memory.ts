@@ -1,0 +1,32 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths';
+import { waitFor } from './wait';
+
+/** What test/support/memory-probe.cjs reports from inside a Wharf process. */
+export interface MemoryProbe {
+  packages: string[];
+  memoryUsage: NodeJS.MemoryUsage;
+  rssKiB: number;
+  hwmKiB: number;
+}
+
+/** Environment that loads the probe into a Wharf process (Wharf.start({ env })); it answers SIGUSR2 with a report. */
+export function memoryProbeEnv(file: string): Record<string, string> {
+  return { NODE_OPTIONS: `--require ${join(REPO_ROOT, 'test', 'support', 'memory-probe.cjs')}`, WHARF_MEMORY_PROBE_FILE: file };
+}
+
+/** Asks the process for a report and waits for it. */
+export async function probeMemory(pid: number, file: string): Promise<MemoryProbe> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  // Not there yet (or half written) throws: waitFor asks again.
+  return waitFor('the memory probe report', () => JSON.parse(readFileSync(file, 'utf8')) as MemoryProbe, { intervalMs: 50 });
+}
+
+/** VmRSS and VmHWM (peak) of a process in MiB, read from outside. */
+export function residentMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
