@@ -14,6 +14,8 @@ export interface ObjectTarget {
   key: string;
   /** Bytes per multipart part; a body no larger is sent with one PutObject. */
   partSize: number;
+  /** Only create the object: when `key` exists, the store refuses (HTTP 412) and nothing is written. */
+  createOnly?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function writeObject(
   beforeVisible: (bytes: number, multipart: boolean) => Promise<void> | void,
 ): Promise<number> {
   const { client, bucket, key, partSize } = target;
+  const condition = target.createOnly ? { IfNoneMatch: '*' } : {};
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let total = 0;
@@ -70,14 +73,14 @@ export async function writeObject(
     if (uploadId === undefined && parts.length === 0) {
       const body = take();
       await beforeVisible(total, false);
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length }));
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ...condition }));
       return total;
     }
     if (pendingBytes > 0) await sendPart(take());
     await inFlight;
     await beforeVisible(total, true);
     await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts }, ...condition }),
     );
     uploadId = undefined;
     return total;

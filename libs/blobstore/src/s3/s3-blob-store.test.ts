@@ -102,4 +102,21 @@ describe('S3BlobStore (S3 specifics)', () => {
       redirecting.destroy();
     }
   });
+
+  it('lets one of two appends at the same offset (two replicas) win; the other gets RANGE_INVALID', async () => {
+    const other = new S3BlobStore({ ...opened.bucket.store });
+    try {
+      const id = await opened.store.uploads.create();
+      const [a, b] = [randomBytes(100_000), randomBytes(100_000)];
+      const results = await Promise.allSettled([opened.store.uploads.append(id, source(a), 0), other.uploads.append(id, source(b), 0)]);
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect((lost.reason as { code?: string }).code).toBe('RANGE_INVALID');
+      const winner = results[0]!.status === 'fulfilled' ? a : b;
+      expect(await opened.store.uploads.size(id)).toBe(100_000);
+      expect(await other.uploads.commit(id, digestOf(winner))).toEqual({ digest: digestOf(winner), size: 100_000 });
+    } finally {
+      other.destroy();
+    }
+  });
 });

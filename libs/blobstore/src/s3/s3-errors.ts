@@ -16,6 +16,11 @@ export function isS3NotFound(err: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchUpload' || status(err) === 404;
 }
 
+/** A conditional write was refused (If-None-Match: the object exists). */
+export function isPreconditionFailed(err: unknown): boolean {
+  return (err as S3Failure | null)?.name === 'PreconditionFailed' || status(err) === 412;
+}
+
 /** Registry errors pass; anything else from S3 becomes a StorageError naming the operation (the original is its cause). */
 export function toS3StorageError(err: unknown, what: string): Error {
   if (err instanceof RegistryError || err instanceof StorageError) return err;

@@ -16,7 +16,7 @@ import { Digester, RegistryError, parseDigest } from '@wharf/oci';
 import type { BlobInfo, BlobStore, UploadStore } from '../blob-store';
 import { checkDigest, isUploadId } from '../fs/paths';
 import { writeObject } from './object-writer';
-import { digestMismatch, toS3StorageError } from './s3-errors';
+import { digestMismatch, isPreconditionFailed, toS3StorageError } from './s3-errors';
 import type { S3Keys } from './s3-keys';
 import { type ListedObject, listObjects } from './s3-listing';
 import { MIN_PART } from './s3-options';
@@ -100,13 +100,17 @@ export class S3UploadStore implements UploadStore {
     const { client, bucket, partSize } = this.ctx;
     let written: number;
     try {
-      written = await writeObject({ client, bucket, key: this.ctx.keys.chunk(id, offset), partSize }, feeding(source, hash), (bytes) => {
+      // createOnly: of two appends at one offset (two replicas), the store lets one write its chunk.
+      written = await writeObject({ client, bucket, key: this.ctx.keys.chunk(id, offset), partSize, createOnly: true }, feeding(source, hash), (bytes) => {
         // An empty append stores nothing.
         if (bytes === 0) throw new EmptyAppend();
       });
     } catch (err) {
       if (err instanceof EmptyAppend) return offset;
       source.destroy();
+      if (isPreconditionFailed(err)) {
+        throw new RegistryError('RANGE_INVALID', `another append at offset ${offset} came first`, { offset });
+      }
       throw toS3StorageError(err, 'append to upload');
     }
     if (hash) this.hashes.set(id, { bytes: offset + written, hash });
