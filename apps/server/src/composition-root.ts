@@ -40,6 +40,7 @@ import {
 } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
+import { BlobStoreSpace } from './admin/status/blob-store-space';
 import { DatabaseHealth } from './admin/status/database-health';
 import { moveRemoteUrlCredentials } from './admin/repositories/remote-url-upgrade';
 import type { WharfConfig } from './config/config';
@@ -80,6 +81,8 @@ import { UploadJanitor } from './tasks/upload-janitor';
  */
 export interface Composition {
   database: DatabaseHealth;
+  /** Whether the blob store takes writes (status/writable). */
+  space: BlobStoreSpace;
   /** The built-in `default` store. */
   blobs: FileBlobStore;
   /** Every blob store by name (`default` and the configured S3 buckets). */
@@ -125,7 +128,10 @@ const SQLITE_FILE = 'wharf.db';
 
 /** Opens the storage of `config.dataDir` and builds one Wharf's objects (no port is bound yet); `onRequest` gets every finished request (the access log). */
 export async function compose(config: WharfConfig, onRequest: RequestSink = () => {}): Promise<Composition> {
-  await prepareDataDir(config.dataDir, config.databaseUrl ? undefined : SQLITE_FILE);
+  const prepared = await prepareDataDir(config.dataDir, config.databaseUrl ? undefined : SQLITE_FILE);
+  if (prepared.reserveReleased) {
+    new Logger('Wharf').warn(`the disk of ${config.dataDir} is full: released its space reserve to start; reads work, uploads and fills are refused until space is freed`);
+  }
   const db = await openDatabase({
     sqlitePath: join(config.dataDir, SQLITE_FILE),
     migrations: MIGRATIONS,
@@ -133,7 +139,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     logging: config.logLevel === 'debug',
     sqlLog: (line) => Logger.debug(line, 'SQL'),
   });
-  const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs') });
+  const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), minFreeBytes: config.minFreeSpace ?? 0 });
   await blobs.init();
   const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
   const blobStores = new BlobStores(blobs, new TypeOrmBlobStoreConfigs(db, blobStoreSealer(box)));
@@ -174,6 +180,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   const database: DatabaseHealth = { check: async () => void (await db.query('SELECT 1')) };
   return {
     database,
+    space: { writeProblem: () => blobs.floor.problem() },
     blobs,
     blobStores,
     tags,
@@ -282,6 +289,7 @@ class CompositionModule {
     const s = c.security;
     const providers = [
       { provide: DatabaseHealth, useValue: c.database },
+      { provide: BlobStoreSpace, useValue: c.space },
       { provide: BlobStores, useValue: c.blobStores },
       { provide: RepositoryManager, useValue: c.manager },
       { provide: TagIndex, useValue: c.tags },

@@ -15,7 +15,7 @@ export { FileBlobStore, type FileBlobStoreOptions } from './fs/file-blob-store';
 export { FileContent } from './fs/file-content';
 export { FileUploadStore } from './fs/file-upload-store';
 export { ReceivingFile } from './fs/receiving-file';
-export { StorageError } from './fs/fs-util';
+export { StorageError, isStoreFull, storeFull } from './fs/fs-util';
 export { isUploadId } from './fs/paths';
 export type { S3BlobStore } from './s3/s3-blob-store';
 export { loadS3BlobStore } from './s3/load';

@@ -23,6 +23,8 @@ export interface WharfConfig {
   upstreamDeny?: string;
   /** WHARF_ALLOW_PRIVILEGED_PORTS: connector ports below 1024 are refused unless true. */
   allowPrivilegedPorts?: boolean;
+  /** WHARF_MIN_FREE_SPACE: bytes the blob store leaves free; uploads and fills that would go below are refused. None when absent. */
+  minFreeSpace?: number;
 }
 
 export class ConfigError extends Error {}
@@ -51,8 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
   };
 }
 
-/** The settings of issue 16's hardening: upstream deny list, privileged ports. */
-function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamDeny' | 'allowPrivilegedPorts'> {
+export const DEFAULT_MIN_FREE_SPACE = '1GiB';
+
+/** The settings of issue 16's hardening: upstream deny list, privileged ports, free-space floor. */
+function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamDeny' | 'allowPrivilegedPorts' | 'minFreeSpace'> {
   const upstreamDeny = env.WHARF_UPSTREAM_DENY ?? 'default';
   try {
     new UpstreamAddressPolicy(upstreamDeny);
@@ -64,7 +68,18 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamD
   return {
     upstreamDeny,
     allowPrivilegedPorts: privileged === 'true',
+    minFreeSpace: parseBytes(env.WHARF_MIN_FREE_SPACE ?? DEFAULT_MIN_FREE_SPACE, 'WHARF_MIN_FREE_SPACE'),
   };
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+
+/** "1073741824", "512MiB", "1GiB", "64m": a size in bytes (binary units). */
+export function parseBytes(value: string, name: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new ConfigError(`${name} must be a size such as 1073741824, 512MiB or 1GiB, not "${value}"`);
+  return Math.floor(Number(m[1]) * unit);
 }
 
 function parsePort(value: string, name: string): number {

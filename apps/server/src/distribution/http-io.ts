@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import { RegistryError } from '@wharf/oci';
 
 export const API_VERSION_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' } as const;
@@ -58,4 +59,22 @@ export function pageQuery(query: URLSearchParams): { n?: number; last?: string }
     if (!Number.isInteger(size) || size < 0) throw new RegistryError('UNSUPPORTED', `n must be a non-negative integer, not "${n}"`, undefined, { status: 400 });
   }
   return { ...(size !== undefined ? { n: size } : {}), ...(last ? { last } : {}) };
+}
+
+/**
+ * The request body for storage that may fail midway (a full disk): the storage destroys this stream,
+ * not the request, so the connection survives long enough to carry the error answer (which then closes
+ * it, the body being unread). A client that goes away still fails the stream.
+ */
+export function uploadBody(req: IncomingMessage): Readable {
+  const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const aborted = () => body.destroy(new Error('the client closed the connection during the upload'));
+  req.once('aborted', aborted);
+  req.once('error', (err) => body.destroy(err));
+  body.once('close', () => {
+    req.off('aborted', aborted);
+    req.unpipe(body);
+  });
+  req.pipe(body);
+  return body;
 }

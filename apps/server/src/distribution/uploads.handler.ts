@@ -1,7 +1,7 @@
 import { RegistryError, isRegistryError, parseDigest, parseUploadContentRange, uploadRangeHeader } from '@wharf/oci';
 import type { UploadStatus } from '@wharf/registry-core';
 import { type RegistryContext, urlFor } from './context';
-import { hasBody, send } from './http-io';
+import { hasBody, send, uploadBody } from './http-io';
 
 function statusHeaders(ctx: RegistryContext, status: UploadStatus): Record<string, string> {
   return {
@@ -37,7 +37,7 @@ export async function startUpload(ctx: RegistryContext): Promise<void> {
   const digest = ctx.query.get('digest');
   if (digest) {
     parseDigest(digest);
-    const info = await ctx.repository.putBlob(image, digest, ctx.req);
+    const info = await ctx.repository.putBlob(image, digest, uploadBody(ctx.req));
     return blobCreated(ctx, info.digest);
   }
   const status = await ctx.repository.startUpload(image);
@@ -62,7 +62,7 @@ export async function appendChunk(ctx: RegistryContext, id: string): Promise<voi
     });
   }
   try {
-    const status = await ctx.repository.appendUpload(ctx.target.image, id, ctx.req, range?.start);
+    const status = await ctx.repository.appendUpload(ctx.target.image, id, uploadBody(ctx.req), range?.start);
     send(ctx.res, 202, statusHeaders(ctx, status));
   } catch (err) {
     if (isRegistryError(err) && err.code === 'RANGE_INVALID') {
@@ -76,7 +76,7 @@ export async function appendChunk(ctx: RegistryContext, id: string): Promise<voi
 /** PUT ?digest=: completes the upload, optionally with a last chunk in the body. */
 export async function finishUpload(ctx: RegistryContext, id: string): Promise<void> {
   const digest = requiredDigest(ctx);
-  const info = await ctx.repository.finishUpload(ctx.target.image, id, digest, hasBody(ctx.req) ? ctx.req : undefined);
+  const info = await ctx.repository.finishUpload(ctx.target.image, id, digest, hasBody(ctx.req) ? uploadBody(ctx.req) : undefined);
   blobCreated(ctx, info.digest);
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, lstat, open, opendir, readdir, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, open, opendir, readdir, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { RegistryError } from '@wharf/oci';
@@ -10,10 +10,13 @@ import { FileUploadStore } from './file-upload-store';
 import { moveIntoStore } from './move-into-store';
 import { checkDigest, DIGEST_ALGORITHMS, isBlobFileName, StorePaths, type BlobAddress } from './paths';
 import { ReceivingFile } from './receiving-file';
+import { SpaceFloor } from './space-floor';
 
 export interface FileBlobStoreOptions {
   /** Directory holding blobs/, uploads/ and tmp/ (see paths.ts for the layout). */
   root: string;
+  /** Free bytes new writes must leave on the disk (uploads and fills are refused before they start); default 0. */
+  minFreeBytes?: number;
 }
 
 function sizeInvalid(message: string, detail?: unknown): RegistryError {
@@ -33,9 +36,12 @@ export class FileBlobStore implements BlobStore {
   readonly uploads: FileUploadStore;
   readonly paths: StorePaths;
 
+  readonly floor: SpaceFloor;
+
   constructor(options: FileBlobStoreOptions) {
     this.paths = new StorePaths(resolve(options.root));
-    this.uploads = new FileUploadStore(this.paths);
+    this.floor = new SpaceFloor(this.paths.root, options.minFreeBytes ?? 0);
+    this.uploads = new FileUploadStore(this.paths, this.floor);
   }
 
   /** Creates directories and removes leftovers of a crash (temp files under tmp/). */
@@ -92,6 +98,12 @@ export class FileBlobStore implements BlobStore {
     if (!(source instanceof Readable) && wantSize !== undefined && source.length !== null && source.length !== wantSize) {
       source.stream().destroy();
       throw sizeInvalid(`content is ${source.length} bytes, expected ${wantSize}`, { expectedSize: wantSize, size: source.length });
+    }
+    try {
+      await this.floor.check(wantSize ?? (source instanceof Readable ? 0 : (source.length ?? 0)));
+    } catch (err) {
+      if (!(source instanceof Readable)) source.stream().destroy();
+      throw err;
     }
     const file = await ReceivingFile.create(this.paths.tmpFile(randomUUID()));
     let placed: BlobAddress | undefined;
@@ -181,12 +193,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async availableSpace(): Promise<number | null> {
-    try {
-      const fs = await statfs(this.paths.root);
-      return fs.bavail * fs.bsize;
-    } catch (err) {
-      throw toStorageError(err, 'statfs');
-    }
+    return this.floor.free();
   }
 }
 

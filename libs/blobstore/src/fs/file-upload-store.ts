@@ -4,9 +4,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, RegistryError } from '@wharf/oci';
 import type { BlobInfo, UploadStore } from '../blob-store';
-import { DIR_MODE, FILE_MODE, FileSink, hashFile, isNotFound, KeyedMutex, toStorageError } from './fs-util';
+import { DIR_MODE, FILE_MODE, FileSink, hashFile, isNotFound, isStoreFull, KeyedMutex, storeFull, toStorageError } from './fs-util';
 import { moveIntoStore } from './move-into-store';
 import { checkDigest, isUploadId, type StorePaths } from './paths';
+import { SpaceFloor } from './space-floor';
 
 function uploadUnknown(id: string): RegistryError {
   return new RegistryError('BLOB_UPLOAD_UNKNOWN', undefined, { id });
@@ -32,9 +33,14 @@ export class FileUploadStore implements UploadStore {
   private readonly lock = new KeyedMutex();
   private readonly hashes = new Map<string, HashState>();
 
-  constructor(private readonly paths: StorePaths) {}
+  constructor(
+    private readonly paths: StorePaths,
+    /** The store's free-space floor; none (only what cannot fit is refused) when absent. */
+    private readonly floor: SpaceFloor = new SpaceFloor(paths.root, 0),
+  ) {}
 
   async create(): Promise<string> {
+    await this.floor.check();
     const id = randomUUID();
     try {
       await mkdir(this.paths.uploadDir(id), { mode: DIR_MODE });
@@ -60,47 +66,60 @@ export class FileUploadStore implements UploadStore {
 
   async append(id: string, source: Readable, offset: number): Promise<number> {
     if (!isUploadId(id)) throw uploadUnknown(id);
+    await this.floor.check();
     return this.lock.run(id, async () => {
-      const handle = await this.openData(id);
       try {
-        let size: number;
-        try {
-          size = (await handle.stat()).size;
-        } catch (err) {
-          throw toStorageError(err, 'stat upload');
-        }
-        if (offset !== size) {
-          throw new RegistryError('RANGE_INVALID', `upload offset ${offset} does not match the current size ${size}`, {
-            id,
-            offset,
-            size,
-          });
-        }
-        let state = this.hashes.get(id);
-        if (state && state.bytes !== size) {
-          this.hashes.delete(id);
-          state = undefined;
-        }
-        const sink = new FileSink(handle, { position: size, hashers: state ? [state.digester] : [] });
-        try {
-          await pipeline(source, sink);
-        } finally {
-          // Let a write still in flight land before anyone reads the size or writes again; the
-          // sink hashed exactly the bytes that reached the file, even when the source failed.
-          await sink.idle();
-          if (state) state.bytes += sink.bytes;
-        }
-        // Flush each chunk as it lands, so completing a large upload does not wait for one huge fsync.
-        try {
-          await handle.datasync();
-        } catch (err) {
-          throw toStorageError(err, 'fsync upload');
-        }
-        return size + sink.bytes;
-      } finally {
-        await closeQuietly(handle);
+        return await this.appendLocked(id, source, offset);
+      } catch (err) {
+        if (!isStoreFull(err)) throw err;
+        // Out of space: the client has to start again anyway, so its bytes are freed now, not in 24 hours.
+        this.hashes.delete(id);
+        await this.removeSession(id).catch(() => false);
+        throw storeFull(`${(err as Error).message}; upload ${id} was discarded to free its space, start it again`, err);
       }
     });
+  }
+
+  private async appendLocked(id: string, source: Readable, offset: number): Promise<number> {
+    const handle = await this.openData(id);
+    try {
+      let size: number;
+      try {
+        size = (await handle.stat()).size;
+      } catch (err) {
+        throw toStorageError(err, 'stat upload');
+      }
+      if (offset !== size) {
+        throw new RegistryError('RANGE_INVALID', `upload offset ${offset} does not match the current size ${size}`, {
+          id,
+          offset,
+          size,
+        });
+      }
+      let state = this.hashes.get(id);
+      if (state && state.bytes !== size) {
+        this.hashes.delete(id);
+        state = undefined;
+      }
+      const sink = new FileSink(handle, { position: size, hashers: state ? [state.digester] : [] });
+      try {
+        await pipeline(source, sink);
+      } finally {
+        // Let a write still in flight land before anyone reads the size or writes again; the
+        // sink hashed exactly the bytes that reached the file, even when the source failed.
+        await sink.idle();
+        if (state) state.bytes += sink.bytes;
+      }
+      // Flush each chunk as it lands, so completing a large upload does not wait for one huge fsync.
+      try {
+        await handle.datasync();
+      } catch (err) {
+        throw toStorageError(err, 'fsync upload');
+      }
+      return size + sink.bytes;
+    } finally {
+      await closeQuietly(handle);
+    }
   }
 
   async commit(id: string, digest: string): Promise<BlobInfo> {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Digester } from '@wharf/oci';
+import { type Digester, RegistryError, isRegistryError } from '@wharf/oci';
 
 /** Blobs may be private images: readable by Wharf's user only (whatever the process umask). */
 export const FILE_MODE = 0o600;
@@ -38,9 +38,31 @@ export function isNotFound(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/** Wraps raw filesystem errors; passes through errors that are already ours/foreign. */
+/** errno codes that mean the filesystem has no room left (for bytes, inodes or the user's quota). */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * The registry error for a store without room: 507 Insufficient Storage with a message that says so
+ * (clients show the status line: "507 Insufficient Storage"), never the 500 "internal error" of a fault.
+ */
+export function storeFull(message: string, cause?: unknown): RegistryError {
+  const error = new RegistryError('UNAVAILABLE', message, undefined, { status: 507 });
+  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause });
+  return error;
+}
+
+/** Whether this error means the store has no room (see storeFull). */
+export function isStoreFull(err: unknown): boolean {
+  return isRegistryError(err) && err.status === 507;
+}
+
+/** Wraps raw filesystem errors; passes through errors that are already ours/foreign. A full disk is storeFull. */
 export function toStorageError(err: unknown, what: string): Error {
-  if (err instanceof StorageError) return err;
+  if (err instanceof StorageError || isRegistryError(err)) return err;
+  const code = errnoCode(err);
+  if (code !== undefined && NO_SPACE.has(code)) {
+    return storeFull(`the blob store is full (${code === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device'} during ${what}); free space, then retry`, err);
+  }
   if (errnoCode(err) !== undefined && err instanceof Error && 'syscall' in err) {
     return new StorageError(`blob store: ${what} failed (${errnoCode(err)})`, err);
   }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { type BlobInfo, type BlobStore, readAll } from '@wharf/blobstore';
+import { type BlobInfo, type BlobStore, isStoreFull, readAll } from '@wharf/blobstore';
 import { type Descriptor, RegistryError, isDigestReference, referrerArtifactType, requiredBlobs, requiredManifests } from '@wharf/oci';
 import { LookupCache } from '../cache/lookup-cache';
 import type { ManifestCache } from '../cache/manifest-cache';
@@ -139,13 +139,13 @@ export class HostedRepository implements DockerRepository {
       body.resume();
       throw new RegistryError('RANGE_INVALID', `chunk starts at ${start} but the upload has ${offset} bytes`, { offset });
     }
-    return { id, offset: await this.deps.blobs.uploads.append(id, body, offset) };
+    return { id, offset: await this.appendBytes(id, body, offset) };
   }
 
   async finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo> {
     this.ensureWritable();
     await this.session(image, id);
-    if (body) await this.deps.blobs.uploads.append(id, body, await this.uploadSize(id));
+    if (body) await this.appendBytes(id, body, await this.uploadSize(id));
     const info = await this.holding(digest, async () => {
       const committed = await this.deps.blobs.uploads.commit(id, digest);
       await this.deps.links.link(this.name, image, committed.digest, committed.size);
@@ -329,6 +329,16 @@ export class HostedRepository implements DockerRepository {
       return await work();
     } finally {
       await claim.release();
+    }
+  }
+
+  /** Appends to an upload; when the store is full it has discarded the bytes, and the session goes too. */
+  private async appendBytes(id: string, body: Readable, offset: number): Promise<number> {
+    try {
+      return await this.deps.blobs.uploads.append(id, body, offset);
+    } catch (err) {
+      if (isStoreFull(err)) await this.deps.uploads.delete(id).catch(() => undefined);
+      throw err;
     }
   }
 

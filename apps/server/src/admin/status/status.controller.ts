@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { access, constants } from 'node:fs/promises';
 import { WharfSettings } from '../../settings';
+import { BlobStoreSpace } from './blob-store-space';
 import { DatabaseHealth } from './database-health';
 
 /** Anonymous health endpoints, as in Nexus: load balancers and scripts poll them. */
@@ -9,6 +10,7 @@ export class StatusController {
   constructor(
     private readonly db: DatabaseHealth,
     private readonly settings: WharfSettings,
+    private readonly space: BlobStoreSpace,
   ) {}
 
   @Get()
@@ -24,6 +26,8 @@ export class StatusController {
     try {
       await access(this.settings.dataDir, constants.W_OK);
       await this.db.check();
+      const problem = await this.space.writeProblem();
+      if (problem) throw new Error(problem);
     } catch (err) {
       throw new ServiceUnavailableException(`cannot write: ${(err as Error).message}`);
     }
