@@ -17,6 +17,8 @@ export interface Principal {
   via: 'password' | 'api-token' | 'token' | 'anonymous';
   /** With `via: 'token'`: what the token grants. */
   access?: readonly AccessGrant[];
+  /** The API token behind this caller (`via: 'api-token'`), so tokens issued to it can be tied to it. */
+  apiTokenId?: string;
 }
 
 /** What a registry request does: pull (read), push (add or edit), delete. */

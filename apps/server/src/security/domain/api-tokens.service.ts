@@ -6,7 +6,8 @@ import type { SecurityModel } from './security-model';
 /** Every API token starts with this, so it is recognisable (secret scanners, Basic passwords) and never mistaken for a JWT. */
 export const API_TOKEN_PREFIX = 'wharf_';
 const TOKEN_SHAPE = /^wharf_[A-Za-z0-9_-]{43}$/;
-const CACHE_TTL_MS = 30_000;
+/** How long a verified token is trusted without asking the store again: revocation reaches every replica within it. */
+const CACHE_TTL_MS = 1_000;
 const TOUCH_EVERY_MS = 60_000;
 
 export interface ApiTokenView {
@@ -37,6 +38,7 @@ function hashOf(secret: string): string {
  */
 export class ApiTokensService {
   private readonly cache = new Map<string, { record: ApiTokenRecord; until: number }>();
+  private readonly liveness = new Map<string, { record: ApiTokenRecord | null; until: number }>();
 
   constructor(
     private readonly store: ApiTokenStore,
@@ -109,7 +111,26 @@ export class ApiTokensService {
     return { userId: record.userId, tokenId: record.id };
   }
 
+  /**
+   * Whether the token with this id still stands (known, unexpired, its user active): registry tokens obtained
+   * with it are checked with this on every use, so revoking it reaches them too. Asked of the store at most
+   * once a second per token.
+   */
+  async isLive(id: string): Promise<boolean> {
+    const now = Date.now();
+    let entry = this.liveness.get(id);
+    if (!entry || entry.until <= now) {
+      const record = await this.store.get(id);
+      if (this.liveness.size > 5000) this.liveness.clear();
+      entry = { record, until: now + CACHE_TTL_MS };
+      this.liveness.set(id, entry);
+    }
+    const record = entry.record;
+    return record !== null && (!record.expiresAt || record.expiresAt.getTime() > now) && this.model.isActive(record.userId);
+  }
+
   private forget(match: (r: ApiTokenRecord) => boolean): void {
+    for (const [id, entry] of this.liveness) if (entry.record === null || match(entry.record)) this.liveness.delete(id);
     for (const [hash, entry] of this.cache) if (match(entry.record)) this.cache.delete(hash);
   }
 }

@@ -8,6 +8,8 @@ import type { UsersService } from './users.service';
 export interface Login {
   userId: string;
   via: 'password' | 'api-token';
+  /** With `via: 'api-token'`: which token, so what is obtained with it can be revoked with it. */
+  tokenId?: string;
 }
 
 /** Where a login attempt came through, for the audit log. */
@@ -37,7 +39,7 @@ export class Authenticator {
     let login: Login | null = null;
     if (looksLikeApiToken(password)) {
       const token = await this.apiTokens.verify(password);
-      if (token && token.userId === username) login = { userId: username, via: 'api-token' };
+      if (token && token.userId === username) login = { userId: username, via: 'api-token', tokenId: token.tokenId };
     } else {
       const user = await this.users.verify(username, password);
       if (user) login = { userId: user.userId, via: 'password' };
@@ -51,10 +53,15 @@ export class Authenticator {
     return null;
   }
 
+  /** Whether the API token with this id still stands (for registry tokens obtained with it). */
+  apiTokenLive(id: string): Promise<boolean> {
+    return this.apiTokens.isLive(id);
+  }
+
   /** An API token as a bearer token. */
   async apiToken(secret: string, address: string, channel: Channel): Promise<Login | null> {
     const token = await this.apiTokens.verify(secret);
-    if (token) return { userId: token.userId, via: 'api-token' };
+    if (token) return { userId: token.userId, via: 'api-token', tokenId: token.tokenId };
     if (this.badTokenAudit.check(null, address) === null) {
       this.badTokenAudit.failure(null, address);
       await this.audit.record({ userId: null, address }, 'authentication.failure', null, { channel, scheme: 'bearer' });

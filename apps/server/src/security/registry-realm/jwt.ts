@@ -27,6 +27,8 @@ export interface TokenClaims {
   iat: number;
   jti: string;
   access: AccessEntry[];
+  /** The API token the caller logged in with, when it did: the token lives only as long as that one. */
+  tid?: string;
 }
 
 export class JwtError extends Error {}
@@ -77,6 +79,7 @@ export function verifyJwt(token: string, options: VerifyOptions): TokenClaims {
   if (typeof claims.exp !== 'number' || claims.exp + leeway <= now) throw new JwtError('expired');
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf - leeway > now)) throw new JwtError('not valid yet');
   if (typeof claims.sub !== 'string') throw new JwtError('no subject');
+  if (claims.tid !== undefined && typeof claims.tid !== 'string') throw new JwtError('malformed tid claim');
   const access = claims.access ?? [];
   if (!Array.isArray(access) || !access.every(isAccessEntry)) throw new JwtError('malformed access claim');
   return {
@@ -88,6 +91,7 @@ export function verifyJwt(token: string, options: VerifyOptions): TokenClaims {
     iat: typeof claims.iat === 'number' ? claims.iat : 0,
     jti: typeof claims.jti === 'string' ? claims.jti : '',
     access: access as AccessEntry[],
+    ...(typeof claims.tid === 'string' ? { tid: claims.tid } : {}),
   };
 }
 

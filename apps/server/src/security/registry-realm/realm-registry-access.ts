@@ -72,12 +72,12 @@ export class RealmRegistryAccess extends RegistryAccess {
     if (credentials.scheme === 'basic') {
       const login = await this.basic(credentials.username, credentials.password, req, 'registry');
       if (!login) throw this.challenge(req, endpoint, scope);
-      return this.userPrincipal(login.userId, login.via);
+      return this.userPrincipal(login);
     }
     const identity = await this.bearer.authenticate(req);
     if (!identity) throw this.challenge(req, endpoint, scope, 'invalid_token');
-    if (identity.kind === 'api-token') return this.userPrincipal(identity.login.userId, 'api-token');
-    const principal = this.tokenPrincipal(identity.claims);
+    if (identity.kind === 'api-token') return this.userPrincipal(identity.login);
+    const principal = await this.tokenPrincipal(identity.claims);
     if (!principal) throw this.challenge(req, endpoint, scope, 'invalid_token');
     if (scope !== undefined && !covers(identity.claims, scope)) {
       // An anonymous token is asked to authenticate (docker: "authentication required"), a user's token for more scope.
@@ -141,11 +141,11 @@ export class RealmRegistryAccess extends RegistryAccess {
     if (credentials?.scheme === 'basic') {
       const login = await this.basic(credentials.username, credentials.password, req, 'token');
       if (!login) throw refuse('incorrect username or password');
-      return this.userPrincipal(login.userId, login.via);
+      return this.userPrincipal(login);
     }
     if (credentials?.scheme === 'bearer' && looksLikeApiToken(credentials.token)) {
       const login = await this.authenticator.apiToken(credentials.token, address(req), 'token');
-      if (login) return this.userPrincipal(login.userId, 'api-token');
+      if (login) return this.userPrincipal(login);
     }
     throw refuse('incorrect username or password');
   }
@@ -175,15 +175,21 @@ export class RealmRegistryAccess extends RegistryAccess {
     }
   }
 
-  /** The principal a registry token stands for; null when its user is gone or disabled (anonymous: canAccess checks the switch). */
-  private tokenPrincipal(claims: TokenClaims): Principal | null {
+  /**
+   * The caller a registry token stands for, checked against the present state: its user must still be
+   * active, and the API token it was obtained with (if any) must still stand, so that disabling, deleting
+   * or revoking reaches tokens already issued (within the API token cache's second).
+   */
+  private async tokenPrincipal(claims: TokenClaims): Promise<Principal | null> {
     if (claims.sub === '') return { ...this.anonymousPrincipal(), via: 'token', access: claims.access };
     if (!this.model.isActive(claims.sub)) return null;
+    if (claims.tid !== undefined && !(await this.authenticator.apiTokenLive(claims.tid))) return null;
     return { userId: claims.sub, anonymous: false, roles: this.model.rolesOf(claims.sub), via: 'token', access: claims.access };
   }
 
-  private userPrincipal(userId: string, via: 'password' | 'api-token'): Principal {
-    return { userId, anonymous: false, roles: this.model.rolesOf(userId), via };
+  private userPrincipal(login: Login): Principal {
+    const { userId, via, tokenId } = login;
+    return { userId, anonymous: false, roles: this.model.rolesOf(userId), via, ...(tokenId ? { apiTokenId: tokenId } : {}) };
   }
 
   private anonymousPrincipal(): Principal {

@@ -56,7 +56,7 @@ export class TokenEndpoint {
       const entry = this.grant(principal, endpoint, scope);
       if (entry) access.push(entry);
     }
-    const issued = this.deps.tokens.issue(principal.anonymous ? '' : principal.userId, access);
+    const issued = this.deps.tokens.issue(principal.anonymous ? '' : principal.userId, access, principal.apiTokenId);
     if (req.method === 'POST') {
       return sendJson(res, 200, {
         access_token: issued.access_token,

@@ -27,7 +27,7 @@ export class TokenService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(subject: string, access: AccessEntry[]): IssuedToken {
+  issue(subject: string, access: AccessEntry[], apiTokenId?: string): IssuedToken {
     const nowMs = this.now();
     const iat = Math.floor(nowMs / 1000);
     const claims: TokenClaims = {
@@ -39,6 +39,7 @@ export class TokenService {
       iat,
       jti: randomBytes(12).toString('base64url'),
       access,
+      ...(apiTokenId ? { tid: apiTokenId } : {}),
     };
     const token = signJwt(claims, this.keys.current());
     return { token, access_token: token, expires_in: this.ttlSeconds, issued_at: new Date(iat * 1000).toISOString() };
