@@ -6,6 +6,7 @@ import {
   createServer,
   request as httpRequest,
 } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -87,11 +88,24 @@ export class Gate {
   }
 }
 
-/** A plain HTTP server on 127.0.0.1 that can be stopped (connections cut) and started again on the same port. */
+/** A certificate and key to serve HTTPS with (test/support/tls.ts makes them), and the host name URLs use. */
+export interface ServeTls {
+  cert: string;
+  key: string;
+  /** Host in `url` (default 127.0.0.1): another name than the registry's makes a redirect cross hosts. */
+  hostName?: string;
+}
+
+/**
+ * An HTTP (or, with `tls`, HTTPS) server on 127.0.0.1 that can be stopped (connections cut) and started
+ * again on the same port.
+ */
 abstract class RestartableServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
+  /** Set before the first start to serve HTTPS. */
+  tls: ServeTls | null = null;
 
   protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 
@@ -100,7 +114,7 @@ abstract class RestartableServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.boundPort}`;
+    return `${this.tls ? 'https' : 'http'}://${this.tls?.hostName ?? '127.0.0.1'}:${this.boundPort}`;
   }
 
   /** host:port as docker, skopeo and registries.conf spell it. */
@@ -115,7 +129,7 @@ abstract class RestartableServer {
   /** Listens (again) on the same port as before, or on `port` / a free port the first time. */
   async start(port = this.boundPort): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: Error) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -124,9 +138,10 @@ abstract class RestartableServer {
           res.destroy();
         }
       });
-    });
+    };
+    const server: Server = this.tls ? createTlsServer({ cert: this.tls.cert, key: this.tls.key }, handler) : createServer(handler);
     server.keepAliveTimeout = 5_000;
-    server.on('connection', (socket) => {
+    server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
@@ -172,8 +187,9 @@ export class TokenServer extends RestartableServer {
     super();
   }
 
-  static async start(username: string, password: string, opts: { expiresIn?: number } = {}): Promise<TokenServer> {
+  static async start(username: string, password: string, opts: { expiresIn?: number; tls?: ServeTls } = {}): Promise<TokenServer> {
     const server = new TokenServer(username, password, opts.expiresIn);
+    server.tls = opts.tls ?? null;
     await server.start(0);
     return server;
   }
@@ -233,8 +249,9 @@ export class BlobOrigin extends RestartableServer {
     super();
   }
 
-  static async start(target: string): Promise<BlobOrigin> {
+  static async start(target: string, opts: { tls?: ServeTls } = {}): Promise<BlobOrigin> {
     const origin = new BlobOrigin(target.replace(/\/+$/, ''));
+    origin.tls = opts.tls ?? null;
     await origin.start(0);
     return origin;
   }
@@ -264,6 +281,8 @@ export interface FaultProxyOptions {
   /** The real registry, e.g. http://127.0.0.1:5000. */
   target: string;
   port?: number;
+  /** Serve HTTPS (the registry behind stays plain HTTP). */
+  tls?: ServeTls;
 }
 
 export class FaultProxy extends RestartableServer {
@@ -292,6 +311,7 @@ export class FaultProxy extends RestartableServer {
 
   static async start(opts: FaultProxyOptions): Promise<FaultProxy> {
     const proxy = new FaultProxy(opts.target);
+    proxy.tls = opts.tls ?? null;
     await proxy.start(opts.port ?? 0);
     return proxy;
   }

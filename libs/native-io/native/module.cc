@@ -1,13 +1,17 @@
-// The addon's entry: sendfile (sendfile.cc), gates (gate.cc), ingest (ingest.cc) and dup.
+// The addon's entry: sendfile (sendfile.cc), gates (gate.cc), the HTTP connection (http-ops.cc) and dup.
 #include <unistd.h>
 
 #include "napi-util.h"
 
-napi_value Send(napi_env env, napi_callback_info info);
-napi_value IngestFn(napi_env env, napi_callback_info info);
-napi_value GateNew(napi_env env, napi_callback_info info);
-napi_value GateSet(napi_env env, napi_callback_info info);
-napi_value GateFail(napi_env env, napi_callback_info info);
+// Every function of the addon: its JavaScript name and its C++ implementation (in the files named above).
+#define WHARF_FUNCTIONS(X)                                                                                   \
+  X("send", Send) X("tlsContext", TlsContextNew) X("connOpen", ConnOpen) X("connExchange", ConnExchange)    \
+  X("connBeginBody", ConnBeginBody) X("connReceive", ConnReceive) X("connRead", ConnRead)                   \
+  X("connReadChunk", ConnReadChunk) X("connBuffered", ConnBuffered) X("connClose", ConnClose)                \
+  X("gate", GateNew) X("gateSet", GateSet) X("gateFail", GateFail)
+
+#define WHARF_DECLARE(name, fn) napi_value fn(napi_env env, napi_callback_info info);
+WHARF_FUNCTIONS(WHARF_DECLARE)
 
 namespace {
 
@@ -32,12 +36,9 @@ void Export(napi_env env, napi_value exports, const char* name, napi_callback fn
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  Export(env, exports, "send", Send);
-  Export(env, exports, "ingest", IngestFn);
+#define WHARF_EXPORT(name, fn) Export(env, exports, name, fn);
+  WHARF_FUNCTIONS(WHARF_EXPORT)
   Export(env, exports, "dup", Dup);
-  Export(env, exports, "gate", GateNew);
-  Export(env, exports, "gateSet", GateSet);
-  Export(env, exports, "gateFail", GateFail);
   return exports;
 }
 

@@ -151,11 +151,6 @@ napi_value Send(napi_env env, napi_callback_info info) {
   job->count = static_cast<uint64_t>(count);
   job->idle_timeout_ms = timeout;
   if (gate) job->gate = *gate;
-  napi_value promise, name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "wharf_sendfile", NAPI_AUTO_LENGTH, &name);
-  napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, Settle, &job->done);
-  std::thread(Transfer, job).detach();
-  return promise;
+  return StartThread(env, "wharf_sendfile", nullptr, Settle, &job->deferred, &job->done, [job] { Transfer(job); });
 }
 

@@ -3,21 +3,33 @@ import { createRequire } from 'node:module';
 /** A gate of the addon (gate.h): how far sendfile threads may read a file still being written. Opaque. */
 export type GateHandle = object & { readonly __gate: unique symbol };
 
+/** A trust configuration of the addon's TLS client (an OpenSSL context with its CA store). Opaque. */
+export type TlsContextHandle = object & { readonly __tlsContext: unique symbol };
+/** A connection of the addon's HTTP client (connection.h). Opaque. */
+export type ConnectionHandle = object & { readonly __connection: unique symbol };
+
 /** libs/native-io/native (module.cc and friends), built by scripts/build-native.js. */
 export interface NativeAddon {
   send(socketFd: number, fileFd: number, offset: number, count: number, idleTimeoutMs: number, gate?: GateHandle): Promise<number>;
   gate(): GateHandle;
   gateSet(gate: GateHandle, readable: number): void;
   gateFail(gate: GateHandle): void;
-  ingest(
-    socketFd: number,
+  tlsContext(caPem: string | null, verify: boolean): TlsContextHandle;
+  connOpen(fd: number, tls: TlsContextHandle | undefined, host: string, head: Buffer): ConnectionHandle;
+  connExchange(conn: ConnectionHandle, request: Buffer, timeoutMs: number, handshakeTimeoutMs: number): Promise<Buffer>;
+  connBeginBody(conn: ConnectionHandle, mode: 0 | 1 | 2 | 3, length: number): void;
+  connReceive(
+    conn: ConnectionHandle,
     fileFd: number,
-    head: Buffer,
-    total: number,
     algorithm: 'sha256' | 'sha512',
-    idleTimeoutMs: number,
-    onProgress: (bytesWritten: number) => void,
-  ): Promise<string>;
+    maxBytes: number,
+    timeoutMs: number,
+    onProgress: (bytes: number) => void,
+  ): Promise<{ bytes: number; hex: string }>;
+  connRead(conn: ConnectionHandle, limit: number, timeoutMs: number): Promise<Buffer>;
+  connReadChunk(conn: ConnectionHandle, max: number, timeoutMs: number): Promise<Buffer>;
+  connBuffered(conn: ConnectionHandle): number;
+  connClose(conn: ConnectionHandle): void;
   dup(fd: number): number;
 }
 
@@ -37,4 +49,9 @@ function load(): NativeAddon | null {
 /** Whether the addon is here (Linux, built, not turned off with WHARF_ZERO_COPY=off). */
 export function nativeIoAvailable(): boolean {
   return addon !== null;
+}
+
+/** A duplicate of `fd` (close-on-exec) the caller owns; null without the addon. */
+export function dupFd(fd: number): number | null {
+  return addon ? addon.dup(fd) : null;
 }

@@ -54,6 +54,12 @@ export class UpstreamAddressPolicy {
     return null;
   }
 
+  /** Throws the refusal (UpstreamError 'unreachable') when this host is denied (a connection made outside the agents). */
+  assertAllowed(host: string): void {
+    const reason = this.deniedHost(host);
+    if (reason) throw this.refusal(host, reason);
+  }
+
   /** Why this URL's host is refused as an upstream, null when allowed. */
   deniedUrl(url: URL): string | null {
     return this.deniedHost(url.hostname);

@@ -17,6 +17,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
+import { nativeIoAvailable } from '@wharf/native-io';
 import {
   MediaType,
   MAX_MANIFEST_BYTES,
@@ -31,7 +33,9 @@ import {
 import { type Challenge, parseChallenges, pickChallenge } from './challenge';
 import { UpstreamError } from './errors';
 import { parseRateLimit } from './rate-limit';
+import { NativeClient } from './native-exchange';
 import { TokenCache, type FetchedToken } from './token-cache';
+import { nativeTrust, trustedCertificates } from './trust';
 import { type Exchange, type HttpMethod, type TransportSettings, describeUrl, parseContentLength, sendHop } from './transport';
 import type {
   RateLimitInfo,
@@ -49,8 +53,6 @@ export const DEFAULT_USER_AGENT = 'wharf/0.1';
 export const MAX_REDIRECTS = 5;
 /** Token responses are a few KiB; JWTs with many claims stay far below this. */
 const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
-/** Blobs from this size may be handed to the blob store as a connection (smaller ones keep the connection pooled). */
-const SOCKET_BODY_MIN_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** Sent when the caller gives no Accept: every manifest format Wharf stores. */
 const DEFAULT_MANIFEST_ACCEPT = [
@@ -131,16 +133,18 @@ export class RegistryClient {
     this.onRequest = options.onRequest;
     const tls = options.tls ?? {};
     const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
-    const tlsOptions = {
-      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-      ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-    };
+    // Node's client and the native one trust the same certificates (trust.ts); the context is built once.
+    const trusted = trustedCertificates(tls.ca);
+    const verify = tls.rejectUnauthorized !== false;
+    const tlsOptions = { secureContext: createSecureContext({ ca: trusted }), ...(verify ? {} : { rejectUnauthorized: false }) };
     this.settings = {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       ...(options.addressPolicy
         ? options.addressPolicy.agents(agentOptions, tlsOptions)
         : { httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent({ ...agentOptions, ...tlsOptions }) }),
+      ...(nativeIoAvailable() && options.nativeBodies !== false ? { native: new NativeClient(() => nativeTrust(trusted, verify)) } : {}),
+      ...(options.addressPolicy ? { addressPolicy: options.addressPolicy } : {}),
     };
   }
 
@@ -153,6 +157,7 @@ export class RegistryClient {
   close(): void {
     this.settings.httpAgent.destroy();
     this.settings.httpsAgent.destroy();
+    this.settings.native?.close();
   }
 
   async headManifest(image: string, reference: string, accept: string): Promise<UpstreamManifestHead | null> {
@@ -243,7 +248,7 @@ export class RegistryClient {
       ex.destroy();
       throw e;
     }
-    return { size, body: ex.body(SOCKET_BODY_MIN_BYTES) };
+    return { size, body: ex.body() };
   }
 
   /** GET /v2/ with the auth flow: resolves when the registry is reachable and accepts us. */
@@ -402,7 +407,7 @@ export class RegistryClient {
       let ex: Exchange;
       const started = performance.now();
       try {
-        ex = await sendHop({ method: currentMethod, url: current, headers: hopHeaders }, this.settings);
+        ex = await sendHop({ method: currentMethod, url: current, headers: hopHeaders, native: kind === 'blob-get' }, this.settings);
       } catch (e) {
         this.report(kind, 0, started);
         throw e;

@@ -48,6 +48,11 @@ export interface RegistryClientOptions {
   onRequest?: (kind: UpstreamRequestKind, status: number, seconds: number) => void;
   /** TLS settings for https remotes (and https token realms / redirect targets). */
   tls?: UpstreamTlsOptions;
+  /**
+   * false: blob bodies go through Node's client too, instead of the native addon's (the default when the
+   * addon is here: HTTP and HTTPS bodies received off the JavaScript thread). For tests of that path.
+   */
+  nativeBodies?: boolean;
   /** Addresses never to connect to (every hop, token realms included); none denied when absent. */
   addressPolicy?: UpstreamAddressPolicy;
 }

@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Distribution } from '../../../../../test/support/distribution';
-import { FaultProxy } from '../../../../../test/support/fault-proxy';
+import { FaultProxy, type ServeTls } from '../../../../../test/support/fault-proxy';
+import { type IssuedCertificate, TestCa } from '../../../../../test/support/tls';
 import type { ProxyStatusJson } from '@wharf/api-types';
 import { HttpClient, type HttpResult, basicAuth } from '../../support/http';
 import { Registry } from '../../support/registry';
@@ -20,7 +21,29 @@ export const ACCEPT_ALL = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-/** A real upstream: CNCF Distribution on a free loopback port, and a fault proxy in front of it. */
+/** How Wharf reaches an upstream: the proxy suites run against both. */
+export type Scheme = 'http' | 'https';
+export const SCHEMES: Scheme[] = ['http', 'https'];
+
+let testCa: TestCa | undefined;
+let serverCert: IssuedCertificate | undefined;
+
+/**
+ * TLS for a test upstream: a certificate for localhost and 127.0.0.1 from a CA made once per test process,
+ * which Wharf trusts through NODE_EXTRA_CA_CERTS (as an operator would configure a private registry's CA).
+ * `hostName` is the host the server's URL names (another name than the registry's makes a second host).
+ */
+export function upstreamTls(hostName?: string): ServeTls {
+  if (!testCa) {
+    testCa = TestCa.create();
+    process.env.NODE_EXTRA_CA_CERTS = testCa.certFile;
+    process.once('exit', () => testCa?.dispose());
+  }
+  serverCert ??= testCa.issue(['localhost', '127.0.0.1']);
+  return { cert: serverCert.cert, key: serverCert.key, ...(hostName ? { hostName } : {}) };
+}
+
+/** A real upstream: CNCF Distribution on a free loopback port, and a fault proxy (HTTP or HTTPS) in front of it. */
 export interface Upstream {
   dir: string;
   distribution: Distribution;
@@ -31,13 +54,13 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(label: string): Promise<Upstream> {
+export async function startUpstream(label: string, options: { scheme?: Scheme } = {}): Promise<Upstream> {
   const dir = await mkdtemp(join(tmpdir(), `wharf-proxy-${label}-`));
   let distribution: Distribution | undefined;
   let faults: FaultProxy | undefined;
   try {
     distribution = await Distribution.start({ dir, name: 'upstream' });
-    faults = await FaultProxy.start({ target: distribution.url });
+    faults = await FaultProxy.start({ target: distribution.url, ...(options.scheme === 'https' ? { tls: upstreamTls() } : {}) });
   } catch (err) {
     await faults?.stop();
     await distribution?.stop();
@@ -59,6 +82,39 @@ export async function startUpstream(label: string): Promise<Upstream> {
         await rm(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * The upstream of a describe block: started before its tests (HTTP or HTTPS), closed after them. The object
+ * reads through to the started upstream, so it can be taken at definition time.
+ */
+export function upstreamFor(label: string, scheme: Scheme): Upstream {
+  let started: Upstream | undefined;
+  beforeAll(async () => {
+    started = await startUpstream(`${label}-${scheme}`, { scheme });
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const get = (): Upstream => {
+    if (!started) throw new Error(`the ${label} upstream is not started (use it inside tests and hooks)`);
+    return started;
+  };
+  return {
+    get dir() {
+      return get().dir;
+    },
+    get distribution() {
+      return get().distribution;
+    },
+    get faults() {
+      return get().faults;
+    },
+    get direct() {
+      return get().direct;
+    },
+    close: () => get().close(),
   };
 }
 
@@ -154,8 +210,8 @@ export class ProxyClient {
    * A blob GET hashed while it streams (nothing buffered); reports a cut connection instead of throwing.
    * With `readAfter`, the client reads nothing until that promise settles (a slow client).
    */
-  streamBlob(image: string, digest: string, options: { readAfter?: Promise<void> } = {}): Promise<StreamedBody> {
-    return streamGet(this.blobUrl(image, digest), basicAuth(this.wharf.admin.username, this.wharf.admin.password), options.readAfter);
+  streamBlob(image: string, digest: string, options: { readAfter?: Promise<void>; hangUpAfter?: number } = {}): Promise<StreamedBody> {
+    return streamGet(this.blobUrl(image, digest), basicAuth(this.wharf.admin.username, this.wharf.admin.password), options);
   }
 }
 
@@ -170,7 +226,9 @@ export interface StreamedBody {
   error?: string;
 }
 
-export function streamGet(url: string, authorization?: string, readAfter?: Promise<void>): Promise<StreamedBody> {
+/** A GET hashed while it streams. `readAfter`: read nothing until it settles; `hangUpAfter`: close the connection after that many bytes. */
+export function streamGet(url: string, authorization?: string, options: { readAfter?: Promise<void>; hangUpAfter?: number } = {}): Promise<StreamedBody> {
+  const { readAfter, hangUpAfter } = options;
   return new Promise((resolve) => {
     const hash = createHash('sha256');
     let size = 0;
@@ -188,6 +246,10 @@ export function streamGet(url: string, authorization?: string, readAfter?: Promi
       res.on('data', (chunk: Buffer) => {
         hash.update(chunk);
         size += chunk.length;
+        if (hangUpAfter !== undefined && size >= hangUpAfter) {
+          finish(res.statusCode ?? 0, res.headers, false, 'hung up');
+          res.destroy();
+        }
       });
       res.on('end', () => finish(res.statusCode ?? 0, res.headers, res.complete));
       res.on('aborted', () => finish(res.statusCode ?? 0, res.headers, false, 'aborted'));

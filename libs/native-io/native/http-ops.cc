@@ -1,0 +1,415 @@
+// The JavaScript side of connection.h: trust contexts, and the operations on a connection, each on a thread
+// of its own, settling a promise on the JavaScript thread (and reporting a body's progress, coalesced).
+//
+//   tlsContext(caPem | null, verify) -> context
+//   connOpen(fd, context | undefined, host, head) -> connection      (takes ownership of fd; head = bytes
+//                                                                      already read off the socket)
+//   connExchange(conn, request, timeoutMs, handshakeTimeoutMs) -> Promise<Buffer head>
+//   connBeginBody(conn, mode, length)        mode: 0 none, 1 Content-Length, 2 chunked, 3 until close
+//   connReceive(conn, fileFd, algorithm, maxBytes, timeoutMs, onProgress) -> Promise<{ bytes, hex }>
+//   connRead(conn, limit, timeoutMs) -> Promise<Buffer>       (the rest of the body, at most `limit`)
+//   connReadChunk(conn, max, timeoutMs) -> Promise<Buffer>    (the next piece; empty at the end)
+//   connBuffered(conn) -> bytes read past the body; connClose(conn)
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "connection.h"
+#include "napi-util.h"
+
+namespace {
+
+constexpr size_t kSmallBuffer = 80 * 1024;
+constexpr size_t kBodyBuffer = 1 << 20;
+
+template <typename T>
+T* ExternalOf(napi_env env, napi_value value) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return nullptr;
+  void* data = nullptr;
+  napi_get_value_external(env, value, &data);
+  return static_cast<T*>(data);
+}
+
+template <typename T>
+napi_value MakeExternal(napi_env env, T* value) {
+  napi_value external;
+  napi_create_external(env, value, [](napi_env, void* data, void*) { delete static_cast<T*>(data); }, nullptr, &external);
+  return external;
+}
+
+std::string StringArg(napi_env env, napi_value value) {
+  size_t len = 0;
+  napi_get_value_string_utf8(env, value, nullptr, 0, &len);
+  std::string out(len, '\0');
+  napi_get_value_string_utf8(env, value, out.data(), len + 1, &len);
+  return out;
+}
+
+enum class Kind { kExchange, kReceive, kRead, kReadChunk };
+
+struct Op {
+  Kind kind;
+  ConnectionRef conn;
+  int timeout_ms = 0;
+  int handshake_timeout_ms = 0;
+  std::string request;
+  // receive
+  int file_fd = -1;
+  const EVP_MD* md = nullptr;
+  int64_t max_bytes = -1;
+  std::atomic<uint64_t> written{0};
+  std::atomic<bool> progress_queued{false};
+  // read
+  size_t limit = 0;
+  // results
+  std::string out;  // head, body, or hex digest
+  Failure failure;
+  napi_deferred deferred = nullptr;
+  napi_threadsafe_function events = nullptr;
+};
+
+struct Event {
+  Op* op;
+  bool final;
+};
+
+void Queue(Op* op, bool final) {
+  napi_call_threadsafe_function(op->events, new Event{op, final}, final ? napi_tsfn_blocking : napi_tsfn_nonblocking);
+}
+
+bool Exchange(Op* op) {
+  Connection* c = op->conn.get();
+  if (c->tls && !c->handshaken) {
+    if (!c->Handshake(c->host, op->handshake_timeout_ms, &op->failure)) return false;
+    c->handshaken = true;
+  }
+  c->mode = Connection::Mode::kNone;
+  c->response_bytes = 0;
+  if (!op->request.empty() && !c->WriteAll(op->request.data(), op->request.size(), op->timeout_ms, &op->failure)) return false;
+  return c->ReadHead(&op->out, op->timeout_ms, &op->failure);
+}
+
+bool Receive(Op* op) {
+  Connection* c = op->conn.get();
+  if (c->buf.size() < kBodyBuffer) c->buf.resize(kBodyBuffer);
+  EVP_MD_CTX* hash = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(hash, op->md, nullptr);
+  bool ok = true;
+  for (;;) {
+    const char* data = nullptr;
+    size_t n = 0;
+    int r = c->NextPiece(&data, &n, SIZE_MAX, op->timeout_ms, &op->failure);
+    if (r <= 0) {
+      ok = r == 0;
+      break;
+    }
+    uint64_t at = op->written.load();
+    if (op->max_bytes >= 0 && at + n > static_cast<uint64_t>(op->max_bytes)) {
+      ok = op->failure.Set("ETOOBIG", "the body is larger than the expected " + std::to_string(op->max_bytes) + " bytes");
+      break;
+    }
+    EVP_DigestUpdate(hash, data, n);
+    while (n > 0) {
+      ssize_t w = pwrite(op->file_fd, data, n, static_cast<off_t>(at));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        ok = op->failure.Set("EWRITE", std::string("writing the blob file: ") + strerror(errno));
+        break;
+      }
+      data += w;
+      n -= static_cast<size_t>(w);
+      at += static_cast<uint64_t>(w);
+    }
+    if (!ok) break;
+    op->written.store(at);
+    if (!op->progress_queued.exchange(true)) Queue(op, false);
+  }
+  if (ok) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(hash, md, &len);
+    static const char* hex = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; i++) {
+      op->out.push_back(hex[md[i] >> 4]);
+      op->out.push_back(hex[md[i] & 15]);
+    }
+  }
+  EVP_MD_CTX_free(hash);
+  // A pooled connection keeps a small buffer only.
+  if (c->pos == c->lim) std::vector<char>(kSmallBuffer).swap(c->buf), c->pos = c->lim = 0;
+  return ok;
+}
+
+bool Read(Op* op, bool one_piece) {
+  Connection* c = op->conn.get();
+  for (;;) {
+    const char* data = nullptr;
+    size_t n = 0;
+    int r = c->NextPiece(&data, &n, one_piece ? op->limit : SIZE_MAX, op->timeout_ms, &op->failure);
+    if (r < 0) return false;
+    if (r == 0) return true;
+    if (op->out.size() + n > op->limit) return op->failure.Set("ETOOBIG", "the body is larger than " + std::to_string(op->limit) + " bytes");
+    op->out.append(data, n);
+    if (one_piece) return true;
+  }
+}
+
+void Run(Op* op) {
+  bool ok = false;
+  switch (op->kind) {
+    case Kind::kExchange: ok = Exchange(op); break;
+    case Kind::kReceive: ok = Receive(op); break;
+    case Kind::kRead: ok = Read(op, false); break;
+    case Kind::kReadChunk: ok = Read(op, true); break;
+  }
+  if (!ok && op->failure.code == nullptr) op->failure.Set("EREAD", "the operation failed");
+  if (op->file_fd >= 0) close(op->file_fd);
+  {
+    std::lock_guard<std::mutex> lock(op->conn->mu);
+    op->conn->busy = false;
+    if (op->conn->closed) op->conn->ReleaseLocked();
+  }
+  Queue(op, true);
+}
+
+void OnEvent(napi_env env, napi_value on_progress, void* /*context*/, void* data) {
+  Event* event = static_cast<Event*>(data);
+  Op* op = event->op;
+  bool final = event->final;
+  delete event;
+  if (!final) {
+    op->progress_queued.store(false);
+    napi_valuetype type = napi_undefined;
+    if (env != nullptr && on_progress != nullptr) napi_typeof(env, on_progress, &type);
+    if (type == napi_function) {
+      napi_value bytes, undefined;
+      napi_create_double(env, static_cast<double>(op->written.load()), &bytes);
+      napi_get_undefined(env, &undefined);
+      napi_call_function(env, undefined, on_progress, 1, &bytes, nullptr);
+    }
+    return;
+  }
+  if (env != nullptr) {
+    if (op->failure.code != nullptr) {
+      double bytes = static_cast<double>(op->kind == Kind::kExchange ? op->conn->response_bytes : op->conn->body_bytes);
+      napi_reject_deferred(env, op->deferred, MakeError(env, op->failure.message, op->failure.code, bytes, "bytesRead"));
+    } else if (op->kind == Kind::kReceive) {
+      napi_value result, bytes, hex;
+      napi_create_object(env, &result);
+      napi_create_double(env, static_cast<double>(op->written.load()), &bytes);
+      napi_create_string_utf8(env, op->out.data(), op->out.size(), &hex);
+      napi_set_named_property(env, result, "bytes", bytes);
+      napi_set_named_property(env, result, "hex", hex);
+      napi_resolve_deferred(env, op->deferred, result);
+    } else {
+      napi_value buffer;
+      napi_create_buffer_copy(env, op->out.size(), op->out.data(), nullptr, &buffer);
+      napi_resolve_deferred(env, op->deferred, buffer);
+    }
+  }
+  napi_release_threadsafe_function(op->events, napi_tsfn_release);
+  delete op;
+}
+
+// Claims the connection for one operation; null (with a JavaScript error thrown) when it is busy or closed.
+ConnectionRef* Claim(napi_env env, napi_value value) {
+  ConnectionRef* conn = ExternalOf<ConnectionRef>(env, value);
+  if (conn == nullptr) return ThrowType(env, "not a connection"), nullptr;
+  std::lock_guard<std::mutex> lock((*conn)->mu);
+  if ((*conn)->closed) return ThrowType(env, "the connection is closed"), nullptr;
+  if ((*conn)->busy) return ThrowType(env, "the connection is busy"), nullptr;
+  (*conn)->busy = true;
+  return conn;
+}
+
+napi_value Start(napi_env env, Op* op, napi_value on_progress) {
+  return StartThread(env, "wharf_http", on_progress, OnEvent, &op->deferred, &op->events, [op] { Run(op); });
+}
+
+// Reads argc arguments; false (with a TypeError thrown) when fewer came.
+bool Args(napi_env env, napi_callback_info info, size_t argc, napi_value* argv, const char* usage) {
+  size_t got = argc;
+  napi_get_cb_info(env, info, &got, argv, nullptr, nullptr);
+  if (got < argc) return ThrowType(env, usage), false;
+  return true;
+}
+
+int32_t Int(napi_env env, napi_value value) {
+  int32_t v = 0;
+  napi_get_value_int32(env, value, &v);
+  return v;
+}
+
+}  // namespace
+
+napi_value TlsContextNew(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!Args(env, info, 2, argv, "tlsContext(caPem, verify)")) return nullptr;
+  bool verify = true;
+  napi_get_value_bool(env, argv[1], &verify);
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) return ThrowType(env, "tlsContext: OpenSSL could not make a context");
+  auto* ref = new TlsContextRef(std::make_shared<TlsContext>());
+  (*ref)->ctx = ctx;
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_read_ahead(ctx, 1);
+  static const unsigned char alpn[] = "\x08http/1.1";
+  SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn - 1);
+  if (!verify) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    return MakeExternal(env, ref);
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  std::string pem = StringArg(env, argv[0]);
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int added = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    if (X509_STORE_add_cert(store, cert) == 1) added++;
+    X509_free(cert);
+  }
+  BIO_free(bio);
+  ERR_clear_error();  // the end of the PEM text leaves an error behind
+  if (added == 0) {
+    delete ref;
+    return ThrowType(env, "tlsContext: no trusted certificate in caPem");
+  }
+  return MakeExternal(env, ref);
+}
+
+napi_value ConnOpen(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, 4, argv, "connOpen(fd, tlsContext, host, head)")) return nullptr;
+  int32_t fd = Int(env, argv[0]);
+  TlsContextRef* tls = ExternalOf<TlsContextRef>(env, argv[1]);
+  void* head = nullptr;
+  size_t head_len = 0;
+  bool is_buffer = false;
+  napi_is_buffer(env, argv[3], &is_buffer);
+  if (fd < 0 || !is_buffer) return ThrowType(env, "connOpen: fd must be a descriptor, head a Buffer");
+  napi_get_buffer_info(env, argv[3], &head, &head_len);
+  auto* conn = new ConnectionRef(std::make_shared<Connection>());
+  Connection* c = conn->get();
+  c->fd = fd;
+  if (tls != nullptr) c->tls = *tls;
+  c->host = StringArg(env, argv[2]);
+  c->buf.resize(std::max(kSmallBuffer, head_len + kSmallBuffer));
+  memcpy(c->buf.data(), head, head_len);
+  c->lim = head_len;
+  return MakeExternal(env, conn);
+}
+
+napi_value ConnExchange(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!Args(env, info, 4, argv, "connExchange(conn, request, timeoutMs, handshakeTimeoutMs)")) return nullptr;
+  void* data = nullptr;
+  size_t len = 0;
+  bool is_buffer = false;
+  napi_is_buffer(env, argv[1], &is_buffer);
+  if (!is_buffer) return ThrowType(env, "connExchange: request must be a Buffer");
+  ConnectionRef* conn = Claim(env, argv[0]);
+  if (conn == nullptr) return nullptr;
+  napi_get_buffer_info(env, argv[1], &data, &len);
+  Op* op = new Op();
+  op->kind = Kind::kExchange;
+  op->conn = *conn;
+  op->request.assign(static_cast<char*>(data), len);
+  op->timeout_ms = Int(env, argv[2]);
+  op->handshake_timeout_ms = Int(env, argv[3]);
+  return Start(env, op, nullptr);
+}
+
+napi_value ConnBeginBody(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!Args(env, info, 3, argv, "connBeginBody(conn, mode, length)")) return nullptr;
+  ConnectionRef* conn = ExternalOf<ConnectionRef>(env, argv[0]);
+  int64_t length = 0;
+  napi_get_value_int64(env, argv[2], &length);
+  int32_t mode = Int(env, argv[1]);
+  if (conn == nullptr || mode < 0 || mode > 3 || length < 0) return ThrowType(env, "connBeginBody(conn, mode 0-3, length >= 0)");
+  Connection* c = conn->get();
+  c->mode = static_cast<Connection::Mode>(mode);
+  c->phase = Connection::Phase::kSize;
+  c->remaining = static_cast<uint64_t>(length);
+  c->body_bytes = 0;
+  return nullptr;
+}
+
+napi_value ConnReceive(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!Args(env, info, 6, argv, "connReceive(conn, fileFd, algorithm, maxBytes, timeoutMs, onProgress)")) return nullptr;
+  std::string algorithm = StringArg(env, argv[2]);
+  const EVP_MD* md = algorithm == "sha256" ? EVP_sha256() : algorithm == "sha512" ? EVP_sha512() : nullptr;
+  if (md == nullptr) return ThrowType(env, "connReceive: algorithm must be sha256 or sha512");
+  int file_fd = DuplicateFd(Int(env, argv[1]));
+  if (file_fd < 0) return ThrowType(env, "connReceive: the file descriptor is not open");
+  ConnectionRef* conn = Claim(env, argv[0]);
+  if (conn == nullptr) {
+    close(file_fd);
+    return nullptr;
+  }
+  Op* op = new Op();
+  op->kind = Kind::kReceive;
+  op->conn = *conn;
+  op->file_fd = file_fd;
+  op->md = md;
+  napi_get_value_int64(env, argv[3], &op->max_bytes);
+  op->timeout_ms = Int(env, argv[4]);
+  return Start(env, op, argv[5]);
+}
+
+napi_value ConnReadBody(napi_env env, napi_callback_info info, bool one_piece) {
+  napi_value argv[3];
+  if (!Args(env, info, 3, argv, one_piece ? "connReadChunk(conn, max, timeoutMs)" : "connRead(conn, limit, timeoutMs)")) return nullptr;
+  int64_t limit = 0;
+  napi_get_value_int64(env, argv[1], &limit);
+  if (limit <= 0) return ThrowType(env, "connRead: the limit must be positive");
+  ConnectionRef* conn = Claim(env, argv[0]);
+  if (conn == nullptr) return nullptr;
+  Op* op = new Op();
+  op->kind = one_piece ? Kind::kReadChunk : Kind::kRead;
+  op->conn = *conn;
+  op->limit = static_cast<size_t>(limit);
+  op->timeout_ms = Int(env, argv[2]);
+  return Start(env, op, nullptr);
+}
+
+napi_value ConnRead(napi_env env, napi_callback_info info) { return ConnReadBody(env, info, false); }
+napi_value ConnReadChunk(napi_env env, napi_callback_info info) { return ConnReadBody(env, info, true); }
+
+napi_value ConnBuffered(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, 1, argv, "connBuffered(conn)")) return nullptr;
+  ConnectionRef* conn = ExternalOf<ConnectionRef>(env, argv[0]);
+  if (conn == nullptr) return ThrowType(env, "connBuffered(conn)");
+  napi_value result;
+  napi_create_double(env, static_cast<double>((*conn)->lim - (*conn)->pos), &result);
+  return result;
+}
+
+napi_value ConnClose(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, 1, argv, "connClose(conn)")) return nullptr;
+  ConnectionRef* conn = ExternalOf<ConnectionRef>(env, argv[0]);
+  if (conn == nullptr) return ThrowType(env, "connClose(conn)");
+  Connection* c = conn->get();
+  std::lock_guard<std::mutex> lock(c->mu);
+  if (c->closed) return nullptr;
+  c->closed = true;
+  if (c->busy) {
+    // Wake the operation (it fails with ECONNABORTED); it releases the connection when it ends.
+    c->aborted.store(true);
+    if (c->fd >= 0) shutdown(c->fd, SHUT_RDWR);
+  } else {
+    c->ReleaseLocked();
+  }
+  return nullptr;
+}
