@@ -6,10 +6,11 @@
 //                                                                      already read off the socket)
 //   connExchange(conn, request, timeoutMs, handshakeTimeoutMs) -> Promise<Buffer head>
 //   connBeginBody(conn, mode, length)        mode: 0 none, 1 Content-Length, 2 chunked, 3 until close
-//   connReceive(conn, fileFd, algorithm, maxBytes, timeoutMs, onProgress) -> Promise<{ bytes, hex }>
+//   connReceive(conn, fileFd, algorithm, maxBytes, timeoutMs, onProgress, position, hasher | undefined)
+//       -> Promise<{ bytes, hex }>          (written from file offset `position`; continuing `hasher`, hasher.h)
 //   connRead(conn, limit, timeoutMs) -> Promise<Buffer>       (the rest of the body, at most `limit`)
 //   connReadChunk(conn, max, timeoutMs) -> Promise<Buffer>    (the next piece; empty at the end)
-//   connBuffered(conn) -> bytes read past the body; connClose(conn)
+//   connBuffered(conn) -> bytes read past the body; connTakeBuffered(conn) -> those bytes; connClose(conn)
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -21,6 +22,7 @@
 #include <atomic>
 
 #include "connection.h"
+#include "hasher.h"
 #include "napi-util.h"
 
 namespace {
@@ -62,7 +64,9 @@ struct Op {
   std::string request;
   // receive
   int file_fd = -1;
+  uint64_t position = 0;  // file offset of the body's first byte (an upload's append)
   const EVP_MD* md = nullptr;
+  HasherRef hasher;       // a running hash to continue (an upload's); a fresh one of `md` when null
   int64_t max_bytes = -1;
   std::atomic<uint64_t> written{0};
   std::atomic<bool> progress_queued{false};
@@ -99,8 +103,17 @@ bool Exchange(Op* op) {
 bool Receive(Op* op) {
   Connection* c = op->conn.get();
   if (c->buf.size() < kBodyBuffer) c->buf.resize(kBodyBuffer);
-  EVP_MD_CTX* hash = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(hash, op->md, nullptr);
+  // A running hash is this operation's until it ends (JavaScript waits for it before using the hash again).
+  std::unique_lock<std::mutex> held;
+  EVP_MD_CTX* own = nullptr;
+  EVP_MD_CTX* hash = nullptr;
+  if (op->hasher) {
+    held = std::unique_lock<std::mutex>(op->hasher->mu);
+    hash = op->hasher->ctx;
+  } else {
+    hash = own = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(hash, op->md, nullptr);
+  }
   bool ok = true;
   for (;;) {
     const char* data = nullptr;
@@ -117,7 +130,7 @@ bool Receive(Op* op) {
     }
     EVP_DigestUpdate(hash, data, n);
     while (n > 0) {
-      ssize_t w = pwrite(op->file_fd, data, n, static_cast<off_t>(at));
+      ssize_t w = pwrite(op->file_fd, data, n, static_cast<off_t>(op->position + at));
       if (w < 0) {
         if (errno == EINTR) continue;
         ok = op->failure.Set("EWRITE", std::string("writing the blob file: ") + strerror(errno));
@@ -131,7 +144,9 @@ bool Receive(Op* op) {
     op->written.store(at);
     if (!op->progress_queued.exchange(true)) Queue(op, false);
   }
-  if (ok) {
+  if (ok && op->hasher) {
+    op->out = op->hasher->HexDigestLocked();
+  } else if (ok) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(hash, md, &len);
@@ -141,7 +156,7 @@ bool Receive(Op* op) {
       op->out.push_back(hex[md[i] & 15]);
     }
   }
-  EVP_MD_CTX_free(hash);
+  if (own != nullptr) EVP_MD_CTX_free(own);
   // A pooled connection keeps a small buffer only.
   if (c->pos == c->lim) std::vector<char>(kSmallBuffer).swap(c->buf), c->pos = c->lim = 0;
   return ok;
@@ -344,11 +359,22 @@ napi_value ConnBeginBody(napi_env env, napi_callback_info info) {
 }
 
 napi_value ConnReceive(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  if (!Args(env, info, 6, argv, "connReceive(conn, fileFd, algorithm, maxBytes, timeoutMs, onProgress)")) return nullptr;
+  napi_value argv[8];
+  if (!Args(env, info, 8, argv, "connReceive(conn, fileFd, algorithm, maxBytes, timeoutMs, onProgress, position, hasher)")) return nullptr;
   std::string algorithm = StringArg(env, argv[2]);
   const EVP_MD* md = algorithm == "sha256" ? EVP_sha256() : algorithm == "sha512" ? EVP_sha512() : nullptr;
   if (md == nullptr) return ThrowType(env, "connReceive: algorithm must be sha256 or sha512");
+  int64_t position = 0;
+  napi_get_value_int64(env, argv[6], &position);
+  napi_valuetype hasher_type;
+  napi_typeof(env, argv[7], &hasher_type);
+  HasherRef* hasher = hasher_type == napi_undefined ? nullptr : HasherOf(env, argv[7]);
+  if (position < 0 || (hasher_type != napi_undefined && hasher == nullptr)) {
+    return ThrowType(env, "connReceive: position must be >= 0, hasher undefined or from hasher()");
+  }
+  if (hasher != nullptr && (*hasher)->md != md) {
+    return ThrowType(env, "connReceive: the hasher's algorithm is not `algorithm`");
+  }
   int file_fd = DuplicateFd(Int(env, argv[1]));
   if (file_fd < 0) return ThrowType(env, "connReceive: the file descriptor is not open");
   ConnectionRef* conn = Claim(env, argv[0]);
@@ -361,6 +387,8 @@ napi_value ConnReceive(napi_env env, napi_callback_info info) {
   op->conn = *conn;
   op->file_fd = file_fd;
   op->md = md;
+  op->position = static_cast<uint64_t>(position);
+  if (hasher != nullptr) op->hasher = *hasher;
   napi_get_value_int64(env, argv[3], &op->max_bytes);
   op->timeout_ms = Int(env, argv[4]);
   return Start(env, op, argv[5]);
@@ -385,21 +413,40 @@ napi_value ConnReadBody(napi_env env, napi_callback_info info, bool one_piece) {
 napi_value ConnRead(napi_env env, napi_callback_info info) { return ConnReadBody(env, info, false); }
 napi_value ConnReadChunk(napi_env env, napi_callback_info info) { return ConnReadBody(env, info, true); }
 
-napi_value ConnBuffered(napi_env env, napi_callback_info info) {
+// The connection of a function whose one argument is a connection; null (with a TypeError thrown) otherwise.
+ConnectionRef* ConnectionArg(napi_env env, napi_callback_info info, const char* usage) {
   napi_value argv[1];
-  if (!Args(env, info, 1, argv, "connBuffered(conn)")) return nullptr;
+  if (!Args(env, info, 1, argv, usage)) return nullptr;
   ConnectionRef* conn = ExternalOf<ConnectionRef>(env, argv[0]);
-  if (conn == nullptr) return ThrowType(env, "connBuffered(conn)");
+  if (conn == nullptr) ThrowType(env, usage);
+  return conn;
+}
+
+napi_value ConnBuffered(napi_env env, napi_callback_info info) {
+  ConnectionRef* conn = ConnectionArg(env, info, "connBuffered(conn)");
+  if (conn == nullptr) return nullptr;
   napi_value result;
   napi_create_double(env, static_cast<double>((*conn)->lim - (*conn)->pos), &result);
   return result;
 }
 
+// connTakeBuffered(conn) -> the bytes read past the body (the next request of a server connection, which goes
+// back to Node's parser); the connection holds none afterwards.
+napi_value ConnTakeBuffered(napi_env env, napi_callback_info info) {
+  ConnectionRef* conn = ConnectionArg(env, info, "connTakeBuffered(conn)");
+  if (conn == nullptr) return nullptr;
+  Connection* c = conn->get();
+  std::lock_guard<std::mutex> lock(c->mu);
+  if (c->busy) return ThrowType(env, "connTakeBuffered: the connection is busy");
+  napi_value result;
+  napi_create_buffer_copy(env, c->lim - c->pos, c->buf.data() + c->pos, nullptr, &result);
+  c->pos = c->lim;
+  return result;
+}
+
 napi_value ConnClose(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!Args(env, info, 1, argv, "connClose(conn)")) return nullptr;
-  ConnectionRef* conn = ExternalOf<ConnectionRef>(env, argv[0]);
-  if (conn == nullptr) return ThrowType(env, "connClose(conn)");
+  ConnectionRef* conn = ConnectionArg(env, info, "connClose(conn)");
+  if (conn == nullptr) return nullptr;
   Connection* c = conn->get();
   std::lock_guard<std::mutex> lock(c->mu);
   if (c->closed) return nullptr;

@@ -1,4 +1,6 @@
-// The addon's entry: sendfile (sendfile.cc), gates (gate.cc), the HTTP connection (http-ops.cc) and dup.
+// The addon's entry: sendfile (sendfile.cc), gates (gate.cc), the HTTP connection (http-ops.cc), running
+// hashes (hasher.cc), dup and releaseFreeMemory.
+#include <malloc.h>
 #include <unistd.h>
 
 #include "napi-util.h"
@@ -7,8 +9,9 @@
 #define WHARF_FUNCTIONS(X)                                                                                   \
   X("send", Send) X("tlsContext", TlsContextNew) X("connOpen", ConnOpen) X("connExchange", ConnExchange)    \
   X("connBeginBody", ConnBeginBody) X("connReceive", ConnReceive) X("connRead", ConnRead)                   \
-  X("connReadChunk", ConnReadChunk) X("connBuffered", ConnBuffered) X("connClose", ConnClose)                \
-  X("gate", GateNew) X("gateSet", GateSet) X("gateFail", GateFail)
+  X("connReadChunk", ConnReadChunk) X("connBuffered", ConnBuffered) X("connTakeBuffered", ConnTakeBuffered)  \
+  X("connClose", ConnClose) X("gate", GateNew) X("gateSet", GateSet) X("gateFail", GateFail)                 \
+  X("hasher", HasherNew) X("hasherUpdate", HasherUpdate) X("hasherDigest", HasherDigest)
 
 #define WHARF_DECLARE(name, fn) napi_value fn(napi_env env, napi_callback_info info);
 WHARF_FUNCTIONS(WHARF_DECLARE)
@@ -29,6 +32,13 @@ napi_value Dup(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// releaseFreeMemory(): gives the pages malloc holds free back to the system (malloc_trim). glibc returns only
+// the top of its heap by itself; what start-up and compilations freed in the middle stays resident otherwise.
+napi_value ReleaseFreeMemory(napi_env /*env*/, napi_callback_info /*info*/) {
+  malloc_trim(0);
+  return nullptr;
+}
+
 void Export(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value);
@@ -39,6 +49,7 @@ napi_value Init(napi_env env, napi_value exports) {
 #define WHARF_EXPORT(name, fn) Export(env, exports, name, fn);
   WHARF_FUNCTIONS(WHARF_EXPORT)
   Export(env, exports, "dup", Dup);
+  Export(env, exports, "releaseFreeMemory", ReleaseFreeMemory);
   return exports;
 }
 

@@ -5,6 +5,8 @@ export type GateHandle = object & { readonly __gate: unique symbol };
 
 /** A trust configuration of the addon's TLS client (an OpenSSL context with its CA store). Opaque. */
 export type TlsContextHandle = object & { readonly __tlsContext: unique symbol };
+/** A running hash of the addon (hasher.h). Opaque. */
+export type HasherHandle = object & { readonly __hasher: unique symbol };
 /** A connection of the addon's HTTP client (connection.h). Opaque. */
 export type ConnectionHandle = object & { readonly __connection: unique symbol };
 
@@ -25,12 +27,19 @@ export interface NativeAddon {
     maxBytes: number,
     timeoutMs: number,
     onProgress: (bytes: number) => void,
+    position: number,
+    hasher: HasherHandle | undefined,
   ): Promise<{ bytes: number; hex: string }>;
   connRead(conn: ConnectionHandle, limit: number, timeoutMs: number): Promise<Buffer>;
   connReadChunk(conn: ConnectionHandle, max: number, timeoutMs: number): Promise<Buffer>;
   connBuffered(conn: ConnectionHandle): number;
+  connTakeBuffered(conn: ConnectionHandle): Buffer;
   connClose(conn: ConnectionHandle): void;
+  hasher(algorithm: 'sha256' | 'sha512'): HasherHandle;
+  hasherUpdate(hasher: HasherHandle, chunk: Buffer): void;
+  hasherDigest(hasher: HasherHandle): string;
   dup(fd: number): number;
+  releaseFreeMemory(): void;
 }
 
 /** The addon, or null when it is not built, not Linux, or turned off with WHARF_ZERO_COPY=off. */
@@ -54,4 +63,12 @@ export function nativeIoAvailable(): boolean {
 /** A duplicate of `fd` (close-on-exec) the caller owns; null without the addon. */
 export function dupFd(fd: number): number | null {
   return addon ? addon.dup(fd) : null;
+}
+
+/**
+ * Gives the memory malloc holds free back to the system (glibc's malloc_trim): what start-up and compilations
+ * freed in the middle of the heap otherwise stays resident. A few milliseconds at most; nothing without the addon.
+ */
+export function releaseFreeMemory(): void {
+  addon?.releaseFreeMemory();
 }

@@ -1,4 +1,5 @@
 import { addon, type ConnectionHandle, type TlsContextHandle } from './addon';
+import type { Hasher } from './hasher';
 
 /** How a response body is delimited (RFC 9112 section 6.3). */
 export type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'until-close' };
@@ -59,10 +60,17 @@ export class NativeConnection {
     addon!.connBeginBody(this.handle, MODE[framing.kind], framing.kind === 'length' ? framing.length : 0);
   }
 
-  /** Writes the whole body into `fileFd` from offset 0, hashing it; fails with ETOOBIG past `maxBytes`. */
-  receive(fileFd: number, options: { algorithm: 'sha256' | 'sha512'; maxBytes: number | null; idleMs: number; onProgress: (bytes: number) => void }): Promise<{ bytes: number; hex: string }> {
+  /**
+   * Writes the whole body into `fileFd` from offset `position` (0), hashing it (continuing `hasher` when given:
+   * `hex` is then its digest so far); fails with ETOOBIG past `maxBytes`.
+   */
+  receive(
+    fileFd: number,
+    options: { algorithm: 'sha256' | 'sha512'; maxBytes: number | null; idleMs: number; onProgress: (bytes: number) => void; position?: number; hasher?: Hasher },
+  ): Promise<{ bytes: number; hex: string }> {
     receives += 1;
-    return addon!.connReceive(this.handle, fileFd, options.algorithm, options.maxBytes ?? -1, options.idleMs, options.onProgress);
+    const { algorithm, maxBytes, idleMs, onProgress, position, hasher } = options;
+    return addon!.connReceive(this.handle, fileFd, algorithm, maxBytes ?? -1, idleMs, onProgress, position ?? 0, hasher?.handle);
   }
 
   /** The rest of the body, at most `limit` bytes (ETOOBIG past it). */
@@ -78,6 +86,11 @@ export class NativeConnection {
   /** Bytes read past the end of the body (a connection with any cannot be reused). */
   buffered(): number {
     return addon!.connBuffered(this.handle);
+  }
+
+  /** Takes the bytes read past the end of the body (on a server connection: the next request's). */
+  takeBuffered(): Buffer {
+    return addon!.connTakeBuffered(this.handle);
   }
 
   /** Closes the connection; an operation under way fails with ECONNABORTED. */

@@ -1,9 +1,11 @@
 // Public API of @wharf/native-io: the native I/O addon (libs/native-io/native) and thin wrappers. Every
 // function degrades to "not possible here" (false/null) when the addon is missing, so callers keep a
 // JavaScript way.
-export { dupFd, nativeIoAvailable } from './addon';
+export { dupFd, nativeIoAvailable, releaseFreeMemory } from './addon';
+export { BodyStream, type BodyStreamOptions } from './body-stream';
 export { type BodyFraming, NativeConnection, nativeReceives, TlsTrust } from './connection';
 export { Gate } from './gate';
+export { Hasher } from './hasher';
 export type { IncomingBody, ReceiveOptions } from './incoming-body';
 export { sendFileToSocket, zeroCopyTransfers } from './send-file';
 

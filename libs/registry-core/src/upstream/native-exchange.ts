@@ -7,8 +7,8 @@
  * Used for blob GETs, whose bodies are what costs (everything else goes through node:http/https).
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import { type BodyFraming, dupFd, type IncomingBody, NativeConnection, type ReceiveOptions, type TlsTrust } from '@wharf/native-io';
+import type { Readable } from 'node:stream';
+import { type BodyFraming, BodyStream, dupFd, type IncomingBody, NativeConnection, type ReceiveOptions, type TlsTrust } from '@wharf/native-io';
 import { UpstreamError } from './errors';
 import {
   type Exchange,
@@ -220,7 +220,12 @@ class NativeExchange implements Exchange {
 
   stream(): Readable {
     this.begin();
-    return new NativeBodyStream(this.conn, this.idleMs, this.url, () => this.finished(this.conn));
+    return new BodyStream(this.conn, {
+      idleMs: this.idleMs,
+      pieceBytes: STREAM_CHUNK,
+      onEnd: (conn) => this.finished(conn),
+      toError: (err) => bodyError(err, this.url, 'blob'),
+    });
   }
 
   body(): IncomingBody {
@@ -254,45 +259,3 @@ class NativeExchange implements Exchange {
   }
 }
 
-/** The body read a piece at a time on the addon's threads (for a consumer that wants a stream). */
-class NativeBodyStream extends Readable {
-  private ended = false;
-  private reading = false;
-
-  constructor(
-    private readonly conn: NativeConnection,
-    private readonly idleMs: number,
-    private readonly url: URL,
-    private readonly onEnd: () => void,
-  ) {
-    super({ highWaterMark: STREAM_CHUNK });
-  }
-
-  override _read(): void {
-    if (this.reading || this.ended) return;
-    this.reading = true;
-    this.conn.readChunk(STREAM_CHUNK, this.idleMs).then(
-      (piece) => {
-        this.reading = false;
-        if (this.destroyed) return;
-        if (piece.length === 0) {
-          this.ended = true;
-          this.onEnd();
-          this.push(null);
-        } else {
-          this.push(piece);
-        }
-      },
-      (err: unknown) => {
-        this.reading = false;
-        this.destroy(bodyError(err, this.url, 'blob'));
-      },
-    );
-  }
-
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    // Abandoned or failed before the end: the connection cannot be reused.
-    if (!this.ended) this.conn.close();
-    callback(err);
-  }
-}
