@@ -116,11 +116,12 @@ export interface UploadStore {
   size(id: string): Promise<number | null>;
   /**
    * Appends at `offset`, which must equal the current size (else RegistryError RANGE_INVALID,
-   * 416). Unknown id -> BLOB_UPLOAD_UNKNOWN. Returns the new size. The stream is consumed with
-   * backpressure. If the source errors/aborts midway, the bytes that did arrive may stay (size
+   * 416). Unknown id -> BLOB_UPLOAD_UNKNOWN. Returns the new size. A stream is consumed with
+   * backpressure; a body that can receive itself (IncomingBody) may be asked to write into the
+   * session's file at `offset`, continuing its running hash, off the JavaScript thread. If the source errors/aborts midway, the bytes that did arrive may stay (size
    * reflects them) — but never corrupt the blob store.
    */
-  append(id: string, source: Readable, offset: number): Promise<number>;
+  append(id: string, source: BlobSource, offset: number): Promise<number>;
   /**
    * Verifies the upload's digest (incrementally kept hash state when this process saw every
    * byte in order; otherwise re-hash the file), fsyncs and renames into the blob store, removes

@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
-import type { BlobContent, BlobInfo } from '@wharf/blobstore';
+import { Readable } from 'node:stream';
+import type { BlobContent, BlobInfo, BlobSource } from '@wharf/blobstore';
 import type { Descriptor } from '@wharf/oci';
 import type { Page, PageRequest } from './page';
 import type { RepositoryType } from './repository-config';
@@ -67,10 +67,11 @@ export interface DockerRepository {
 
   startUpload(image: string): Promise<UploadStatus>;
   getUpload(image: string, id: string): Promise<UploadStatus>;
-  appendUpload(image: string, id: string, body: Readable, start?: number): Promise<UploadStatus>;
-  finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo>;
+  /** `body`: the request body as a stream, or (taken off the HTTP parser) a body that can receive itself into a file. */
+  appendUpload(image: string, id: string, body: BlobSource, start?: number): Promise<UploadStatus>;
+  finishUpload(image: string, id: string, digest: string, body?: BlobSource): Promise<BlobInfo>;
   cancelUpload(image: string, id: string): Promise<void>;
-  putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo>;
+  putBlob(image: string, digest: string, body: BlobSource): Promise<BlobInfo>;
   mountBlob(image: string, digest: string, from: MountSource): Promise<BlobInfo | null>;
 
   putManifest(image: string, reference: string, bytes: Buffer, contentType?: string): Promise<PutManifestResult>;
@@ -85,4 +86,12 @@ export interface DockerRepository {
    * Other types take their own writes and need not implement it.
    */
   writeTarget?(): DockerRepository;
+}
+
+/**
+ * Lets a request body nobody will read go: a stream is drained so that its connection can serve the next request;
+ * a body taken off the HTTP parser is left alone (the server closes its connection after the answer).
+ */
+export function drainBody(body: BlobSource | undefined): void {
+  if (body instanceof Readable) body.resume();
 }

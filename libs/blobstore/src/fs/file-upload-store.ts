@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { IncomingBody } from '@wharf/native-io';
 import { Digester, RegistryError } from '@wharf/oci';
-import type { BlobInfo, UploadStore } from '../blob-store';
-import { DIR_MODE, FILE_MODE, FileSink, hashFile, isNotFound, isStoreFull, KeyedMutex, storeFull, toStorageError } from './fs-util';
+import type { BlobInfo, BlobSource, UploadStore } from '../blob-store';
+import { DIR_MODE, FILE_MODE, FileSink, hashFile, isNotFound, isStoreFull, KeyedMutex, receiveFailure, storeFull, toStorageError } from './fs-util';
 import { moveIntoStore } from './move-into-store';
 import { checkDigest, isUploadId, type StorePaths } from './paths';
+import { type RunningHash, runningHash } from './running-hash';
 import { SpaceFloor } from './space-floor';
 
 function uploadUnknown(id: string): RegistryError {
@@ -19,8 +21,8 @@ async function closeQuietly(handle: FileHandle | undefined): Promise<void> {
 
 /** Incremental sha256 state of an upload whose every byte this process has seen, in order. */
 interface HashState {
-  digester: Digester;
-  /** bytes fed to `digester`; trusted only while it equals the data file's size */
+  hash: RunningHash;
+  /** bytes fed to `hash`; trusted only while it equals the data file's size */
   bytes: number;
 }
 
@@ -49,7 +51,7 @@ export class FileUploadStore implements UploadStore {
     } catch (err) {
       throw toStorageError(err, 'create upload');
     }
-    this.hashes.set(id, { digester: new Digester('sha256'), bytes: 0 });
+    this.hashes.set(id, { hash: runningHash(), bytes: 0 });
     return id;
   }
 
@@ -64,7 +66,7 @@ export class FileUploadStore implements UploadStore {
     }
   }
 
-  async append(id: string, source: Readable, offset: number): Promise<number> {
+  async append(id: string, source: BlobSource, offset: number): Promise<number> {
     if (!isUploadId(id)) throw uploadUnknown(id);
     await this.floor.check();
     return this.lock.run(id, async () => {
@@ -80,7 +82,7 @@ export class FileUploadStore implements UploadStore {
     });
   }
 
-  private async appendLocked(id: string, source: Readable, offset: number): Promise<number> {
+  private async appendLocked(id: string, source: BlobSource, offset: number): Promise<number> {
     const handle = await this.openData(id);
     try {
       let size: number;
@@ -101,25 +103,62 @@ export class FileUploadStore implements UploadStore {
         this.hashes.delete(id);
         state = undefined;
       }
-      const sink = new FileSink(handle, { position: size, hashers: state ? [state.digester] : [] });
-      try {
-        await pipeline(source, sink);
-      } finally {
-        // Let a write still in flight land before anyone reads the size or writes again; the
-        // sink hashed exactly the bytes that reached the file, even when the source failed.
-        await sink.idle();
-        if (state) state.bytes += sink.bytes;
-      }
+      const received =
+        source instanceof Readable || !source.receive
+          ? null
+          : await this.receive(id, source as IncomingBody & Required<Pick<IncomingBody, 'receive'>>, handle, size, state);
+      const appended = received ?? (await this.copy(source instanceof Readable ? source : source.stream(), handle, size, state));
       // Flush each chunk as it lands, so completing a large upload does not wait for one huge fsync.
       try {
         await handle.datasync();
       } catch (err) {
         throw toStorageError(err, 'fsync upload');
       }
-      return size + sink.bytes;
+      return size + appended;
     } finally {
       await closeQuietly(handle);
     }
+  }
+
+  /**
+   * A body that writes itself into the file at `size` (off the JavaScript thread), continuing the running hash.
+   * Resolves with the bytes appended; null, having taken nothing, when the body cannot after all.
+   */
+  private async receive(
+    id: string,
+    body: IncomingBody & Required<Pick<IncomingBody, 'receive'>>,
+    handle: FileHandle,
+    size: number,
+    state: HashState | undefined,
+  ): Promise<number | null> {
+    const hasher = state?.hash.native;
+    let got: { bytes: number } | null;
+    try {
+      got = await body.receive(handle.fd, { algorithm: 'sha256', maxBytes: null, onProgress: () => undefined, position: size, ...(hasher ? { hasher } : {}) });
+    } catch (err) {
+      // Which of the bytes that did land were hashed is not known: a commit reads the file again.
+      this.hashes.delete(id);
+      throw receiveFailure(err, null);
+    }
+    if (got === null) return null;
+    // Without the addon's state the bytes went unhashed here: a commit reads the file again.
+    if (state && hasher) state.bytes += got.bytes;
+    else this.hashes.delete(id);
+    return got.bytes;
+  }
+
+  /** A stream copied into the file at `size` through JavaScript, hashed on the way when the running hash goes on. */
+  private async copy(source: Readable, handle: FileHandle, size: number, state: HashState | undefined): Promise<number> {
+    const sink = new FileSink(handle, { position: size, hashers: state ? [state.hash] : [] });
+    try {
+      await pipeline(source, sink);
+    } finally {
+      // Let a write still in flight land before anyone reads the size or writes again; the
+      // sink hashed exactly the bytes that reached the file, even when the source failed.
+      await sink.idle();
+      if (state) state.bytes += sink.bytes;
+    }
+    return sink.bytes;
   }
 
   async commit(id: string, digest: string): Promise<BlobInfo> {
@@ -139,8 +178,8 @@ export class FileUploadStore implements UploadStore {
         const state = this.hashes.get(id);
         this.hashes.delete(id);
         let actual: string;
-        if (state && state.digester.algorithm === addr.algorithm && state.bytes === size) {
-          actual = state.digester.digest();
+        if (state && addr.algorithm === 'sha256' && state.bytes === size) {
+          actual = state.hash.digest();
         } else {
           const digester = new Digester(addr.algorithm);
           try {

@@ -69,6 +69,21 @@ export function toStorageError(err: unknown, what: string): Error {
   return err instanceof Error ? err : new StorageError(`blob store: ${what} failed`, err);
 }
 
+/**
+ * What a failed IncomingBody.receive means for a store: the file could not be written (code EWRITE) is a
+ * StorageError, or storeFull on a full disk; too large (ETOOBIG) is `tooLarge()` when given; anything else (the
+ * client, the upstream) as is.
+ */
+export function receiveFailure(err: unknown, tooLarge: (() => Error) | null): unknown {
+  const code = errnoCode(err);
+  if (code === 'EWRITE' && /No space left on device|Disk quota exceeded/.test((err as Error).message)) {
+    return storeFull(`the blob store is full (${(err as Error).message}); free space, then retry`, err);
+  }
+  if (code === 'EWRITE') return new StorageError(`blob store: ${(err as Error).message}`, err);
+  if (code === 'ETOOBIG' && tooLarge) return tooLarge();
+  return err;
+}
+
 /** fsync a directory so that a rename/create/unlink inside it is durable. */
 export async function fsyncDir(dir: string): Promise<void> {
   let handle: FileHandle | undefined;
@@ -112,7 +127,7 @@ export interface FileSinkOptions {
   /** File offset of the first byte written. */
   position: number;
   /** Every byte that reached the file is fed to these, in order. */
-  hashers?: Digester[];
+  hashers?: Array<Pick<Digester, 'update'>>;
   /** Maximum number of bytes accepted; exceeding it fails the stream with `onLimit()`. */
   limit?: number;
   onLimit?: () => Error;

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Gate, type IncomingBody } from '@wharf/native-io';
 import { Digester, RegistryError } from '@wharf/oci';
 import type { BlobSource } from '../blob-store';
-import { FILE_MODE, FileSink, StorageError, storeFull, toStorageError } from './fs-util';
+import { FILE_MODE, FileSink, receiveFailure, StorageError, toStorageError } from './fs-util';
 import type { Growth } from './growth';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -95,13 +95,7 @@ export class ReceivingFile implements Growth {
       progress(received.bytes);
       return { bytes: received.bytes, digest: `${algorithm}:${received.hex}` };
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === 'EWRITE' && /No space left on device|Disk quota exceeded/.test((err as Error).message)) {
-        throw storeFull(`the blob store is full (${(err as Error).message}); free space, then retry`, err);
-      }
-      if (code === 'EWRITE') throw new StorageError(`blob store: ${(err as Error).message}`, err);
-      if (code === 'ETOOBIG' && maxBytes !== null) throw tooLarge(maxBytes);
-      throw err;
+      throw receiveFailure(err, maxBytes !== null ? () => tooLarge(maxBytes) : null);
     }
   }
 

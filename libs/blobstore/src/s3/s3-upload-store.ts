@@ -1,5 +1,5 @@
 import { randomUUID, type Hash, createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
   type CompletedPart,
@@ -13,7 +13,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Digester, RegistryError, parseDigest } from '@wharf/oci';
-import type { BlobInfo, BlobStore, UploadStore } from '../blob-store';
+import type { BlobInfo, BlobSource, BlobStore, UploadStore } from '../blob-store';
 import { checkDigest, isUploadId } from '../fs/paths';
 import { writeObject } from './object-writer';
 import { digestMismatch, isPreconditionFailed, toS3StorageError } from './s3-errors';
@@ -82,7 +82,9 @@ export class S3UploadStore implements UploadStore {
     return (await this.session(id))?.size ?? null;
   }
 
-  async append(id: string, source: Readable, offset: number): Promise<number> {
+  async append(id: string, body: BlobSource, offset: number): Promise<number> {
+    // Bytes go to the bucket through this process either way: a body that could receive itself into a file is read as a stream.
+    const source = body instanceof Readable ? body : body.stream();
     const session = await this.session(id);
     if (!session) {
       source.resume();

@@ -1,14 +1,14 @@
-import type { Readable } from 'node:stream';
-import type { BlobInfo } from '@wharf/blobstore';
+import type { BlobInfo, BlobSource } from '@wharf/blobstore';
 import { type Descriptor, type ErrorCode, RegistryError, isDigestReference, isRegistryError, parseManifest, requiredBlobs } from '@wharf/oci';
-import type {
-  BlobHandle,
-  DockerRepository,
-  ManifestHandle,
-  MountSource,
-  PutManifestResult,
-  ReadView,
-  UploadStatus,
+import {
+  type BlobHandle,
+  type DockerRepository,
+  type ManifestHandle,
+  type MountSource,
+  type PutManifestResult,
+  type ReadView,
+  type UploadStatus,
+  drainBody,
 } from '../docker-repository';
 import { MAX_PAGE_SIZE, type Page, type PageRequest, pageSize } from '../page';
 import type { GroupConfig } from '../repository-config';
@@ -143,16 +143,16 @@ export class GroupRepository implements DockerRepository {
   getUpload(image: string, id: string): Promise<UploadStatus> {
     return this.writable().getUpload(image, id);
   }
-  appendUpload(image: string, id: string, body: Readable, start?: number): Promise<UploadStatus> {
+  appendUpload(image: string, id: string, body: BlobSource, start?: number): Promise<UploadStatus> {
     return this.writable(body).appendUpload(image, id, body, start);
   }
-  finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo> {
+  finishUpload(image: string, id: string, digest: string, body?: BlobSource): Promise<BlobInfo> {
     return this.writable(body).finishUpload(image, id, digest, body);
   }
   cancelUpload(image: string, id: string): Promise<void> {
     return this.writable().cancelUpload(image, id);
   }
-  putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo> {
+  putBlob(image: string, digest: string, body: BlobSource): Promise<BlobInfo> {
     return this.writable(body).putBlob(image, digest, body);
   }
   mountBlob(image: string, digest: string, from: MountSource): Promise<BlobInfo | null> {
@@ -290,12 +290,12 @@ export class GroupRepository implements DockerRepository {
   }
 
   /** The writable member; a request body nobody will read is drained first when there is none. */
-  private writable(body?: Readable): DockerRepository {
+  private writable(body?: BlobSource): DockerRepository {
     this.ensureOnline();
     try {
       return this.writeTarget();
     } catch (err) {
-      body?.resume();
+      drainBody(body);
       throw err;
     }
   }

@@ -1,15 +1,16 @@
 import { Readable } from 'node:stream';
-import { type BlobInfo, type BlobStore, isStoreFull, readAll } from '@wharf/blobstore';
+import { type BlobInfo, type BlobSource, type BlobStore, isStoreFull, readAll } from '@wharf/blobstore';
 import { type Descriptor, RegistryError, isDigestReference, referrerArtifactType, requiredBlobs, requiredManifests } from '@wharf/oci';
 import { LookupCache } from '../cache/lookup-cache';
 import type { ManifestCache } from '../cache/manifest-cache';
-import type {
-  BlobHandle,
-  DockerRepository,
-  ManifestHandle,
-  MountSource,
-  PutManifestResult,
-  UploadStatus,
+import {
+  type BlobHandle,
+  type DockerRepository,
+  type ManifestHandle,
+  type MountSource,
+  type PutManifestResult,
+  type UploadStatus,
+  drainBody,
 } from '../docker-repository';
 import { type Page, type PageRequest } from '../page';
 import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
@@ -131,18 +132,18 @@ export class HostedRepository implements DockerRepository {
     return { id, offset: await this.uploadSize(id) };
   }
 
-  async appendUpload(image: string, id: string, body: Readable, start?: number): Promise<UploadStatus> {
+  async appendUpload(image: string, id: string, body: BlobSource, start?: number): Promise<UploadStatus> {
     this.ensureWritable();
     await this.session(image, id);
     const offset = await this.uploadSize(id);
     if (start !== undefined && start !== offset) {
-      body.resume();
+      drainBody(body);
       throw new RegistryError('RANGE_INVALID', `chunk starts at ${start} but the upload has ${offset} bytes`, { offset });
     }
     return { id, offset: await this.appendBytes(id, body, offset) };
   }
 
-  async finishUpload(image: string, id: string, digest: string, body?: Readable): Promise<BlobInfo> {
+  async finishUpload(image: string, id: string, digest: string, body?: BlobSource): Promise<BlobInfo> {
     this.ensureWritable();
     await this.session(image, id);
     if (body) await this.appendBytes(id, body, await this.uploadSize(id));
@@ -163,7 +164,7 @@ export class HostedRepository implements DockerRepository {
     await this.deps.uploads.delete(id);
   }
 
-  async putBlob(image: string, digest: string, body: Readable): Promise<BlobInfo> {
+  async putBlob(image: string, digest: string, body: BlobSource): Promise<BlobInfo> {
     this.ensureWritable();
     const info = await this.holding(digest, async () => {
       const written = await this.deps.blobs.write(body, { digest });
@@ -333,7 +334,7 @@ export class HostedRepository implements DockerRepository {
   }
 
   /** Appends to an upload; when the store is full it has discarded the bytes, and the session goes too. */
-  private async appendBytes(id: string, body: Readable, offset: number): Promise<number> {
+  private async appendBytes(id: string, body: BlobSource, offset: number): Promise<number> {
     try {
       return await this.deps.blobs.uploads.append(id, body, offset);
     } catch (err) {

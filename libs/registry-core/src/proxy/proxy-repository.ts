@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { type BlobInfo, type BlobStore, readAll } from '@wharf/blobstore';
+import { type BlobInfo, type BlobSource, type BlobStore, readAll } from '@wharf/blobstore';
 import {
   type Descriptor,
   MediaType,
@@ -12,7 +12,7 @@ import {
   requiredManifests,
 } from '@wharf/oci';
 import type { ManifestCache } from '../cache/manifest-cache';
-import type { BlobHandle, DockerRepository, ManifestHandle, PutManifestResult, UploadStatus } from '../docker-repository';
+import { type BlobHandle, type DockerRepository, type ManifestHandle, type PutManifestResult, type UploadStatus, drainBody } from '../docker-repository';
 import type { Page, PageRequest } from '../page';
 import type { BlobClaims, BlobLinks, ManifestIndex, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
@@ -377,8 +377,8 @@ export class ProxyRepository implements DockerRepository {
   getUpload(): Promise<UploadStatus> {
     return this.readOnly();
   }
-  appendUpload(_image: string, _id: string, body: Readable): Promise<UploadStatus> {
-    body.resume();
+  appendUpload(_image: string, _id: string, body: BlobSource): Promise<UploadStatus> {
+    drainBody(body);
     return this.readOnly();
   }
   finishUpload(): Promise<BlobInfo> {
