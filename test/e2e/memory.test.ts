@@ -1,11 +1,19 @@
+import { createCipheriv, createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
+import { digestStream } from '../support/digest';
 import { memBlob } from '../support/image-builder';
-import { memoryProbeEnv, probeMemory } from '../support/memory';
+import { memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
 import { makeTempDir, removeDir } from '../support/paths';
 import { ADMIN_USER, Wharf } from '../support/wharf';
-import { RegistryClient } from '../support/registry-client';
+import { RegistryClient, withDigest } from '../support/registry-client';
+
+const MiB = 1024 * 1024;
+/** The bound README.md states for a 1 GiB push or pull (peak resident memory of the server process). */
+const TRANSFER_PEAK_MIB = 128;
 
 /** Packages only some configurations use; the default one (SQLite, text logs, no S3 store, no user regex) loads none. */
 const OPTIONAL = ['@aws-sdk/client-s3', '@smithy/core', 'pg', 're2', 'pino', 'multer'];
@@ -34,5 +42,70 @@ describe('memory of the default configuration', () => {
     const report = await probeMemory(wharf.pid!, probeFile);
     expect(report.packages).toContain('typeorm'); // the probe sees what is loaded
     expect(report.packages.filter((p) => OPTIONAL.includes(p))).toEqual([]);
+  });
+});
+
+/** `size` incompressible bytes (an AES-256-CTR keystream), produced a MiB at a time, hashed as they go out. */
+function generated(size: number, digest: { value?: string }): Readable {
+  const cipher = createCipheriv('aes-256-ctr', Buffer.alloc(32, 7), Buffer.alloc(16));
+  const hash = createHash('sha256');
+  const zeros = Buffer.alloc(MiB);
+  let left = size;
+  return new Readable({
+    read() {
+      if (left === 0) {
+        digest.value = `sha256:${hash.digest('hex')}`;
+        this.push(null);
+        return;
+      }
+      const piece = cipher.update(zeros.subarray(0, Math.min(MiB, left)));
+      left -= piece.length;
+      hash.update(piece);
+      this.push(piece);
+    },
+  });
+}
+
+describe('memory while a 1 GiB layer is pushed and pulled', () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let wharf: Wharf;
+  let client: RegistryClient;
+
+  beforeAll(async () => {
+    tmp = makeTempDir('memory-1g');
+    cleanup.add('temp dir', () => removeDir(tmp));
+    wharf = await Wharf.start({ dir: tmp });
+    cleanup.add('wharf', () => wharf.stop());
+    const connector = await wharf.createHostedRepo('hosted');
+    client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
+  });
+  afterAll(() => cleanup.run());
+
+  it(`stays under ${TRANSFER_PEAK_MIB} MiB of RSS (the bound README.md states)`, async () => {
+    const pid = wharf.pid!;
+    const size = 1024 * MiB;
+    const digest: { value?: string } = {};
+    // VmHWM from now on (Linux: clear_refs 5 resets the peak to the current RSS).
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    const before = residentMiB(pid);
+    // One streamed PATCH without a length (chunked, as docker sends a layer), then PUT ?digest=.
+    const location = await client.startUpload('big');
+    const patch = await client.request('PATCH', location.toString(), {
+      name: 'big',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: () => generated(size, digest),
+    });
+    expect(patch.status, patch.text()).toBe(202);
+    const put = await client.request('PUT', withDigest(client.location(patch), digest.value!).toString(), { name: 'big' });
+    expect(put.status, put.text()).toBe(201);
+    const pushed = residentMiB(pid);
+
+    const pulled = await digestStream(await client.requestStream('GET', `/big/blobs/${digest.value}`, { name: 'big' }));
+    expect(pulled).toEqual({ digest: digest.value, size });
+    const after = residentMiB(pid);
+    console.log(`server RSS: ${before.rss.toFixed(0)} MiB before, peak ${pushed.peak.toFixed(0)} MiB during the push, ${after.peak.toFixed(0)} MiB after the pull`);
+    expect(pushed.peak).toBeLessThan(TRANSFER_PEAK_MIB);
+    expect(after.peak).toBeLessThan(TRANSFER_PEAK_MIB);
   });
 });

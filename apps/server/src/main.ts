@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { teeOutputToLogFile } from './config/log-file';
 import { PortUnavailableError } from './connectors/http-server';
 import { BufferReclaimer } from './runtime/buffer-reclaimer';
+import { releaseFreeMemoryEvery } from './runtime/free-memory';
 import { type WharfLogger, createLogger } from './logging/wharf-logger';
 import { startWharf } from './wharf';
 
@@ -18,12 +19,14 @@ async function main(): Promise<void> {
   }
   const wharf = await startWharf(config);
   const reclaimer = new BufferReclaimer();
+  const stopReleasing = releaseFreeMemoryEvery();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log?.emit({ level: 'info', context: 'Wharf', msg: `${signal} received, stopping` });
     reclaimer.stop();
+    stopReleasing();
     wharf.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -1,10 +1,16 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
+import { takesUploadBody } from '../distribution/registry-handler';
+import { takeBodies } from '../http/taken-bodies';
 
 export class PortUnavailableError extends Error {}
 
-/** An HTTP server tuned for registry traffic: no overall request timeout (a 1 GiB upload may take long). */
+/**
+ * An HTTP server tuned for registry traffic: no overall request timeout (a 1 GiB upload may take long), and
+ * upload bodies read by the native I/O addon where it can (http/taken-bodies.ts).
+ */
 export function createRegistryServer(listener: RequestListener): Server {
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, listener);
+  takeBodies(server, takesUploadBody);
   return server;
 }
 

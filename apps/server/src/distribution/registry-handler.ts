@@ -28,9 +28,57 @@ const ROUTE_LABELS: Record<Route['kind'], string> = {
   referrers: '/v2/{name}/referrers/{digest}',
 };
 
+/** Upload bodies of at least this size (or chunked) are taken off the HTTP parser (see http/taken-bodies.ts). */
+const TAKEN_BODY_MIN_BYTES = 1024 * 1024;
+
 /** Is this main-port path for the registry API (rather than the REST API or the UI)? */
 export function isRegistryPath(url: string): boolean {
   return url.startsWith('/v2') || url.startsWith(REPOSITORY_PREFIX);
+}
+
+/** A request URL as the dispatcher reads it: the registry path, the query and the repository it names, if any. */
+interface Located {
+  path: string;
+  query: URLSearchParams;
+  repository: string | null;
+  /** '' or '/repository/<repo>': how the client addressed the repository. */
+  prefix: string;
+}
+
+function locate(url: string, fixed: string | null): Located {
+  const q = url.indexOf('?');
+  let path = decodePath(q < 0 ? url : url.slice(0, q));
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  let prefix = '';
+  let repository = fixed;
+  if (fixed === null && path.startsWith(REPOSITORY_PREFIX)) {
+    const rest = path.slice(REPOSITORY_PREFIX.length);
+    const slash = rest.indexOf('/');
+    repository = slash < 0 ? rest : rest.slice(0, slash);
+    prefix = REPOSITORY_PREFIX + repository;
+    path = slash < 0 ? '/' : rest.slice(slash);
+  }
+  return { path, query, repository, prefix };
+}
+
+/**
+ * Whether a request carries a blob upload body worth reading off the JavaScript thread: a PATCH or PUT of an
+ * upload session, or a POST with ?digest= (single-request upload), chunked or of at least 1 MiB. Decided from
+ * the head alone, before the request is dispatched.
+ */
+export function takesUploadBody(req: IncomingMessage): boolean {
+  const method = req.method;
+  if (method !== 'PATCH' && method !== 'PUT' && method !== 'POST') return false;
+  const chunked = /\bchunked\s*$/i.test(req.headers['transfer-encoding'] ?? '');
+  if (!chunked && !(Number(req.headers['content-length']) >= TAKEN_BODY_MIN_BYTES)) return false;
+  try {
+    const { path, query } = locate(req.url ?? '/', null);
+    const route = matchRoute(path);
+    if (route?.kind === 'upload') return method !== 'POST';
+    return route?.kind === 'uploads' && method === 'POST' && query.has('digest');
+  } catch {
+    return false; // a malformed path: the dispatcher answers it
+  }
 }
 
 /**
@@ -61,19 +109,7 @@ export class RegistryHandler {
     // Blobs and manifests are whatever clients pushed: a browser must never guess they are HTML.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      let path = decodePath(q < 0 ? url : url.slice(0, q));
-      const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-      let prefix = '';
-      let repository = fixed;
-      if (fixed === null && path.startsWith(REPOSITORY_PREFIX)) {
-        const rest = path.slice(REPOSITORY_PREFIX.length);
-        const slash = rest.indexOf('/');
-        repository = slash < 0 ? rest : rest.slice(0, slash);
-        prefix = REPOSITORY_PREFIX + repository;
-        path = slash < 0 ? '/' : rest.slice(slash);
-      }
+      const { path, query, repository, prefix } = locate(req.url ?? '/', fixed);
       const facts = factsOf(req);
       facts.route = '/v2/*';
       if (repository !== null) facts.repository = repository;

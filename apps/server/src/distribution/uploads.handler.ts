@@ -2,6 +2,7 @@ import { RegistryError, isRegistryError, parseDigest, parseUploadContentRange, u
 import type { UploadStatus } from '@wharf/registry-core';
 import { type RegistryContext, urlFor } from './context';
 import { hasBody, send, uploadBody } from './http-io';
+import { takenBody } from '../http/taken-bodies';
 
 function statusHeaders(ctx: RegistryContext, status: UploadStatus): Record<string, string> {
   return {
@@ -13,6 +14,11 @@ function statusHeaders(ctx: RegistryContext, status: UploadStatus): Record<strin
 
 function blobCreated(ctx: RegistryContext, digest: string): void {
   send(ctx.res, 201, { Location: urlFor(ctx.target, `blobs/${digest}`), 'Docker-Content-Digest': digest });
+}
+
+/** The body for the store: read by the native addon when it was taken off the parser, else a detachable stream. */
+function requestBody(ctx: RegistryContext) {
+  return takenBody(ctx.req) ?? uploadBody(ctx.req);
 }
 
 function requiredDigest(ctx: RegistryContext): string {
@@ -37,7 +43,7 @@ export async function startUpload(ctx: RegistryContext): Promise<void> {
   const digest = ctx.query.get('digest');
   if (digest) {
     parseDigest(digest);
-    const info = await ctx.repository.putBlob(image, digest, uploadBody(ctx.req));
+    const info = await ctx.repository.putBlob(image, digest, requestBody(ctx));
     return blobCreated(ctx, info.digest);
   }
   const status = await ctx.repository.startUpload(image);
@@ -62,7 +68,7 @@ export async function appendChunk(ctx: RegistryContext, id: string): Promise<voi
     });
   }
   try {
-    const status = await ctx.repository.appendUpload(ctx.target.image, id, uploadBody(ctx.req), range?.start);
+    const status = await ctx.repository.appendUpload(ctx.target.image, id, requestBody(ctx), range?.start);
     send(ctx.res, 202, statusHeaders(ctx, status));
   } catch (err) {
     if (isRegistryError(err) && err.code === 'RANGE_INVALID') {
@@ -76,7 +82,7 @@ export async function appendChunk(ctx: RegistryContext, id: string): Promise<voi
 /** PUT ?digest=: completes the upload, optionally with a last chunk in the body. */
 export async function finishUpload(ctx: RegistryContext, id: string): Promise<void> {
   const digest = requiredDigest(ctx);
-  const info = await ctx.repository.finishUpload(ctx.target.image, id, digest, hasBody(ctx.req) ? uploadBody(ctx.req) : undefined);
+  const info = await ctx.repository.finishUpload(ctx.target.image, id, digest, hasBody(ctx.req) ? requestBody(ctx) : undefined);
   blobCreated(ctx, info.digest);
 }
 

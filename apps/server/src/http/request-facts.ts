@@ -8,6 +8,8 @@ export interface RequestFacts {
   repository?: string;
   /** The authenticated user (`anonymous` for anonymous callers). */
   user?: string;
+  /** Body bytes read by the native addon (a body taken off the parser: Node's socket never saw them). */
+  bodyBytes?: number;
 }
 
 const FACTS = Symbol('wharf.request-facts');
