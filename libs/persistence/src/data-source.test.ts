@@ -113,6 +113,8 @@ describe('openDatabase', () => {
     expect(Number(await pragma(db, 'foreign_keys'))).toBe(1);
     expect(Number(await pragma(db, 'synchronous'))).toBe(1); // NORMAL
     expect(Number(await pragma(db, 'busy_timeout'))).toBe(5000);
+    // Bounded, not better-sqlite3's 16 MiB.
+    expect(Number(await pragma(db, 'cache_size'))).toBe(-4096);
   });
 
   it('survives a reopen: data stays, migrations are not applied twice, WAL stays on', async () => {
