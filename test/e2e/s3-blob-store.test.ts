@@ -5,6 +5,7 @@ import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { digestFile } from '../support/digest';
 import { Dockerd } from '../support/dockerd';
+import { basicAuth, send } from '../support/http';
 import { buildImage } from '../support/image-builder';
 import { readOciLayout, writeOciLayout } from '../support/oci-layout';
 import { makeTempDir, removeDir } from '../support/paths';
@@ -82,5 +83,30 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
     }
     const big = built.layers[0]!.digest.slice('sha256:'.length);
     expect(await bucket.keys()).toContain(`e2e/blobs/sha256/${big.slice(0, 2)}/${big}`);
+  });
+
+  it('serves the same layers through presigned redirects when the store is set to redirect (skopeo follows them)', async () => {
+    const s = bucket.store;
+    const on = await wharf.rest.put('/service/rest/v1/blobstores/s3/s3', {
+      name: 's3',
+      bucketConfiguration: {
+        bucket: { name: s.bucket, region: s.region, prefix: 'e2e', expiration: 3 },
+        bucketSecurity: { accessKeyId: s.accessKeyId },
+        advancedBucketConnection: { endpoint: s.endpoint, forcePathStyle: true, redirect: true },
+      },
+    });
+    expect(on.status, on.text()).toBe(204);
+    const creds = { username: ADMIN_USER, password: wharf.adminPassword };
+    const layer = readOciLayout(join(tmp, 'layout-in'), 'v1').layers[0]!;
+    const direct = await send(`http://${registry}/v2/big/blobs/${layer.digest}`, { headers: { Authorization: basicAuth(ADMIN_USER, wharf.adminPassword) } });
+    expect(direct.status).toBe(307);
+    expect(direct.headers.location).toMatch(new RegExp(`^${s.endpoint}/`));
+    await skopeoCopy({ dir: tmp }, `docker://${registry}/big:v1`, `oci:${join(tmp, 'layout-redirected')}:v1`, { srcCreds: creds });
+    const out = readOciLayout(join(tmp, 'layout-redirected'), 'v1');
+    const original = readOciLayout(join(tmp, 'layout-in'), 'v1');
+    expect(out.manifest.digest).toBe(original.manifest.digest);
+    for (const layer of original.layers) {
+      expect(await digestFile(out.blobPath(layer.digest))).toEqual({ digest: layer.digest, size: layer.size });
+    }
   });
 });
