@@ -8,6 +8,8 @@ import { BlobStores1796527850730 } from './sqlite/1796527850730-BlobStores';
 import { BlobStores1796527850730 as PgBlobStores1796527850730 } from './postgres/1796527850730-BlobStores';
 import { StorageLifecycle1796528089901 } from './sqlite/1796528089901-StorageLifecycle';
 import { StorageLifecycle1796528089901 as PgStorageLifecycle1796528089901 } from './postgres/1796528089901-StorageLifecycle';
+import { TokenKeys1796535659378 } from './sqlite/1796535659378-TokenKeys';
+import { TokenKeys1796535659378 as PgTokenKeys1796535659378 } from './postgres/1796535659378-TokenKeys';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -22,6 +24,6 @@ export interface MigrationSets {
  * `npm run migration:generate -- <Name>`, reviewed, committed (sqlite/ and postgres/).
  */
 export const MIGRATIONS: MigrationSets = {
-  sqlite: [InitialSchema1795439921415, AddSettings1795440617726, SecurityModel1795441676514, BlobLinkSizeBigint1796525282224, BlobStores1796527850730, StorageLifecycle1796528089901],
-  postgres: [PgInitialSchema1796525272147, PgBlobStores1796527850730, PgStorageLifecycle1796528089901],
+  sqlite: [InitialSchema1795439921415, AddSettings1795440617726, SecurityModel1795441676514, BlobLinkSizeBigint1796525282224, BlobStores1796527850730, StorageLifecycle1796528089901, TokenKeys1796535659378],
+  postgres: [PgInitialSchema1796525272147, PgBlobStores1796527850730, PgStorageLifecycle1796528089901, PgTokenKeys1796535659378],
 };

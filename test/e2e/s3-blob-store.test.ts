@@ -31,15 +31,7 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
     cleanup.add('bucket', () => bucket.remove());
     wharf = await Wharf.start({ dir: tmp });
     cleanup.add('wharf', () => wharf.stop());
-    const s = bucket.store;
-    const created = await wharf.rest.post('/service/rest/v1/blobstores/s3', {
-      name: 's3',
-      bucketConfiguration: {
-        bucket: { name: s.bucket, region: s.region, prefix: 'e2e', expiration: 3 },
-        bucketSecurity: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-        advancedBucketConnection: { endpoint: s.endpoint, forcePathStyle: true },
-      },
-    });
+    const created = await wharf.rest.post('/service/rest/v1/blobstores/s3', bucket.restBody('s3', 'e2e'));
     expect(created.status, created.text()).toBe(201);
     registry = `127.0.0.1:${await wharf.createHostedRepo('on-s3', { blobStoreName: 's3' })}`;
   });

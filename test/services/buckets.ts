@@ -44,6 +44,8 @@ export interface TestBucket {
   name: string;
   /** Options for S3BlobStore / the REST API's bucketConfiguration, for this bucket. */
   store: { bucket: string; region: string; endpoint: string; forcePathStyle: true; accessKeyId: string; secretAccessKey: string };
+  /** The body of POST /service/rest/v1/blobstores/s3 for a store `name` on this bucket, under `prefix`. */
+  restBody(name: string, prefix: string): Record<string, unknown>;
   /** Every key in the bucket (unfinished multipart uploads not included). */
   keys(): Promise<string[]>;
   /** Multipart uploads started and neither completed nor aborted. */
@@ -68,9 +70,18 @@ export async function createTestBucket({ create = true } = {}): Promise<TestBuck
     return all;
   };
   const uploads = async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: name }))).Uploads ?? [];
+  const store = { bucket: name, region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true as const, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
   return {
     name,
-    store: { bucket: name, region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    store,
+    restBody: (storeName, prefix) => ({
+      name: storeName,
+      bucketConfiguration: {
+        bucket: { name, region: store.region, prefix, expiration: 3 },
+        bucketSecurity: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
+        advancedBucketConnection: { endpoint: store.endpoint, forcePathStyle: true },
+      },
+    }),
     keys,
     openUploads: async () => (await uploads()).length,
     async remove() {

@@ -111,3 +111,17 @@ export async function storedConfig(dataDir: string, name: string): Promise<Recor
     db.close();
   }
 }
+
+/** The registry token-signing keys in `wharf.db`, newest first, opened with the data directory's secret key. */
+export async function storedTokenKeys(dataDir: string): Promise<{ kid: string; secret: Buffer }[]> {
+  const { default: Database } = await import('better-sqlite3');
+  const { SecretBox } = await import('../../apps/server/src/secrets/secret-box');
+  const box = await SecretBox.load(join(dataDir, 'secrets', 'config.key'));
+  const db = new Database(join(dataDir, 'wharf.db'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT kid, secret FROM token_keys ORDER BY "createdAt" DESC').all() as { kid: string; secret: string }[];
+    return rows.map((r) => ({ kid: r.kid, secret: Buffer.from(box.open(r.secret), 'base64') }));
+  } finally {
+    db.close();
+  }
+}

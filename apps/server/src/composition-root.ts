@@ -15,12 +15,15 @@ import {
   TypeOrmSettings,
   TypeOrmTagIndex,
   TypeOrmUploadSessions,
+  TypeOrmTokenKeys,
   TypeOrmUserStore,
   dialectOf,
+  openCoordination,
   openDatabase,
 } from '@wharf/persistence';
 import {
   BlobFills,
+  type ChangeFeed,
   type DockerRepository,
   DownloadRecorder,
   GroupRepository,
@@ -34,9 +37,12 @@ import {
   type RepositoryConfig,
   type RepositoryFactory,
   RepositoryManager,
+  type RoleStore,
   type SettingsStore,
+  type SharedLocks,
   TagIndex,
   UpstreamAddressPolicy,
+  type UserStore,
 } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
@@ -58,6 +64,10 @@ import { blobStoreSealer, configSealer } from './secrets/config-sealer';
 import { DrainState } from './runtime/drain-state';
 import { BlobStores } from './blobstores/blob-stores';
 import { SecretBox } from './secrets/secret-box';
+import { checkSecretKey } from './secrets/secret-key-check';
+import { announceWrites } from './replicas/announcing-stores';
+import { exclusive } from './replicas/exclusive';
+import { followOtherReplicas } from './replicas/follow-replicas';
 import { AnonymousAccess } from './security/domain/anonymous-access';
 import { ApiTokensService } from './security/domain/api-tokens.service';
 import { AuditLog } from './security/domain/audit';
@@ -103,6 +113,8 @@ export interface Composition {
   readiness: Readiness;
   /** Set when shutdown begins: readiness fails from then on. */
   drain: DrainState;
+  /** Locks held across every process on the database (first-start work, one upstream fetch). */
+  locks: SharedLocks;
   /** Wraps a port's listener so that each request is reported as it ends (metrics, access log). */
   observe(listener: RequestListener): RequestListener;
   /** Closes the database (after every listener is closed). */
@@ -139,10 +151,17 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     logging: config.logLevel === 'debug',
     sqlLog: (line) => Logger.debug(line, 'SQL'),
   });
+  // Replicas on one PostgreSQL database tell each other of changes and share locks; on SQLite there is one process.
+  const coordination = await openCoordination(db, config.databaseUrl, { warn: (message) => new Logger('Replicas').warn(message) });
+  const { changes, locks } = coordination;
   const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), minFreeBytes: config.minFreeSpace ?? 0 });
   await blobs.init();
-  const box = await SecretBox.load(join(config.dataDir, 'secrets', 'config.key'));
-  const blobStores = new BlobStores(blobs, new TypeOrmBlobStoreConfigs(db, blobStoreSealer(box)));
+  const keyFile = config.secretKeyFile ?? join(config.dataDir, 'secrets', 'config.key');
+  const box = await SecretBox.load(keyFile);
+  const rawSettings = new TypeOrmSettings(db);
+  await exclusive(locks, 'first-start', () => checkSecretKey(box, rawSettings, keyFile));
+  const blobStoreConfigs = announceWrites(new TypeOrmBlobStoreConfigs(db, blobStoreSealer(box)), changes, 'blob-stores', { save: (c) => c.name, delete: (n) => n });
+  const blobStores = new BlobStores(blobs, blobStoreConfigs);
   await blobStores.load();
   const tags = new TypeOrmTagIndex(db);
   const manifests = new TypeOrmManifestIndex(db);
@@ -159,8 +178,10 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     });
   const upstreamPolicy = new UpstreamAddressPolicy(config.upstreamDeny);
   const claims = new TypeOrmBlobClaims(db);
-  const factory = repositoryFactory(blobStores, { manifests, tags, links, uploads, downloads, claims }, metrics, upstreamPolicy);
-  const manager = new RepositoryManager(new TypeOrmRepositoryConfigs(db, configSealer(box)), factory);
+  const shared = dialectOf(config.databaseUrl) === 'postgres' ? { announceChange: (name: string) => void changes.publish('content', name) } : undefined;
+  const factory = repositoryFactory(blobStores, { manifests, tags, links, uploads, downloads, claims, ...(shared ? { shared } : {}) }, metrics, upstreamPolicy);
+  const repositoryConfigs = announceWrites(new TypeOrmRepositoryConfigs(db, configSealer(box)), changes, 'repositories', { save: (c) => c.name, delete: (n) => n });
+  const manager = new RepositoryManager(repositoryConfigs, factory);
   await manager.load();
   const upgraded = await moveRemoteUrlCredentials(manager);
   if (upgraded.length > 0) {
@@ -169,14 +190,29 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     new Logger('Repositories').log(`moved credentials out of the remote URL of ${upgraded.join(', ')} (into httpClient.authentication)`);
   }
   metrics.watchRepositories(manager);
-  const settings = new TypeOrmSettings(db);
+  const settings = announceWrites(rawSettings, changes, 'settings', { set: (key) => key });
   const server = new WharfSettings(config.port, config.baseUrl, config.dataDir, {
     upstreamPolicy,
     ...(config.allowPrivilegedPorts !== undefined ? { allowPrivilegedPorts: config.allowPrivilegedPorts } : {}),
   });
-  const security = await composeSecurity(config, db, settings, manager, server);
+  const security = await composeSecurity(config, db, settings, manager, server, { changes, locks, box });
   const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
   const drain = new DrainState();
+  const connectors = new ConnectorManager(config.host, (repository) => observe(registry.connector(repository)));
+  followOtherReplicas(changes, {
+    users: { store: security.userStore, service: security.users },
+    roles: security.roleStore,
+    model: security.model,
+    anonymous: security.anonymous,
+    realms: security.realms,
+    manager,
+    connectors,
+    blobStores,
+    keys: security.keys,
+    log: new Logger('Replicas'),
+  });
+  // Changes announced while this process loaded its state are delivered from here on.
+  coordination.resume();
   const database: DatabaseHealth = { check: async () => void (await db.query('SELECT 1')) };
   return {
     database,
@@ -190,17 +226,19 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     security,
     server,
     registry,
-    connectors: new ConnectorManager(config.host, (repository) => observe(registry.connector(repository))),
+    connectors,
     janitor: new UploadJanitor(() => blobStores.all().map((store) => store.uploads), uploads, new Logger('Uploads')),
     downloads,
     metrics,
     observe,
     close: async () => {
       blobStores.close();
+      await coordination.close();
       await db.destroy();
     },
     readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoresCheck(() => blobStores.names().map((name) => [name, blobStores.require(name)])), drainCheck(drain)]),
     drain,
+    locks,
   };
 }
 
@@ -211,7 +249,7 @@ function repositoryFactory(
   metrics: WharfMetrics,
   addressPolicy: UpstreamAddressPolicy,
 ): RepositoryFactory {
-  const { manifests, tags, links, uploads, downloads, claims } = stores;
+  const { manifests, tags, links, uploads, downloads, claims, shared } = stores;
   const manifestCache = new ManifestCache();
   // One fill per digest and store: proxies on different stores each fill their own.
   const fillsByStore = new Map<BlobStore, BlobFills>();
@@ -224,7 +262,7 @@ function repositoryFactory(
     switch (repo.type) {
       case 'hosted': {
         const blobs = blobStores.require(repo.storage.blobStoreName);
-        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache, downloads, claims });
+        return new HostedRepository(repo, { blobs, manifests, tags, links, uploads, manifestCache, downloads, claims, ...(shared ? { shared } : {}) });
       }
       case 'proxy': {
         const state = proxyStates.get(repo.name) ?? new ProxyState();
@@ -261,10 +299,12 @@ async function composeSecurity(
   settings: SettingsStore,
   manager: RepositoryManager,
   server: WharfSettings,
-): Promise<Security> {
+  shared: { changes: ChangeFeed; locks: SharedLocks; box: SecretBox },
+): Promise<Security & { userStore: UserStore; roleStore: RoleStore }> {
+  const { changes, locks } = shared;
   const model = new SecurityModel();
-  const userStore = new TypeOrmUserStore(db);
-  const roleStore = new TypeOrmRoleStore(db);
+  const userStore = announceWrites(new TypeOrmUserStore(db), changes, 'users', { save: (u) => u.userId, delete: (id) => id });
+  const roleStore = announceWrites(new TypeOrmRoleStore(db), changes, 'roles', { save: (r) => r.id, delete: (id) => id });
   model.load(await userStore.list(), await roleStore.list());
   const users = new UsersService(userStore, model);
   const roles = new RolesService(roleStore, model);
@@ -275,10 +315,14 @@ async function composeSecurity(
   await realms.load();
   const audit = new AuditLog(new TypeOrmAuditLog(db), new Logger('Audit'));
   const authenticator = new Authenticator(users, apiTokens, new LoginThrottle(config.loginThrottle ?? DEFAULT_THROTTLE_RULES), audit);
-  const keys = await KeyRing.load(join(config.dataDir, 'secrets', 'token-keys.json'));
+  const keys = await KeyRing.load(new TypeOrmTokenKeys(db, shared.box), {
+    exclusive: (work) => exclusive(locks, 'token-key-rotation', work),
+    announce: () => changes.publish('token-keys', 'rotated'),
+    legacyFile: join(config.dataDir, 'secrets', 'token-keys.json'),
+  });
   const tokens = new TokenService(keys);
   const access = new RealmRegistryAccess(model, authenticator, anonymous, realms, manager, tokens, server);
-  return { model, users, roles, apiTokens, anonymous, realms, audit, authenticator, keys, tokens, access };
+  return { model, users, roles, apiTokens, anonymous, realms, audit, authenticator, keys, tokens, access, userStore, roleStore };
 }
 
 /** Hands the composed objects to Nest's injector, by the class (or port) their users ask for. */

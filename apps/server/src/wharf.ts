@@ -19,6 +19,7 @@ import { createValidationPipe } from './http/validation';
 import { accessLog } from './logging/access-log';
 import { type WharfLogger, createLogger } from './logging/wharf-logger';
 import { bootstrapSecurity } from './security/domain/bootstrap';
+import { exclusive } from './replicas/exclusive';
 import { uiHandler } from './ui/static-ui';
 
 export interface Wharf {
@@ -73,7 +74,8 @@ async function startOnServer(
   app.useGlobalFilters(new RestExceptionFilter());
   await app.init();
 
-  const generated = await bootstrapSecurity(security, wharf.settings, config.adminPassword);
+  // Replicas starting together create the first-start defaults once.
+  const generated = await exclusive(wharf.locks, 'first-start', () => bootstrapSecurity(security, wharf.settings, config.adminPassword));
   if (generated) {
     const file = join(config.dataDir, 'admin.password');
     await writeFile(file, `${generated}\n`, { mode: 0o600 });

@@ -15,3 +15,6 @@ export * from './adapters/typeorm-api-token-store';
 export * from './adapters/typeorm-audit-log';
 export * from './sql/sqlite-atomic';
 export * from './adapters/typeorm-blob-store-configs';
+export * from './coordination/coordination';
+export { PostgresCoordination, type CoordinationOptions } from './coordination/postgres-coordination';
+export * from './adapters/typeorm-token-keys';

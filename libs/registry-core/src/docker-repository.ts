@@ -81,6 +81,9 @@ export interface DockerRepository {
 
   /** Groups answer with a view limited to what the caller may read; other types need not implement it. */
   restrictTo?(view: ReadView): DockerRepository;
+
+  /** Drops what the repository remembers of its content (cleanup or eviction removed some behind its back). */
+  forgetCached?(): void;
   /**
    * Where writes to this repository land: a group's writable member (RegistryError DENIED when it has none).
    * Other types take their own writes and need not implement it.

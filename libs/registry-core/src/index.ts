@@ -20,3 +20,4 @@ export * from './lifecycle/image-graph';
 export * from './lifecycle/cleanup-policy';
 export * from './lifecycle/eviction';
 export * from './lifecycle/garbage-collector';
+export * from './coordination';

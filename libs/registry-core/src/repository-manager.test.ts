@@ -312,6 +312,38 @@ describe(RepositoryManager.name, () => {
     });
   });
 
+  describe('refresh (another process changed the store)', () => {
+    it('builds a new instance from the stored configuration, or drops a deleted one', async () => {
+      await manager.create(hostedConfig('a', { httpPort: 8082 }));
+      const old = generationOf(manager.get('a'));
+      const changed = hostedConfig('a', { httpPort: 9090 });
+      store.configs.set('a', changed);
+      store.configs.set('new', proxyConfig('new', 8083));
+      const prepared: string[] = [];
+      const prepare = async (c: RepositoryConfig) => void prepared.push(c.name);
+      expect(await manager.refresh('a', prepare)).toEqual({ before: hostedConfig('a', { httpPort: 8082 }), after: changed });
+      expect(generationOf(manager.get('a'))).toBeGreaterThan(old!);
+      expect(manager.byPort(9090)?.name).toBe('a');
+      expect(manager.byPort(8082)).toBeUndefined();
+      expect(await manager.refresh('new', prepare)).toEqual({ after: proxyConfig('new', 8083) });
+      expect(manager.get('new')?.type).toBe('proxy');
+      expect(prepared).toEqual(['a', 'new']);
+      store.configs.delete('a');
+      expect(await manager.refresh('a')).toEqual({ before: changed });
+      expect(manager.get('a')).toBeUndefined();
+      expect(await manager.refresh('never')).toEqual({});
+      expect(store.saves).toBe(1);
+    });
+
+    it('keeps the current instance when preparing fails', async () => {
+      await manager.create(hostedConfig('a'));
+      const current = manager.get('a');
+      store.configs.set('a', hostedConfig('a', { httpPort: 9091 }));
+      await expect(manager.refresh('a', () => Promise.reject(new Error('no such blob store')))).rejects.toThrow('no such blob store');
+      expect(manager.get('a')).toBe(current);
+    });
+  });
+
   describe.each(['sqlite', 'postgres'] as const)('with the %s store', (dialect) => {
     let db: Awaited<ReturnType<typeof openRepositoryConfigsDatabase>>;
 

@@ -28,6 +28,30 @@ export class RepositoryManager {
     for (const config of configs) this.byName.set(config.name, { config, instance: this.factory(config, this) });
   }
 
+  /**
+   * Reads one repository's configuration again (another process changed it): a new instance for what is
+   * stored, or none when it was deleted. `prepare` runs before the instance is built (open a blob store
+   * this process does not know yet). Returns the configuration before and after.
+   */
+  refresh(name: string, prepare?: (config: RepositoryConfig) => Promise<void>): Promise<{ before?: RepositoryConfig; after?: RepositoryConfig }> {
+    return this.serialized(async () => {
+      const before = this.byName.get(name)?.config;
+      const after = await this.store.get(name);
+      if (!after) {
+        this.byName.delete(name);
+        return before ? { before } : {};
+      }
+      await prepare?.(after);
+      this.byName.set(name, { config: after, instance: this.factory(after, this) });
+      return before ? { before, after } : { after };
+    });
+  }
+
+  /** Names of every stored repository, whether or not this process has an instance yet. */
+  async storedNames(): Promise<string[]> {
+    return (await this.store.list()).map((c) => c.name);
+  }
+
   get(name: string): DockerRepository | undefined {
     return this.byName.get(name)?.instance;
   }

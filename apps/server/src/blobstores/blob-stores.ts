@@ -52,6 +52,29 @@ export class BlobStores {
     for (const config of await this.configs.list()) this.stores.set(config.name, { config, store: new SwitchableBlobStore(await this.open(config)) });
   }
 
+  /**
+   * Reads a configured store again (another replica created or changed it) and opens it: every repository
+   * on it uses the new settings at once. A store whose configuration is gone is left open (there is no
+   * deletion of stores; its repositories would lose their blobs).
+   */
+  async refresh(name: string): Promise<void> {
+    const config = await this.configs.get(name);
+    if (!config) return;
+    const store = await this.open(config);
+    const entry = this.stores.get(name);
+    if (entry?.store.switchTo) {
+      entry.config = config;
+      entry.store.switchTo(store);
+    } else {
+      this.stores.set(name, { config, store: new SwitchableBlobStore(store) });
+    }
+  }
+
+  /** Every configured store read again (after the change feed may have missed announcements). */
+  async refreshAll(): Promise<void> {
+    for (const config of await this.configs.list()) await this.refresh(config.name);
+  }
+
   get(name: string): BlobStore | undefined {
     return this.stores.get(name)?.store;
   }

@@ -25,6 +25,8 @@ export interface WharfConfig {
   allowPrivilegedPorts?: boolean;
   /** WHARF_MIN_FREE_SPACE: bytes the blob store leaves free; uploads and fills that would go below are refused. None when absent. */
   minFreeSpace?: number;
+  /** WHARF_SECRET_KEY_FILE: the key sealing secrets in the database (default <dataDir>/secrets/config.key); replicas share one. */
+  secretKeyFile?: string;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
     ...(env.WHARF_ADMIN_PASSWORD ? { adminPassword: env.WHARF_ADMIN_PASSWORD } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(env.WHARF_DATABASE_URL ? { databaseUrl: env.WHARF_DATABASE_URL } : {}),
+    ...(env.WHARF_SECRET_KEY_FILE ? { secretKeyFile: resolve(env.WHARF_SECRET_KEY_FILE) } : {}),
     ...hardeningSettings(env),
   };
 }

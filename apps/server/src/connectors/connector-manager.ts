@@ -42,6 +42,16 @@ export class ConnectorManager {
     if (previous && previous.server !== connector.server) await closeServer(previous.server);
   }
 
+  /**
+   * Makes the open connector match a repository's port as stored (changed by another replica, or read
+   * at start-up): opens it, moves it to the new port, or closes it (null). Throws PortUnavailableError.
+   */
+  async follow(repository: string, port: number | null): Promise<void> {
+    if (port === null) return this.close(repository);
+    if (this.isBound(repository, port)) return;
+    await this.activate(repository, await this.bind(repository, port));
+  }
+
   async discard(connector: BoundConnector): Promise<void> {
     await closeServer(connector.server);
   }

@@ -4,7 +4,10 @@ import { dirname } from 'node:path';
 
 const PREFIX = 'enc:v1:';
 
-/** AES-256-GCM with a key kept in the data directory: secrets in the database are useless without the key file. */
+/**
+ * AES-256-GCM with a key kept in a file (secrets/config.key of the data directory, or WHARF_SECRET_KEY_FILE):
+ * secrets in the database are useless without it. Every process on one database needs the same key.
+ */
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
@@ -19,7 +22,13 @@ export class SecretBox {
     }
     const key = randomBytes(32);
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+    try {
+      await writeFile(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process sharing the key file (a replica starting at the same moment) created it first.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return SecretBox.load(file);
+      throw err;
+    }
     return new SecretBox(key);
   }
 

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TokenKeyStore, type TokenKeyRecord } from '@wharf/registry-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JwtError, type TokenClaims, signJwt, verifyJwt } from '../../src/security/registry-realm/jwt';
 import { KeyRing } from '../../src/security/registry-realm/key-ring';
@@ -126,22 +127,33 @@ describe('JWT HS256 sign/verify', () => {
   });
 });
 
+/** The keys as a database would keep them (TypeOrmTokenKeys is tested with the persistence adapters). */
+class MemoryTokenKeys extends TokenKeyStore {
+  rows: TokenKeyRecord[] = [];
+  async list(): Promise<TokenKeyRecord[]> {
+    return [...this.rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+  async add(key: TokenKeyRecord): Promise<void> {
+    this.rows.push(key);
+  }
+  async prune(keep: number): Promise<void> {
+    this.rows = (await this.list()).slice(0, keep);
+  }
+}
+
 describe('key ring and rotation', () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  async function ring(now: () => number) {
-    const dir = await mkdtemp(join(tmpdir(), 'wharf-keys-'));
-    dirs.push(dir);
-    const file = join(dir, 'secrets', 'token-keys.json');
-    return { file, ring: await KeyRing.load(file, { now, rotateAfterMs: 1000 }) };
+  async function ring(now: () => number, store = new MemoryTokenKeys()) {
+    return { store, ring: await KeyRing.load(store, { now, rotateAfterMs: 1000 }) };
   }
 
   it('a token signed with the previous key still verifies after a rotation; new tokens use the new key', async () => {
     let now = Date.now();
-    const { ring: keys, file } = await ring(() => now);
+    const { ring: keys, store } = await ring(() => now);
     const tokens = new TokenService(keys, 300, () => now);
     const before = tokens.issue('alice', []);
     const oldKid = keys.current().kid;
@@ -153,11 +165,10 @@ describe('key ring and rotation', () => {
     const after = fresh.issue('bob', []);
     expect(JSON.parse(Buffer.from(after.token.split('.')[0]!, 'base64url').toString()).kid).toBe(keys.current().kid);
     expect(fresh.verify(after.token).sub).toBe('bob');
-    // The key file is private and survives a reload.
-    expect((await stat(file)).mode & 0o077).toBe(0);
-    const reloaded = await KeyRing.load(file, { now: () => now, rotateAfterMs: 1000 });
+    // The keys are in the store: a new start finds them.
+    const reloaded = await KeyRing.load(store, { now: () => now, rotateAfterMs: 1000 });
     expect(reloaded.kids()).toEqual(keys.kids());
-    expect(JSON.parse(await readFile(file, 'utf8')).keys).toHaveLength(2);
+    expect(store.rows).toHaveLength(2);
   });
 
   it('keys older than the kept generations stop verifying', async () => {
@@ -170,6 +181,40 @@ describe('key ring and rotation', () => {
       await keys.rotate();
     }
     expect(() => tokens().verify(first.token)).toThrow(JwtError);
+  });
+
+  it('two processes on one store: a token signed by either verifies on both, across a rotation by one of them', async () => {
+    let now = Date.now();
+    const store = new MemoryTokenKeys();
+    const a = await KeyRing.load(store, { now: () => now, rotateAfterMs: 1000 });
+    const b = await KeyRing.load(store, { now: () => now, rotateAfterMs: 1000 });
+    expect(b.kids()).toEqual(a.kids());
+    now += 2000;
+    expect(await a.rotateIfDue()).toBe(true);
+    // b was not told: the first token naming the new key makes it read the keys again.
+    const signedByA = new TokenService(a, 300, () => now).issue('alice', []);
+    expect(() => new TokenService(b, 300, () => now).verify(signedByA.token)).toThrow(JwtError);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(new TokenService(b, 300, () => now).verify(signedByA.token).sub).toBe('alice');
+    // Due for both, but only the first to look rotates.
+    now += 2000;
+    expect(await b.rotateIfDue()).toBe(true);
+    expect(await a.rotateIfDue()).toBe(false);
+    expect(a.current().kid).toBe(b.current().kid);
+  });
+
+  it('imports the key file of older versions once, keeps its current key current, and removes the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wharf-keys-'));
+    dirs.push(dir);
+    const file = join(dir, 'token-keys.json');
+    const old = { kid: 'old0', secret: randomBytes(32).toString('base64'), createdAt: new Date(Date.now() - 5000).toISOString() };
+    const current = { kid: 'cur1', secret: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() };
+    await writeFile(file, JSON.stringify({ keys: [current, old] }));
+    const store = new MemoryTokenKeys();
+    const keys = await KeyRing.load(store, { legacyFile: file });
+    expect(keys.kids()).toEqual(['cur1', 'old0']);
+    expect(keys.key('old0')?.toString('base64')).toBe(old.secret);
+    await expect(stat(file)).rejects.toThrow();
   });
 
   it('issued tokens carry the issuer, audience, lifetime and the Docker response fields', async () => {

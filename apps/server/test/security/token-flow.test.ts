@@ -1,12 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '../support/content';
 import { type HttpResult, rawRequest } from '../support/http';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';
 import { createHosted } from '../support/rest';
+import { storedTokenKeys } from '../../../../test/support/wharf-data';
 import {
   BearerClient,
   type SecureWharf,
@@ -135,7 +134,7 @@ describe('a token is good for what it names only', () => {
   });
 
   describe('forged and stale tokens are 401', () => {
-    let ring: { kid: string; secret: string }[];
+    let ring: { kid: string; secret: Buffer }[];
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const hs256 = (secret: Buffer, input: string) => createHmac('sha256', secret).update(input).digest('base64url');
     const payload = (extra: Record<string, unknown> = {}) => {
@@ -159,29 +158,29 @@ describe('a token is good for what it names only', () => {
     };
 
     beforeAll(async () => {
-      ring = JSON.parse(await readFile(join(wharf.dataDir, 'secrets', 'token-keys.json'), 'utf8')).keys;
+      ring = await storedTokenKeys(wharf.dataDir);
     });
 
     it('a token forged with the real key is accepted (the forging helper is right)', async () => {
       const key = ring[0]!;
-      const token = forge({ typ: 'JWT', alg: 'HS256', kid: key.kid }, payload(), Buffer.from(key.secret, 'base64'));
+      const token = forge({ typ: 'JWT', alg: 'HS256', kid: key.kid }, payload(), key.secret);
       expect((await new BearerClient(`http://127.0.0.1:${portA}`, token).get('/v2/app/manifests/v1')).status).toBe(200);
     });
 
     it.each<[string, () => string]>([
-      ['expired', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload({ exp: Math.floor(Date.now() / 1000) - 10 }), Buffer.from(ring[0]!.secret, 'base64'))],
+      ['expired', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload({ exp: Math.floor(Date.now() / 1000) - 10 }), ring[0]!.secret)],
       ['signed with another key', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload(), randomBytes(32))],
       ['of an unknown kid', () => forge({ typ: 'JWT', alg: 'HS256', kid: 'unknown' }, payload(), randomBytes(32))],
       ['alg none', () => `${b64({ typ: 'JWT', alg: 'none', kid: ring[0]!.kid })}.${b64(payload())}.`],
-      ['for another audience', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload({ aud: 'registry.docker.io' }), Buffer.from(ring[0]!.secret, 'base64'))],
+      ['for another audience', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload({ aud: 'registry.docker.io' }), ring[0]!.secret)],
       [
         'tampered (payload swapped after signing)',
         () => {
-          const [h, , s] = forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload(), Buffer.from(ring[0]!.secret, 'base64')).split('.');
+          const [h, , s] = forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload(), ring[0]!.secret).split('.');
           return `${h}.${b64(payload({ access: [{ type: 'repository', name: 'tok-b/app', actions: ['pull', 'push', 'delete'] }] }))}.${s}`;
         },
       ],
-      ['of a user that does not exist', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload({ sub: 'ghost' }), Buffer.from(ring[0]!.secret, 'base64'))],
+      ['of a user that does not exist', () => forge({ typ: 'JWT', alg: 'HS256', kid: ring[0]!.kid }, payload({ sub: 'ghost' }), ring[0]!.secret)],
     ])('%s', async (_what, make) => {
       const origin = `http://127.0.0.1:${portA}`;
       const res = await new BearerClient(origin, make()).get('/v2/app/manifests/v1');

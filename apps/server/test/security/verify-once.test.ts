@@ -1,7 +1,7 @@
 import type { UserRecord, UserStore } from '@wharf/registry-core';
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/security/domain/password-hasher';
-import type { SecurityModel } from '../../src/security/domain/security-model';
+import { SecurityModel } from '../../src/security/domain/security-model';
 import { UsersService } from '../../src/security/domain/users.service';
 
 /** A user store that counts lookups: every password check (one scrypt) starts with one. */
@@ -22,7 +22,7 @@ async function fixture() {
       return id === record.userId ? record : null;
     },
   } as unknown as UserStore;
-  return { users: new UsersService(store, {} as SecurityModel), lookups };
+  return { users: new UsersService(store, new SecurityModel()), lookups };
 }
 
 describe('UsersService.verify under concurrent logins', () => {

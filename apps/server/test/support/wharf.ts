@@ -21,7 +21,7 @@ export interface TestWharf {
   http: HttpClient;
   /** Client of the main port without credentials. */
   anonymous: HttpClient;
-  /** Client of any other port on 127.0.0.1 (a connector), with the admin's credentials. */
+  /** Client of any other port on this Wharf's address (a connector), with the admin's credentials. */
   on(port: number): HttpClient;
   close(): Promise<void>;
 }
@@ -73,7 +73,7 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
     authorization: basicAuth(admin.username, admin.password),
     http,
     anonymous: http.as(null),
-    on: (port) => new HttpClient(`http://127.0.0.1:${port}`, admin),
+    on: (port) => new HttpClient(`http://${new URL(wharf.url).hostname}:${port}`, admin),
     close: async () => {
       try {
         await wharf.close();

@@ -16,8 +16,9 @@ import { BlobStoreSampleEntity } from './blob-store-sample.entity';
 import { CleanupPolicyEntity } from './cleanup-policy.entity';
 import { TaskEntity } from './task.entity';
 import { TaskRunEntity } from './task-run.entity';
+import { TokenKeyEntity } from './token-key.entity';
 
-export { ApiTokenEntity, AuditEventEntity, BlobClaimEntity, BlobStoreEntity, BlobDeletionEntity, BlobStoreSampleEntity, CleanupPolicyEntity, TaskEntity, TaskRunEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
+export { ApiTokenEntity, AuditEventEntity, BlobClaimEntity, BlobStoreEntity, BlobDeletionEntity, BlobStoreSampleEntity, CleanupPolicyEntity, TaskEntity, TaskRunEntity, TokenKeyEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
 
 export const ENTITIES = [
   RepositoryEntity,
@@ -38,4 +39,5 @@ export const ENTITIES = [
   TaskEntity,
   TaskRunEntity,
   BlobStoreSampleEntity,
+  TokenKeyEntity,
 ];

@@ -30,6 +30,12 @@ export interface HostedDependencies {
   downloads: DownloadRecorder;
   /** Holds blobs against garbage collection while they are written and linked. */
   claims: BlobClaims;
+  /**
+   * Other processes serve this repository from the same database (replicas): tags are then resolved in the
+   * database on every pull, never from memory, so a tag pushed through one replica is what the next pull
+   * through any other gets; and each change is announced, so the others drop what they remember of it.
+   */
+  shared?: { announceChange(repository: string): void };
   now?: () => Date;
 }
 
@@ -285,11 +291,14 @@ export class HostedRepository implements DockerRepository {
   }
 
   private async resolveManifest(image: string, reference: string): Promise<ResolvedManifest | null> {
+    const byDigest = isDigestReference(reference);
+    // Content by digest never changes; a tag may move on another replica at any moment.
+    const cacheable = byDigest || !this.deps.shared;
     const key = `${image}:${reference}`;
-    const cached = this.resolved.get(key);
+    const cached = cacheable ? this.resolved.get(key) : undefined;
     if (cached) return cached;
     let digest = reference;
-    if (!isDigestReference(reference)) {
+    if (!byDigest) {
       const tag = await this.deps.tags.get(this.name, image, reference);
       if (!tag) return null;
       digest = tag.digest;
@@ -297,7 +306,7 @@ export class HostedRepository implements DockerRepository {
     const record = await this.deps.manifests.get(this.name, image, digest);
     if (!record) return null;
     const found = { digest, mediaType: record.mediaType, size: record.size };
-    this.resolved.set(key, found);
+    if (cacheable) this.resolved.set(key, found);
     return found;
   }
 
@@ -356,9 +365,14 @@ export class HostedRepository implements DockerRepository {
     return size;
   }
 
-  private changed(): void {
+  forgetCached(): void {
     this.resolved.clear();
     this.linked.clear();
+  }
+
+  private changed(): void {
+    this.forgetCached();
+    this.deps.shared?.announceChange(this.name);
   }
 
   private ensureOnline(): void {

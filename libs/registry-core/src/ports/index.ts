@@ -12,3 +12,6 @@ export * from './blob-store-configs';
 export * from './blob-claims';
 export * from './garbage-ledger';
 export * from './content-catalog';
+export * from './change-feed';
+export * from './shared-locks';
+export * from './token-key-store';

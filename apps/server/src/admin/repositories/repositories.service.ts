@@ -135,7 +135,8 @@ export class RepositoriesService {
       if (port === null) continue;
       try {
         this.checkPrivileged(port);
-        await this.connectors.activate(config.name, await this.connectors.bind(config.name, port));
+        // Already open when another replica's change was followed during start-up.
+        await this.connectors.follow(config.name, port);
       } catch (err) {
         onError(config.name, err as Error);
       }

@@ -113,6 +113,8 @@ export class UsersService {
     const record: UserRecord | null = await this.store.get(userId);
     const ok = await verifyPassword(password, record?.passwordHash ?? null);
     if (!ok || !record || record.status !== 'active') return null;
+    // The stored record is the truth: a user created or changed on another replica a moment ago counts at once.
+    this.model.setUser(record);
     return { userId: record.userId, roles: record.roles };
   }
 
@@ -120,6 +122,12 @@ export class UsersService {
   invalidate(userId: string): void {
     for (const [key, entry] of this.verified) if (entry.user.userId === userId) this.verified.delete(key);
     for (const [key, entry] of this.checking) if (entry.userId === userId) this.checking.delete(key);
+  }
+
+  /** Forgets every remembered password (users may have changed on another replica while it was not listening). */
+  invalidateAll(): void {
+    this.verified.clear();
+    this.checking.clear();
   }
 
   isAdmin(user: AuthenticatedUser): boolean {

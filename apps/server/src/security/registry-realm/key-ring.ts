@@ -1,17 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import type { TokenKeyRecord, TokenKeyStore } from '@wharf/registry-core';
 import type { JwtKey } from './jwt';
-
-interface StoredKey {
-  kid: string;
-  secret: string;
-  createdAt: string;
-}
-
-interface StoredRing {
-  keys: StoredKey[];
-}
 
 export interface KeyRingOptions {
   /** A current key older than this is replaced (checked at start and by `rotateIfDue`). */
@@ -19,31 +9,57 @@ export interface KeyRingOptions {
   /** How many previous keys stay valid for verification after a rotation. */
   keepPrevious?: number;
   now?: () => number;
+  /** Runs a rotation while no other process rotates (a shared lock); default: as is. */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Tells the other processes that the keys changed (they reload); default: nobody to tell. */
+  announce?: () => Promise<void>;
+  /** The key file of older versions (secrets/token-keys.json): imported once into the store, then removed. */
+  legacyFile?: string;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
+/** A token naming a key this process does not know makes it read the keys again, at most this often. */
+const RELOAD_AT_MOST_EVERY_MS = 1_000;
+
+interface Key {
+  kid: string;
+  secret: Buffer;
+  createdAt: number;
+}
 
 /**
- * The token-signing keys, in a file of the data directory (mode 0600): the current key signs, the
- * current and a few previous keys verify (selected by `kid`), so a rotation never breaks a token in flight.
- * A `kid` this process does not know makes it re-read the file (another process may have rotated).
+ * The token-signing keys, in the database (sealed), shared by every replica: the newest key signs, it and
+ * a few previous keys verify (selected by `kid`), so a rotation never breaks a token in flight. One process
+ * rotates at a time and tells the others, which reload; a `kid` this process does not know also makes it
+ * reload (a rotation it has not heard of yet).
  */
 export class KeyRing {
-  private keys: { kid: string; secret: Buffer; createdAt: number }[] = [];
+  private keys: Key[] = [];
   private lastReload = 0;
 
   private constructor(
-    private readonly file: string,
+    private readonly store: TokenKeyStore,
     private readonly rotateAfterMs: number,
     private readonly keepPrevious: number,
     private readonly now: () => number,
+    private readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>,
+    private readonly announce: () => Promise<void>,
   ) {}
 
-  static async load(file: string, options: KeyRingOptions = {}): Promise<KeyRing> {
-    const ring = new KeyRing(file, options.rotateAfterMs ?? DAY, options.keepPrevious ?? 2, options.now ?? Date.now);
-    await ring.read();
-    if (ring.keys.length === 0) await ring.rotate();
-    else await ring.rotateIfDue();
+  static async load(store: TokenKeyStore, options: KeyRingOptions = {}): Promise<KeyRing> {
+    const ring = new KeyRing(
+      store,
+      options.rotateAfterMs ?? DAY,
+      options.keepPrevious ?? 2,
+      options.now ?? Date.now,
+      options.exclusive ?? ((work) => work()),
+      options.announce ?? (async () => undefined),
+    );
+    await ring.exclusive(async () => {
+      if (options.legacyFile) await ring.importLegacyFile(options.legacyFile);
+      await ring.reload();
+      if (ring.due()) await ring.rotateNow();
+    });
     return ring;
   }
 
@@ -57,10 +73,7 @@ export class KeyRing {
   key(kid: string): Buffer | undefined {
     const found = this.keys.find((k) => k.kid === kid);
     if (found) return found.secret;
-    if (this.now() - this.lastReload > 10_000) {
-      this.lastReload = this.now();
-      void this.read().catch(() => undefined);
-    }
+    if (this.now() - this.lastReload > RELOAD_AT_MOST_EVERY_MS) void this.reload().catch(() => undefined);
     return undefined;
   }
 
@@ -68,43 +81,63 @@ export class KeyRing {
     return this.keys.map((k) => k.kid);
   }
 
+  /** Reads the keys again (another process rotated). */
+  async reload(): Promise<void> {
+    this.lastReload = this.now();
+    const keys = (await this.store.list()).filter((k) => k.secret.length >= 32).map(toKey);
+    if (keys.length > 0) this.keys = keys;
+  }
+
   /** A new current key; the old one and `keepPrevious - 1` before it still verify. */
   async rotate(): Promise<void> {
-    const fresh = { kid: randomBytes(8).toString('hex'), secret: randomBytes(32), createdAt: this.now() };
-    this.keys = [fresh, ...this.keys].slice(0, 1 + this.keepPrevious);
-    await this.write();
+    await this.exclusive(() => this.rotateNow());
   }
 
+  /** Rotates when the current key is older than `rotateAfterMs` (whoever comes first among the processes). */
   async rotateIfDue(): Promise<boolean> {
-    const current = this.keys[0];
-    if (current && this.now() - current.createdAt < this.rotateAfterMs) return false;
-    await this.rotate();
-    return true;
+    return this.exclusive(async () => {
+      await this.reload();
+      if (!this.due()) return false;
+      await this.rotateNow();
+      return true;
+    });
   }
 
-  private async read(): Promise<void> {
+  private due(): boolean {
+    const current = this.keys[0];
+    return !current || this.now() - current.createdAt >= this.rotateAfterMs;
+  }
+
+  private async rotateNow(): Promise<void> {
+    // Never older than the newest key: clocks of replicas may differ a little.
+    const createdAt = Math.max(this.now(), (this.keys[0]?.createdAt ?? 0) + 1);
+    await this.store.add({ kid: randomBytes(8).toString('hex'), secret: randomBytes(32), createdAt: new Date(createdAt) });
+    await this.store.prune(1 + this.keepPrevious);
+    await this.reload();
+    await this.announce();
+  }
+
+  private async importLegacyFile(file: string): Promise<void> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    const stored = JSON.parse(text) as StoredRing;
-    const keys = (stored.keys ?? [])
-      .map((k) => ({ kid: k.kid, secret: Buffer.from(k.secret, 'base64'), createdAt: Date.parse(k.createdAt) }))
-      .filter((k) => typeof k.kid === 'string' && k.secret.length >= 32 && Number.isFinite(k.createdAt));
-    if (keys.length === 0) throw new Error(`${this.file} holds no usable token-signing key`);
-    this.keys = keys;
+    if ((await this.store.list()).length === 0) {
+      const stored = JSON.parse(text) as { keys?: { kid: string; secret: string; createdAt: string }[] };
+      // Oldest first, so the newest stays the current key.
+      for (const k of [...(stored.keys ?? [])].reverse()) {
+        const record: TokenKeyRecord = { kid: k.kid, secret: Buffer.from(k.secret, 'base64'), createdAt: new Date(k.createdAt) };
+        if (typeof k.kid === 'string' && record.secret.length >= 32 && Number.isFinite(record.createdAt.getTime())) await this.store.add(record);
+      }
+    }
+    // The database holds the keys now: no second copy of the secrets in the data directory.
+    await rm(file, { force: true });
   }
+}
 
-  private async write(): Promise<void> {
-    const stored: StoredRing = {
-      keys: this.keys.map((k) => ({ kid: k.kid, secret: k.secret.toString('base64'), createdAt: new Date(k.createdAt).toISOString() })),
-    };
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(stored, null, 2), { mode: 0o600 });
-    await rename(tmp, this.file);
-  }
+function toKey(record: TokenKeyRecord): Key {
+  return { kid: record.kid, secret: record.secret, createdAt: record.createdAt.getTime() };
 }

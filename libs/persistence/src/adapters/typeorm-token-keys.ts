@@ -1,0 +1,36 @@
+import { type TokenKeyRecord, TokenKeyStore } from '@wharf/registry-core';
+import type { DataSource, Repository } from 'typeorm';
+import { TokenKeyEntity } from '../entities';
+
+/** Seals and opens a secret (the server's SecretBox): what the table holds is useless without the key file. */
+export interface TextSealer {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+/** Token-signing keys as rows of `token_keys`, secrets sealed. */
+export class TypeOrmTokenKeys extends TokenKeyStore {
+  private readonly rows: Repository<TokenKeyEntity>;
+
+  constructor(
+    db: DataSource,
+    private readonly sealer: TextSealer,
+  ) {
+    super();
+    this.rows = db.getRepository(TokenKeyEntity);
+  }
+
+  async list(): Promise<TokenKeyRecord[]> {
+    const rows = await this.rows.find({ order: { createdAt: 'DESC', kid: 'ASC' } });
+    return rows.map((r) => ({ kid: r.kid, secret: Buffer.from(this.sealer.open(r.secret), 'base64'), createdAt: r.createdAt }));
+  }
+
+  async add(key: TokenKeyRecord): Promise<void> {
+    await this.rows.insert({ kid: key.kid, secret: this.sealer.seal(key.secret.toString('base64')), createdAt: key.createdAt });
+  }
+
+  async prune(keep: number): Promise<void> {
+    const stale = (await this.rows.find({ order: { createdAt: 'DESC', kid: 'ASC' }, select: { kid: true } })).slice(keep);
+    if (stale.length > 0) await this.rows.delete(stale.map((r) => r.kid));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './keyed-mutex';
+export * from './single-process';
