@@ -1,4 +1,6 @@
 import type { SettingsStore } from '@wharf/registry-core';
+import { SecurityInputError } from './errors';
+import type { SecurityModel } from './security-model';
 
 export interface AnonymousSettings {
   enabled: boolean;
@@ -8,6 +10,17 @@ export interface AnonymousSettings {
 
 const KEY = 'security.anonymous';
 const DEFAULTS: AnonymousSettings = { enabled: false, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' };
+
+/**
+ * The user anonymous callers act as must exist and must not hold administrative privileges (nx-all):
+ * otherwise every caller without credentials would be an administrator.
+ */
+export function checkAnonymousUser(model: SecurityModel, userId: string): void {
+  if (!model.hasUser(userId)) throw new SecurityInputError('userId', `user ${userId} does not exist`);
+  if (model.privilegesOf(userId).isAll) {
+    throw new SecurityInputError('userId', `user ${userId} holds administrative privileges (nx-all): anonymous callers may not act as an administrator`);
+  }
+}
 
 /** The anonymous-access switch (off on first start), read on every unauthenticated request, so kept in memory. */
 export class AnonymousAccess {

@@ -54,6 +54,18 @@ export class SecurityModel {
     return [...(this.roles.get(id)?.roles ?? [])];
   }
 
+  /** The stored user whose id equals `userId` ignoring case, if any (user ids are unique regardless of case). */
+  userIdLike(userId: string): string | undefined {
+    const wanted = userId.toLowerCase();
+    for (const id of this.users.keys()) if (id.toLowerCase() === wanted) return id;
+    return undefined;
+  }
+
+  /** Is there a user of this id (active or not)? */
+  hasUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
   /** Is there an active user of this id? */
   isActive(userId: string): boolean {
     return this.users.get(userId)?.status === 'active';

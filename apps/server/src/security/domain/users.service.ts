@@ -153,6 +153,8 @@ export class UsersService {
       throw new SecurityInputError('userId', 'userId must be 1-100 letters, digits and . _ @ + - (starting with a letter or digit)');
     }
     if (await this.store.get(input.userId)) throw new SecurityInputError('userId', `user ${input.userId} already exists`);
+    const like = this.model.userIdLike(input.userId);
+    if (like !== undefined) throw new SecurityInputError('userId', `user ${like} already exists (user ids are unique regardless of case)`);
     checkPassword(password);
     this.checkRoles(input.roles ?? []);
     const record: UserRecord = {

@@ -93,6 +93,8 @@ export class RealmRegistryAccess extends RegistryAccess {
       const config = this.manager.config(repository);
       if (!this.anonymous.enabled || !config || config.docker.forceBasicAuth) return false;
       userId = this.anonymous.get().userId;
+      // Stored before this was refused, or made an administrator since: anonymous callers never get nx-all.
+      if (this.model.privilegesOf(userId).isAll) return false;
     }
     if (!this.model.isActive(userId)) return false;
     const privileges = this.model.privilegesOf(userId);

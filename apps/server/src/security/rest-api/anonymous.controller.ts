@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { AnonymousAccess, type AnonymousSettings } from '../domain/anonymous-access';
+import { AnonymousAccess, type AnonymousSettings, checkAnonymousUser } from '../domain/anonymous-access';
+import { SecurityModel } from '../domain/security-model';
 import { AuditLog } from '../domain/audit';
 import { actorOf } from '../rest-auth/rest-principal';
 import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
@@ -27,6 +28,7 @@ export class AnonymousController {
   constructor(
     private readonly anonymous: AnonymousAccess,
     private readonly audit: AuditLog,
+    private readonly model: SecurityModel,
   ) {}
 
   @Get()
@@ -37,9 +39,11 @@ export class AnonymousController {
   @Put()
   async put(@Body() dto: AnonymousSettingsDto, @Req() req: Request): Promise<AnonymousSettings> {
     const before = this.anonymous.get();
+    const userId = dto.userId ?? 'anonymous';
+    checkAnonymousUser(this.model, userId);
     await this.anonymous.update({
       enabled: dto.enabled,
-      userId: dto.userId ?? 'anonymous',
+      userId,
       realmName: dto.realmName ?? 'NexusAuthorizingRealm',
     });
     const after = this.anonymous.get();
