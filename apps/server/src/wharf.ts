@@ -9,7 +9,7 @@ import express from 'express';
 import type { RequestListener, Server } from 'node:http';
 import { RepositoriesService } from './admin/repositories/repositories.service';
 import { WharfModule, compose } from './composition-root';
-import type { WharfConfig } from './config/config';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS, type WharfConfig } from './config/config';
 import { writeToTerminalOnly } from './config/log-file';
 import { closeServer, createRegistryServer, listen } from './connectors/http-server';
 import { isRegistryPath } from './distribution/registry-handler';
@@ -105,11 +105,12 @@ async function startOnServer(
     port,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     close: async () => {
+      // Draining: not ready any more, no new connections, new requests 503; transfers under way may finish.
       wharf.drain.begin();
       clearInterval(rotation);
       wharf.janitor.stop();
-      await wharf.connectors.closeAll();
-      await closeServer(server);
+      const grace = (config.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
+      await Promise.all([wharf.connectors.closeAll(grace), closeServer(server, grace)]);
       await app.close();
       await wharf.downloads.stop();
       await wharf.close();

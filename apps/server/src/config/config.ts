@@ -23,6 +23,8 @@ export interface WharfConfig {
   upstreamDeny?: string;
   /** WHARF_ALLOW_PRIVILEGED_PORTS: connector ports below 1024 are refused unless true. */
   allowPrivilegedPorts?: boolean;
+  /** WHARF_SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long requests in flight may take to finish (default 30). */
+  shutdownGraceSeconds?: number;
   /** WHARF_MIN_FREE_SPACE: bytes the blob store leaves free; uploads and fills that would go below are refused. None when absent. */
   minFreeSpace?: number;
   /** WHARF_SECRET_KEY_FILE: the key sealing secrets in the database (default <dataDir>/secrets/config.key); replicas share one. */
@@ -57,9 +59,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
 }
 
 export const DEFAULT_MIN_FREE_SPACE = '1GiB';
+/** As Kubernetes' terminationGracePeriodSeconds. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
 /** The settings of issue 16's hardening: upstream deny list, privileged ports, free-space floor. */
-function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamDeny' | 'allowPrivilegedPorts' | 'minFreeSpace'> {
+function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamDeny' | 'allowPrivilegedPorts' | 'minFreeSpace' | 'shutdownGraceSeconds'> {
+  const grace = Number(env.WHARF_SHUTDOWN_GRACE_SECONDS ?? DEFAULT_SHUTDOWN_GRACE_SECONDS);
+  if (!Number.isFinite(grace) || grace < 0) {
+    throw new ConfigError(`WHARF_SHUTDOWN_GRACE_SECONDS must be a number of seconds, not "${env.WHARF_SHUTDOWN_GRACE_SECONDS}"`);
+  }
   const upstreamDeny = env.WHARF_UPSTREAM_DENY ?? 'default';
   try {
     new UpstreamAddressPolicy(upstreamDeny);
@@ -71,6 +79,7 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamD
   return {
     upstreamDeny,
     allowPrivilegedPorts: privileged === 'true',
+    shutdownGraceSeconds: grace,
     minFreeSpace: parseBytes(env.WHARF_MIN_FREE_SPACE ?? DEFAULT_MIN_FREE_SPACE, 'WHARF_MIN_FREE_SPACE'),
   };
 }

@@ -56,14 +56,15 @@ export class ConnectorManager {
     await closeServer(connector.server);
   }
 
-  async close(repository: string): Promise<void> {
+  async close(repository: string, graceMs?: number): Promise<void> {
     const current = this.active.get(repository);
     if (!current) return;
     this.active.delete(repository);
-    await closeServer(current.server);
+    await closeServer(current.server, graceMs);
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.active.keys()].map((name) => this.close(name)));
+  /** Closes every connector, letting requests in flight finish for up to `graceMs` (shutdown). */
+  async closeAll(graceMs?: number): Promise<void> {
+    await Promise.all([...this.active.keys()].map((name) => this.close(name, graceMs)));
   }
 }

@@ -4,12 +4,22 @@ import { takeBodies } from '../http/taken-bodies';
 
 export class PortUnavailableError extends Error {}
 
+/** Servers being closed: requests that still arrive on their kept-alive connections are turned away. */
+const closing = new WeakSet<Server>();
+
+/** How long a closing server lets requests in flight finish when nobody says otherwise (a connector moving port). */
+export const DEFAULT_CLOSE_GRACE_MS = 2_000;
+
 /**
  * An HTTP server tuned for registry traffic: no overall request timeout (a 1 GiB upload may take long), and
  * upload bodies read by the native I/O addon where it can (http/taken-bodies.ts).
  */
 export function createRegistryServer(listener: RequestListener): Server {
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, listener);
+  const server: Server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (!closing.has(server)) return listener(req, res);
+    // Draining: what is under way finishes; a new request is told to go elsewhere, and the connection closes.
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1', Connection: 'close' }).end('Wharf is shutting down\n');
+  });
   takeBodies(server, takesUploadBody);
   return server;
 }
@@ -34,11 +44,23 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-export function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting connections, closes idle ones, lets requests in flight finish for up to `graceMs`
+ * (new requests on kept-alive connections get 503), then cuts what is left. Resolves once all are closed.
+ */
+export function closeServer(server: Server, graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> {
+  closing.add(server);
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    // A kept-alive connection whose last request just finished is closed too, not held until the grace ends.
+    const sweep = setInterval(() => server.closeIdleConnections(), 250);
+    sweep.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
-    // Connections still busy get a grace period, then are cut so a port is free again promptly.
-    setTimeout(() => server.closeAllConnections(), 2_000).unref();
   });
 }
