@@ -11,7 +11,13 @@ export interface RepositorySummary {
   format: 'docker';
   type: RepositoryType;
   url: string;
-  attributes: Record<string, unknown>;
+  /** `docker.httpPort` always; `proxy.remoteUrl` for proxies and `group.memberNames` for groups, as Nexus lists them. */
+  attributes: {
+    docker?: { httpPort: number | null };
+    proxy?: { remoteUrl: string };
+    group?: { memberNames: string[] };
+    [key: string]: unknown;
+  };
 }
 
 export interface StorageJson {
@@ -81,10 +87,28 @@ export interface ProxyRepositoryJson {
   cleanup: { policyNames: string[] } | null;
   proxy: { remoteUrl: string; contentMaxAge: number; metadataMaxAge: number; tagMaxAge?: { pattern: string; maxAge: number }[] };
   negativeCache: { enabled: boolean; timeToLive: number };
-  /** `password` is accepted on create/update and never returned. */
-  httpClient: { blocked: boolean; autoBlock: boolean; authentication: { type: 'username'; username: string; password?: string } | null };
+  /** `password` is accepted on create/update and never returned. `connection` is Nexus's, stored and returned as given. */
+  httpClient: {
+    blocked: boolean;
+    autoBlock: boolean;
+    authentication: { type: 'username'; username: string; password?: string } | null;
+    connection?: HttpConnectionJson | null;
+  };
+  /** Nexus's routing rules do not exist in Wharf: always null. */
+  routingRuleName?: null;
   docker: DockerJson;
-  dockerProxy: { indexType: 'HUB' | 'REGISTRY' | 'CUSTOM'; indexUrl: string | null };
+  /** Foreign layers are not fetched: cacheForeignLayers is false and the whitelist empty (other values are refused). */
+  dockerProxy: { indexType: 'HUB' | 'REGISTRY' | 'CUSTOM'; indexUrl: string | null; cacheForeignLayers?: false; foreignLayerUrlWhitelist?: string[] };
+}
+
+/** Nexus's `httpClient.connection` of a proxy. */
+export interface HttpConnectionJson {
+  retries?: number | null;
+  userAgentSuffix?: string | null;
+  timeout?: number | null;
+  enableCircularRedirects?: boolean;
+  enableCookies?: boolean;
+  useTrustStore?: boolean;
 }
 
 export type ProxyRepositoryView = ProxyRepositoryJson & { format: 'docker'; type: 'proxy'; url: string };

@@ -32,6 +32,16 @@ export interface HostedConfig extends RepositoryConfigBase {
   type: 'hosted';
 }
 
+/** Nexus's `httpClient.connection`. */
+export interface HttpConnectionSettings {
+  retries?: number | null;
+  userAgentSuffix?: string | null;
+  timeout?: number | null;
+  enableCircularRedirects?: boolean;
+  enableCookies?: boolean;
+  useTrustStore?: boolean;
+}
+
 export interface ProxyConfig extends RepositoryConfigBase {
   type: 'proxy';
   proxy: {
@@ -45,6 +55,8 @@ export interface ProxyConfig extends RepositoryConfigBase {
     blocked: boolean;
     autoBlock: boolean;
     authentication: { type: 'username'; username: string; password: string } | null;
+    /** Nexus's connection settings, stored and returned as given (Wharf's client keeps its own timeouts and retries). */
+    connection?: HttpConnectionSettings | null;
   };
   dockerProxy: { indexType: 'HUB' | 'REGISTRY' | 'CUSTOM'; indexUrl: string | null };
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 
 /** Blob store names: letters, digits and `._-`, not starting with a dot (Nexus's rule). */
 export const BLOB_STORE_NAME = /^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,199}$/;
@@ -68,12 +68,21 @@ export class S3BucketConfigurationDto {
   @ValidateNested()
   @Type(() => S3AdvancedConnectionDto)
   advancedBucketConnection?: S3AdvancedConnectionDto | null;
+
+  /** Server-side encryption settings are not supported: only null (or absent) is accepted, never ignored. */
+  @IsOptional()
+  @Equals(null, { message: 'bucketConfiguration.encryption is not supported by Wharf: it must be null' })
+  encryption?: null;
 }
 
-/** Nexus's S3 blob store JSON (softQuota and encryption are not supported and ignored). */
+/** Nexus's S3 blob store JSON (softQuota and encryption are not supported: only null is accepted). */
 export class S3BlobStoreDto {
   @Matches(BLOB_STORE_NAME, { message: 'name must be letters, digits, ".", "_" or "-", not starting with "."' })
   name!: string;
+
+  @IsOptional()
+  @Equals(null, { message: 'softQuota is not supported by Wharf on blob stores: it must be null' })
+  softQuota?: null;
 
   @IsNotEmptyObject()
   @ValidateNested()

@@ -6,7 +6,11 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   const out: ValidationErrorJson[] = [];
   for (const error of errors) {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) out.push({ id: path, message: qualify(message, error.property, path) });
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      // A field this API does not have is refused rather than dropped: a script must not believe it took effect.
+      const text = constraint === 'whitelistValidation' ? `${path} is not supported by Wharf (no such field)` : qualify(message, error.property, path);
+      out.push({ id: path, message: text });
+    }
     out.push(...flattenValidationErrors(error.children ?? [], path));
   }
   return out;
@@ -28,6 +32,7 @@ export class RestValidationError extends BadRequestException {
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
+    forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: (errors) => new RestValidationError(flattenValidationErrors(errors)),
   });

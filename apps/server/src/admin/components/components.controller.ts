@@ -1,11 +1,14 @@
-import { BadRequestException, Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
 import type { ComponentJson, PageJson } from '@wharf/api-types';
 import type { Request } from 'express';
-import { RepositoryNotFoundError } from '@wharf/registry-core';
-import { Browse, principalOf } from '../../security/rest-auth/rest-principal';
+import { RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
+import { AuditLog } from '../../security/domain/audit';
+import { AnyUser, Browse, actorOf, principalOf } from '../../security/rest-auth/rest-principal';
 import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 import { RegistryAccess } from '../../distribution/registry-access';
 import { WharfSettings } from '../../settings';
+import { parseComponentId } from './component-ids';
+import { ContentAccess } from './content-access';
 import { ComponentsService } from './components.service';
 
 @Controller('service/rest/v1/components')
@@ -16,7 +19,13 @@ export class ComponentsController {
     private readonly components: ComponentsService,
     private readonly settings: WharfSettings,
     private readonly access: RegistryAccess,
-  ) {}
+    private readonly manager: RepositoryManager,
+    private readonly audit: AuditLog,
+  ) {
+    this.content = new ContentAccess(manager, access);
+  }
+
+  private readonly content: ContentAccess;
 
   @Get()
   list(
@@ -36,4 +45,27 @@ export class ComponentsController {
       canBrowse: (member) => principal.admin || this.access.canAccess(principal, member, 'browse'),
     });
   }
+
+  /** One component (a tag) by the id the list gave. */
+  @Get(':id')
+  async get(@Param('id') id: string, @Req() req: Request): Promise<ComponentJson> {
+    const ref = parseComponentId(id);
+    this.content.requireBrowse(req, ref.repository);
+    const component = await this.components.componentById(ref, this.settings.externalBase(req.headers.host));
+    if (!component) throw new RepositoryNotFoundError(`component ${id} does not exist`);
+    return component;
+  }
+
+  /** Deletes the component's tag (the manifest stays while other tags or digests reference it), as Nexus does. */
+  @Delete(':id')
+  @AnyUser()
+  @HttpCode(204)
+  async delete(@Param('id') id: string, @Req() req: Request): Promise<void> {
+    const ref = parseComponentId(id);
+    this.content.requireDelete(req, ref.repository);
+    if (!(await this.components.componentById(ref, ''))) throw new RepositoryNotFoundError(`component ${id} does not exist`);
+    await this.manager.require(ref.repository).deleteTag(ref.image, ref.tag);
+    await this.audit.record(actorOf(req), 'component.delete', ref.repository, { image: ref.image, tag: ref.tag });
+  }
+
 }

@@ -1,9 +1,11 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import type { ComponentJson, PageJson } from '@wharf/api-types';
+import type { AssetJson, ComponentJson, PageJson } from '@wharf/api-types';
+import { type AssetRef, type ComponentRef, assetId, componentId } from './component-ids';
 import {
   DownloadRecorder,
   GroupRepository,
   ManifestIndex,
+  type ManifestRecord,
   type Page,
   type PageRequest,
   RepositoryManager,
@@ -67,34 +69,49 @@ export class ComponentsService {
     return { items: records.filter((r): r is TagRecord => r !== null), ...(names.next ? { next: names.next } : {}) };
   }
 
-  private async component(repository: string, tag: TagRecord, base: string): Promise<ComponentJson> {
+  /** One tag as a Nexus component, its manifest as the one asset (the ids are stable: see component-ids.ts). */
+  async component(repository: string, tag: TagRecord, base: string): Promise<ComponentJson> {
     const manifest = await this.manifests.get(repository, tag.image, tag.digest);
-    const id = Buffer.from(`${repository}:${tag.image}:${tag.name}`).toString('base64url');
     const path = `v2/${tag.image}/manifests/${tag.name}`;
-    const [algorithm, hex] = tag.digest.split(':');
     return {
-      id,
+      id: componentId({ repository, image: tag.image, tag: tag.name }),
       repository,
       format: 'docker',
       group: null,
       name: tag.image,
       version: tag.name,
-      assets: [
-        {
-          id: Buffer.from(`${repository}:${tag.image}@${tag.digest}`).toString('base64url'),
-          path,
-          downloadUrl: `${base}/repository/${repository}/${path}`,
-          repository,
-          format: 'docker',
-          contentType: manifest?.mediaType ?? 'application/octet-stream',
-          checksum: { [algorithm!]: hex },
-          fileSize: manifest?.size ?? 0,
-          lastModified: tag.updatedAt.toISOString(),
-          lastDownloaded: manifest?.lastDownloadedAt?.toISOString() ?? null,
-        },
-      ],
+      assets: [assetJson({ repository, image: tag.image, digest: tag.digest }, path, base, manifest, tag.updatedAt)],
     };
   }
+
+  /** A component by id, or null when its tag is gone. */
+  async componentById(id: ComponentRef, base: string): Promise<ComponentJson | null> {
+    const tag = await this.tags.get(id.repository, id.image, id.tag);
+    return tag ? this.component(id.repository, tag, base) : null;
+  }
+
+  /** An asset (a manifest by digest) by id, or null when it is gone. */
+  async assetById(id: AssetRef, base: string): Promise<AssetJson | null> {
+    await this.downloads.flush();
+    const manifest = await this.manifests.get(id.repository, id.image, id.digest);
+    return manifest ? assetJson(id, `v2/${id.image}/manifests/${id.digest}`, base, manifest, manifest.createdAt) : null;
+  }
+}
+
+function assetJson(ref: AssetRef, path: string, base: string, manifest: ManifestRecord | null, lastModified: Date): AssetJson {
+  const [algorithm, hex] = ref.digest.split(':');
+  return {
+    id: assetId(ref),
+    path,
+    downloadUrl: `${base}/repository/${ref.repository}/${path}`,
+    repository: ref.repository,
+    format: 'docker',
+    contentType: manifest?.mediaType ?? 'application/octet-stream',
+    checksum: { [algorithm!]: hex },
+    fileSize: manifest?.size ?? 0,
+    lastModified: lastModified.toISOString(),
+    lastDownloaded: manifest?.lastDownloadedAt?.toISOString() ?? null,
+  };
 }
 
 interface Cursor {

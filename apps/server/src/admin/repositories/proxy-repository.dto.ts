@@ -3,7 +3,7 @@ import { SafeRegex } from '@wharf/registry-core';
 import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
 import { BLOB_STORE_NAME } from '../../blobstores/s3-blob-store.dto';
-import { IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, Equals, IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 
 /** Tag patterns run on RE2 (linear time): what it cannot compile (backreferences, lookaround) is refused here. */
 @ValidatorConstraint({ name: 'isSafeRegex' })
@@ -78,6 +78,47 @@ export class AuthenticationDto {
   @IsString()
   @MaxLength(UPSTREAM_PASSWORD_MAX_LENGTH)
   password?: string;
+
+  /** Nexus's NTLM fields: NTLM is not supported, so only null or '' is accepted. */
+  @ValidateIf((_, v) => v !== null && v !== undefined && v !== '')
+  @Equals(null, { message: 'httpClient.authentication.ntlmHost is not supported by Wharf (no NTLM): leave it null' })
+  ntlmHost?: string | null;
+
+  @ValidateIf((_, v) => v !== null && v !== undefined && v !== '')
+  @Equals(null, { message: 'httpClient.authentication.ntlmDomain is not supported by Wharf (no NTLM): leave it null' })
+  ntlmDomain?: string | null;
+}
+
+/** Nexus's connection settings: stored and returned; Wharf's upstream client keeps its own timeouts (15 s connect, 60 s idle) and does not retry. */
+export class HttpConnectionDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  retries?: number | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  userAgentSuffix?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  timeout?: number | null;
+
+  @IsOptional()
+  @IsBoolean()
+  enableCircularRedirects?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  enableCookies?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  useTrustStore?: boolean;
 }
 
 export class HttpClientDto {
@@ -91,6 +132,11 @@ export class HttpClientDto {
   @ValidateNested()
   @Type(() => AuthenticationDto)
   authentication?: AuthenticationDto | null;
+
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @ValidateNested()
+  @Type(() => HttpConnectionDto)
+  connection?: HttpConnectionDto | null;
 }
 
 export class DockerProxyDto {
@@ -100,6 +146,16 @@ export class DockerProxyDto {
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @IsUrl({ require_tld: false, require_protocol: true })
   indexUrl?: string | null;
+
+  /** Nexus fetches "foreign" (non-distributable) layers from their URLs; Wharf does not, so only false is accepted. */
+  @IsOptional()
+  @Equals(false, { message: 'dockerProxy.cacheForeignLayers is not supported by Wharf: it must be false (foreign layers are not fetched)' })
+  cacheForeignLayers?: boolean;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(0, { message: 'dockerProxy.foreignLayerUrlWhitelist is not supported by Wharf: it must be empty (foreign layers are not fetched)' })
+  foreignLayerUrlWhitelist?: string[];
 }
 
 export class ProxyRepositoryDto extends RepositoryBaseDto {

@@ -9,7 +9,7 @@ import { WharfSettings } from '../../settings';
 import { HostedRepositoryDto } from './hosted-repository.dto';
 import { GroupRepositoryDto } from './group-repository.dto';
 import { ProxyRepositoryDto } from './proxy-repository.dto';
-import { groupFromDto, groupToJson, hostedFromDto, hostedToJson, proxyFromDto, proxyToJson, summaryOf } from './repository-json.mapper';
+import { groupFromDto, groupToJson, hostedFromDto, hostedToJson, proxyFromDto, proxyToJson, summaryOf, viewOf } from './repository-json.mapper';
 import { InvalidRepositoryError, RepositoriesService } from './repositories.service';
 import { type RepositoryConfig, RepositoryNotFoundError } from '@wharf/registry-core';
 
@@ -101,6 +101,13 @@ export class RepositoriesController {
     if (dto.name !== name) throw new InvalidRepositoryError(`name "${dto.name}" in the body differs from "${name}" in the path; repositories cannot be renamed`);
     await this.repositories.update(groupFromDto(dto));
     await this.audited(req, 'repository.update', name, 'group');
+  }
+
+  /** Any repository by name, in its type's full shape (Nexus's GET /v1/repositories/{name}). */
+  @Get(':name')
+  @Browse()
+  getByName(@Param('name') name: string, @Req() req: Request): HostedRepositoryView | ProxyRepositoryView | GroupRepositoryView {
+    return viewOf(this.visible(req, name), this.url(req, name));
   }
 
   @Get(':name/status')

@@ -1,6 +1,6 @@
 import { PORT_MAX, PORT_MIN, REPOSITORY_NAME, REPOSITORY_NAME_MAX_LENGTH, SUBDOMAIN_MAX_LENGTH } from '@wharf/api-types';
 import { Type } from 'class-transformer';
-import { Equals, IsArray, IsBoolean, IsInt, IsNotEmptyObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { Equals, IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 export class CleanupDto {
   @IsArray()
@@ -37,6 +37,30 @@ export class DockerDto {
 
 /** The fields every repository type shares (Nexus JSON); each type adds its own storage and settings. */
 export abstract class RepositoryBaseDto {
+  /** Returned by GET; accepted back (a GET -> PUT round trip) when it says docker. */
+  @IsOptional()
+  @Equals('docker', { message: 'format must be "docker": Wharf has Docker repositories only' })
+  format?: string;
+
+  /** Returned by GET; accepted back, and must match the endpoint (checked by the controller). */
+  @IsOptional()
+  @IsIn(['hosted', 'proxy', 'group'])
+  type?: string;
+
+  /** Returned by GET (derived from the name and the base URL); ignored when sent back. */
+  @IsOptional()
+  @IsString()
+  url?: string;
+
+  /** Nexus's routing rules (which paths a proxy may fetch) do not exist in Wharf: only null is accepted. */
+  @IsOptional()
+  @Equals(null, { message: 'routingRule is not supported by Wharf: it must be null' })
+  routingRule?: string | null;
+
+  @IsOptional()
+  @Equals(null, { message: 'routingRuleName is not supported by Wharf: it must be null' })
+  routingRuleName?: string | null;
+
   @IsString()
   @MaxLength(REPOSITORY_NAME_MAX_LENGTH)
   @Matches(REPOSITORY_NAME, {

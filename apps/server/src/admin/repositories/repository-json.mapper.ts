@@ -1,6 +1,7 @@
 import type { GroupRepositoryView, HostedRepositoryJson, HostedRepositoryView, ProxyRepositoryView, RepositorySummary } from '@wharf/api-types';
-import type { DockerSettings, GroupConfig, HostedConfig, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
-import type { DockerDto } from './repository-base.dto';
+import type { DockerSettings, GroupConfig, HostedConfig, HttpConnectionSettings, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
+import type { DockerDto, RepositoryBaseDto } from './repository-base.dto';
+import { InvalidRepositoryError } from './repositories.service';
 import type { GroupRepositoryDto } from './group-repository.dto';
 import type { ProxyRepositoryDto } from './proxy-repository.dto';
 import type { HostedRepositoryDto } from './hosted-repository.dto';
@@ -16,7 +17,15 @@ function dockerFromDto(docker: DockerDto): DockerSettings {
   };
 }
 
+/** A body sent back from a GET carries `type`: it must be the endpoint's. */
+function checkType(dto: RepositoryBaseDto, type: RepositoryConfig['type']): void {
+  if (dto.type !== undefined && dto.type !== type) {
+    throw new InvalidRepositoryError(`type "${dto.type}" in the body differs from this endpoint's "${type}"`);
+  }
+}
+
 export function hostedFromDto(dto: HostedRepositoryDto): HostedConfig {
+  checkType(dto, 'hosted');
   return {
     name: dto.name,
     type: 'hosted',
@@ -43,18 +52,36 @@ export function hostedToJson(config: HostedConfig, url: string): HostedRepositor
   return { ...json, format: 'docker', type: 'hosted', url };
 }
 
+/** A list item, as Nexus lists them: proxies show their remote URL under attributes.proxy. */
 export function summaryOf(config: RepositoryConfig, url: string): RepositorySummary {
   return {
     name: config.name,
     format: 'docker',
     type: config.type,
     url,
-    attributes: { docker: { httpPort: config.docker.httpPort } },
+    attributes: {
+      docker: { httpPort: config.docker.httpPort },
+      ...(config.type === 'proxy' ? { proxy: { remoteUrl: config.proxy.remoteUrl } } : {}),
+      ...(config.type === 'group' ? { group: { memberNames: [...config.group.memberNames] } } : {}),
+    },
   };
+}
+
+/** The full view of any repository (GET by name, /repositorySettings). */
+export function viewOf(config: RepositoryConfig, url: string): HostedRepositoryView | ProxyRepositoryView | GroupRepositoryView {
+  switch (config.type) {
+    case 'hosted':
+      return hostedToJson(config, url);
+    case 'proxy':
+      return proxyToJson(config, url);
+    case 'group':
+      return groupToJson(config, url);
+  }
 }
 
 /** `previous` supplies the stored password when an update leaves it out (credentials are write-only). */
 export function proxyFromDto(dto: ProxyRepositoryDto, previous?: ProxyConfig): ProxyConfig {
+  checkType(dto, 'proxy');
   const auth = dto.httpClient.authentication;
   const keptPassword =
     previous?.httpClient.authentication && auth && previous.httpClient.authentication.username === auth.username
@@ -82,10 +109,17 @@ export function proxyFromDto(dto: ProxyRepositoryDto, previous?: ProxyConfig): P
       blocked: dto.httpClient.blocked,
       autoBlock: dto.httpClient.autoBlock,
       authentication: auth ? { type: 'username', username: auth.username, password: auth.password ?? keptPassword ?? '' } : null,
+      // Left out (as the web UI does), the stored settings stay; null clears them.
+      ...connectionOf(dto.httpClient.connection, previous?.httpClient.connection),
     },
     docker: dockerFromDto(dto.docker),
     dockerProxy: { indexType: dto.dockerProxy?.indexType ?? 'REGISTRY', indexUrl: dto.dockerProxy?.indexUrl ?? null },
   };
+}
+
+function connectionOf(sent: HttpConnectionSettings | null | undefined, stored: HttpConnectionSettings | null | undefined): { connection?: HttpConnectionSettings } {
+  const connection = sent === undefined ? stored : sent;
+  return connection ? { connection: { ...connection } } : {};
 }
 
 /** The GET shape: never the upstream password. */
@@ -102,9 +136,11 @@ export function proxyToJson(config: ProxyConfig, url: string): ProxyRepositoryVi
       blocked: config.httpClient.blocked,
       autoBlock: config.httpClient.autoBlock,
       authentication: auth ? { type: 'username', username: auth.username } : null,
+      connection: config.httpClient.connection ? { ...config.httpClient.connection } : null,
     },
+    routingRuleName: null,
     docker: { ...config.docker },
-    dockerProxy: { ...config.dockerProxy },
+    dockerProxy: { ...config.dockerProxy, cacheForeignLayers: false, foreignLayerUrlWhitelist: [] },
     format: 'docker',
     type: 'proxy',
     url,
@@ -112,6 +148,7 @@ export function proxyToJson(config: ProxyConfig, url: string): ProxyRepositoryVi
 }
 
 export function groupFromDto(dto: GroupRepositoryDto): GroupConfig {
+  checkType(dto, 'group');
   return {
     name: dto.name,
     type: 'group',

@@ -1,10 +1,21 @@
 import { EMAIL_ADDRESS, PASSWORD_MAX_LENGTH, ROLE_ID, USER_ID } from '@wharf/api-types';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 const STATUSES = ['active', 'disabled'] as const;
 
+/** Fields Nexus's GET returns for users and roles: accepted back (GET -> PUT round trips) and ignored. */
+abstract class ReadOnlyEchoDto {
+  @IsOptional()
+  @IsString()
+  source?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  readOnly?: boolean;
+}
+
 /** `PUT /security/users/{id}` (Nexus's ApiUser; source, readOnly and externalRoles are ignored). */
-export class UserDto {
+export class UserDto extends ReadOnlyEchoDto {
   @IsString()
   @Matches(USER_ID, { message: 'userId must be 1-100 letters, digits and . _ @ + - (starting with a letter or digit)' })
   userId!: string;
@@ -35,6 +46,10 @@ export class UserDto {
   @ArrayMaxSize(200)
   @IsString({ each: true })
   roles?: string[];
+
+  @IsOptional()
+  @IsArray()
+  externalRoles?: unknown[];
 }
 
 /** `POST /security/users`: the user and its first password. */
@@ -46,7 +61,7 @@ export class CreateUserDto extends UserDto {
 }
 
 /** `POST|PUT /security/roles` (Nexus's RoleXO). */
-export class RoleDto {
+export class RoleDto extends ReadOnlyEchoDto {
   @IsString()
   @Matches(ROLE_ID, { message: 'id must be 1-100 letters, digits and . _ - (starting with a letter or digit)' })
   id!: string;
