@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupConfig, hostedConfig } from '../../test/configs';
+import { describeDockerRepositoryContract } from '../../test/docker-repository.contract';
+import { openProxyHarness } from '../../test/proxy-harness';
+import { describeReadContract } from '../../test/read-contract';
+import { distributionAvailable } from '../../test/upstream/distribution';
 import { type TestImage, buildImage, expectRegistryError, pushImage } from '../../test/fixtures';
 import { type HostedHarness, openHostedHarness } from '../../test/hosted-harness';
 import type { DockerRepository, ReadView } from '../docker-repository';
@@ -139,4 +143,44 @@ describe('GroupRepository: the members it stands for', () => {
     const view = outer.restrictTo({ canRead: (name) => name !== 'closed' }) as GroupRepository;
     expect(view.leafMembers().map((m) => m.name)).toEqual(['open']);
   });
+});
+
+// A group serves what its members hold, as any repository does: over a hosted member, and over a hosted and a
+// proxy member (the image in the proxy's upstream); and it takes pushes through its writable member.
+describeReadContract('GroupRepository over a hosted member', async () => {
+  const h = await openHostedHarness('memory');
+  const member = h.repository(hostedConfig('member'));
+  return {
+    repository: groupOf('grp-hosted', { member: () => member }),
+    seed: async (image, tag, img) => void (await pushImage(member, image, img, tag)),
+    cleanup: () => h.cleanup(),
+  };
+});
+
+if (distributionAvailable()) {
+  describeReadContract('GroupRepository over a hosted and a proxy member (content in the proxy upstream)', async () => {
+    const h = await openHostedHarness('memory');
+    const hosted = h.repository(hostedConfig('member-hosted'));
+    const proxies = await openProxyHarness();
+    const proxy = proxies.repository('member-proxy');
+    return {
+      repository: groupOf('grp-proxy', { 'member-hosted': () => hosted, 'member-proxy': () => proxy }),
+      seed: proxies.seed,
+      cleanup: async () => {
+        await proxies.cleanup();
+        await h.cleanup();
+      },
+    };
+  });
+}
+
+describeDockerRepositoryContract('GroupRepository writing through its hosted member', async () => {
+  const h = await openHostedHarness('memory');
+  const member = h.repository(hostedConfig('writable'));
+  const siblingMember = h.repository(hostedConfig('writable-2'));
+  return {
+    repository: groupOf('grp-writable', { writable: () => member }),
+    sibling: groupOf('grp-writable-2', { 'writable-2': () => siblingMember }),
+    cleanup: () => h.cleanup(),
+  };
 });

@@ -116,7 +116,7 @@ export class GroupRepository implements DockerRepository {
   listTags(image: string, page: PageRequest): Promise<Page<string>> {
     return this.read(image, undefined, async () => {
       const lists = await this.all(this.members(), async (m) => (await m.listTags(image, { n: pageSize(page) + 1, ...(page.last ? { last: page.last } : {}) })).items);
-      if (lists.every((l) => l === null) && !page.last) throw new RegistryError('NAME_UNKNOWN', `no member of group ${this.name} has ${image}`);
+      if (lists.every((l) => l === null)) throw new RegistryError('NAME_UNKNOWN', `no member of group ${this.name} has ${image}`);
       return mergePage(lists, page);
     });
   }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MANIFEST_BYTES, MediaType, digestOf } from '@wharf/oci';
 import { hostedConfig } from '../../test/configs';
 import { describeDockerRepositoryContract } from '../../test/docker-repository.contract';
+import { describeReadContract } from '../../test/read-contract';
 import {
   buildImage,
   buildIndex,
@@ -30,6 +31,12 @@ describe(HostedRepository.name, () => {
       };
     });
   }
+
+  describeReadContract('HostedRepository (in-memory ports, FileBlobStore)', async () => {
+    const harness = await openHostedHarness('memory');
+    const repository = harness.repository(hostedConfig('docker-hosted'));
+    return { repository, seed: async (image, tag, img) => void (await pushImage(repository, image, img, tag)), cleanup: () => harness.cleanup() };
+  });
 
   describe.each<MetadataKind>(['sqlite', 'postgres', 'memory'])('hosted specifics (%s metadata)', (kind) => {
     let harness: HostedHarness;

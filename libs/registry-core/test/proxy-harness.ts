@@ -1,0 +1,67 @@
+/**
+ * ProxyRepository instances in front of a real CNCF Distribution (a process per harness), over a real
+ * FileBlobStore and the in-memory metadata ports; `seed` pushes an image into the upstream over HTTP.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobFills } from '../src/proxy/blob-fill';
+import { ProxyRepository } from '../src/proxy/proxy-repository';
+import { ProxyState } from '../src/proxy/proxy-state';
+import { RegistryClient } from '../src/upstream';
+import { proxyConfig } from './configs';
+import type { TestImage } from './fixtures';
+import { openHostedHarness } from './hosted-harness';
+import { type RunningDistribution, startDistribution } from './upstream/distribution';
+
+export interface ProxyHarness {
+  upstream: RunningDistribution;
+  repository(name?: string): ProxyRepository;
+  seed(image: string, tag: string, img: TestImage): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+async function expectStatus(res: Response, status: number, what: string): Promise<Response> {
+  if (res.status !== status) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** Pushes the image's blobs (monolithic uploads) and its manifest, bytes unchanged, to a registry without auth. */
+export async function pushToRegistry(url: string, image: string, tag: string, img: TestImage): Promise<void> {
+  for (const blob of img.blobs) {
+    const start = await expectStatus(await fetch(`${url}/v2/${image}/blobs/uploads/`, { method: 'POST' }), 202, 'upload start');
+    const location = new URL(start.headers.get('location')!, url);
+    location.searchParams.set('digest', blob.digest);
+    await expectStatus(await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: blob.bytes }), 201, 'upload');
+  }
+  const put = await fetch(`${url}/v2/${image}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': img.manifest.mediaType }, body: img.manifest.bytes });
+  await expectStatus(put, 201, 'manifest put');
+}
+
+export async function openProxyHarness(): Promise<ProxyHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'wharf-proxy-upstream-'));
+  const upstream = await startDistribution({ dir });
+  const hosted = await openHostedHarness('memory');
+  const { blobs, manifests, tags, links, manifestCache, downloads, claims } = hosted.deps;
+  const fills = new BlobFills();
+  const clients: RegistryClient[] = [];
+  return {
+    upstream,
+    repository: (name = 'docker-proxy') => {
+      const config = proxyConfig(name);
+      config.proxy.remoteUrl = upstream.url;
+      config.httpClient.authentication = null;
+      config.dockerProxy.indexType = 'REGISTRY';
+      const client = new RegistryClient({ remoteUrl: upstream.url });
+      clients.push(client);
+      return new ProxyRepository(config, { blobs, manifests, tags, links, manifestCache, downloads, claims, fills, client, state: new ProxyState(), log: { warn: () => undefined } });
+    },
+    seed: (image, tag, img) => pushToRegistry(upstream.url, image, tag, img),
+    cleanup: async () => {
+      for (const c of clients) c.close();
+      await upstream.stop();
+      await hosted.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
