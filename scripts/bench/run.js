@@ -10,7 +10,7 @@
 // --only=      run only these scenarios (the seed step always runs; dependencies are not added; every
 //              proxy-* scenario sets up what it needs): push-large pull-large blob-throughput
 //              manifest-get proxy-cold-pull proxy-warm-throughput proxy-manifest-get
-//              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss
+//              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss proxy-concurrent-tls
 // --cpu-prof   start every Wharf process with node --cpu-prof; the .cpuprofile files land in scripts/bench/results/cpu-prof
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
 // --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64;
@@ -75,6 +75,8 @@ function options(quick) {
       dedupBlobIndex: 1, // the 50 MiB layer of the cold image
       dedupClients: 20,
       revalidationPulls: quick ? 20 : 100,
+      concurrentLayers: quick ? [4 * MiB, MiB] : [48 * MiB, 16 * MiB],
+      concurrentRepeats: quick ? 1 : 3,
     },
   };
 }

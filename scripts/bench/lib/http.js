@@ -1,6 +1,8 @@
 'use strict';
-// Small node:http helpers: buffered requests, streamed uploads with backpressure, streamed downloads.
+// Small node:http(s) helpers: buffered requests, streamed uploads with backpressure, streamed downloads.
+// https URLs trust the bench's CA (setTrustedCa) and get an https agent of their own per http agent.
 const http = require('node:http');
+const https = require('node:https');
 const { createHash } = require('node:crypto');
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -9,20 +11,46 @@ function makeAgent() {
   return new http.Agent({ keepAlive: true, maxSockets: 64 });
 }
 
+let trustedCa;
+const httpsAgents = new WeakMap();
+
+/** The CA (PEM) https requests trust: the one the bench made for its TLS upstreams. */
+function setTrustedCa(pem) {
+  trustedCa = pem;
+}
+
+/** The https twin of an http agent (same pooling), created on first use. */
+function httpsAgentFor(agent) {
+  if (!agent) return undefined;
+  let twin = httpsAgents.get(agent);
+  if (!twin) {
+    twin = new https.Agent({ keepAlive: true, maxSockets: agent.maxSockets, ca: trustedCa });
+    httpsAgents.set(agent, twin);
+    const destroy = agent.destroy.bind(agent);
+    agent.destroy = () => {
+      twin.destroy();
+      destroy();
+    };
+  }
+  return twin;
+}
+
 function basicAuth(user, password) {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 function openRequest(url, { method = 'GET', headers = {}, agent, timeoutMs = DEFAULT_TIMEOUT_MS }) {
   const u = new URL(url);
-  return http.request({
+  const secure = u.protocol === 'https:';
+  return (secure ? https : http).request({
     host: u.hostname,
     port: u.port,
     path: u.pathname + u.search,
     method,
     headers,
-    agent,
+    agent: secure ? httpsAgentFor(agent) : agent,
     timeout: timeoutMs,
+    ...(secure && !agent ? { ca: trustedCa } : {}),
   });
 }
 
@@ -95,13 +123,24 @@ function streamUpload(url, { method = 'PATCH', headers = {}, agent, timeoutMs = 
   });
 }
 
-/** GET streamed to a sha256 and a byte counter (bytes are discarded). */
-function downloadAndHash(url, { headers = {}, agent, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+/**
+ * GET streamed to a sha256 and a byte counter (bytes are discarded). Redirects (a registry sending blob GETs
+ * to its CDN) are followed, at most 3, without the Authorization header once the origin changes.
+ */
+function downloadAndHash(url, { headers = {}, agent, timeoutMs = DEFAULT_TIMEOUT_MS } = {}, hops = 0) {
   return new Promise((resolve, reject) => {
     const req = openRequest(url, { method: 'GET', headers, agent, timeoutMs });
     failOnTimeout(req, url, timeoutMs);
     req.on('error', reject);
     req.on('response', (res) => {
+      if ([301, 302, 303, 307, 308].includes(res.statusCode) && res.headers.location && hops < 3) {
+        res.resume();
+        const next = new URL(res.headers.location, url);
+        const sameOrigin = next.origin === new URL(url).origin;
+        const { Authorization: _a, authorization: _b, ...rest } = headers;
+        downloadAndHash(next.href, { headers: sameOrigin ? headers : rest, agent, timeoutMs }, hops + 1).then(resolve, reject);
+        return;
+      }
       const hash = createHash('sha256');
       let bytes = 0;
       res.on('data', (c) => {
@@ -135,4 +174,4 @@ async function waitFor(url, { headers, timeoutMs = 60_000, accept = (s) => s ===
   throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
 }
 
-module.exports = { makeAgent, basicAuth, request, streamUpload, downloadAndHash, waitFor };
+module.exports = { makeAgent, basicAuth, setTrustedCa, request, streamUpload, downloadAndHash, waitFor };

@@ -4,13 +4,17 @@
 // streamed both ways with backpressure (pipe, nothing buffered), and requests are counted by kind
 // (ping, manifest GET/HEAD, blob GET/HEAD, other) with bytes sent back downstream.
 //
-//   node passthrough.js <listen port> <upstream base URL>
+//   node passthrough.js <listen port> <upstream base URL> [--tls <cert> <key>] [--redirect-blobs-to <base URL>]
 //
 // GET /_passthrough/counts answers the counters as JSON; it is not forwarded (?resetMax=1 also
 // restarts the "most blob GETs in flight at once" high-water mark). In the bench one
 // instance stands in front of the shared upstream for each proxy under test, so each proxy's
-// upstream traffic is counted separately.
+// upstream traffic is counted separately. With --tls it serves HTTPS (an HTTPS upstream, as the proxies
+// see it); with --redirect-blobs-to it answers blob GETs with 307 to that base URL + the same path, as Docker
+// Hub sends them to its CDN (another host), and forwards everything else.
+const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const path = require('node:path');
 const { startProcess, stopProcess } = require('./proc');
 const { freePorts } = require('./ports');
@@ -40,7 +44,7 @@ function withoutHopByHop(headers) {
   return out;
 }
 
-function serve(listenPort, upstreamBase) {
+function serve(listenPort, upstreamBase, { tls = null, redirectBlobsTo = null } = {}) {
   const upstream = new URL(upstreamBase);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const counts = {
@@ -54,7 +58,7 @@ function serve(listenPort, upstreamBase) {
     inflightBlobGets: 0,
     other: [], // first few unexpected requests, for the report
   };
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     if (req.url === COUNTS_PATH || req.url === `${COUNTS_PATH}?resetMax=1`) {
       if (req.url !== COUNTS_PATH) counts.maxInflightBlobGets = counts.inflightBlobGets;
       const body = JSON.stringify(counts);
@@ -65,6 +69,12 @@ function serve(listenPort, upstreamBase) {
     const kind = classify(req.method, req.url);
     counts.requests[kind]++;
     if (kind === 'other' && counts.other.length < 10) counts.other.push(`${req.method} ${req.url}`);
+    if (kind === 'blob-get' && redirectBlobsTo) {
+      counts.status[307] = (counts.status[307] ?? 0) + 1;
+      res.writeHead(307, { Location: `${redirectBlobsTo}${req.url}`, 'Content-Length': 0 });
+      res.end();
+      return;
+    }
     counts.inflight++;
     if (kind === 'blob-get') counts.maxInflightBlobGets = Math.max(counts.maxInflightBlobGets, ++counts.inflightBlobGets);
     let finished = false;
@@ -102,19 +112,24 @@ function serve(listenPort, upstreamBase) {
       finish();
     });
     req.pipe(up);
-  });
+  };
+  const server = tls ? https.createServer({ cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
   server.requestTimeout = 0;
   server.listen(listenPort, '127.0.0.1');
 }
 
-/** Starts a pass-through process in front of `upstreamUrl`; returns { name, url, pid, counts(), stop() }. */
-async function startPassthrough({ id, upstreamUrl, logDir }) {
+/**
+ * Starts a pass-through process in front of `upstreamUrl`; returns { name, url, pid, counts(), stop() }.
+ * `tls` ({ certFile, keyFile }) makes it serve HTTPS; `redirectBlobsTo` makes blob GETs 307 there.
+ */
+async function startPassthrough({ id, upstreamUrl, logDir, tls = null, redirectBlobsTo = null }) {
   const [port] = await freePorts(1);
   const logFile = path.join(logDir, `${id}.log`);
-  const child = startProcess(id, process.execPath, [__filename, String(port), upstreamUrl], { logFile });
-  const url = `http://127.0.0.1:${port}`;
+  const extra = [...(tls ? ['--tls', tls.certFile, tls.keyFile] : []), ...(redirectBlobsTo ? ['--redirect-blobs-to', redirectBlobsTo] : [])];
+  const child = startProcess(id, process.execPath, [__filename, String(port), upstreamUrl, ...extra], { logFile });
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await waitFor(`${url}${COUNTS_PATH}`, { timeoutMs: 15_000, isAlive: () => !child.exitInfo });
   return {
     id,
@@ -158,13 +173,18 @@ async function waitIdle(pt, { timeoutMs = 60_000, settleMs = 300 } = {}) {
 }
 
 if (require.main === module) {
-  const [port, upstream] = process.argv.slice(2);
+  const [port, upstream, ...rest] = process.argv.slice(2);
   if (!port || !upstream) {
-    console.error('usage: node passthrough.js <listen port> <upstream base URL>');
+    console.error('usage: node passthrough.js <listen port> <upstream base URL> [--tls <cert> <key>] [--redirect-blobs-to <base URL>]');
     process.exit(2);
   }
+  const tlsAt = rest.indexOf('--tls');
+  const redirectAt = rest.indexOf('--redirect-blobs-to');
   process.on('SIGTERM', () => process.exit(0));
-  serve(Number(port), upstream);
+  serve(Number(port), upstream, {
+    tls: tlsAt >= 0 ? { cert: rest[tlsAt + 1], key: rest[tlsAt + 2] } : null,
+    redirectBlobsTo: redirectAt >= 0 ? rest[redirectAt + 1] : null,
+  });
 }
 
 module.exports = { startPassthrough, diffCounts, waitIdle, classify, KINDS };

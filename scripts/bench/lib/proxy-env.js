@@ -8,6 +8,13 @@
 //   direct pairs:   client ──> Wharf proxy / Distribution proxy ───────────────────────────┤    Distribution
 //   baseline:       client ────────────────────────────────────────────────────────────────┘
 //
+// The upstream has three doors, one per kind of upstream a proxy pair can be pointed at:
+//   http      the upstream Distribution itself, plain HTTP;
+//   https     a second Distribution process serving the same storage over TLS (a certificate of the bench's
+//             own CA, lib/tls.js; Wharf trusts it through NODE_EXTRA_CA_CERTS, Distribution through SSL_CERT_FILE);
+//   redirect  a Docker-Hub-like front (HTTPS, lib/passthrough.js --redirect-blobs-to) that answers every blob
+//             GET with 307 to the HTTPS door under another host name (https://localhost:<port>, the "CDN")
+//             and forwards everything else.
 // Proxies are started in pairs (one Wharf process with a proxy repository "hub", one Distribution in
 // proxy mode), each with new data directories; stopping a pair removes its data. A *counted* pair
 // reaches the upstream through the pass-throughs (the scenarios that count upstream requests); a
@@ -23,11 +30,16 @@ const { startDistribution, startWharf } = require('./servers');
 const { startPassthrough, diffCounts, waitIdle } = require('./passthrough');
 const { RandomSource, imageConfig, dockerManifest, sha256, MEDIA } = require('./content');
 const { uploadChunked, uploadSmallBlob, putManifest, pullBlob } = require('./registry');
-const { request, makeAgent } = require('./http');
+const { request, makeAgent, setTrustedCa } = require('./http');
+const { makeBenchTls } = require('./tls');
 const { trackTempDir } = require('./proc');
 const { cpuSeconds } = require('./rss');
 
 const MiB = 1024 * 1024;
+
+/** The kinds of upstream a proxy pair can be pointed at (see the top of this file). */
+const UPSTREAM_KINDS = ['http', 'https', 'redirect'];
+const KIND_LABELS = { http: 'HTTP upstream', https: 'HTTPS upstream', redirect: 'HTTPS upstream redirecting blobs (307) to a second host' };
 
 /** What a docker client sends as Accept when it pulls by tag. */
 const PULL_ACCEPT = [
@@ -44,13 +56,32 @@ async function ensureProxyEnv(ctx) {
   ctx.log('proxy mode: starting the upstream Distribution and two counting pass-throughs');
   const upstream = await startDistribution({ workDir: dir, logDir: ctx.logDir, name: 'upstream', label: 'upstream Distribution', id: 'upstream' });
   ctx.extraLogs.push({ label: 'upstream Distribution', file: upstream.logFile });
-  const [ptWharf, ptDistribution] = await Promise.all(
-    ['pt-wharf', 'pt-distribution'].map((id) => startPassthrough({ id, upstreamUrl: upstream.baseUrl, logDir: ctx.logDir })),
-  );
+  const tls = await makeBenchTls(path.join(dir, 'tls'));
+  setTrustedCa(tls.ca);
+  const upstreamTls = await startDistribution({
+    workDir: dir,
+    logDir: ctx.logDir,
+    name: 'upstream-tls',
+    label: 'upstream Distribution (HTTPS)',
+    id: 'upstream-tls',
+    tls,
+    rootDir: upstream.dataDir,
+  });
+  ctx.extraLogs.push({ label: 'upstream Distribution (HTTPS)', file: upstreamTls.logFile });
+  const cdn = `https://localhost:${upstreamTls.port}`;
+  const front = await startPassthrough({ id: 'front', upstreamUrl: upstream.baseUrl, logDir: ctx.logDir, tls, redirectBlobsTo: cdn });
   const env = {
     dir,
+    tls,
     upstream,
-    passthroughs: { wharf: ptWharf, distribution: ptDistribution },
+    upstreamTls,
+    front,
+    cdn,
+    /** Where a pair points, by upstream kind, when its upstream requests are not counted. */
+    upstreamUrls: { http: upstream.baseUrl, https: upstreamTls.baseUrl, redirect: front.url },
+    /** The process serving the blob bytes, by upstream kind (its CPU is the "upstream direct" column's). */
+    upstreamPids: { http: upstream.pid, https: upstreamTls.pid, redirect: upstreamTls.pid },
+    passthroughs: {},
     images: {},
     pairs: 0,
     warm: null,
@@ -123,10 +154,11 @@ function ensureBigImage(ctx) {
  * [Wharf proxy target, Distribution proxy target]; each target has .passthrough (null unless
  * counted), .agent and .stop(). Each pulls a small different image once (process warm-up).
  */
-async function startProxyPair(ctx, why, { counted }) {
+async function startProxyPair(ctx, why, { counted, upstream = 'http' }) {
   const env = await ensureProxyEnv(ctx);
   const n = ++env.pairs;
-  const remote = (name) => (counted ? env.passthroughs[name].url : env.upstream.baseUrl);
+  const passthroughs = counted ? await countingPassthroughs(ctx, upstream) : null;
+  const remote = (name) => (counted ? passthroughs[name].url : env.upstreamUrls[upstream]);
   const [wharf, distribution] = await Promise.all([
     startWharf({
       repoRoot: ctx.repoRoot,
@@ -134,7 +166,7 @@ async function startProxyPair(ctx, why, { counted }) {
       logDir: ctx.logDir,
       cpuProfDir: ctx.cpuProfDir,
       nodeArgs: ctx.wharfNodeArgs,
-      env: ctx.wharfEnv,
+      env: { NODE_EXTRA_CA_CERTS: env.tls.caFile, ...ctx.wharfEnv },
       name: 'wharf',
       label: 'Wharf proxy',
       id: `wharf-proxy-${n}`,
@@ -147,11 +179,13 @@ async function startProxyPair(ctx, why, { counted }) {
       label: 'Distribution proxy',
       id: `distribution-proxy-${n}`,
       proxyRemoteUrl: remote('distribution'),
+      env: { SSL_CERT_FILE: env.tls.caFile },
     }),
   ]);
   for (const t of [wharf, distribution]) {
     ctx.extraLogs.push({ label: `${t.label} #${n}`, file: t.logFile });
-    t.passthrough = counted ? env.passthroughs[t.name] : null;
+    t.passthrough = counted ? passthroughs[t.name] : null;
+    t.upstreamKind = upstream;
     t.agent = makeAgent();
     const stopServer = t.stop;
     t.stop = async () => {
@@ -164,8 +198,31 @@ async function startProxyPair(ctx, why, { counted }) {
   for (const t of [wharf, distribution]) await pullImage(t, warmup);
   // Distribution fills its cache in the background after answering: wait until that is over.
   await settle(ctx, [wharf, distribution]);
-  ctx.log(`proxy pair #${n} (${why}, ${counted ? 'counted: through the pass-throughs' : 'direct to the upstream'}): Wharf proxy pid ${wharf.pid} at ${wharf.baseUrl}, Distribution proxy pid ${distribution.pid} at ${distribution.baseUrl}`);
+  ctx.log(`proxy pair #${n} (${why}, ${KIND_LABELS[upstream]}, ${counted ? 'counted: through the pass-throughs' : 'direct to the upstream'}): Wharf proxy pid ${wharf.pid} at ${wharf.baseUrl}, Distribution proxy pid ${distribution.pid} at ${distribution.baseUrl}`);
   return [wharf, distribution];
+}
+
+/**
+ * The counting pass-throughs of an upstream kind (one per proxy under test), started on first use: plain HTTP
+ * in front of the upstream; HTTPS in front of it; HTTPS answering blob GETs with 307 to the CDN door.
+ */
+async function countingPassthroughs(ctx, kind) {
+  const env = await ensureProxyEnv(ctx);
+  if (!env.passthroughs[kind]) {
+    const [wharf, distribution] = await Promise.all(
+      ['wharf', 'distribution'].map((name) =>
+        startPassthrough({
+          id: `pt-${name}${kind === 'http' ? '' : `-${kind}`}`,
+          upstreamUrl: env.upstream.baseUrl,
+          logDir: ctx.logDir,
+          ...(kind === 'http' ? {} : { tls: env.tls }),
+          ...(kind === 'redirect' ? { redirectBlobsTo: env.cdn } : {}),
+        }),
+      ),
+    );
+    env.passthroughs[kind] = { wharf, distribution };
+  }
+  return env.passthroughs[kind];
 }
 
 async function stopPair(pair) {
@@ -225,7 +282,7 @@ async function settle(ctx, targets) {
   for (const t of targets) {
     if (t.passthrough && !(await waitIdle(t.passthrough))) ctx.anomaly(`${t.label}: upstream requests still in flight after 60 s`);
   }
-  for (const pid of [...targets.map((t) => t.pid), env.upstream.pid]) {
+  for (const pid of [...targets.map((t) => t.pid), env.upstream.pid, env.upstreamTls.pid]) {
     if (!(await waitCpuQuiet(pid))) ctx.anomaly(`pid ${pid} kept using CPU for 60 s after a measurement`);
   }
 }
@@ -335,9 +392,18 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Server CPU seconds per GiB of cold content passed on (the image's bytes, once per pull). */
+function cpuPerGiB(cpuSeconds, bytes) {
+  return cpuSeconds === null || cpuSeconds === undefined ? null : cpuSeconds / (bytes / 1024 ** 3);
+}
+
 module.exports = {
+  UPSTREAM_KINDS,
+  KIND_LABELS,
+  cpuPerGiB,
   PULL_ACCEPT,
   ensureProxyEnv,
+  ensureUpstreamImage,
   ensureColdImage,
   ensureBigImage,
   startProxyPair,

@@ -24,11 +24,23 @@ async function distributionVersion() {
 /**
  * CNCF Distribution: filesystem storage, in-memory blob descriptor cache, no auth, access log off.
  * With `proxyRemoteUrl` it runs as a pull-through cache of that registry (`proxy: remoteurl:`).
- * `name` / `label` / `id` (file names under workDir and logDir) default to the hosted instance.
+ * With `tls` ({ certFile, keyFile }) it serves HTTPS (`http.tls`); `rootDir` shares another instance's
+ * storage (an HTTPS door to the same content); `env` adds to its environment (e.g. SSL_CERT_FILE, the CAs a
+ * proxy trusts). `name` / `label` / `id` (file names under workDir and logDir) default to the hosted instance.
  */
-async function startDistribution({ workDir, logDir, name = 'distribution', label = 'Distribution', id = 'distribution', proxyRemoteUrl = null }) {
+async function startDistribution({
+  workDir,
+  logDir,
+  name = 'distribution',
+  label = 'Distribution',
+  id = 'distribution',
+  proxyRemoteUrl = null,
+  tls = null,
+  rootDir = null,
+  env = {},
+}) {
   const [port] = await freePorts(1);
-  const root = path.join(workDir, `${id}-data`);
+  const root = rootDir ?? path.join(workDir, `${id}-data`);
   fs.mkdirSync(root, { recursive: true });
   const configFile = path.join(workDir, `${id}.yml`);
   const lines = [
@@ -44,12 +56,14 @@ async function startDistribution({ workDir, logDir, name = 'distribution', label
     '    blobdescriptor: inmemory',
   ];
   if (!proxyRemoteUrl) lines.push('  delete:', '    enabled: true');
-  lines.push('http:', `  addr: 127.0.0.1:${port}`, 'health:', '  storagedriver:', '    enabled: false');
+  lines.push('http:', `  addr: 127.0.0.1:${port}`);
+  if (tls) lines.push('  tls:', `    certificate: ${tls.certFile}`, `    key: ${tls.keyFile}`);
+  lines.push('health:', '  storagedriver:', '    enabled: false');
   if (proxyRemoteUrl) lines.push('proxy:', `  remoteurl: ${proxyRemoteUrl}`);
   fs.writeFileSync(configFile, [...lines, ''].join('\n'));
   const logFile = path.join(logDir, `${id}.log`);
-  const child = startProcess(id, DISTRIBUTION_BIN, ['serve', configFile], { logFile });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = startProcess(id, DISTRIBUTION_BIN, ['serve', configFile], { logFile, env });
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await waitForServer(label, child, logFile, `${baseUrl}/v2/`, { timeoutMs: 30_000 });
   return {
     name,
@@ -61,12 +75,14 @@ async function startDistribution({ workDir, logDir, name = 'distribution', label
     logFile,
     dataDir: root,
     version: await distributionVersion(),
+    port,
     settings: {
       storage: 'filesystem',
       cache: 'blobdescriptor inmemory',
       auth: 'none',
       log: 'warn, access log off',
       ...(proxyRemoteUrl ? { mode: `pull-through cache of ${proxyRemoteUrl}` } : {}),
+      ...(tls ? { tls: 'HTTPS (http.tls, the bench CA)' } : {}),
     },
     stop: () => stopProcess(child),
   };

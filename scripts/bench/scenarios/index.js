@@ -19,4 +19,5 @@ module.exports = [
   require('./proxy-tag-revalidation'),
   require('./proxy-blob-dedup'),
   require('./proxy-big-rss'),
+  require('./proxy-concurrent-tls'),
 ];
