@@ -58,6 +58,8 @@ export async function openProxyHarness(): Promise<ProxyHarness> {
     },
     seed: (image, tag, img) => pushToRegistry(upstream.url, image, tag, img),
     cleanup: async () => {
+      // A fill commits (fsync, rename, link) just after its readers had the last byte: let it finish first.
+      for (let waited = 0; fills.size > 0 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
       for (const c of clients) c.close();
       await upstream.stop();
       await hosted.cleanup();
