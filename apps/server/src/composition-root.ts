@@ -7,6 +7,11 @@ import {
   TypeOrmApiTokenStore,
   TypeOrmAuditLog,
   TypeOrmBlobClaims,
+  TypeOrmCleanupPolicies,
+  TypeOrmContentCatalog,
+  TypeOrmGarbageLedger,
+  TypeOrmTaskStore,
+  TypeOrmUsageSamples,
   TypeOrmBlobLinks,
   TypeOrmBlobStoreConfigs,
   TypeOrmManifestIndex,
@@ -24,6 +29,7 @@ import {
 import {
   BlobFills,
   type ChangeFeed,
+  CleanupPolicyStore,
   type DockerRepository,
   DownloadRecorder,
   GroupRepository,
@@ -83,6 +89,11 @@ import { TokenService } from './security/registry-realm/token-service';
 import { SecurityModule } from './security/security.module';
 import { WharfSettings } from './settings';
 import { UploadJanitor } from './tasks/upload-janitor';
+import { BlobStoreUsage } from './blobstores/blob-store-usage';
+import { LifecycleMetrics } from './tasks/lifecycle-metrics';
+import { lifecycleTasks } from './tasks/lifecycle-tasks';
+import { StorageLifecycle } from './tasks/storage-lifecycle';
+import { TaskScheduler } from './tasks/task-scheduler';
 
 /**
  * The composition root: the one place where Wharf's concrete classes are chosen and wired (storage
@@ -106,6 +117,12 @@ export interface Composition {
   registry: RegistryHandler;
   connectors: ConnectorManager;
   janitor: UploadJanitor;
+  /** Cleanup, eviction and garbage collection (the tasks and the REST API use it). */
+  lifecycle: StorageLifecycle;
+  /** The built-in tasks on their schedules, one run at a time across processes. */
+  scheduler: TaskScheduler;
+  policies: CleanupPolicyStore;
+  usage: BlobStoreUsage;
   /** Last-pulled times, written in batches (flush before reading them for a decision). */
   downloads: DownloadRecorder;
   metrics: WharfMetrics;
@@ -213,6 +230,8 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   });
   // Changes announced while this process loaded its state are delivered from here on.
   coordination.resume();
+  const janitor = new UploadJanitor(() => blobStores.all().map((store) => store.uploads), uploads, new Logger('Uploads'));
+  const lifecycleParts = composeLifecycle(db, { blobStores, manager, downloads, metrics, settings, janitor });
   const database: DatabaseHealth = { check: async () => void (await db.query('SELECT 1')) };
   return {
     database,
@@ -227,7 +246,8 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     server,
     registry,
     connectors,
-    janitor: new UploadJanitor(() => blobStores.all().map((store) => store.uploads), uploads, new Logger('Uploads')),
+    janitor,
+    ...lifecycleParts,
     downloads,
     metrics,
     observe,
@@ -293,6 +313,34 @@ function repositoryFactory(
   };
 }
 
+/** Cleanup policies, tasks, garbage collection and blob store usage over the database and every store. */
+function composeLifecycle(
+  db: DataSource,
+  parts: { blobStores: BlobStores; manager: RepositoryManager; downloads: DownloadRecorder; metrics: WharfMetrics; settings: SettingsStore; janitor: UploadJanitor },
+): Pick<Composition, 'lifecycle' | 'scheduler' | 'policies' | 'usage'> {
+  const { blobStores, manager, downloads, metrics, settings, janitor } = parts;
+  const policies = new TypeOrmCleanupPolicies(db);
+  const usage = new BlobStoreUsage(blobStores, new TypeOrmUsageSamples(db), settings);
+  const log = new Logger('Tasks');
+  const lifecycleMetrics = new LifecycleMetrics(metrics, usage);
+  const lifecycle = new StorageLifecycle(new TypeOrmContentCatalog(db), policies, new TypeOrmGarbageLedger(db), manager, downloads, {
+    stores: () => blobStores.names().map((name) => ({ name, store: blobStores.require(name) })),
+    onCollected: (store, result) => {
+      lifecycleMetrics.collected(store, result);
+      // The collection listed the whole store: its figures, less what it deleted, are the store's size now.
+      usage
+        .record(store, result.blobsScanned - result.blobsDeleted, result.bytesScanned - result.bytesFreed)
+        .catch((err: Error) => log.warn(`usage of ${store} not recorded: ${err.message}`));
+    },
+    onRemoved: (repository, kind, count) => lifecycleMetrics.removedContent(repository, kind, count),
+  });
+  const scheduler = new TaskScheduler(new TypeOrmTaskStore(db), lifecycleTasks({ lifecycle, usage, stores: blobStores, janitor }), {
+    log,
+    onRunFinished: (definition, result, seconds) => lifecycleMetrics.taskFinished(definition.id, result, seconds),
+  });
+  return { lifecycle, scheduler, policies, usage };
+}
+
 async function composeSecurity(
   config: WharfConfig,
   db: DataSource,
@@ -339,6 +387,10 @@ class CompositionModule {
       { provide: TagIndex, useValue: c.tags },
       { provide: ManifestIndex, useValue: c.manifests },
       { provide: DownloadRecorder, useValue: c.downloads },
+      { provide: StorageLifecycle, useValue: c.lifecycle },
+      { provide: TaskScheduler, useValue: c.scheduler },
+      { provide: CleanupPolicyStore, useValue: c.policies },
+      { provide: BlobStoreUsage, useValue: c.usage },
       { provide: WharfMetrics, useValue: c.metrics },
       { provide: Readiness, useValue: c.readiness },
       { provide: DrainState, useValue: c.drain },

@@ -99,7 +99,7 @@ async function startOnServer(
   await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
   log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
 
-  wharf.janitor.start();
+  await wharf.scheduler.start();
 
   return {
     port,
@@ -108,9 +108,9 @@ async function startOnServer(
       // Draining: not ready any more, no new connections, new requests 503; transfers under way may finish.
       wharf.drain.begin();
       clearInterval(rotation);
-      wharf.janitor.stop();
       const grace = (config.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
-      await Promise.all([wharf.connectors.closeAll(grace), closeServer(server, grace)]);
+      // Runs of this process stop at their next checkpoint; their leases end, so another process may take over.
+      await Promise.all([wharf.connectors.closeAll(grace), closeServer(server, grace), wharf.scheduler.stop()]);
       await app.close();
       await wharf.downloads.stop();
       await wharf.close();

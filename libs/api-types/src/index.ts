@@ -85,7 +85,8 @@ export interface ProxyRepositoryJson {
   online: boolean;
   storage: { blobStoreName: string; strictContentTypeValidation: boolean };
   cleanup: { policyNames: string[] } | null;
-  proxy: { remoteUrl: string; contentMaxAge: number; metadataMaxAge: number; tagMaxAge?: { pattern: string; maxAge: number }[] };
+  /** `maxCacheSizeBytes` (Wharf): the least recently pulled images are evicted past it; null or absent = no limit. */
+  proxy: { remoteUrl: string; contentMaxAge: number; metadataMaxAge: number; tagMaxAge?: { pattern: string; maxAge: number }[]; maxCacheSizeBytes?: number | null };
   negativeCache: { enabled: boolean; timeToLive: number };
   /** `password` is accepted on create/update and never returned. `connection` is Nexus's, stored and returned as given. */
   httpClient: {
@@ -260,4 +261,124 @@ export interface S3BlobStoreJson {
     bucketSecurity: { accessKeyId: string } | null;
     advancedBucketConnection: { endpoint: string | null; forcePathStyle: boolean; redirect: boolean } | null;
   };
+}
+
+/** A cleanup policy (Nexus's /service/rest/v1/cleanup-policies shape, plus `retain` and `criteriaUntagged`). */
+export interface CleanupPolicyJson {
+  name: string;
+  notes: string;
+  format: 'docker';
+  /** Days since a tag last moved to new content (untagged manifests: since stored); null = not a criterion. */
+  criteriaLastBlobUpdated: number | null;
+  /** Days since last pulled (never pulled: since stored); null = not a criterion. */
+  criteriaLastDownloaded: number | null;
+  /** RE2 regular expression matching all of `image:tag` (untagged: `image@digest`); null = not a criterion. */
+  criteriaAssetRegex: string | null;
+  /** Keep the N most recently updated tags of each image; null = keep none specially. */
+  retain: number | null;
+  /** Select manifests no tag keeps instead of tags. */
+  criteriaUntagged: boolean;
+}
+
+/** `POST /service/rest/v1/cleanup-policies/preview` body: a stored policy by name, or criteria not saved yet. */
+export interface CleanupPreviewRequestJson {
+  repository: string;
+  policyName?: string;
+  policy?: Omit<CleanupPolicyJson, 'name' | 'notes' | 'format'> & Partial<Pick<CleanupPolicyJson, 'name' | 'notes' | 'format'>>;
+}
+
+export interface CleanupPreviewItemJson {
+  image: string;
+  /** null: a manifest no tag points at. */
+  tag: string | null;
+  digest: string;
+  lastUpdated: string;
+  lastDownloaded: string | null;
+}
+
+export interface CleanupPreviewJson {
+  repository: string;
+  /** What would go (at most 1000 items; `truncated` says when there are more). */
+  items: CleanupPreviewItemJson[];
+  truncated: boolean;
+  /** Tags and manifests removed, images left with nothing, bytes the next collection would then free. */
+  totals: { tags: number; manifests: number; images: number; bytes: number };
+}
+
+export type TaskScheduleJson =
+  | { type: 'manual' }
+  | { type: 'hourly'; minute: number }
+  | { type: 'daily'; time: string }
+  | { type: 'interval'; minutes: number };
+
+/** A task (Nexus's TaskXO fields, plus Wharf's schedule, properties and the last run's summary). */
+export interface TaskJson {
+  id: string;
+  name: string;
+  type: string;
+  message: string | null;
+  currentState: 'WAITING' | 'RUNNING';
+  lastRun: string | null;
+  lastRunResult: 'OK' | 'FAILED' | 'STOPPED' | 'INTERRUPTED' | 'RUNNING' | null;
+  nextRun: string | null;
+  schedule: TaskScheduleJson;
+  properties: Record<string, unknown>;
+  lastRunDurationMs: number | null;
+  lastRunSummary: Record<string, unknown> | null;
+}
+
+export interface TaskRunJson {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  result: 'OK' | 'FAILED' | 'STOPPED' | 'INTERRUPTED' | 'RUNNING';
+  summary: Record<string, unknown>;
+  log: string;
+}
+
+export interface SoftQuotaJson {
+  type: 'spaceUsedQuota' | 'spaceRemainingQuota';
+  /** Bytes. */
+  limit: number;
+}
+
+/** `GET /service/rest/v1/blobstores` items (Nexus's shape). */
+export interface BlobStoreSummaryJson {
+  name: string;
+  type: 'File' | 'S3';
+  unavailable: boolean;
+  blobCount: number;
+  totalSizeInBytes: number;
+  availableSpaceInBytes: number | null;
+  softQuota: SoftQuotaJson | null;
+  /** Wharf: when the counts were taken. */
+  measuredAt: string;
+}
+
+export interface BlobStoreQuotaStatusJson {
+  isViolation: boolean;
+  message: string;
+  blobStoreName: string;
+}
+
+export interface BlobStoreUsageSampleJson {
+  at: string;
+  blobCount: number;
+  totalBytes: number;
+  availableBytes: number | null;
+}
+
+/** `GET|PUT /service/rest/v1/blobstores/file/{name}` (the built-in store: only its soft quota can change). */
+export interface FileBlobStoreJson {
+  name: string;
+  path: string;
+  softQuota: SoftQuotaJson | null;
+}
+
+/** `GET /service/rest/v1/repositories/{name}/image-size?image=&digest=` */
+export interface ImageSizeJson {
+  /** The manifest, its child manifests and referrers, and every blob they reference. */
+  totalBytes: number;
+  /** What no other manifest (in any repository) shares: what deleting the image would free. */
+  uniqueBytes: number;
 }

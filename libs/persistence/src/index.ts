@@ -18,3 +18,7 @@ export * from './adapters/typeorm-blob-store-configs';
 export * from './coordination/coordination';
 export { PostgresCoordination, type CoordinationOptions } from './coordination/postgres-coordination';
 export * from './adapters/typeorm-token-keys';
+export * from './adapters/typeorm-cleanup-policies';
+export * from './adapters/typeorm-task-store';
+export * from './adapters/typeorm-usage-samples';
+export * from './sql/atomic';

@@ -49,6 +49,8 @@ export interface ProxyConfig extends RepositoryConfigBase {
     contentMaxAge: number;
     metadataMaxAge: number;
     tagMaxAge: { pattern: string; maxAge: number }[];
+    /** Wharf: evict the least recently pulled images once the cache holds more than this (bytes); null = no limit. */
+    maxCacheSizeBytes?: number | null;
   };
   negativeCache: { enabled: boolean; timeToLive: number };
   httpClient: {

@@ -11,6 +11,10 @@ import { RepositoriesService } from './repositories/repositories.service';
 import { RepositorySettingsController } from './repositories/repository-settings.controller';
 import { StatusController } from './status/status.controller';
 import { S3BlobStoresController } from '../blobstores/s3-blob-stores.controller';
+import { BlobStoresController } from '../blobstores/blob-stores.controller';
+import { CleanupPoliciesController } from './lifecycle/cleanup-policies.controller';
+import { ImageSizeController } from './lifecycle/image-size.controller';
+import { TasksController } from './lifecycle/tasks.controller';
 
 /** The repository side of the Nexus-shaped REST API under /service/rest/v1 (security has its own module). */
 @Module({
@@ -24,6 +28,10 @@ import { S3BlobStoresController } from '../blobstores/s3-blob-stores.controller'
     SearchController,
     AssetsController,
     S3BlobStoresController,
+    BlobStoresController,
+    CleanupPoliciesController,
+    TasksController,
+    ImageSizeController,
   ],
   providers: [RepositoriesService, ComponentsService, SearchService],
   exports: [RepositoriesService],

@@ -8,6 +8,8 @@ import { PortUnavailableError } from '../connectors/http-server';
 import { InvalidRepositoryError } from '../admin/repositories/repositories.service';
 import { RestValidationError } from './validation';
 import { BlobStoreNotFoundError, InvalidBlobStoreError } from '../blobstores/blob-stores';
+import { LifecycleInputError, LifecycleNotFoundError } from '../admin/lifecycle/lifecycle-errors';
+import { TaskConflictError, TaskNotFoundError } from '../tasks/task-scheduler';
 
 /** The one mapping of REST API errors: domain errors to 400/404, validation to per-field 400s, the rest to 500. */
 @Catch()
@@ -35,6 +37,9 @@ export class RestExceptionFilter implements ExceptionFilter {
     if (exception instanceof RepositoryNotFoundError || exception instanceof SecurityNotFoundError || exception instanceof BlobStoreNotFoundError) return [404, { status: 404, message: exception.message }];
     if (exception instanceof SecurityInputError) return [400, [{ id: exception.field, message: exception.message }] satisfies ValidationErrorJson[]];
     if (exception instanceof InvalidRealmsError) return [400, [{ id: '*', message: exception.message }] satisfies ValidationErrorJson[]];
+    if (exception instanceof LifecycleInputError) return [400, [{ id: exception.field, message: exception.message }] satisfies ValidationErrorJson[]];
+    if (exception instanceof LifecycleNotFoundError || exception instanceof TaskNotFoundError) return [404, { status: 404, message: exception.message }];
+    if (exception instanceof TaskConflictError) return [409, { status: 409, message: exception.message }];
     if (exception instanceof ThrottledError) return [429, { status: 429, message: exception.message }];
     if (exception instanceof HttpException) {
       const response = exception.getResponse();

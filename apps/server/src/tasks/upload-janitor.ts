@@ -7,10 +7,9 @@ export const UPLOAD_MAX_IDLE_MS = 24 * 60 * 60 * 1000;
 /**
  * Removes abandoned upload sessions: their bytes (by last write, in every blob store) and their
  * ownership records. Sessions survive restarts so clients can resume; this bounds what they cost.
+ * Run by the `upload-purge` task (lifecycle-tasks.ts).
  */
 export class UploadJanitor {
-  private timer: NodeJS.Timeout | undefined;
-
   constructor(
     /** The upload stores of every blob store (asked at each sweep: stores are added at run time). */
     private readonly stores: () => UploadStore[],
@@ -31,16 +30,5 @@ export class UploadJanitor {
     }
     if (removed.length > 0) this.log.log(`removed ${removed.length} abandoned upload(s)`);
     return removed.length;
-  }
-
-  start(intervalMs = 60 * 60 * 1000): void {
-    const run = () => this.sweep().catch((err: Error) => this.log.error(`upload cleanup failed: ${err.message}`));
-    void run();
-    this.timer = setInterval(run, intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 }

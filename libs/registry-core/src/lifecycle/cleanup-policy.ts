@@ -71,19 +71,29 @@ export function planCleanup(manifests: CatalogManifest[], policies: CleanupCrite
   return { tags: [...selectedTags.values()], manifests: removed.map(({ image, digest }) => ({ image, digest })) };
 }
 
-/** Checks a policy's criteria; throws an Error whose message says what is wrong. */
+/** Criteria that cannot work together or cannot be evaluated; `field` names the criterion ('*': the whole policy). */
+export class CriteriaError extends Error {
+  constructor(
+    readonly field: keyof CleanupCriteria | '*',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Checks a policy's criteria; throws a CriteriaError that says what is wrong. */
 export function validateCriteria(c: CleanupCriteria): void {
   for (const field of ['lastBlobUpdated', 'lastDownloaded', 'retain'] as const) {
     const value = c[field];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw new Error(`${field} must be a whole number of at least 1`);
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw new CriteriaError(field, `${field} must be a whole number of at least 1`);
   }
   if (c.regex !== undefined) {
-    if (c.regex.length === 0) throw new Error('regex must not be empty');
+    if (c.regex.length === 0) throw new CriteriaError('regex', 'regex must not be empty');
     const problem = SafeRegex.problem(c.regex);
-    if (problem) throw new Error(`regex: ${problem}`);
+    if (problem) throw new CriteriaError('regex', `regex: ${problem}`);
   }
-  if (c.untagged && c.retain !== undefined) throw new Error('retain applies to tags; a policy for untagged manifests cannot have it');
-  if (!hasTagCriteria(c) && !c.untagged) throw new Error('a policy needs at least one criterion');
+  if (c.untagged && c.retain !== undefined) throw new CriteriaError('retain', 'retain applies to tags; a policy for untagged manifests cannot have it');
+  if (!hasTagCriteria(c) && !c.untagged) throw new CriteriaError('*', 'a policy needs at least one criterion');
 }
 
 function hasTagCriteria(c: CleanupCriteria): boolean {

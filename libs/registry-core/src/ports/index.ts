@@ -15,3 +15,6 @@ export * from './content-catalog';
 export * from './change-feed';
 export * from './shared-locks';
 export * from './token-key-store';
+export * from './cleanup-policy-store';
+export * from './task-store';
+export * from './usage-samples';

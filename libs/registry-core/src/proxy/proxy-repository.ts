@@ -14,7 +14,7 @@ import {
 import type { ManifestCache } from '../cache/manifest-cache';
 import { type BlobHandle, type DockerRepository, type ManifestHandle, type PutManifestResult, type UploadStatus, drainBody } from '../docker-repository';
 import type { Page, PageRequest } from '../page';
-import type { BlobClaims, BlobLinks, ManifestIndex, TagIndex } from '../ports';
+import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
 import { referrerDescriptors } from '../referrers';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
@@ -112,8 +112,8 @@ export class ProxyRepository implements DockerRepository {
   }
 
   private async manifestByDigest(image: string, digest: string, accept: string | undefined): Promise<ManifestHandle | null> {
-    const local = await this.localManifest(image, digest);
-    if (local) return this.hit(local);
+    const local = await this.cachedManifest(image, digest);
+    if (local) return (await this.stillUpstream(image, local.record)) ? this.hit(local.handle) : null;
     const missKey = `${image}@${digest}`;
     if (this.deps.state.isKnownMissing(missKey)) return null;
     this.ensureUpstreamAllowed(`manifest ${digest}`);
@@ -124,6 +124,35 @@ export class ProxyRepository implements DockerRepository {
     }
     this.deps.state.counters.cacheMisses += 1;
     return this.storeManifest(image, fetched);
+  }
+
+  /**
+   * contentMaxAge: a manifest cached by digest is asked for again upstream (a HEAD by digest, which Docker
+   * Hub does not count as a pull) once it was last confirmed that long ago. The bytes cannot have changed;
+   * what can is that the upstream removed the image (a takedown): then it leaves the cache too, and the
+   * collection frees what only it held. An upstream that fails or is blocked keeps the cached copy served.
+   */
+  private async stillUpstream(image: string, record: ManifestRecord): Promise<boolean> {
+    const maxAge = this.config.proxy.contentMaxAge;
+    const digest = record.digest;
+    if (maxAge < 0) return true;
+    const confirmed = (record.verifiedAt ?? record.createdAt).getTime();
+    if (this.now() - confirmed < maxAge * 60_000 || this.upstreamBlocked()) return true;
+    try {
+      const head = await this.upstream(() => this.deps.client.headManifest(this.upstreamImage(image), digest, ACCEPT_ALL));
+      if (head) {
+        await this.deps.manifests.markVerified(this.name, image, digest, new Date(this.now()));
+        return true;
+      }
+    } catch (err) {
+      if (isUpstreamFailure(err)) return true;
+      throw err;
+    }
+    this.deps.log.warn(`proxy ${this.name}: ${image}@${digest} is gone upstream; removed from the cache`);
+    await this.deps.tags.deleteByDigest(this.name, image, digest);
+    await this.deps.manifests.delete(this.name, image, digest);
+    this.deps.state.rememberMissing(`${image}@${digest}`, this.negativeTtl());
+    return false;
   }
 
   private async manifestByTag(image: string, tag: string, accept: string | undefined): Promise<ManifestHandle | null> {
@@ -203,6 +232,11 @@ export class ProxyRepository implements DockerRepository {
   }
 
   private async localManifest(image: string, digest: string): Promise<ManifestHandle | null> {
+    return (await this.cachedManifest(image, digest))?.handle ?? null;
+  }
+
+  /** The cached manifest with what the metadata knows of it. */
+  private async cachedManifest(image: string, digest: string): Promise<{ handle: ManifestHandle; record: ManifestRecord } | null> {
     const record = await this.deps.manifests.get(this.name, image, digest);
     if (!record) return null;
     let bytes = this.deps.manifestCache.get(digest);
@@ -212,7 +246,7 @@ export class ProxyRepository implements DockerRepository {
       bytes = await readAll(content);
       this.deps.manifestCache.set(digest, bytes);
     }
-    return { digest, mediaType: record.mediaType, size: record.size, bytes };
+    return { handle: { digest, mediaType: record.mediaType, size: record.size, bytes }, record };
   }
 
   private hit(handle: ManifestHandle): ManifestHandle {

@@ -53,6 +53,13 @@ export class ProxySettingsDto {
   @ValidateNested({ each: true })
   @Type(() => TagMaxAgeDto)
   tagMaxAge?: TagMaxAgeDto[];
+
+  /** Wharf: bytes the cache may hold before its least recently pulled images are evicted; null = no limit. */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt({ message: 'proxy.maxCacheSizeBytes must be a whole number of bytes, or null' })
+  @Min(1)
+  maxCacheSizeBytes?: number | null;
 }
 
 export class NegativeCacheDto {

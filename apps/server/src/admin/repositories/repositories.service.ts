@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ProxyStatusJson } from '@wharf/api-types';
-import { ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
+import { CleanupPolicyStore, ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
 import { ConnectorManager } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
 import { remoteUrlProblem } from './remote-url-check';
@@ -27,6 +27,7 @@ export class RepositoriesService {
     private readonly connectors: ConnectorManager,
     private readonly settings: WharfSettings,
     private readonly blobStores: BlobStores,
+    private readonly policies: CleanupPolicyStore,
   ) {}
 
   list(): RepositoryConfig[] {
@@ -45,6 +46,7 @@ export class RepositoriesService {
       throw new InvalidRepositoryError(`storage.blobStoreName: there is no blob store named "${config.storage.blobStoreName}" (${this.blobStores.names().join(', ')})`, 'storage.blobStoreName');
     }
     this.checkPort(config);
+    await this.checkPolicies(config);
     await this.checkRemote(config);
     const port = config.docker.httpPort;
     const bound = port === null ? null : await this.connectors.bind(config.name, port);
@@ -64,6 +66,7 @@ export class RepositoriesService {
       throw new InvalidRepositoryError(`storage.blobStoreName cannot change (the repository's blobs are in "${current.storage.blobStoreName}")`, 'storage.blobStoreName');
     }
     this.checkPort(config);
+    await this.checkPolicies(config);
     await this.checkRemote(config);
     const port = config.docker.httpPort;
     const bound = port === null || this.connectors.isBound(config.name, port) ? null : await this.connectors.bind(config.name, port);
@@ -139,6 +142,19 @@ export class RepositoriesService {
         await this.connectors.follow(config.name, port);
       } catch (err) {
         onError(config.name, err as Error);
+      }
+    }
+  }
+
+  /** Every name in `cleanup.policyNames` must be a cleanup policy (groups have none: cleanup applies to their members). */
+  private async checkPolicies(config: RepositoryConfig): Promise<void> {
+    const names = config.cleanup.policyNames;
+    if (names.length > 0 && config.type === 'group') {
+      throw new InvalidRepositoryError('cleanup.policyNames: a group has no content of its own; give its hosted and proxy members the policies', 'cleanup.policyNames');
+    }
+    for (const name of names) {
+      if (!(await this.policies.get(name))) {
+        throw new InvalidRepositoryError(`cleanup.policyNames: there is no cleanup policy named "${name}" (create it under /service/rest/v1/cleanup-policies)`, 'cleanup.policyNames');
       }
     }
   }

@@ -103,6 +103,7 @@ export function proxyFromDto(dto: ProxyRepositoryDto, previous?: ProxyConfig): P
       contentMaxAge: dto.proxy.contentMaxAge,
       metadataMaxAge: dto.proxy.metadataMaxAge,
       tagMaxAge: (dto.proxy.tagMaxAge ?? []).map((t) => ({ pattern: t.pattern, maxAge: t.maxAge })),
+      maxCacheSizeBytes: dto.proxy.maxCacheSizeBytes ?? null,
     },
     negativeCache: { enabled: dto.negativeCache.enabled, timeToLive: dto.negativeCache.timeToLive },
     httpClient: {
@@ -130,7 +131,7 @@ export function proxyToJson(config: ProxyConfig, url: string): ProxyRepositoryVi
     online: config.online,
     storage: { blobStoreName: config.storage.blobStoreName, strictContentTypeValidation: config.storage.strictContentTypeValidation },
     cleanup: { policyNames: [...config.cleanup.policyNames] },
-    proxy: { ...config.proxy, tagMaxAge: config.proxy.tagMaxAge.map((t) => ({ ...t })) },
+    proxy: { ...config.proxy, tagMaxAge: config.proxy.tagMaxAge.map((t) => ({ ...t })), maxCacheSizeBytes: config.proxy.maxCacheSizeBytes ?? null },
     negativeCache: { ...config.negativeCache },
     httpClient: {
       blocked: config.httpClient.blocked,

@@ -1,0 +1,35 @@
+import { type CleanupCriteria, type CleanupPolicy, CleanupPolicyStore } from '@wharf/registry-core';
+import type { DataSource, Repository } from 'typeorm';
+import { byteOrder } from '../dialect';
+import { CleanupPolicyEntity } from '../entities';
+
+export class TypeOrmCleanupPolicies extends CleanupPolicyStore {
+  private readonly rows: Repository<CleanupPolicyEntity>;
+
+  constructor(private readonly db: DataSource) {
+    super();
+    this.rows = db.getRepository(CleanupPolicyEntity);
+  }
+
+  async list(): Promise<CleanupPolicy[]> {
+    const rows = await this.rows.createQueryBuilder('p').orderBy(byteOrder(this.db, 'p.name'), 'ASC').getMany();
+    return rows.map(toPolicy);
+  }
+
+  async get(name: string): Promise<CleanupPolicy | null> {
+    const row = await this.rows.findOneBy({ name });
+    return row ? toPolicy(row) : null;
+  }
+
+  async save(policy: CleanupPolicy): Promise<void> {
+    await this.rows.save({ name: policy.name, notes: policy.notes, format: policy.format, criteria: JSON.stringify(policy.criteria) });
+  }
+
+  async delete(name: string): Promise<boolean> {
+    return ((await this.rows.delete({ name })).affected ?? 0) > 0;
+  }
+}
+
+function toPolicy(row: CleanupPolicyEntity): CleanupPolicy {
+  return { name: row.name, notes: row.notes, format: 'docker', criteria: JSON.parse(row.criteria) as CleanupCriteria };
+}

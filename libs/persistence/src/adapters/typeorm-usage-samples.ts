@@ -1,0 +1,33 @@
+import { type UsageSample, UsageSamples } from '@wharf/registry-core';
+import { type DataSource, LessThan, MoreThanOrEqual, type Repository } from 'typeorm';
+import { BlobStoreSampleEntity } from '../entities';
+
+export class TypeOrmUsageSamples extends UsageSamples {
+  private readonly rows: Repository<BlobStoreSampleEntity>;
+
+  constructor(db: DataSource) {
+    super();
+    this.rows = db.getRepository(BlobStoreSampleEntity);
+  }
+
+  async record(sample: UsageSample): Promise<void> {
+    await this.rows.insert({ ...sample });
+  }
+
+  async since(store: string, since: Date): Promise<UsageSample[]> {
+    return (await this.rows.find({ where: { store, at: MoreThanOrEqual(since) }, order: { at: 'ASC', id: 'ASC' } })).map(toSample);
+  }
+
+  async latest(store: string): Promise<UsageSample | null> {
+    const row = await this.rows.findOne({ where: { store }, order: { at: 'DESC', id: 'DESC' } });
+    return row ? toSample(row) : null;
+  }
+
+  async prune(before: Date): Promise<void> {
+    await this.rows.delete({ at: LessThan(before) });
+  }
+}
+
+function toSample(row: BlobStoreSampleEntity): UsageSample {
+  return { store: row.store, at: row.at, blobCount: row.blobCount, totalBytes: row.totalBytes, availableBytes: row.availableBytes };
+}
