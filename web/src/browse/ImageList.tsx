@@ -5,7 +5,7 @@ import { formatCount, plural } from '../components/format';
 import { Link, routePath } from '../components/router';
 import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
 import { PageHeader, Time, TypeBadge } from '../components/ui';
-import { BrowseCrumbs } from './shared';
+import { BrowseCrumbs, FilterBar } from './shared';
 import { groupByImage, useComponents } from './useComponents';
 
 /** `#/browse/<repo>`: the images of a repository, grouped from its components, with a filter. */
@@ -36,15 +36,9 @@ export function ImageList({ repository }: { repository: string }) {
       <AsyncView state={summary}>
         {() => (
           <>
-            <div className="toolbar">
-              <label htmlFor="image-filter" className="sr-only">
-                Filter images
-              </label>
-              <input id="image-filter" type="search" placeholder="Filter by image or tag" value={filter} onChange={(e) => setFilter(e.target.value)} />
-              <span className="muted small" aria-live="polite">
-                {plural(shown.length, 'image')} · {plural(components.items.length, 'tag')} loaded{components.complete ? '' : ' so far'}
-              </span>
-            </div>
+            <FilterBar id="image-filter" label="Filter images" placeholder="Filter by image or tag" value={filter} onChange={setFilter}>
+              {plural(shown.length, 'image')} · {plural(components.items.length, 'tag')} loaded{components.complete ? '' : ' so far'}
+            </FilterBar>
             {components.error !== undefined && <ErrorBox error={components.error} onRetry={components.items.length ? components.loadMore : components.refresh} />}
             {components.loading && components.items.length === 0 && <Loading label="Loading images…" />}
             {!components.loading && components.error === undefined && components.items.length === 0 && (

@@ -10,7 +10,7 @@ import { AsyncView, EmptyState, ErrorBox, Loading, Notice } from '../components/
 import { PageHeader, Time } from '../components/ui';
 import { pullCommand } from '../repositories/model';
 import { DeleteReferenceDialog, deleteVerb } from './DeleteReference';
-import { BrowseCrumbs, digestOf } from './shared';
+import { BrowseCrumbs, FilterBar, digestOf } from './shared';
 import { useComponents } from './useComponents';
 
 /** `#/browse/<repo>/<image>`: the tags of one image. */
@@ -34,16 +34,10 @@ export function TagList({ repository, image }: { repository: string; image: stri
       <AsyncView state={summary}>
         {(repo) => (
           <>
-            <div className="toolbar">
-              <label htmlFor="tag-filter" className="sr-only">
-                Filter tags
-              </label>
-              <input id="tag-filter" type="search" placeholder="Filter by tag or digest" value={filter} onChange={(e) => setFilter(e.target.value)} />
-              <span className="muted small" aria-live="polite">
-                {plural(tags.length, 'tag')}
-                {components.loading && tags.length > 0 ? ' (still loading)' : ''}
-              </span>
-            </div>
+            <FilterBar id="tag-filter" label="Filter tags" placeholder="Filter by tag or digest" value={filter} onChange={setFilter}>
+              {plural(tags.length, 'tag')}
+              {components.loading && tags.length > 0 ? ' (still loading)' : ''}
+            </FilterBar>
             {components.error !== undefined && <ErrorBox error={components.error} onRetry={components.refresh} />}
             {components.loading && tags.length === 0 && <Loading label="Loading tags…" />}
             {!components.loading && components.error === undefined && tags.length === 0 && (

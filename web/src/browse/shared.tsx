@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { ComponentJson } from '@wharf/api-types';
 import { Link, routePath } from '../components/router';
 
@@ -26,5 +27,20 @@ export function BrowseCrumbs({ repository, image, reference }: { repository?: st
       )}
       {reference && <> / {reference.includes(':') ? reference.slice(0, 19) : reference}</>}
     </>
+  );
+}
+
+/** The toolbar of a browse list: a search box that filters what is loaded, and what it counts (announced). */
+export function FilterBar({ id, label, placeholder, value, onChange, children }: { id: string; label: string; placeholder: string; value: string; onChange: (value: string) => void; children: ReactNode }) {
+  return (
+    <div className="toolbar">
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <input id={id} type="search" placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} />
+      <span className="muted small" aria-live="polite">
+        {children}
+      </span>
+    </div>
   );
 }

@@ -12,6 +12,37 @@ interface FieldControlProps {
   name: string;
 }
 
+/** The ids a control's aria-describedby names: its help and its error, when shown. */
+function describedBy(id: string, help: ReactNode, error: string | undefined): string {
+  return [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+}
+
+/** The explanation under a control, then its error. */
+function FieldNotes({ id, help, error }: { id: string; help: ReactNode; error: string | undefined }) {
+  return (
+    <>
+      {help && (
+        <p className="help" id={`${id}-help`}>
+          {help}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** What every field takes: the JSON path of its value (also its errors' key and its DOM id), a label, help, an error. */
+interface FieldBase {
+  path: string;
+  label: ReactNode;
+  help?: ReactNode;
+  error?: string | undefined;
+}
+
 /** A labelled control with its one-line explanation and, when invalid, the error right below it. */
 export function Field({
   path,
@@ -30,30 +61,16 @@ export function Field({
   className?: string;
 }) {
   const id = fieldId(path);
-  const described = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-describedby': described, 'aria-invalid': !!error, name: path })}
-      {help && (
-        <p className="help" id={`${id}-help`}>
-          {help}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      {children({ id, 'aria-describedby': describedBy(id, help, error), 'aria-invalid': !!error, name: path })}
+      <FieldNotes id={id} help={help} error={error} />
     </div>
   );
 }
 
 export function TextField({
-  path,
-  label,
-  help,
-  error,
   value,
   onChange,
   type = 'text',
@@ -62,11 +79,8 @@ export function TextField({
   autoComplete,
   inputMode,
   required,
-}: {
-  path: string;
-  label: ReactNode;
-  help?: ReactNode;
-  error?: string | undefined;
+  ...base
+}: FieldBase & {
   value: string;
   onChange: (value: string) => void;
   type?: 'text' | 'password' | 'url' | 'email' | 'number';
@@ -77,7 +91,7 @@ export function TextField({
   required?: boolean;
 }) {
   return (
-    <Field path={path} label={label} help={help} error={error}>
+    <Field {...base}>
       {(props) => (
         <input
           {...props}
@@ -96,26 +110,19 @@ export function TextField({
 }
 
 export function SelectField<V extends string>({
-  path,
-  label,
-  help,
-  error,
   value,
   onChange,
   options,
   disabled,
-}: {
-  path: string;
-  label: ReactNode;
-  help?: ReactNode;
-  error?: string | undefined;
+  ...base
+}: FieldBase & {
   value: V;
   onChange: (value: V) => void;
   options: { value: V; label: string }[];
   disabled?: boolean;
 }) {
   return (
-    <Field path={path} label={label} help={help} error={error}>
+    <Field {...base}>
       {(props) => (
         <select {...props} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as V)}>
           {options.map((o) => (
@@ -137,17 +144,12 @@ export function CheckboxField({
   checked,
   onChange,
   disabled,
-}: {
-  path: string;
-  label: ReactNode;
-  help?: ReactNode;
-  error?: string | undefined;
+}: FieldBase & {
   checked: boolean;
   onChange: (checked: boolean) => void;
   disabled?: boolean;
 }) {
   const id = fieldId(path);
-  const described = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className={`field field-check${error ? ' field-invalid' : ''}`}>
       <div className="check-row">
@@ -157,22 +159,13 @@ export function CheckboxField({
           type="checkbox"
           checked={checked}
           disabled={disabled}
-          aria-describedby={described}
+          aria-describedby={describedBy(id, help, error)}
           aria-invalid={!!error}
           onChange={(e) => onChange(e.target.checked)}
         />
         <label htmlFor={id}>{label}</label>
       </div>
-      {help && (
-        <p className="help" id={`${id}-help`}>
-          {help}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      <FieldNotes id={id} help={help} error={error} />
     </div>
   );
 }

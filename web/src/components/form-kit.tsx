@@ -21,6 +21,32 @@ export function fieldsOf(error: ApiError, known: readonly string[]): MappedError
   return { fields, general };
 }
 
+/** Keys of `F` whose values are booleans (checkboxes). */
+export type FlagKeys<F> = { [K in keyof F]: F[K] extends boolean ? K : never }[keyof F] & string;
+
+/** What fields and form sections need of a form: its values and errors, and ways to change them. */
+export interface FormBinding<F> {
+  form: F;
+  errors: FieldErrors;
+  /** Applies a change and clears the errors of the paths it touches (a path also clears its children). */
+  change: (paths: string | string[], next: (form: F) => F) => void;
+  /**
+   * The props of a text or select field showing `key` of the values; `path` is the server's JSON path of its errors
+   * (default: the key), `clears` the paths a change clears (default: the path): `<TextField {...field('name')} />`.
+   */
+  field: <K extends keyof F & string>(key: K, path?: string, clears?: string | string[]) => { path: string; value: F[K]; error: string | undefined; onChange: (value: F[K]) => void };
+  /** The same for a checkbox. */
+  check: <K extends FlagKeys<F>>(key: K, path?: string, clears?: string | string[]) => { path: string; checked: boolean; error: string | undefined; onChange: (checked: boolean) => void };
+}
+
+/** A form as useForm gives it: the binding, messages that belong to no field, busy while saving, submit. */
+export interface FormKit<F> extends FormBinding<F> {
+  general: string[];
+  busy: boolean;
+  /** The <form>'s onSubmit; after a failed submit, focus goes to the form's first invalid field. */
+  submit: (event: FormEvent<HTMLFormElement>) => void;
+}
+
 /**
  * A form's state and submit: the values `F` (text inputs stay strings until sent), errors by path, messages that
  * belong to no field, busy while saving. Submit validates (`validate`), turns the values into the request body
@@ -43,22 +69,21 @@ export function useForm<F, J, R = void>({
   known: readonly string[];
   mapErrors?: (error: ApiError) => MappedErrors;
   onSaved: (json: J, result: R) => void;
-}) {
+}): FormKit<F> {
   const [form, setForm] = useState<F>(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [focusRequest, setFocusRequest] = useState(0);
-  const formRef = useRef<HTMLFormElement>(null);
+  const formElement = useRef<HTMLFormElement | null>(null);
 
   useEffect(() => {
     if (focusRequest === 0) return;
-    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? formRef.current?.querySelector<HTMLElement>('.form-errors');
+    const first = formElement.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? formElement.current?.querySelector<HTMLElement>('.form-errors');
     first?.focus();
   }, [focusRequest]);
 
-  /** Applies a change and clears the errors of the paths it touches (a path also clears its children). */
-  const change = (paths: string | string[], next: (form: F) => F) => {
+  const change: FormBinding<F>['change'] = (paths, next) => {
     const list = Array.isArray(paths) ? paths : [paths];
     setForm((f) => next(f));
     setErrors((e) => {
@@ -72,16 +97,22 @@ export function useForm<F, J, R = void>({
     });
   };
 
-  /** The props of a field bound to one key of a flat form (its path is the key): `<TextField {...field('name')} />`. */
-  const field = <K extends keyof F & string>(key: K) => ({
-    path: key,
+  const field: FormBinding<F>['field'] = (key, path = key, clears = path) => ({
+    path,
     value: form[key],
-    error: errors[key],
-    onChange: (value: F[K]) => change(key, (f) => ({ ...f, [key]: value })),
+    error: errors[path],
+    onChange: (value) => change(clears, (f) => ({ ...f, [key]: value })),
+  });
+  const check: FormBinding<F>['check'] = (key, path = key, clears = path) => ({
+    path,
+    checked: form[key] as boolean,
+    error: errors[path],
+    onChange: (checked) => change(clears, (f) => ({ ...f, [key]: checked })),
   });
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    formElement.current = event.currentTarget;
     if (busy) return;
     const found = validate(form);
     if (Object.keys(found).length > 0) {
@@ -111,7 +142,7 @@ export function useForm<F, J, R = void>({
     }
   };
 
-  return { form, setForm, errors, general, busy, change, field, submit: (e: FormEvent) => void submit(e), formRef };
+  return { form, errors, general, busy, change, field, check, submit: (e: FormEvent<HTMLFormElement>) => void submit(e) };
 }
 
 export function FormErrors({ errors, general }: { errors: FieldErrors; general: string[] }) {

@@ -1,16 +1,20 @@
 import { useState } from 'react';
 import type { GroupRepositoryJson } from '@wharf/api-types';
 import { Field, Fieldset } from '../components/fields';
-import { FormActions, FormErrors } from '../components/form-kit';
+import { OrderButtons, moved } from '../components/OrderButtons';
 import { TypeBadge } from '../components/ui';
-import { CleanupSection, DockerSection, GeneralSection, StorageSection, type RepositoryFormProps, useRepositoryForm } from './sections';
+import { type RepositoryFormProps, RepositoryFormFrame, useRepositoryForm } from './sections';
 import { type GroupForm as GroupFormState, groupToJson } from './model';
 import { GROUP_FIELDS, validateGroup } from './validation';
+
+const PORT_HINT =
+  'Optional port serving the group at the root: the address Docker daemons use in "registry-mirrors" and "insecure-registries" (e.g. 8181).';
 
 /** Create or edit a group repository: one endpoint serving its members, asked in order. */
 export function GroupForm(props: RepositoryFormProps<GroupFormState, GroupRepositoryJson>) {
   const { context, onCancel } = props;
-  const { form, errors, general, busy, change, submit, formRef } = useRepositoryForm(props, validateGroup, groupToJson, GROUP_FIELDS);
+  const kit = useRepositoryForm(props, validateGroup, groupToJson, GROUP_FIELDS);
+  const { form, errors, change } = kit;
   const [candidate, setCandidate] = useState('');
   const byName = new Map(context.repositories.map((r) => [r.name, r]));
   const candidates = context.repositories.filter((r) => r.name !== form.name.trim() && !form.memberNames.includes(r.name));
@@ -23,18 +27,8 @@ export function GroupForm(props: RepositoryFormProps<GroupFormState, GroupReposi
       const memberNames = next(f.memberNames);
       return { ...f, memberNames, writableMember: memberNames.includes(f.writableMember) ? f.writableMember : '' };
     });
-  const move = (i: number, by: number) =>
-    setMembers((list) => {
-      const next = [...list];
-      const [item] = next.splice(i, 1);
-      next.splice(i + by, 0, item!);
-      return next;
-    });
-
   return (
-    <form className="repo-form" onSubmit={submit} noValidate ref={formRef} aria-label="Group repository">
-      <FormErrors errors={errors} general={general} />
-      <GeneralSection form={form} errors={errors} change={change} mode={context.mode} placeholder="docker-group" />
+    <RepositoryFormFrame kit={kit} type="group" mode={context.mode} onCancel={onCancel} placeholder="docker-group" portHint={PORT_HINT}>
 
       <Fieldset legend="Members" description="A pull asks the members in this order and answers with the first that has the image.">
         <div className={`field${errors[members] ? ' field-invalid' : ''}`} role="group" aria-labelledby="members-title">
@@ -52,23 +46,13 @@ export function GroupForm(props: RepositoryFormProps<GroupFormState, GroupReposi
                     <span className="member-pos">{i + 1}</span>
                     <span className="member-name">{name}</span>
                     {repo ? <TypeBadge type={repo.type} /> : <span className="pill pill-bad">missing</span>}
-                    <span className="row-buttons">
-                      <button type="button" className="btn btn-icon" aria-label={`Move ${name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
-                        ↑
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-icon"
-                        aria-label={`Move ${name} down`}
-                        disabled={i === form.memberNames.length - 1}
-                        onClick={() => move(i, 1)}
-                      >
-                        ↓
-                      </button>
-                      <button type="button" className="btn btn-icon" aria-label={`Remove ${name}`} onClick={() => setMembers((list) => list.filter((m) => m !== name))}>
-                        ✕
-                      </button>
-                    </span>
+                    <OrderButtons
+                      index={i}
+                      count={form.memberNames.length}
+                      name={name}
+                      onMove={(by) => setMembers((list) => moved(list, i, by))}
+                      onRemove={() => setMembers((list) => list.filter((m) => m !== name))}
+                    />
                   </li>
                 );
               })}
@@ -131,15 +115,6 @@ export function GroupForm(props: RepositoryFormProps<GroupFormState, GroupReposi
         </Field>
       </Fieldset>
 
-      <StorageSection form={form} errors={errors} change={change} />
-      <DockerSection
-        form={form}
-        errors={errors}
-        change={change}
-        portHint='Optional port serving the group at the root: the address Docker daemons use in "registry-mirrors" and "insecure-registries" (e.g. 8181).'
-      />
-      <CleanupSection form={form} errors={errors} change={change} />
-      <FormActions busy={busy} submitLabel={context.mode === 'create' ? 'Create group repository' : 'Save changes'} onCancel={onCancel} />
-    </form>
+    </RepositoryFormFrame>
   );
 }

@@ -81,24 +81,17 @@ function dockerDefaults(forceBasicAuth: boolean, httpPort = ''): DockerForm {
   return { forceBasicAuth, httpPort, subdomain: '', pathEnabled: true };
 }
 
+function commonDefaults(forceBasicAuth: boolean): CommonForm {
+  return { name: '', online: true, strictContentTypeValidation: true, cleanupPolicyNames: '', docker: dockerDefaults(forceBasicAuth) };
+}
+
 export function defaultHosted(): HostedForm {
-  return {
-    name: '',
-    online: true,
-    strictContentTypeValidation: true,
-    cleanupPolicyNames: '',
-    writePolicy: 'ALLOW',
-    latestPolicy: false,
-    docker: dockerDefaults(true),
-  };
+  return { ...commonDefaults(true), writePolicy: 'ALLOW', latestPolicy: false };
 }
 
 export function defaultProxy(): ProxyForm {
   return {
-    name: '',
-    online: true,
-    strictContentTypeValidation: true,
-    cleanupPolicyNames: '',
+    ...commonDefaults(false),
     remoteUrl: '',
     contentMaxAge: '1440',
     metadataMaxAge: '1440',
@@ -113,20 +106,11 @@ export function defaultProxy(): ProxyForm {
     storedUsername: null,
     indexType: 'REGISTRY',
     indexUrl: '',
-    docker: dockerDefaults(false),
   };
 }
 
 export function defaultGroup(): GroupForm {
-  return {
-    name: '',
-    online: true,
-    strictContentTypeValidation: true,
-    cleanupPolicyNames: '',
-    memberNames: [],
-    writableMember: '',
-    docker: dockerDefaults(false),
-  };
+  return { ...commonDefaults(false), memberNames: [], writableMember: '' };
 }
 
 /** The "Docker Hub" preset: Docker Hub's registry endpoint and the HUB index type. */
@@ -152,28 +136,28 @@ function dockerJson(form: DockerForm): DockerJson {
   };
 }
 
+/** The fields every repository type sends the same way. */
+function commonJson(form: CommonForm) {
+  return { name: form.name.trim(), online: form.online, cleanup: { policyNames: splitList(form.cleanupPolicyNames) }, docker: dockerJson(form.docker) };
+}
+
 export function hostedToJson(form: HostedForm): HostedRepositoryJson {
   return {
-    name: form.name.trim(),
-    online: form.online,
+    ...commonJson(form),
     storage: {
       blobStoreName: 'default',
       strictContentTypeValidation: form.strictContentTypeValidation,
       writePolicy: form.writePolicy,
       latestPolicy: form.latestPolicy,
     },
-    cleanup: { policyNames: splitList(form.cleanupPolicyNames) },
-    docker: dockerJson(form.docker),
   };
 }
 
 export function proxyToJson(form: ProxyForm): ProxyRepositoryJson {
   const password = form.password;
   return {
-    name: form.name.trim(),
-    online: form.online,
+    ...commonJson(form),
     storage: { blobStoreName: 'default', strictContentTypeValidation: form.strictContentTypeValidation },
-    cleanup: { policyNames: splitList(form.cleanupPolicyNames) },
     proxy: {
       remoteUrl: form.remoteUrl.trim(),
       contentMaxAge: toInt(form.contentMaxAge),
@@ -186,19 +170,15 @@ export function proxyToJson(form: ProxyForm): ProxyRepositoryJson {
       autoBlock: form.autoBlock,
       authentication: form.authEnabled ? { type: 'username', username: form.username.trim(), ...(password !== '' ? { password } : {}) } : null,
     },
-    docker: dockerJson(form.docker),
     dockerProxy: { indexType: form.indexType, indexUrl: form.indexType === 'CUSTOM' ? form.indexUrl.trim() : null },
   };
 }
 
 export function groupToJson(form: GroupForm): GroupRepositoryJson {
   return {
-    name: form.name.trim(),
-    online: form.online,
+    ...commonJson(form),
     storage: { blobStoreName: 'default', strictContentTypeValidation: form.strictContentTypeValidation },
-    cleanup: { policyNames: splitList(form.cleanupPolicyNames) },
     group: { memberNames: [...form.memberNames], writableMember: form.writableMember === '' ? null : form.writableMember },
-    docker: dockerJson(form.docker),
   };
 }
 
@@ -213,25 +193,25 @@ function dockerForm(json: DockerJson): DockerForm {
   };
 }
 
-export function hostedFromJson(json: HostedRepositoryView | HostedRepositoryJson): HostedForm {
+/** The fields every repository type reads the same way. */
+function commonForm(json: HostedRepositoryJson | ProxyRepositoryJson | GroupRepositoryJson): CommonForm {
   return {
     name: json.name,
     online: json.online,
     strictContentTypeValidation: json.storage.strictContentTypeValidation,
     cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
-    writePolicy: json.storage.writePolicy,
-    latestPolicy: json.storage.latestPolicy ?? false,
     docker: dockerForm(json.docker),
   };
+}
+
+export function hostedFromJson(json: HostedRepositoryView | HostedRepositoryJson): HostedForm {
+  return { ...commonForm(json), writePolicy: json.storage.writePolicy, latestPolicy: json.storage.latestPolicy ?? false };
 }
 
 export function proxyFromJson(json: ProxyRepositoryView | ProxyRepositoryJson): ProxyForm {
   const auth = json.httpClient.authentication;
   return {
-    name: json.name,
-    online: json.online,
-    strictContentTypeValidation: json.storage.strictContentTypeValidation,
-    cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
+    ...commonForm(json),
     remoteUrl: json.proxy.remoteUrl,
     contentMaxAge: String(json.proxy.contentMaxAge),
     metadataMaxAge: String(json.proxy.metadataMaxAge),
@@ -246,20 +226,11 @@ export function proxyFromJson(json: ProxyRepositoryView | ProxyRepositoryJson): 
     storedUsername: auth?.username ?? null,
     indexType: json.dockerProxy?.indexType ?? 'REGISTRY',
     indexUrl: json.dockerProxy?.indexUrl ?? '',
-    docker: dockerForm(json.docker),
   };
 }
 
 export function groupFromJson(json: GroupRepositoryView | GroupRepositoryJson): GroupForm {
-  return {
-    name: json.name,
-    online: json.online,
-    strictContentTypeValidation: json.storage.strictContentTypeValidation,
-    cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
-    memberNames: [...json.group.memberNames],
-    writableMember: json.group.writableMember ?? '',
-    docker: dockerForm(json.docker),
-  };
+  return { ...commonForm(json), memberNames: [...json.group.memberNames], writableMember: json.group.writableMember ?? '' };
 }
 
 // --- facts about repositories from the list -----------------------------------------------------
@@ -269,28 +240,26 @@ export function connectorPort(summary: RepositorySummary): number | null {
   return typeof docker?.httpPort === 'number' ? docker.httpPort : null;
 }
 
-/** Host (with port) of the main port, from the repository URL the server gave (honours WHARF_BASE_URL). */
-export function mainHost(summary: { url: string } | undefined): string {
+/** The repository URL the server gave (honours WHARF_BASE_URL), or the page's own address. */
+function addressOf(summary: { url: string } | undefined): { host: string; hostname: string } {
   if (summary) {
     try {
-      return new URL(summary.url).host;
+      return new URL(summary.url);
     } catch {
       // fall back to the page's host
     }
   }
-  return window.location.host;
+  return window.location;
+}
+
+/** Host (with port) of the main port. */
+export function mainHost(summary: { url: string } | undefined): string {
+  return addressOf(summary).host;
 }
 
 /** Host name without port (for connector ports). */
 export function hostName(summary: { url: string } | undefined): string {
-  if (summary) {
-    try {
-      return new URL(summary.url).hostname;
-    } catch {
-      // fall back to the page's host
-    }
-  }
-  return window.location.hostname;
+  return addressOf(summary).hostname;
 }
 
 /** The main port number, when it can be told from a repository URL or the page. */

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { CheckboxField, Field, Fieldset, TextField } from '../components/fields';
-import { type FieldErrors, useForm } from '../components/form-kit';
-import type { CommonForm, DockerForm } from './model';
+import { type FieldErrors, type FlagKeys, FormActions, type FormBinding, FormErrors, type FormKit, useForm } from '../components/form-kit';
+import type { RepositoryType } from '@wharf/api-types';
+import { type CommonForm, type DockerForm, TYPE_LABEL } from './model';
 import { type ValidationContext, mapServerErrors } from './validation';
 
 /** What the hosted, proxy and group forms take: the values to start from, the rules' context, the save call. */
@@ -23,29 +24,52 @@ export function useRepositoryForm<F, J>(
   return useForm({ initial, validate: (f: F) => validate(f, context), toJson, save, known, mapErrors: (e) => mapServerErrors(e, known), onSaved });
 }
 
-/** Name and online state. */
-export function GeneralSection<F extends CommonForm>({
-  form,
-  errors,
-  change,
+/**
+ * The frame of the hosted, proxy and group forms: errors, General, the type's own sections (`children`), Storage
+ * (with the type's storage fields), Docker, Cleanup, and the buttons.
+ */
+export function RepositoryFormFrame<F extends CommonForm>({
+  kit,
+  type,
   mode,
+  onCancel,
   placeholder,
+  portHint,
+  storage,
   children,
 }: {
-  form: F;
-  errors: FieldErrors;
-  change: (paths: string | string[], next: (form: F) => F) => void;
+  kit: FormKit<F>;
+  type: RepositoryType;
   mode: 'create' | 'edit';
+  onCancel: () => void;
   placeholder: string;
+  portHint: string;
+  storage?: ReactNode;
   children?: ReactNode;
 }) {
   return (
+    <form className="repo-form" onSubmit={kit.submit} noValidate aria-label={`${TYPE_LABEL[type]} repository`}>
+      <FormErrors errors={kit.errors} general={kit.general} />
+      <GeneralSection kit={kit} mode={mode} placeholder={placeholder} />
+      {children}
+      <StorageSection kit={kit}>{storage}</StorageSection>
+      <DockerSection kit={kit} portHint={portHint} />
+      <CleanupSection kit={kit} />
+      <FormActions busy={kit.busy} submitLabel={mode === 'create' ? `Create ${type} repository` : 'Save changes'} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** A flag of every repository form (TypeScript cannot see it among F's boolean keys while F is generic). */
+const flag = <F extends CommonForm>(key: 'online' | 'strictContentTypeValidation') => key as FlagKeys<F>;
+
+/** Name and online state. */
+function GeneralSection<F extends CommonForm>({ kit, mode, placeholder, children }: { kit: FormBinding<F>; mode: 'create' | 'edit'; placeholder: string; children?: ReactNode }) {
+  return (
     <Fieldset legend="General">
       <TextField
-        path="name"
+        {...kit.field('name')}
         label="Name"
-        value={form.name}
-        error={errors.name}
         disabled={mode === 'edit'}
         required
         placeholder={placeholder}
@@ -54,36 +78,18 @@ export function GeneralSection<F extends CommonForm>({
             ? 'Repositories cannot be renamed.'
             : 'Lower-case letters, digits and . _ __ -. It is the first path segment of image names on the main port (host:8081/<name>/<image>).'
         }
-        onChange={(name) => change('name', (f) => ({ ...f, name }))}
       />
-      <CheckboxField
-        path="online"
-        label="Online"
-        checked={form.online}
-        error={errors.online}
-        help="An offline repository refuses every registry request but keeps its content and settings."
-        onChange={(online) => change('online', (f) => ({ ...f, online }))}
-      />
+      <CheckboxField {...kit.check(flag<F>('online'))} label="Online" help="An offline repository refuses every registry request but keeps its content and settings." />
       {children}
     </Fieldset>
   );
 }
 
 /** Blob store and content-type validation (plus the hosted-only deployment policies as children). */
-export function StorageSection<F extends CommonForm>({
-  form,
-  errors,
-  change,
-  children,
-}: {
-  form: F;
-  errors: FieldErrors;
-  change: (paths: string | string[], next: (form: F) => F) => void;
-  children?: ReactNode;
-}) {
+function StorageSection<F extends CommonForm>({ kit, children }: { kit: FormBinding<F>; children?: ReactNode }) {
   return (
     <Fieldset legend="Storage">
-      <Field path="storage.blobStoreName" label="Blob store" error={errors['storage.blobStoreName']} help='Where layers and manifests are stored: "default", the filesystem store in the data directory (the only store).'>
+      <Field path="storage.blobStoreName" label="Blob store" error={kit.errors['storage.blobStoreName']} help='Where layers and manifests are stored: "default", the filesystem store in the data directory (the only store).'>
         {(props) => (
           <select {...props} value="default" disabled>
             <option value="default">default</option>
@@ -91,114 +97,72 @@ export function StorageSection<F extends CommonForm>({
         )}
       </Field>
       <CheckboxField
-        path="storage.strictContentTypeValidation"
+        {...kit.check(flag<F>('strictContentTypeValidation'), 'storage.strictContentTypeValidation')}
         label="Strict content type validation"
-        checked={form.strictContentTypeValidation}
-        error={errors['storage.strictContentTypeValidation']}
         help="Check that stored content matches its declared media type."
-        onChange={(v) => change('storage.strictContentTypeValidation', (f) => ({ ...f, strictContentTypeValidation: v }))}
       />
       {children}
     </Fieldset>
   );
 }
 
-export function CleanupSection<F extends CommonForm>({
-  form,
-  errors,
-  change,
-}: {
-  form: F;
-  errors: FieldErrors;
-  change: (paths: string | string[], next: (form: F) => F) => void;
-}) {
+function CleanupSection<F extends CommonForm>({ kit }: { kit: FormBinding<F> }) {
   return (
     <Fieldset legend="Cleanup">
       <TextField
-        path="cleanup.policyNames"
+        {...kit.field('cleanupPolicyNames', 'cleanup.policyNames')}
         label="Cleanup policies"
-        value={form.cleanupPolicyNames}
-        error={errors['cleanup.policyNames']}
         placeholder="none"
         help="Names of the cleanup policies that apply to this repository, separated by commas. Leave empty for none."
-        onChange={(v) => change('cleanup.policyNames', (f) => ({ ...f, cleanupPolicyNames: v }))}
       />
     </Fieldset>
   );
 }
 
 /** The `docker` object: connector port and client authentication. */
-export function DockerSection<F extends CommonForm>({
-  form,
-  errors,
-  change,
-  portHint,
-}: {
-  form: F;
-  errors: FieldErrors;
-  change: (paths: string | string[], next: (form: F) => F) => void;
-  portHint?: ReactNode;
-}) {
-  const setDocker = (path: string, patch: Partial<DockerForm>) => change(`docker.${path}`, (f) => ({ ...f, docker: { ...f.docker, ...patch } }));
+function DockerSection<F extends CommonForm>({ kit, portHint }: { kit: FormBinding<F>; portHint?: ReactNode }) {
+  const { form, errors, change } = kit;
+  // The docker fields live one level down (form.docker.x), their errors at docker.x.
+  const docker = <K extends keyof DockerForm>(key: K) => ({
+    path: `docker.${key}`,
+    error: errors[`docker.${key}`],
+    onChange: (value: DockerForm[K]) => change(`docker.${key}`, (f) => ({ ...f, docker: { ...f.docker, [key]: value } })),
+  });
+  const unsupported = (key: string) => ({ path: `docker.${key}`, error: errors[`docker.${key}`], disabled: true, onChange: () => undefined });
   return (
     <Fieldset legend="Docker">
       <TextField
-        path="docker.httpPort"
-        label="HTTP connector port"
+        {...docker('httpPort')}
         value={form.docker.httpPort}
-        error={errors['docker.httpPort']}
+        label="HTTP connector port"
         inputMode="numeric"
         placeholder="none"
         help={
           portHint ??
           'Optional port that serves this repository at the root (host:port/v2/…), as Docker mirrors need. Empty: reachable only by path on the main port.'
         }
-        onChange={(v) => setDocker('httpPort', { httpPort: v })}
       />
       <CheckboxField
-        path="docker.forceBasicAuth"
-        label="Require authentication"
+        {...docker('forceBasicAuth')}
         checked={form.docker.forceBasicAuth}
-        error={errors['docker.forceBasicAuth']}
+        label="Require authentication"
         help="Every request needs credentials, even with anonymous access on. Turn off to allow anonymous pulls."
-        onChange={(v) => setDocker('forceBasicAuth', { forceBasicAuth: v })}
       />
       <CheckboxField
-        path="docker.pathEnabled"
-        label="Path routing on the main port"
+        {...docker('pathEnabled')}
         checked={form.docker.pathEnabled}
-        error={errors['docker.pathEnabled']}
+        label="Path routing on the main port"
         help="Serve images as host:8081/<repository>/<image>. Wharf always routes by path; the setting is kept for Nexus compatibility."
-        onChange={(v) => setDocker('pathEnabled', { pathEnabled: v })}
       />
       <TextField
-        path="docker.subdomain"
-        label="Subdomain"
+        {...docker('subdomain')}
         value={form.docker.subdomain}
-        error={errors['docker.subdomain']}
+        label="Subdomain"
         placeholder="none"
         help="Optional DNS label for subdomain routing behind a reverse proxy (at most 63 characters)."
-        onChange={(v) => setDocker('subdomain', { subdomain: v })}
       />
-      <TextField
-        path="docker.httpsPort"
-        label="HTTPS connector port"
-        value=""
-        error={errors['docker.httpsPort']}
-        disabled
-        placeholder="not supported"
-        help="Not supported: terminate TLS in a reverse proxy in front of Wharf."
-        onChange={() => undefined}
-      />
-      <CheckboxField
-        path="docker.v1Enabled"
-        label="Docker V1 API"
-        checked={false}
-        error={errors['docker.v1Enabled']}
-        disabled
-        help="Not supported: clients use the V2 API (every Docker since 1.6)."
-        onChange={() => undefined}
-      />
+      <TextField {...unsupported('httpsPort')} value="" label="HTTPS connector port" placeholder="not supported" help="Not supported: terminate TLS in a reverse proxy in front of Wharf." />
+      <CheckboxField {...unsupported('v1Enabled')} checked={false} label="Docker V1 API" help="Not supported: clients use the V2 API (every Docker since 1.6)." />
     </Fieldset>
   );
 }

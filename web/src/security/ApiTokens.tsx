@@ -80,7 +80,7 @@ export function ApiTokens() {
 
 function TokenForm({ saved, cancel, onCreated }: EditorContext<ApiTokenJson> & { onCreated: (token: CreatedApiTokenJson) => void }) {
   const api = useApi();
-  const { errors, general, busy, field, submit, formRef } = useForm({
+  const { errors, general, busy, field, submit } = useForm({
     initial: { name: '', expiresAt: '90' as Expiry },
     validate: (draft): FieldErrors => (draft.name.trim() ? {} : { name: 'Name the token after what uses it, e.g. ci-deploy.' }),
     toJson: (draft) => ({
@@ -95,7 +95,7 @@ function TokenForm({ saved, cancel, onCreated }: EditorContext<ApiTokenJson> & {
     },
   });
   return (
-    <form className="inline-form" onSubmit={submit} noValidate ref={formRef} aria-label="New API token">
+    <form className="inline-form" onSubmit={submit} noValidate aria-label="New API token">
       <Fieldset legend="New API token">
         <FormErrors errors={errors} general={general} />
         <TextField {...field('name')} label="Name" help="What uses the token, so you know which one to revoke." />

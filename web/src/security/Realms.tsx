@@ -3,6 +3,7 @@ import type { RealmJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useAction, useApiQuery } from '../api/queries';
 import { isApiError } from '../api/errors';
+import { OrderButtons, moved } from '../components/OrderButtons';
 import { AsyncView, ErrorBox, NotAvailable, isNotFound } from '../components/states';
 
 /** The realms Wharf is known to offer, for servers without `GET /realms/available`. */
@@ -50,12 +51,6 @@ export function Realms() {
           setDraft(next);
           setSaved(false);
         };
-        const move = (i: number, by: number) => {
-          const next = [...current];
-          const [item] = next.splice(i, 1);
-          next.splice(i + by, 0, item!);
-          update(next);
-        };
         return (
           <div className="card">
             <h2>Active realms, in order</h2>
@@ -71,17 +66,11 @@ export function Realms() {
                       {nameOf(id)} <span className="muted small mono">{id}</span>
                       {REALM_HELP[id] && <span className="help">{REALM_HELP[id]}</span>}
                     </span>
-                    <span className="row-buttons">
-                      <button type="button" className="btn btn-icon" aria-label={`Move ${id} up`} disabled={i === 0} onClick={() => move(i, -1)}>
-                        ↑
-                      </button>
-                      <button type="button" className="btn btn-icon" aria-label={`Move ${id} down`} disabled={i === current.length - 1} onClick={() => move(i, 1)}>
-                        ↓
-                      </button>
+                    <OrderButtons index={i} count={current.length} name={id} onMove={(by) => update(moved(current, i, by))}>
                       <button type="button" className="btn btn-small" onClick={() => update(current.filter((r) => r !== id))}>
                         Deactivate
                       </button>
-                    </span>
+                    </OrderButtons>
                   </li>
                 ))}
               </ol>

@@ -81,7 +81,7 @@ export function Roles() {
 function RoleForm({ role, privileges: available, list, saved, cancel }: { role: RoleJson | null; privileges: PrivilegeJson[] } & EditorContext<RoleJson>) {
   const api = useApi();
   const creating = role === null;
-  const { form, errors, general, busy, field, change, submit, formRef } = useForm({
+  const { form, errors, general, busy, field, change, submit } = useForm({
     initial: {
       id: role?.id ?? '',
       name: role?.name ?? '',
@@ -106,7 +106,7 @@ function RoleForm({ role, privileges: available, list, saved, cancel }: { role: 
   const title = creating ? 'New role' : `Edit role ${role.id}`;
 
   return (
-    <form className="inline-form" onSubmit={submit} noValidate ref={formRef} aria-label={title}>
+    <form className="inline-form" onSubmit={submit} noValidate aria-label={title}>
       <Fieldset legend={title}>
         <FormErrors errors={errors} general={general} />
         <TextField {...field('id')} label="Role ID" disabled={!creating} help="Stable identifier, e.g. docker-developers." />

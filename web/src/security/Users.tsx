@@ -102,7 +102,7 @@ export function Users() {
 function UserForm({ user, roles, list, saved, cancel }: { user: UserJson | null; roles: RoleJson[] } & EditorContext<UserJson>) {
   const api = useApi();
   const creating = user === null;
-  const { form, errors, general, busy, field, change, submit, formRef } = useForm({
+  const { form, errors, general, busy, field, change, submit } = useForm({
     initial: {
       userId: user?.userId ?? '',
       firstName: user?.firstName ?? '',
@@ -131,7 +131,7 @@ function UserForm({ user, roles, list, saved, cancel }: { user: UserJson | null;
   const title = creating ? 'New user' : `Edit ${user.userId}`;
 
   return (
-    <form className="inline-form" onSubmit={submit} noValidate ref={formRef} aria-label={title}>
+    <form className="inline-form" onSubmit={submit} noValidate aria-label={title}>
       <Fieldset legend={title}>
         <FormErrors errors={errors} general={general} />
         <TextField {...field('userId')} label="User ID" disabled={!creating} help="The name used to sign in and in docker login." />
