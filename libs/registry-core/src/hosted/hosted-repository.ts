@@ -277,10 +277,6 @@ export class HostedRepository implements DockerRepository {
     this.changed();
   }
 
-  forgetCached(): void {
-    this.changed();
-  }
-
   // --- internals --------------------------------------------------------------------------------
 
   /** With ALLOW_ONCE a new tag is claimed atomically in the store: of two racing pushes only one wins. */
