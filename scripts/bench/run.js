@@ -8,9 +8,12 @@
 //
 // --quick      small sizes and short runs (a smoke test of the benchmark itself)
 // --only=      run only these scenarios (the seed step always runs; dependencies are not added; every
-//              proxy-* scenario sets up what it needs): push-large pull-large blob-throughput
+//              proxy-* scenario sets up what it needs): idle-rss push-large pull-large blob-throughput
 //              manifest-get proxy-cold-pull proxy-warm-throughput proxy-manifest-get
 //              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss proxy-concurrent-tls
+// --repeats=N  repetitions of proxy-cold-pull and proxy-concurrent-tls (default 5 and 3; 1 with --quick)
+// --upstreams= the kinds of upstream proxy-cold-pull pulls from: http,https,redirect (default all three)
+// --max-minutes=N  stop everything (no report) after N minutes (default 90; 20 with --quick)
 // --cpu-prof   start every Wharf process with node --cpu-prof; the .cpuprofile files land in scripts/bench/results/cpu-prof
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
 // --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64;
@@ -19,7 +22,7 @@
 // --wharf-root=DIR  benchmark the Wharf checkout in DIR (built, with node_modules) instead of this one
 //
 // Prints a table per scenario and writes scripts/bench/results/latest.json (latest-quick.json with
-// --quick; a -partial suffix with --only, --cpu-prof, --wharf-node-arg or --wharf-env). Every process it starts
+// --quick; a -partial suffix with --only, --cpu-prof, --wharf-node-arg, --wharf-env, --repeats or --upstreams). Every process it starts
 // (the servers, proxies, pass-throughs, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
 'use strict';
 const fs = require('node:fs');
@@ -31,13 +34,14 @@ const { startDistribution, startWharf } = require('./lib/servers');
 const { makeAgent } = require('./lib/http');
 const { machineFacts, printScenario } = require('./lib/report');
 const scenarios = require('./scenarios');
+const { UPSTREAM_KINDS } = require('./lib/proxy-env');
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const RESULTS_DIR = path.join(__dirname, 'results');
 const MiB = 1024 * 1024;
 
 function parseArgs(argv) {
-  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [], wharfEnv: {} };
+  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [], wharfEnv: {}, repeats: null, upstreams: null, maxMinutes: null };
   for (const a of argv) {
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-prof') args.cpuProf = true;
@@ -48,19 +52,34 @@ function parseArgs(argv) {
       args.wharfEnv[key] = value.join('=') || undefined; // KEY= unsets it
     } else if (a.startsWith('--wharf-root=')) args.wharfRoot = path.resolve(a.slice('--wharf-root='.length));
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
+    else if (a.startsWith('--repeats=')) args.repeats = positiveInteger(a);
+    else if (a.startsWith('--max-minutes=')) args.maxMinutes = positiveInteger(a);
+    else if (a.startsWith('--upstreams=')) {
+      args.upstreams = a.slice('--upstreams='.length).split(',').filter(Boolean);
+      const unknown = args.upstreams.filter((k) => !UPSTREAM_KINDS.includes(k));
+      if (unknown.length || !args.upstreams.length) usageError(`--upstreams: expected some of ${UPSTREAM_KINDS.join(',')}, got ${a}`);
+    }
     else if (a === '--help' || a === '-h') {
       const header = fs.readFileSync(__filename, 'utf8').split('\n').slice(1);
       console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
-    } else {
-      console.error(`unknown argument ${a} (see --help)`);
-      process.exit(2);
-    }
+    } else usageError(`unknown argument ${a} (see --help)`);
   }
   return args;
 }
 
-function options(quick) {
+function usageError(text) {
+  console.error(text);
+  process.exit(2);
+}
+
+function positiveInteger(arg) {
+  const value = Number(arg.slice(arg.indexOf('=') + 1));
+  if (!Number.isInteger(value) || value < 1) usageError(`${arg}: expected a whole number of at least 1`);
+  return value;
+}
+
+function options({ quick, repeats, upstreams }) {
   return {
     bigBytes: (quick ? 128 : 1024) * MiB,
     chunkBytes: 64 * MiB,
@@ -69,14 +88,16 @@ function options(quick) {
     blobDurationS: quick ? 2 : 10,
     manifest: { threads: 2, connections: 32, durationS: quick ? 2 : 10 },
     rssIntervalMs: 50,
+    idleLaterS: quick ? 5 : 65,
     proxy: {
       coldLayers: quick ? [20 * MiB, 5 * MiB] : [200 * MiB, 50 * MiB],
-      coldRepeats: quick ? 1 : 5,
+      coldRepeats: repeats ?? (quick ? 1 : 5),
+      coldUpstreams: upstreams ?? UPSTREAM_KINDS,
       dedupBlobIndex: 1, // the 50 MiB layer of the cold image
       dedupClients: 20,
       revalidationPulls: quick ? 20 : 100,
       concurrentLayers: quick ? [4 * MiB, MiB] : [48 * MiB, 16 * MiB],
-      concurrentRepeats: quick ? 1 : 3,
+      concurrentRepeats: repeats ?? (quick ? 1 : 3),
     },
   };
 }
@@ -113,9 +134,10 @@ function tail(file, lines = 25) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  installCleanup({ deadlineMs: 15 * 60_000 });
+  // A full run on a busy 2-CPU machine takes 40-60 minutes (proxy-cold-pull alone: 30 fresh proxy pairs).
+  installCleanup({ deadlineMs: (args.maxMinutes ?? (args.quick ? 20 : 90)) * 60_000 });
   const started = Date.now();
-  const opts = options(args.quick);
+  const opts = options(args);
   const unknown = (args.only ?? []).filter((id) => !scenarios.some((s) => s.id === id));
   if (unknown.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.filter((s) => !s.setup).map((s) => s.id).join(', ')}`);
 
@@ -276,8 +298,8 @@ async function main() {
     wharfBehind: behind,
     anomalies,
   };
-  // Partial or instrumented runs (--only, --cpu-prof, --wharf-node-arg) do not overwrite the full run's file.
-  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length || Object.keys(args.wharfEnv).length ? '-partial' : '';
+  // Partial or instrumented runs (--only, --cpu-prof, --wharf-node-arg, --repeats, ...) do not overwrite the full run's file.
+  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length || Object.keys(args.wharfEnv).length || args.repeats || args.upstreams ? '-partial' : '';
   const out = path.join(RESULTS_DIR, `${args.quick ? 'latest-quick' : 'latest'}${partial}.json`);
   fs.writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
   console.log(`results: ${path.relative(REPO_ROOT, out)}`);

@@ -1,8 +1,10 @@
 'use strict';
 // Loaded into a Wharf process with NODE_OPTIONS=--require (test/support/memory.ts): on SIGUSR2 it writes
 // what the process holds to $WHARF_MEMORY_PROBE_FILE as JSON: the packages loaded through require() (by name;
-// ES modules are not listed), process.memoryUsage(), and VmRSS/VmHWM from /proc/self/status in KiB.
+// ES modules are not listed), how many CommonJS modules are loaded, process.memoryUsage(), V8's heap spaces,
+// and VmRSS/VmHWM from /proc/self/status in KiB. npm run bench (idle-rss) uses it too.
 const fs = require('node:fs');
+const v8 = require('node:v8');
 
 function packageOf(file) {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
@@ -13,6 +15,8 @@ process.on('SIGUSR2', () => {
   const packages = [...new Set(Object.keys(require.cache).map(packageOf).filter(Boolean))].sort();
   const status = fs.readFileSync('/proc/self/status', 'utf8');
   const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  const out = { packages, memoryUsage: process.memoryUsage(), rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+  const heapSpaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
+  const modules = Object.keys(require.cache).length;
+  const out = { packages, modules, memoryUsage: process.memoryUsage(), heapSpaces, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
   fs.writeFileSync(process.env.WHARF_MEMORY_PROBE_FILE, JSON.stringify(out));
 });

@@ -6,7 +6,11 @@ import { waitFor } from './wait';
 /** What test/support/memory-probe.cjs reports from inside a Wharf process. */
 export interface MemoryProbe {
   packages: string[];
+  /** CommonJS modules in require.cache. */
+  modules: number;
   memoryUsage: NodeJS.MemoryUsage;
+  /** V8's heap spaces by name: bytes reserved and used. */
+  heapSpaces: Record<string, { size: number; used: number }>;
   rssKiB: number;
   hwmKiB: number;
 }

@@ -33,7 +33,7 @@ const { uploadChunked, uploadSmallBlob, putManifest, pullBlob } = require('./reg
 const { request, makeAgent, setTrustedCa } = require('./http');
 const { makeBenchTls } = require('./tls');
 const { trackTempDir } = require('./proc');
-const { cpuSeconds } = require('./rss');
+const { waitCpuQuiet } = require('./rss');
 
 const MiB = 1024 * 1024;
 
@@ -256,21 +256,6 @@ async function countUpstream(target, fn) {
   const value = await fn();
   const [after, ownAfter] = await Promise.all([pt ? pt.counts() : null, ownCounters(target)]);
   return { value, upstream: pt ? diffCounts(before, after) : null, own: diffOwn(ownBefore, ownAfter) };
-}
-
-/** Waits until the process uses (almost) no CPU over `windowMs` (its background work is over). */
-async function waitCpuQuiet(pid, { windowMs = 400, maxCpuS = 0.02, timeoutMs = 60_000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const before = cpuSeconds(pid);
-      await new Promise((r) => setTimeout(r, windowMs));
-      if (cpuSeconds(pid) - before <= maxCpuS) return true;
-    } catch {
-      return true; // the process is gone
-    }
-  }
-  return false;
 }
 
 /**

@@ -103,9 +103,24 @@ function startSampler(pid, intervalMs = 50) {
   };
 }
 
+/** Waits until the process uses (almost) no CPU over `windowMs` (its background work is over). */
+async function waitCpuQuiet(pid, { windowMs = 400, maxCpuS = 0.02, timeoutMs = 60_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const before = cpuSeconds(pid);
+      await new Promise((r) => setTimeout(r, windowMs));
+      if (cpuSeconds(pid) - before <= maxCpuS) return true;
+    } catch {
+      return true; // the process is gone
+    }
+  }
+  return false;
+}
+
 function round(x, digits = 1) {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
 
-module.exports = { readStatus, cpuSeconds, machineBusySeconds, resetPeak, startSampler, round };
+module.exports = { readStatus, cpuSeconds, machineBusySeconds, resetPeak, startSampler, waitCpuQuiet, round };

@@ -8,6 +8,7 @@
 // alone with --only=. They report { columns } (Wharf proxy, Distribution proxy, ...) instead of the
 // hosted targets.
 module.exports = [
+  require('./idle-rss'), // before the seed: its own fresh servers, nothing pushed
   require('./seed'),
   require('./push-large'),
   require('./pull-large'),
