@@ -28,6 +28,8 @@ REQUIRED=(
   "ceph:ceph-common"
   "radosgw-admin:ceph-common"
   "openssl:openssl"
+  # The load balancer in front of two Wharf replicas (test/e2e/replicas-haproxy.test.ts).
+  "haproxy:haproxy"
 )
 
 # The busybox used for test images must be the static one at /bin/busybox: it is copied alone

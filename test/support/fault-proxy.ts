@@ -302,6 +302,8 @@ export class FaultProxy extends RestartableServer {
   manifestHeaders: Record<string, string> = {};
   /** When set, blob GETs are held (before forwarding) until the gate opens. */
   holdBlobGets: Gate | null = null;
+  /** When set, manifest GETs are held (before forwarding) until the gate opens. */
+  holdManifestGets: Gate | null = null;
   private readonly waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
 
   private constructor(target: string) {
@@ -360,6 +362,7 @@ export class FaultProxy extends RestartableServer {
     this.auth = null;
     this.manifestHeaders = {};
     this.holdBlobGets = null;
+    this.holdManifestGets = null;
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -419,6 +422,7 @@ export class FaultProxy extends RestartableServer {
     }
 
     if (seen.kind === 'blob-get' && this.holdBlobGets) await this.holdBlobGets.wait();
+    if (seen.kind === 'manifest-get' && this.holdManifestGets) await this.holdManifestGets.wait();
 
     if (seen.kind === 'blob-get' && this.redirectBlobsTo) {
       return reply(307, { Location: this.redirectBlobsTo.locationFor(url.pathname), 'Content-Length': 0 });

@@ -44,6 +44,8 @@ export interface WharfOptions {
   /** Main port; a free one by default. Kept across restarts. */
   port?: number;
   adminPassword?: string;
+  /** The loopback address it listens on (main port and connectors): 127.0.0.1 by default. */
+  host?: string;
   env?: Record<string, string>;
 }
 
@@ -53,6 +55,7 @@ export class Wharf {
   readonly dataDir: string;
   readonly port: number;
   readonly adminPassword: string;
+  readonly host: string;
   readonly rest: RestClient;
   private readonly extraEnv: Record<string, string>;
   private proc: ManagedProcess | null = null;
@@ -63,6 +66,7 @@ export class Wharf {
     this.dataDir = opts.dataDir;
     this.port = opts.port;
     this.adminPassword = opts.adminPassword;
+    this.host = opts.host;
     this.extraEnv = opts.env;
     this.rest = new RestClient(this.baseUrl, ADMIN_USER, this.adminPassword);
   }
@@ -75,6 +79,7 @@ export class Wharf {
       dataDir: opts.dataDir ?? join(opts.dir, 'data'),
       port: opts.port ?? (await freePort()),
       adminPassword: opts.adminPassword ?? `pw-${Math.random().toString(36).slice(2)}`,
+      host: opts.host ?? '127.0.0.1',
       env: opts.env ?? {},
     });
     await wharf.start();
@@ -82,12 +87,12 @@ export class Wharf {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   /** host:port as docker and skopeo spell a registry. */
   get registryHost(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -121,7 +126,7 @@ export class Wharf {
         ...serverEnv(),
         NODE_ENV: 'production',
         WHARF_PORT: String(this.port),
-        WHARF_HOST: '127.0.0.1',
+        WHARF_HOST: this.host,
         WHARF_DATA_DIR: this.dataDir,
         WHARF_ADMIN_PASSWORD: this.adminPassword,
         ...this.extraEnv,

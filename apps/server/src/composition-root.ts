@@ -195,8 +195,14 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
     });
   const upstreamPolicy = new UpstreamAddressPolicy(config.upstreamDeny);
   const claims = new TypeOrmBlobClaims(db);
-  const shared = dialectOf(config.databaseUrl) === 'postgres' ? { announceChange: (name: string) => void changes.publish('content', name) } : undefined;
-  const factory = repositoryFactory(blobStores, { manifests, tags, links, uploads, downloads, claims, ...(shared ? { shared } : {}) }, metrics, upstreamPolicy);
+  // Other processes on the database (replicas): hosted changes are announced, proxy fetches done by one of them.
+  const replicated = dialectOf(config.databaseUrl) === 'postgres';
+  const shared = replicated ? { announceChange: (name: string) => void changes.publish('content', name) } : undefined;
+  const factory = repositoryFactory(
+    blobStores,
+    { manifests, tags, links, uploads, downloads, claims, ...(shared ? { shared } : {}) },
+    { metrics, addressPolicy: upstreamPolicy, ...(replicated ? { locks } : {}) },
+  );
   const repositoryConfigs = announceWrites(new TypeOrmRepositoryConfigs(db, configSealer(box)), changes, 'repositories', { save: (c) => c.name, delete: (n) => n });
   const manager = new RepositoryManager(repositoryConfigs, factory);
   await manager.load();
@@ -266,9 +272,9 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
 function repositoryFactory(
   blobStores: BlobStores,
   stores: Omit<HostedDependencies, 'manifestCache' | 'blobs'>,
-  metrics: WharfMetrics,
-  addressPolicy: UpstreamAddressPolicy,
+  proxies: { metrics: WharfMetrics; addressPolicy: UpstreamAddressPolicy; locks?: SharedLocks },
 ): RepositoryFactory {
+  const { metrics, addressPolicy, locks } = proxies;
   const { manifests, tags, links, uploads, downloads, claims, shared } = stores;
   const manifestCache = new ManifestCache();
   // One fill per digest and store: proxies on different stores each fill their own.
@@ -298,7 +304,7 @@ function repositoryFactory(
           addressPolicy,
         });
         const blobs = blobStores.require(repo.storage.blobStoreName);
-        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, claims, fills: fillsOf(blobs), client, state, log: proxyLog });
+        return new ProxyRepository(repo, { blobs, manifests, tags, links, manifestCache, downloads, claims, fills: fillsOf(blobs), ...(locks ? { locks } : {}), client, state, log: proxyLog });
       }
       case 'group':
         return new GroupRepository(repo, {

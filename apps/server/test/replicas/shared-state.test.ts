@@ -1,53 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestBucket, createTestBucket } from '../../../../test/services/buckets';
 import { imageManifest } from '../support/content';
 import { HttpClient } from '../support/http';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';
 import { createHosted, deleteRepository, updateHosted } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
+import { type ReplicaPair, startReplicaPair, within } from './support/replica-pair';
 import { SECURITY, createRole, createUser, setAnonymous, tokenFor } from '../security/support/secure-wharf';
 
-// Two Wharf processes' worth of state (two in-process Wharfs, each with its own composition, data directory
-// and address: 127.0.0.1 and 127.0.0.2) on ONE PostgreSQL database, as replicas behind a load balancer.
+// Two Wharfs on ONE PostgreSQL database, as replicas behind a load balancer (support/replica-pair.ts).
 // What one changes, the other must apply within a second (LISTEN/NOTIFY), without a restart.
 
+let pair: ReplicaPair;
 let a: TestWharf;
 let b: TestWharf;
-let bucket: TestBucket;
-
-/** Polls `check` until it holds; fails if that takes longer than `ms` (the promise: within a second). */
-async function within(ms: number, what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const password = () => `pw-${randomBytes(8).toString('hex')}`;
 
 beforeAll(async () => {
-  const adminPassword = password();
-  a = await startTestWharf({ database: 'postgres', adminPassword });
-  b = await startTestWharf({
-    database: { url: a.databaseUrl! },
-    adminPassword,
-    // Replicas share the key that seals secrets in the database (WHARF_SECRET_KEY_FILE).
-    config: { host: '127.0.0.2', secretKeyFile: join(a.dataDir, 'secrets', 'config.key') },
-  });
-  bucket = await createTestBucket({ create: false });
-  const created = await a.http.sendJson('POST', '/service/rest/v1/blobstores/s3', bucket.restBody('shared', 'replicas'));
-  expect(created.status, created.text()).toBe(201);
+  pair = await startReplicaPair(password());
+  ({ a, b } = pair);
 });
 
 afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await bucket?.remove();
+  await pair?.close();
 });
 
 describe('replicas on one PostgreSQL database follow each other', () => {

@@ -15,10 +15,17 @@ export class BlobFill {
     private readonly blobs: BlobStore,
     readonly digest: string,
     size: number | null,
-    source: BlobSource,
+    source: BlobSource | StoredBlob,
     onVerified?: (bytes: number) => void,
   ) {
     this.size = size;
+    if (isStored(source)) {
+      // Another process filled it meanwhile: nothing to write, readers read the store.
+      this.started = new Promise(() => undefined);
+      this.done = Promise.resolve(source.stored);
+      this.size = source.stored.size;
+      return;
+    }
     let written = 0;
     let onStarted!: (write: WriteInProgress) => void;
     this.started = new Promise((resolve) => (onStarted = resolve));
@@ -49,6 +56,15 @@ export class BlobFill {
   }
 }
 
+/** A blob found in the store when a fill was about to fetch it (another replica stored it first). */
+export interface StoredBlob {
+  stored: BlobInfo;
+}
+
+function isStored(source: object): source is StoredBlob {
+  return 'stored' in source && typeof (source as StoredBlob).stored === 'object';
+}
+
 /** The fills in flight, by digest: concurrent requests for one missing blob share one upstream fetch. */
 export class BlobFills {
   /** From the moment a fetch is decided (before upstream answers) until the fill settles. */
@@ -60,13 +76,14 @@ export class BlobFills {
   }
 
   /**
-   * Starts a fill unless one is under way: `fetch` opens the upstream body (null = upstream has no such blob).
-   * Everyone asking while the upstream request is pending or the fill runs gets the same fill.
+   * Starts a fill unless one is under way: `fetch` opens the upstream body (null = upstream has no such blob;
+   * `stored` = the blob is in the store after all, nothing to fetch). Everyone asking while the upstream request
+   * is pending or the fill runs gets the same fill.
    */
   begin(
     digest: string,
     blobs: BlobStore,
-    fetch: () => Promise<{ size: number | null; body: BlobSource } | null>,
+    fetch: () => Promise<{ size: number | null; body: BlobSource } | StoredBlob | null>,
     onSettled?: (info: BlobInfo | null, err?: Error) => Promise<void> | void,
     onVerified?: (bytes: number) => void,
   ): Promise<BlobFill | null> {
@@ -78,7 +95,7 @@ export class BlobFills {
     const started = (async () => {
       const source = await fetch();
       if (!source) return null;
-      const fill = new BlobFill(blobs, digest, source.size, source.body, onVerified);
+      const fill = isStored(source) ? new BlobFill(blobs, digest, source.stored.size, source) : new BlobFill(blobs, digest, source.size, source.body, onVerified);
       // A stored fill is forgotten only after its bookkeeping (links), so a request right after finds the cached
       // blob; a failed one at once, so that the next request asks the upstream again.
       fill.done

@@ -14,7 +14,7 @@ import {
 import type { ManifestCache } from '../cache/manifest-cache';
 import { type BlobHandle, type DockerRepository, type ManifestHandle, type PutManifestResult, type UploadStatus, drainBody } from '../docker-repository';
 import type { Page, PageRequest } from '../page';
-import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, TagIndex } from '../ports';
+import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, SharedLock, SharedLocks, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
 import { referrerDescriptors } from '../referrers';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
@@ -35,10 +35,22 @@ export interface ProxyDependencies {
   /** Holds blobs against garbage collection while they are written and linked. */
   claims: BlobClaims;
   fills: BlobFills;
+  /**
+   * Locks shared with the other processes serving this repository (replicas on one database): one of them
+   * fetches a cold blob, manifest or tag from the upstream while the others wait, then use what it stored.
+   * Absent when this process is the only one (the in-process fills and resolutions suffice).
+   */
+  locks?: SharedLocks;
   client: RegistryClient;
   state: ProxyState;
   log: { warn(message: string): void };
   now?: () => number;
+}
+
+interface TagLookup {
+  cached: ManifestHandle | null;
+  acceptable: boolean;
+  fresh: boolean;
 }
 
 /** What we ask the upstream for: every manifest type we can store, indexes first. */
@@ -117,6 +129,13 @@ export class ProxyRepository implements DockerRepository {
     const missKey = `${image}@${digest}`;
     if (this.deps.state.isKnownMissing(missKey)) return null;
     this.ensureUpstreamAllowed(`manifest ${digest}`);
+    return this.exclusively(`manifest ${image}@${digest}`, async () => {
+      const stored = this.deps.locks ? await this.localManifest(image, digest) : null;
+      return stored ? this.hit(stored) : this.fetchManifest(image, digest, accept, missKey);
+    });
+  }
+
+  private async fetchManifest(image: string, digest: string, accept: string | undefined, missKey: string): Promise<ManifestHandle | null> {
     const fetched = await this.upstream(() => this.deps.client.getManifest(this.upstreamImage(image), digest, accept ?? ACCEPT_ALL));
     if (!fetched) {
       this.deps.state.rememberMissing(missKey, this.negativeTtl());
@@ -156,11 +175,25 @@ export class ProxyRepository implements DockerRepository {
   }
 
   private async manifestByTag(image: string, tag: string, accept: string | undefined): Promise<ManifestHandle | null> {
+    const found = await this.lookUpTag(image, tag, accept);
+    if (found.fresh) return this.hit(found.cached!);
+    if (!this.deps.locks) return this.revalidateTag(image, tag, accept, found);
+    // Another replica may be asking the upstream: wait for it, then use the tag it stored.
+    return this.exclusively(`tag ${image}:${tag}`, async () => {
+      const again = await this.lookUpTag(image, tag, accept);
+      return again.fresh ? this.hit(again.cached!) : this.revalidateTag(image, tag, accept, again);
+    });
+  }
+
+  /** The cached manifest of a tag, whether the client takes its type, and whether it is within its max age. */
+  private async lookUpTag(image: string, tag: string, accept: string | undefined): Promise<TagLookup> {
     const cachedTag = await this.deps.tags.get(this.name, image, tag);
     const cached = cachedTag ? await this.localManifest(image, cachedTag.digest) : null;
     const acceptable = cached !== null && (accept === undefined || acceptsMediaType(accept, cached.mediaType));
-    if (cached && acceptable && this.policy.isFresh(tag, cachedTag!.verifiedAt, this.now())) return this.hit(cached);
+    return { cached, acceptable, fresh: cached !== null && acceptable && this.policy.isFresh(tag, cachedTag!.verifiedAt, this.now()) };
+  }
 
+  private async revalidateTag(image: string, tag: string, accept: string | undefined, { cached, acceptable }: TagLookup): Promise<ManifestHandle | null> {
     const missKey = `${image}:${tag}`;
     if (!cached && this.deps.state.isKnownMissing(missKey)) return null;
     if (this.upstreamBlocked()) {
@@ -313,11 +346,16 @@ export class ProxyRepository implements DockerRepository {
     if (this.deps.state.isKnownMissing(missKey)) return null;
     this.ensureUpstreamAllowed(`blob ${digest}`);
     // The claim is taken before the upstream request and released once the blob is linked (or the fill failed).
+    // The shared lock (replicas) is held from before the upstream request until the blob is linked.
     let claim: BlobClaim | undefined;
-    const release = () => {
+    let lock: SharedLock | undefined;
+    const release = async () => {
       const held = claim;
+      const locked = lock;
       claim = undefined;
-      return held?.release().catch((err: Error) => this.deps.log.warn(`proxy ${this.name}: claim on ${digest} not released: ${err.message}`));
+      lock = undefined;
+      await held?.release().catch((err: Error) => this.deps.log.warn(`proxy ${this.name}: claim on ${digest} not released: ${err.message}`));
+      await locked?.release().catch((err: Error) => this.deps.log.warn(`proxy ${this.name}: lock on ${digest} not released: ${err.message}`));
     };
     return this.deps.fills.begin(
       digest,
@@ -328,6 +366,10 @@ export class ProxyRepository implements DockerRepository {
         state.fillsInFlight += 1;
         let blob;
         try {
+          lock = await this.deps.locks?.acquire(this.lockKey(`blob ${digest}`));
+          // Fetched and linked by another replica while this one waited: read it from the store.
+          const stored = lock ? await this.localBlob(image, digest) : null;
+          if (stored) return { stored };
           blob = await this.upstream(() => this.deps.client.getBlob(this.upstreamImage(image), digest));
         } catch (err) {
           state.fillsInFlight -= 1;
@@ -357,6 +399,20 @@ export class ProxyRepository implements DockerRepository {
         this.deps.state.counters.bytesFromUpstream += bytes;
       },
     );
+  }
+
+  /** Runs `work` under the shared lock of `what` in this repository, when there are replicas; else at once. */
+  private async exclusively<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const lock = await this.deps.locks?.acquire(this.lockKey(what));
+    try {
+      return await work();
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  private lockKey(what: string): string {
+    return `proxy ${this.name} ${what}`;
   }
 
   // --- discovery: what is cached ----------------------------------------------------------------
