@@ -17,7 +17,7 @@ const http = require('node:http');
 const https = require('node:https');
 const path = require('node:path');
 const { startProcess, stopProcess } = require('./proc');
-const { freePorts } = require('./ports');
+const { freePorts, retryWhenPortTaken } = require('./ports');
 const { request, waitFor } = require('./http');
 
 const COUNTS_PATH = '/_passthrough/counts';
@@ -124,13 +124,26 @@ function serve(listenPort, upstreamBase, { tls = null, redirectBlobsTo = null } 
  * Starts a pass-through process in front of `upstreamUrl`; returns { name, url, pid, counts(), stop() }.
  * `tls` ({ certFile, keyFile }) makes it serve HTTPS; `redirectBlobsTo` makes blob GETs 307 there.
  */
-async function startPassthrough({ id, upstreamUrl, logDir, tls = null, redirectBlobsTo = null }) {
+function startPassthrough(options) {
+  return retryWhenPortTaken(`pass-through ${options.id}`, () => startPassthroughOnce(options));
+}
+
+async function startPassthroughOnce({ id, upstreamUrl, logDir, tls = null, redirectBlobsTo = null }) {
   const [port] = await freePorts(1);
   const logFile = path.join(logDir, `${id}.log`);
   const extra = [...(tls ? ['--tls', tls.certFile, tls.keyFile] : []), ...(redirectBlobsTo ? ['--redirect-blobs-to', redirectBlobsTo] : [])];
   const child = startProcess(id, process.execPath, [__filename, String(port), upstreamUrl, ...extra], { logFile });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  await waitFor(`${url}${COUNTS_PATH}`, { timeoutMs: 15_000, isAlive: () => !child.exitInfo });
+  try {
+    await waitFor(`${url}${COUNTS_PATH}`, { timeoutMs: 15_000, isAlive: () => !child.exitInfo });
+  } catch (err) {
+    await stopProcess(child);
+    let log = '';
+    try {
+      log = fs.readFileSync(logFile, 'utf8').slice(-2000);
+    } catch {}
+    throw new Error(`pass-through ${id} did not start: ${err.message}\n--- ${logFile}:\n${log}`);
+  }
   return {
     id,
     url,

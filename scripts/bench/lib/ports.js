@@ -1,8 +1,24 @@
 'use strict';
+// Ports for the servers the bench starts. A port is found free by binding port 0 and closing it, and the
+// server binds it a moment later: in between, a server the bench starts at the same time (a proxy pair starts
+// Wharf and Distribution together) or any other process on the machine may take it. So no port is handed out
+// twice in one run, and starting a server is retried with other ports when its port was taken meanwhile.
 const net = require('node:net');
+const { log } = require('./proc');
 
-/** A currently free TCP port on 127.0.0.1 (the kernel picks it; released before returning). */
-function freePort() {
+const handedOut = new Set();
+
+/** A currently free TCP port on 127.0.0.1 (the kernel picks it; released before returning), never one handed out before. */
+async function freePort() {
+  for (;;) {
+    const port = await kernelPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function kernelPort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -16,9 +32,27 @@ function freePort() {
 
 /** `count` distinct free ports. */
 async function freePorts(count) {
-  const ports = new Set();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
+  const ports = [];
+  while (ports.length < count) ports.push(await freePort());
+  return ports;
 }
 
-module.exports = { freePort, freePorts };
+/** How Wharf ("port N is already in use"), Distribution ("bind: address already in use") and Node (EADDRINUSE) say it. */
+const PORT_TAKEN = /already in use|EADDRINUSE/;
+
+/**
+ * Runs `start()` (which picks its ports with freePorts and cleans up after itself when it fails) again, up to
+ * `attempts` times, when it failed because one of its ports was taken before the server bound it.
+ */
+async function retryWhenPortTaken(what, start, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !PORT_TAKEN.test(err.message)) throw err;
+      log(`${what}: a port was taken by another process before the server bound it; starting again with other ports`);
+    }
+  }
+}
+
+module.exports = { freePort, freePorts, retryWhenPortTaken };

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { startProcess, runCommand, stopProcess } = require('./proc');
-const { freePorts } = require('./ports');
+const { freePorts, retryWhenPortTaken } = require('./ports');
 const { request, waitFor, basicAuth } = require('./http');
 const runtime = require('../../server-runtime');
 
@@ -28,7 +28,11 @@ async function distributionVersion() {
  * storage (an HTTPS door to the same content); `env` adds to its environment (e.g. SSL_CERT_FILE, the CAs a
  * proxy trusts). `name` / `label` / `id` (file names under workDir and logDir) default to the hosted instance.
  */
-async function startDistribution({
+function startDistribution(options) {
+  return retryWhenPortTaken(options.label ?? 'Distribution', () => startDistributionOnce(options));
+}
+
+async function startDistributionOnce({
   workDir,
   logDir,
   name = 'distribution',
@@ -64,7 +68,7 @@ async function startDistribution({
   const logFile = path.join(logDir, `${id}.log`);
   const child = startProcess(id, DISTRIBUTION_BIN, ['serve', configFile], { logFile, env });
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  await waitForServer(label, child, logFile, `${baseUrl}/v2/`, { timeoutMs: 30_000 });
+  await stopWhenFailing(child, () => waitForServer(label, child, logFile, `${baseUrl}/v2/`, { timeoutMs: 30_000 }));
   return {
     name,
     label,
@@ -93,6 +97,16 @@ function logTail(file, lines = 30) {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
+  }
+}
+
+/** Runs `fn`; when it throws, stops the server process first (a start that failed leaves nothing running). */
+async function stopWhenFailing(child, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    await stopProcess(child, 5000);
+    throw err;
   }
 }
 
@@ -132,7 +146,11 @@ function repositoryBody(repository, connectorPort) {
  * `bench`; with repository = { kind: 'proxy', name, remoteUrl } a proxy repository of that registry
  * (max ages 1440 min, negative cache on). `id` names the data dir and the log file.
  */
-async function startWharf({
+function startWharf(options) {
+  return retryWhenPortTaken(options.label ?? 'Wharf', () => startWharfOnce(options));
+}
+
+async function startWharfOnce({
   repoRoot,
   workDir,
   logDir,
@@ -167,15 +185,20 @@ async function startWharf({
     },
   });
   const mainUrl = `http://127.0.0.1:${mainPort}`;
-  await waitForServer(label, child, logFile, `${mainUrl}/service/rest/v1/status`, { timeoutMs: 60_000 });
-  const res = await request(`${mainUrl}/service/rest/v1/repositories/docker/${repository.kind}`, {
-    method: 'POST',
-    headers: { Authorization: auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify(repositoryBody(repository, connectorPort)),
-  });
-  if (res.status !== 201) throw new Error(`${label}: creating the ${repository.kind} repository: ${res.status} ${res.body.toString().slice(0, 500)}`);
   const baseUrl = `http://127.0.0.1:${connectorPort}`;
-  await waitForServer(`${label} (connector port)`, child, logFile, `${baseUrl}/v2/`, { headers: { Authorization: auth }, timeoutMs: 30_000 });
+  await stopWhenFailing(child, async () => {
+    await waitForServer(label, child, logFile, `${mainUrl}/service/rest/v1/status`, { timeoutMs: 60_000 });
+    const res = await request(`${mainUrl}/service/rest/v1/repositories/docker/${repository.kind}`, {
+      method: 'POST',
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify(repositoryBody(repository, connectorPort)),
+    });
+    if (res.status !== 201) throw new Error(`${label}: creating the ${repository.kind} repository: ${res.status} ${res.body.toString().slice(0, 500)}`);
+    await waitForServer(`${label} (connector port)`, child, logFile, `${baseUrl}/v2/`, { headers: { Authorization: auth }, timeoutMs: 30_000 });
+  }).catch((err) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   let version = null;
   try {
     version = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
