@@ -238,6 +238,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   coordination.resume();
   const janitor = new UploadJanitor(() => blobStores.all().map((store) => store.uploads), uploads, new Logger('Uploads'));
   const lifecycleParts = composeLifecycle(db, { blobStores, manager, downloads, metrics, settings, janitor });
+  if (!config.databaseUrl) await abandonWorkOfDeadProcess(db);
   const database: DatabaseHealth = { check: async () => void (await db.query('SELECT 1')) };
   return {
     database,
@@ -317,6 +318,20 @@ function repositoryFactory(
         });
     }
   };
+}
+
+/**
+ * The embedded SQLite database belongs to this process alone: task leases and decided blob deletions still
+ * recorded at start-up were left by a process that stopped without finishing them (killed, crashed). They
+ * are freed now, so that the next run starts at once and finishes that work, instead of after the leases
+ * run out (1 and 2 minutes), which is what happens on PostgreSQL, where another process may hold them.
+ */
+async function abandonWorkOfDeadProcess(db: DataSource): Promise<void> {
+  const runs = await new TypeOrmTaskStore(db).abandonLeases();
+  const deletions = await new TypeOrmGarbageLedger(db).abandonDeletions();
+  if (runs + deletions > 0) {
+    new Logger('Tasks').warn(`the last process stopped during a task: ${runs} run(s) marked INTERRUPTED, ${deletions} decided blob deletion(s) left for the next collection`);
+  }
 }
 
 /** Cleanup policies, tasks, garbage collection and blob store usage over the database and every store. */

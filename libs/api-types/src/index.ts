@@ -1,5 +1,6 @@
 /** Plain types of Wharf's REST API (Nexus-shaped), shared by the server and the web UI, with the input rules both check. */
 
+export * from './ids';
 export * from './oci';
 export * from './rules';
 

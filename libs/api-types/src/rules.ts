@@ -30,3 +30,6 @@ export const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+$/;
 
 /** Role IDs: 1-100 letters, digits and . _ -, starting with a letter or digit. */
 export const ROLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Cleanup policy names: 1-200 letters, digits and . _ -, starting with a letter or digit (they appear in repository JSON and URLs). */
+export const CLEANUP_POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;

@@ -254,6 +254,19 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
       expect((await harness.db!.query('SELECT COUNT(*) AS n FROM blob_deletions'))[0].n).toBe(0);
     });
 
+    it('on a start alone on the database, deletions a dead process left are resumed at once, before their lease ran out', async () => {
+      const img = buildImage();
+      await pushImage(hosted, 'app', img, 'v1');
+      await hosted.deleteManifest('app', img.manifest.digest);
+      void new GarbageCollector(ledger, harness.blobs, { graceMs: 0, now: ahead }, { beforeDelete: () => new Promise(() => undefined) }).collect();
+      await expect.poll(async () => (await harness.db!.query('SELECT COUNT(*) AS n FROM blob_deletions'))[0].n).toBe(img.blobs.length + 1);
+      // Their two-minute lease is still running: a collection leaves them alone.
+      expect((await collector().collect()).resumed).toBe(0);
+      expect(await ledger.abandonDeletions()).toBe(img.blobs.length + 1);
+      expect((await collector().collect()).resumed).toBe(img.blobs.length + 1);
+      expect(await storeDigests()).toEqual([]);
+    });
+
     it('a writer needing a decided digest takes the dead deletion over and stores its blob', async () => {
       const img = await interrupted();
       await pushImage(hosted, 'app', img, 'v2');

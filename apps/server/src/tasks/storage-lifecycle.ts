@@ -13,6 +13,7 @@ import {
   manifestKey,
   planCleanup,
   planEviction,
+  planTagRemoval,
   type RepositoryManager,
 } from '@wharf/registry-core';
 import type { TaskContext } from './task-scheduler';
@@ -122,6 +123,24 @@ export class StorageLifecycle {
       for (const key of Object.keys(total) as (keyof CollectionResult)[]) total[key] += result[key];
     }
     return total;
+  }
+
+  /**
+   * Deletes a tag as a user does through the REST API (Nexus's component delete): the repository deletes the
+   * tag (its write policy applies), then the manifests only that tag kept (with their platform manifests and
+   * referrers) are removed atomically, unless a push needed them again meanwhile, so that the next
+   * collection frees the bytes only they held. Returns how many manifests went with the tag.
+   */
+  async deleteTag(repository: string, image: string, tag: string): Promise<number> {
+    const target = this.manager.require(repository);
+    const manifests = await this.catalog.manifests(repository, image);
+    const tagged = manifests.find((m) => m.tags.some((t) => t.name === tag));
+    const plan = tagged ? planTagRemoval(manifests, [{ image, tag, digest: tagged.digest }]) : null;
+    await target.deleteTag(image, tag);
+    if (!plan || plan.manifests.length === 0) return 0;
+    const removed = await this.catalog.remove(repository, [], plan.manifests);
+    target.forgetCached?.();
+    return removed.manifests.length;
   }
 
   /** Bytes `digest` (a manifest and what it references, with its children and referrers) holds in total and alone. */

@@ -116,7 +116,8 @@ describe('preview and the cleanup task', () => {
     expect(preview.totals).toEqual({ tags: 1, manifests: 1, images: 0, bytes: prUnique() });
     expect(preview.truncated).toBe(false);
 
-    const inline = await wharf.http.sendJson('POST', `${POLICIES}/preview`, { repository: 'lc-hosted', policy: { criteriaAssetRegex: 'app:.*' } });
+    // a whole policy not saved yet (as the UI's editor sends it): name, notes and format are ignored
+    const inline = await wharf.http.sendJson('POST', `${POLICIES}/preview`, { repository: 'lc-hosted', policy: policy('draft', { criteriaAssetRegex: 'app:.*' }) });
     expect(inline.json<CleanupPreviewJson>().totals).toMatchObject({ tags: 2, manifests: 2, images: 1 });
     // nothing was deleted by a preview
     expect((await repo.prefixed.getManifest('app', 'pr-17')).status).toBe(200);

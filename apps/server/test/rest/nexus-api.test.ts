@@ -175,14 +175,23 @@ describe('a Nexus provisioning script against Wharf', () => {
       expect((await wharf.http.get(`${API}/assets/${Buffer.from('nx-hosted:team/tool@sha256:00').toString('base64url')}`)).status).toBe(404);
     });
 
-    it('DELETE /components/{id} removes the tag; DELETE /assets/{id} removes the manifest', async () => {
+    it('DELETE /components/{id} removes the tag and the manifest only it kept; DELETE /assets/{id} removes the manifest', async () => {
       const page = (await wharf.http.get(`${API}/search?repository=nx-hosted&name=team/tool`)).json<PageJson<ComponentJson>>().items;
       const tagged = page.find((c) => c.version === '1.0.52')!;
       const other = page.find((c) => c.version === '1.0.53')!;
       expect((await wharf.http.delete(`${API}/components/${tagged.id}`)).status).toBe(204);
       expect((await wharf.http.get(`${API}/components/${tagged.id}`)).status).toBe(404);
       expect((await registry.getManifest('nx-hosted/team/tool', '1.0.52')).status).toBe(404);
+      expect((await registry.getManifest('nx-hosted/team/tool', images[52]!.digest)).status).toBe(404);
       expect((await wharf.http.delete(`${API}/components/${tagged.id}`)).status).toBe(404);
+
+      // A manifest another tag points at stays.
+      expect((await registry.putManifest('nx-hosted/team/tool', 'also-51', images[51]!)).status).toBe(201);
+      const shared = (await wharf.http.get(`${API}/search?repository=nx-hosted&name=team/tool&version=1.0.51`)).json<PageJson<ComponentJson>>().items[0]!;
+      expect((await wharf.http.delete(`${API}/components/${shared.id}`)).status).toBe(204);
+      expect((await registry.getManifest('nx-hosted/team/tool', '1.0.51')).status).toBe(404);
+      expect((await registry.getManifest('nx-hosted/team/tool', 'also-51')).status).toBe(200);
+      expect((await registry.getManifest('nx-hosted/team/tool', images[51]!.digest)).status).toBe(200);
 
       expect((await wharf.http.delete(`${API}/assets/${other.assets[0]!.id}`)).status).toBe(204);
       expect((await wharf.http.get(`${API}/assets/${other.assets[0]!.id}`)).status).toBe(404);

@@ -81,6 +81,18 @@ describe.each(DIALECTS)('task, policy and usage stores on %s', (dialect) => {
     expect((await tasks.runs('cleanup', 10)).length).toBe(3);
   });
 
+  it('abandons the leases and runs a dead process left (a start on a database no other process uses)', async () => {
+    await tasks.ensure([TASK, { ...TASK, id: 'upload-purge' }]);
+    await tasks.acquire('cleanup', 'dead', 60_000);
+    const running = await tasks.startRun('cleanup', new Date());
+    expect(await tasks.acquire('cleanup', 'next', 60_000)).toBe(false);
+    expect(await tasks.abandonLeases()).toBe(1);
+    expect((await tasks.runs('cleanup', 1)).map((r) => [r.id, r.result])).toEqual([[running, 'INTERRUPTED']]);
+    expect((await tasks.runs('cleanup', 1))[0]!.finishedAt).not.toBeNull();
+    expect(await tasks.acquire('cleanup', 'next', 60_000)).toBe(true);
+    expect(await tasks.abandonLeases()).toBe(0);
+  });
+
   it('stores cleanup policies by name', async () => {
     const policies = new TypeOrmCleanupPolicies(db);
     await policies.save({ name: 'old-prs', notes: 'PR builds', format: 'docker', criteria: { regex: '.*:pr-.*', lastBlobUpdated: 7 } });

@@ -125,6 +125,14 @@ export class TypeOrmTaskStore extends TaskStore {
     return orphans.length;
   }
 
+  async abandonLeases(): Promise<number> {
+    const now = new Date();
+    return this.atomic.run(function* (sql) {
+      yield* sql.run('UPDATE tasks SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "leaseOwner" IS NOT NULL');
+      return yield* sql.run('UPDATE task_runs SET result = ?, "finishedAt" = ? WHERE result = ?', 'INTERRUPTED', now, 'RUNNING');
+    });
+  }
+
   async pruneRuns(taskId: string, keep: number): Promise<void> {
     const kept = await this.runRows.find({ select: { id: true }, where: { taskId }, order: { id: 'DESC' }, skip: keep - 1, take: 1 });
     if (kept[0]) await this.runRows.delete({ taskId, id: LessThan(kept[0].id) });

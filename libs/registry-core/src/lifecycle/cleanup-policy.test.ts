@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogManifest } from '../ports/content-catalog';
-import { type CleanupCriteria, planCleanup, validateCriteria } from './cleanup-policy';
+import { type CleanupCriteria, planCleanup, planTagRemoval, validateCriteria } from './cleanup-policy';
 
 const NOW = new Date('2030-06-30T00:00:00Z');
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * 24 * 60 * 60 * 1000);
@@ -161,6 +161,39 @@ describe('planCleanup: untagged', () => {
 
   it('a tag policy and an untagged policy together', () => {
     expect(plan(content, [{ regex: 'app:v1' }, { untagged: true, regex: 'other@.*' }])).toEqual({ tags: ['app:v1'], manifests: ['app@1', 'app@2', 'app@5', 'other@9'] });
+  });
+});
+
+describe('planTagRemoval: what deleting a tag takes with it', () => {
+  /** The manifests removing `tags` (`image:tag`) removes, as `image@N`. */
+  function removal(manifests: Spec[], tags: string[]): string[] {
+    const content = manifests.map(m);
+    const keys = tags.map((t) => {
+      const [image, tag] = t.split(':') as [string, string];
+      return { image, tag, digest: content.find((c) => c.image === image && c.tags.some((x) => x.name === tag))!.digest };
+    });
+    return planTagRemoval(content, keys)
+      .manifests.map((x) => `${x.image}@${Number(x.digest.slice('sha256:'.length))}`)
+      .sort();
+  }
+
+  it.each<[string, Spec[], string[], string[]]>([
+    ['the manifest only that tag kept', [{ digest: 1, tags: [['v1', 1]] }, { digest: 2, tags: [['v2', 1]] }], ['app:v1'], ['app@1']],
+    ['a manifest another tag points at stays', [{ digest: 1, tags: [['v1', 1], ['latest', 1]] }], ['app:v1'], []],
+    ['both tags of one manifest: it goes', [{ digest: 1, tags: [['v1', 1], ['latest', 1]] }], ['app:v1', 'app:latest'], ['app@1']],
+    ['an index with its platform manifests', [{ digest: 10, tags: [['v1', 1]], children: [11, 12] }, { digest: 11 }, { digest: 12 }], ['app:v1'], ['app@10', 'app@11', 'app@12']],
+    [
+      'a platform manifest another tagged index lists stays',
+      [{ digest: 10, tags: [['v1', 1]], children: [11, 12] }, { digest: 20, tags: [['v2', 1]], children: [12] }, { digest: 11 }, { digest: 12 }],
+      ['app:v1'],
+      ['app@10', 'app@11'],
+    ],
+    ['untagged referrers go with the image they describe', [{ digest: 1, tags: [['v1', 1]] }, { digest: 2, subject: 1 }, { digest: 3, subject: 2 }], ['app:v1'], ['app@1', 'app@2', 'app@3']],
+    ['a tagged referrer keeps its subject', [{ digest: 1, tags: [['v1', 1]] }, { digest: 2, subject: 1, tags: [['sig', 1]] }], ['app:v1'], []],
+    ['untagged manifests that were not kept before stay', [{ digest: 1, tags: [['v1', 1]] }, { digest: 2 }], ['app:v1'], ['app@1']],
+    ['another image is not touched', [{ digest: 1, tags: [['v1', 1]] }, { image: 'web', digest: 1, tags: [['v1', 1]] }], ['app:v1'], ['app@1']],
+  ])('%s', (_name, content, tags, expected) => {
+    expect(removal(content, tags)).toEqual(expected);
   });
 });
 

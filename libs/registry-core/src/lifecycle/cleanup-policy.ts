@@ -63,12 +63,28 @@ export function planCleanup(manifests: CatalogManifest[], policies: CleanupCrite
       }
     }
   }
-  const liveAfter = graph.live(new Set(selectedTags.keys()));
-  const removed = manifests.filter((m) => {
-    const key = manifestKey(m);
-    return !liveAfter.has(key) && (liveBefore.has(key) || selectedUntagged.has(key));
-  });
-  return { tags: [...selectedTags.values()], manifests: removed.map(({ image, digest }) => ({ image, digest })) };
+  return { tags: [...selectedTags.values()], manifests: unkept(graph, liveBefore, new Set(selectedTags.keys()), selectedUntagged) };
+}
+
+/**
+ * What deleting `tags` removes with them (a user deleting a tag, Nexus's component delete): the manifests
+ * only those tags kept, with the platform manifests of an index and the referrers attached to them. A
+ * manifest another tag, a kept index or a tagged referrer still needs stays; untagged manifests stay too.
+ */
+export function planTagRemoval(manifests: CatalogManifest[], tags: TagKey[]): CleanupPlan {
+  const graph = new ImageGraph(manifests);
+  return { tags, manifests: unkept(graph, graph.live(), new Set(tags.map((t) => tagKey(t.image, t.tag))), new Set()) };
+}
+
+/** Manifests that tags kept before and that no tag but `removedTags` keeps, plus the untagged ones selected. */
+function unkept(graph: ImageGraph, liveBefore: Set<string>, removedTags: Set<string>, selectedUntagged: Set<string>): ManifestKey[] {
+  const liveAfter = graph.live(removedTags);
+  return graph.manifests
+    .filter((m) => {
+      const key = manifestKey(m);
+      return !liveAfter.has(key) && (liveBefore.has(key) || selectedUntagged.has(key));
+    })
+    .map(({ image, digest }) => ({ image, digest }));
 }
 
 /** Criteria that cannot work together or cannot be evaluated; `field` names the criterion ('*': the whole policy). */

@@ -23,4 +23,10 @@ export abstract class GarbageLedger {
   abstract endDeletion(digests: string[]): Promise<void>;
   /** Takes over the deletions whose lease ran out (their collection died), for `owner`; returns their digests. */
   abstract resumeDeletions(owner: string, leaseMs: number): Promise<string[]>;
+  /**
+   * Lets every recorded deletion's lease run out now, so that the next collection (or a writer needing the
+   * digest) takes it over at once; returns how many. Same condition as TaskStore.abandonLeases: only at the
+   * start of a process that is alone on the database.
+   */
+  abstract abandonDeletions(): Promise<number>;
 }

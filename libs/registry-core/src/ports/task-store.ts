@@ -54,6 +54,12 @@ export abstract class TaskStore {
   abstract runs(taskId: string, limit: number): Promise<TaskRunRecord[]>;
   /** Runs still RUNNING although their task holds no live lease (their process died): marked INTERRUPTED. */
   abstract interruptOrphans(): Promise<number>;
+  /**
+   * Ends every lease and marks every RUNNING run INTERRUPTED; returns how many runs. Only for a process that
+   * knows no other process uses the database (the embedded SQLite of its data directory), at start-up: what
+   * is still held was held by a process that died, and need not wait for its lease to run out.
+   */
+  abstract abandonLeases(): Promise<number>;
   /** Keeps the `keep` newest runs of a task. */
   abstract pruneRuns(taskId: string, keep: number): Promise<void>;
 }

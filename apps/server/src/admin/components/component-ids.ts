@@ -1,3 +1,4 @@
+import { assetId as encodeAssetId, componentId as encodeComponentId } from '@wharf/api-types';
 import { RepositoryNotFoundError } from '@wharf/registry-core';
 
 /** A component is one tag of one image in one repository. */
@@ -15,17 +16,17 @@ export interface AssetRef {
 }
 
 /*
- * Ids are the reference itself, base64url-encoded: stable across restarts and replicas, and parsed without
- * a lookup table. Repository names, image names, tags and digests never contain ':' or '@' where these
- * separators stand (a digest's own ':' comes after the '@').
+ * Ids are the reference itself, base64url-encoded (@wharf/api-types ids.ts, which the UI uses too): stable
+ * across restarts and replicas, and parsed without a lookup table. Repository names, image names, tags and
+ * digests never contain ':' or '@' where these separators stand (a digest's own ':' comes after the '@').
  */
 
 export function componentId(ref: ComponentRef): string {
-  return Buffer.from(`${ref.repository}:${ref.image}:${ref.tag}`).toString('base64url');
+  return encodeComponentId(ref.repository, ref.image, ref.tag);
 }
 
 export function assetId(ref: AssetRef): string {
-  return Buffer.from(`${ref.repository}:${ref.image}@${ref.digest}`).toString('base64url');
+  return encodeAssetId(ref.repository, ref.image, ref.digest);
 }
 
 /** Parses a component id; an id this server could not have issued is as unknown as a deleted one (404). */

@@ -7,6 +7,7 @@ import { AnyUser, Browse, actorOf, principalOf } from '../../security/rest-auth/
 import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 import { RegistryAccess } from '../../distribution/registry-access';
 import { WharfSettings } from '../../settings';
+import { StorageLifecycle } from '../../tasks/storage-lifecycle';
 import { parseComponentId } from './component-ids';
 import { ContentAccess } from './content-access';
 import { ComponentsService } from './components.service';
@@ -19,8 +20,9 @@ export class ComponentsController {
     private readonly components: ComponentsService,
     private readonly settings: WharfSettings,
     private readonly access: RegistryAccess,
-    private readonly manager: RepositoryManager,
+    manager: RepositoryManager,
     private readonly audit: AuditLog,
+    private readonly lifecycle: StorageLifecycle,
   ) {
     this.content = new ContentAccess(manager, access);
   }
@@ -56,7 +58,11 @@ export class ComponentsController {
     return component;
   }
 
-  /** Deletes the component's tag (the manifest stays while other tags or digests reference it), as Nexus does. */
+  /**
+   * Deletes the component as Nexus does: its tag, and the manifest only that tag kept (with its platform
+   * manifests and referrers), so the next collection frees what only it held. A manifest another tag, a kept
+   * index or a tagged referrer needs stays.
+   */
   @Delete(':id')
   @AnyUser()
   @HttpCode(204)
@@ -64,8 +70,8 @@ export class ComponentsController {
     const ref = parseComponentId(id);
     this.content.requireDelete(req, ref.repository);
     if (!(await this.components.componentById(ref, ''))) throw new RepositoryNotFoundError(`component ${id} does not exist`);
-    await this.manager.require(ref.repository).deleteTag(ref.image, ref.tag);
-    await this.audit.record(actorOf(req), 'component.delete', ref.repository, { image: ref.image, tag: ref.tag });
+    const manifests = await this.lifecycle.deleteTag(ref.repository, ref.image, ref.tag);
+    await this.audit.record(actorOf(req), 'component.delete', ref.repository, { image: ref.image, tag: ref.tag, manifests });
   }
 
 }

@@ -1,8 +1,6 @@
 import { Type } from 'class-transformer';
+import { CLEANUP_POLICY_NAME } from '@wharf/api-types';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
-
-/** Policy names: letters, digits, `.`, `_`, `-` (they appear in repository JSON and URLs). */
-export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /** The criteria of a cleanup policy as JSON (also the inline policy of a preview). */
 export class CleanupCriteriaDto {
@@ -35,7 +33,7 @@ export class CleanupCriteriaDto {
 }
 
 export class CleanupPolicyDto extends CleanupCriteriaDto {
-  @Matches(POLICY_NAME, { message: 'name must be 1 to 200 letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  @Matches(CLEANUP_POLICY_NAME, { message: 'name must be 1 to 200 letters, digits, ".", "_" or "-", starting with a letter or digit' })
   name!: string;
 
   @IsOptional()
@@ -45,6 +43,21 @@ export class CleanupPolicyDto extends CleanupCriteriaDto {
 
   @IsIn(['docker'], { message: 'format must be "docker"' })
   format!: 'docker';
+}
+
+/** A preview's inline policy: criteria, and the policy's other fields when a client sends a whole policy (ignored). */
+export class CleanupPreviewPolicyDto extends CleanupCriteriaDto {
+  @IsOptional()
+  @IsString()
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  notes?: string;
+
+  @IsOptional()
+  @IsIn(['docker'], { message: 'format must be "docker"' })
+  format?: 'docker';
 }
 
 export class CleanupPreviewDto {
@@ -57,6 +70,6 @@ export class CleanupPreviewDto {
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => CleanupCriteriaDto)
-  policy?: CleanupCriteriaDto;
+  @Type(() => CleanupPreviewPolicyDto)
+  policy?: CleanupPreviewPolicyDto;
 }
