@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeadlessChromium, Screenshots, watchPage, type PageProblems } from '../support/browser';
+import { Screenshots, type PageProblems } from '../support/browser';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
@@ -13,6 +13,7 @@ import { MANIFEST_ACCEPT } from '../support/media-types';
 import { REPO_ROOT, makeTempDir, removeDir } from '../support/paths';
 import { freePort, isListening } from '../support/ports';
 import { RegistryClient } from '../support/registry-client';
+import { DESKTOP, expectShownSize, fact, listScreenshots, openUiPage, text } from '../support/ui-page';
 import { waitFor } from '../support/wait';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
@@ -28,7 +29,6 @@ const PROXY = 'docker-hub';
 const HOSTED = 'docker-hosted';
 const GROUP = 'docker-group';
 const APP = 'team/ui-app';
-const DESKTOP = { width: 1280, height: 800 };
 const NARROW = { width: 380, height: 800 };
 
 interface ManifestJson {
@@ -37,45 +37,12 @@ interface ManifestJson {
   layers: Array<{ mediaType: string; digest: string; size: number }>;
 }
 
-const UNIT_BYTES: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
-
-/**
- * A size as the UI shows it ("742 B", "1.23 MB") must stand for `bytes`: exact below 1000, else
- * within half of the last digit shown and within 0.5 % (decimal units, as `docker images`).
- */
-function expectShownSize(shown: string, bytes: number, what: string): void {
-  const m = /^(\d+(?:\.\d+)?) (B|kB|MB|GB)$/.exec(shown.trim());
-  expect(m, `${what}: "${shown}" is not a size`).not.toBeNull();
-  const value = Number(m![1]);
-  const unit = m![2]!;
-  if (unit === 'B') {
-    expect(value, `${what}: "${shown}"`).toBe(bytes);
-    return;
-  }
-  const decimals = m![1]!.split('.')[1]?.length ?? 0;
-  const shownBytes = value * UNIT_BYTES[unit]!;
-  const halfDigit = 0.5 * 10 ** -decimals * UNIT_BYTES[unit]!;
-  expect(Math.abs(shownBytes - bytes), `${what}: "${shown}" for ${bytes} bytes`).toBeLessThanOrEqual(halfDigit + 1e-6);
-  expect(Math.abs(shownBytes - bytes) / bytes, `${what}: "${shown}" for ${bytes} bytes (too coarse)`).toBeLessThanOrEqual(0.005);
-  expect(value, `${what}: "${shown}" uses too large a unit`).toBeGreaterThanOrEqual(1);
-}
-
-/** The <dd> right after the <dt> named `term`, inside `scope`. */
-function fact(scope: Page | Locator, term: string): Locator {
-  return scope.locator('dt', { hasText: new RegExp(`^${term}$`) }).first().locator('xpath=following-sibling::dd[1]');
-}
-
-async function text(locator: Locator): Promise<string> {
-  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
 describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', () => {
   const cleanup = new Cleanup();
   let shots: Screenshots | undefined;
   let tmp: string;
   let upstream: Distribution;
   let wharf: Wharf;
-  let chrome: HeadlessChromium;
   let page: Page;
   let problems: PageProblems;
   let hostedPort: number;
@@ -119,16 +86,11 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
     hostedPort = await freePort();
     groupPort = await freePort();
 
-    chrome = await HeadlessChromium.start({ dir: tmp });
-    cleanup.add('chromium', () => chrome.stop());
-    page = await chrome.newPage(DESKTOP);
-    page.setDefaultTimeout(60_000);
-    page.setDefaultNavigationTimeout(90_000);
-    problems = watchPage(page);
+    ({ page, problems } = await openUiPage(tmp, cleanup));
   });
 
   afterAll(async () => {
-    if (shots && shots.taken.length > 0) console.log(`[ui-browser] screenshots in ${shots.dir}:\n  ${shots.taken.join('\n  ')}`);
+    listScreenshots('ui-browser', shots);
     await cleanup.run();
   });
 
@@ -395,7 +357,7 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
     const onPort = await client.getManifest(APP, 'v1');
     expect(onPort.status).toBe(404);
     expect(onPort.json<{ errors: Array<{ code: string }> }>().errors.map((e) => e.code)).toContain('MANIFEST_UNKNOWN');
-    // The dialog promised: the manifest stays reachable by digest and under its other tags.
+    // The dialog promised: the manifest stays while another tag uses it (v2 points at the same digest).
     const other = await registryGet(`${HOSTED}/${APP}/manifests/v2`);
     expect(other.status, other.text()).toBe(200);
     expect(other.headers['docker-content-digest']).toBe(digest);

@@ -13,6 +13,7 @@ import { Dashboard } from './dashboard/Dashboard';
 import { CreateRepositoryPage, EditRepositoryPage, isRepositoryType } from './repositories/RepositoryPages';
 import { RepositoryList } from './repositories/RepositoryList';
 import { SecurityPage, securityTabOf } from './security/SecurityPage';
+import { StoragePage, storageTabOf } from './storage/StoragePage';
 
 /** The admin UI: sign-in, then the shell with the hash-routed pages. */
 export function App({ fetchImpl }: { fetchImpl?: typeof fetch }) {
@@ -61,6 +62,7 @@ const NAV = [
   { section: '', label: 'Dashboard', to: '/' },
   { section: 'repositories', label: 'Repositories', to: '/repositories' },
   { section: 'browse', label: 'Browse', to: '/browse' },
+  { section: 'storage', label: 'Storage', to: '/storage' },
   { section: 'security', label: 'Security', to: '/security' },
 ];
 
@@ -125,6 +127,10 @@ function route(location: RouteLocation): { title: string; view: ReactNode } {
       if (b === undefined) return { title: a, view: <ImageList repository={a} /> };
       if (c === undefined) return { title: `${b} in ${a}`, view: <TagList repository={a} image={b} /> };
       return { title: `${b}:${c}`, view: <ManifestPage repository={a} image={b} reference={c} /> };
+    }
+    if (section === 'storage' && b === undefined) {
+      const tab = storageTabOf(a);
+      if (tab) return { title: tab === 'tasks' ? 'Tasks' : 'Cleanup policies', view: <StoragePage tab={tab} /> };
     }
     if (section === 'security' && b === undefined) {
       const tab = securityTabOf(a);

@@ -1,6 +1,11 @@
 import type {
   AnonymousSettingsJson,
   ApiTokenJson,
+  BlobStoreSummaryJson,
+  BlobStoreUsageSampleJson,
+  CleanupPolicyJson,
+  CleanupPreviewJson,
+  CleanupPreviewRequestJson,
   ComponentJson,
   CreateApiTokenJson,
   CreateUserJson,
@@ -10,6 +15,7 @@ import type {
   HostedRepositoryJson,
   ImageConfig,
   HostedRepositoryView,
+  ImageSizeJson,
   PageJson,
   PrivilegeJson,
   ProxyRepositoryJson,
@@ -19,8 +25,10 @@ import type {
   RepositorySummary,
   RepositoryType,
   RoleJson,
+  TaskJson,
   UserJson,
 } from '@wharf/api-types';
+import { componentId } from '@wharf/api-types';
 import { ApiError, errorFromBody, parseRetryAfter } from './errors';
 import { MANIFEST_ACCEPT, type ManifestDocument, parseManifest } from './oci';
 
@@ -135,6 +143,11 @@ export class ApiClient {
     return this.json('GET', `${REST}/components?${query.toString()}`);
   }
 
+  /** Deletes a tag as a component: its manifest goes with it unless another tag (or a kept index) needs it. */
+  async deleteComponent(repository: string, image: string, tag: string): Promise<void> {
+    await this.send('DELETE', `${REST}/components/${componentId(repository, image, tag)}`);
+  }
+
   // --- registry API on the main port ---------------------------------------------------------
 
   async getManifest(repository: string, image: string, reference: string): Promise<ManifestDocument> {
@@ -163,6 +176,55 @@ export class ApiClient {
   /** A tag reference deletes (hosted) or evicts (proxy) the tag; a digest deletes the manifest and every tag on it. */
   async deleteManifest(repository: string, image: string, reference: string): Promise<void> {
     await this.send('DELETE', registryPath(repository, image, `manifests/${referenceSegment(reference)}`));
+  }
+
+  // --- storage lifecycle ---------------------------------------------------------------------
+
+  listCleanupPolicies(): Promise<CleanupPolicyJson[]> {
+    return this.json('GET', `${REST}/cleanup-policies`);
+  }
+
+  async createCleanupPolicy(policy: CleanupPolicyJson): Promise<void> {
+    await this.send('POST', `${REST}/cleanup-policies`, { body: policy });
+  }
+
+  async updateCleanupPolicy(policy: CleanupPolicyJson): Promise<void> {
+    await this.send('PUT', `${REST}/cleanup-policies/${encodeURIComponent(policy.name)}`, { body: policy });
+  }
+
+  async deleteCleanupPolicy(name: string): Promise<void> {
+    await this.send('DELETE', `${REST}/cleanup-policies/${encodeURIComponent(name)}`);
+  }
+
+  /** What a stored policy, or criteria not saved yet, would remove from a repository now (nothing is removed). */
+  previewCleanup(request: CleanupPreviewRequestJson): Promise<CleanupPreviewJson> {
+    return this.json('POST', `${REST}/cleanup-policies/preview`, { body: request });
+  }
+
+  async listTasks(): Promise<TaskJson[]> {
+    return (await this.json<PageJson<TaskJson>>('GET', `${REST}/tasks`)).items;
+  }
+
+  async runTask(id: string): Promise<void> {
+    await this.send('POST', `${REST}/tasks/${encodeURIComponent(id)}/run`);
+  }
+
+  async stopTask(id: string): Promise<void> {
+    await this.send('POST', `${REST}/tasks/${encodeURIComponent(id)}/stop`);
+  }
+
+  listBlobStores(): Promise<BlobStoreSummaryJson[]> {
+    return this.json('GET', `${REST}/blobstores`);
+  }
+
+  blobStoreUsageHistory(name: string, days: number): Promise<BlobStoreUsageSampleJson[]> {
+    return this.json('GET', `${REST}/blobstores/${encodeURIComponent(name)}/usage-history?days=${days}`);
+  }
+
+  /** Bytes an image holds in total, and those no other manifest shares (what deleting it would free). */
+  imageSize(repository: string, image: string, digest: string): Promise<ImageSizeJson> {
+    const query = new URLSearchParams({ image, digest });
+    return this.json('GET', `${REST}/repositories/${encodeURIComponent(repository)}/image-size?${query.toString()}`);
   }
 
   // --- security ------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ export function deleteVerb(type: RepositoryType, tense: 'now' | 'past' = 'now'):
   return tense === 'now' ? 'Delete' : 'Deleted';
 }
 
-/** Confirms deleting (hosted) or evicting (proxy) a tag, or a manifest by digest with every tag on it. */
+/**
+ * Confirms deleting (hosted) or evicting (proxy) a tag, or a manifest by digest with every tag on it. A tag goes
+ * as a component (REST API): its manifest goes with it unless another tag keeps it, so a collection frees it.
+ */
 export function DeleteReferenceDialog({
   repository,
   image,
@@ -35,7 +38,7 @@ export function DeleteReferenceDialog({
     <ActionDialog
       title={`${deleteVerb(repository.type)} ${what}?`}
       confirmLabel={`${deleteVerb(repository.type)} ${byDigest ? 'manifest' : 'tag'}`}
-      run={() => api.deleteManifest(repository.name, image, reference)}
+      run={() => (byDigest ? api.deleteManifest(repository.name, image, reference) : api.deleteComponent(repository.name, image, reference))}
       onDone={() => {
         forget(repository.name);
         onDone();
@@ -58,7 +61,7 @@ export function DeleteReferenceDialog({
           Deletes the tag <strong>
             {image}:{reference}
           </strong>{' '}
-          in {repository.name}. The manifest stays reachable by digest and under its other tags.
+          in {repository.name}, and its manifest unless another tag uses it. The next cleanup run frees the bytes no other image shares.
         </p>
       )}
     </ActionDialog>

@@ -1,4 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { componentId } from '@wharf/api-types';
 import { describe, expect, it } from 'vitest';
 import { REPOSITORIES } from '../test/fixtures';
 import { D, component } from '../test/oci-fixtures';
@@ -70,11 +71,11 @@ describe('TagList', () => {
     expect(within(row).getByRole('button', { name: 'Copy pull' }).getAttribute('title')).toBe('docker pull wharf.example:8183/org/app:v2');
   });
 
-  it('evicts a tag after confirmation and reloads', async () => {
+  it('evicts a tag (as a component: its manifest goes with it) after confirmation and reloads', async () => {
     let deleted = 0;
     renderWithApi(<TagList repository="ghcr" image="tools/jq" />, {
       ...routes,
-      'DELETE /v2/ghcr/tools/jq/manifests/1.7': () => {
+      [`DELETE /service/rest/v1/components/${componentId('ghcr', 'tools/jq', '1.7')}`]: () => {
         deleted += 1;
         return { status: 202 };
       },

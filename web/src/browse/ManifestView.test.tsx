@@ -93,6 +93,17 @@ describe('ManifestPage: an image', () => {
     expect(steps[3]!.textContent).toContain('layer 12.3 MB');
   });
 
+  it('shows what the image holds in the store and what deleting it would free', async () => {
+    const { calls } = renderWithApi(<ManifestPage repository="docker-hub" image="library/busybox" reference={D.arm64} />, {
+      ...routes,
+      [`GET /service/rest/v1/repositories/docker-hub/image-size?image=library%2Fbusybox&digest=${encodeURIComponent(D.arm64)}`]: { json: { totalBytes: 14_800_000, uniqueBytes: 12_300_000 } },
+    });
+    const stored = await screen.findByText('Stored size');
+    expect(stored.nextElementSibling!.textContent).toContain('14.8 MB');
+    expect(screen.getByText('Only this image').nextElementSibling!.textContent).toContain('12.3 MB');
+    expect(calls.some((c) => c.url.includes('/image-size?'))).toBe(true);
+  });
+
   it('without a connector port the pull command goes through the main port by path', async () => {
     renderWithApi(<ManifestPage repository="docker-hub" image="library/busybox" reference={D.arm64} />, routes);
     expect(await screen.findByText(`docker pull wharf.example:8081/docker-hub/library/busybox@${D.arm64}`)).toBeTruthy();

@@ -86,10 +86,30 @@ export function ManifestDetails({ repository, image, reference, doc }: { reposit
         </dd>
         <dt>Manifest size</dt>
         <dd>{formatBytes(doc.size)}</dd>
+        {repository.type !== 'group' && doc.digest && <ImageSizeFacts repository={repository.name} image={image} digest={doc.digest} />}
         <dt>Pull</dt>
         <dd className="mono small break">{pullCommand(repository, image, reference)}</dd>
       </dl>
       {doc.kind === 'index' ? <IndexView repository={repository.name} image={image} index={doc.index} /> : <ImageView repository={repository.name} image={image} manifest={doc.manifest} />}
+    </>
+  );
+}
+
+/** What the image holds in the blob store, and what deleting it would free (the bytes no other manifest shares). */
+function ImageSizeFacts({ repository, image, digest }: { repository: string; image: string; digest: string }) {
+  const api = useApi();
+  const size = useApiQuery(['image-size', repository, image, digest], () => api.imageSize(repository, image, digest));
+  if (!size.data) return null;
+  return (
+    <>
+      <dt>Stored size</dt>
+      <dd>
+        {formatBytes(size.data.totalBytes)} <span className="muted small">manifests, config and layers, each blob once</span>
+      </dd>
+      <dt>Only this image</dt>
+      <dd>
+        {formatBytes(size.data.uniqueBytes)} <span className="muted small">not shared with another image: what deleting it frees</span>
+      </dd>
     </>
   );
 }

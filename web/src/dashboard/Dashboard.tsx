@@ -9,6 +9,7 @@ import { AsyncView } from '../components/states';
 import { PageHeader, StatusPill, Time, TypeBadge } from '../components/ui';
 import { DaemonSnippet } from '../repositories/DaemonSnippet';
 import { NewRepositoryButtons } from '../repositories/RepositoryList';
+import { BlobStoreUsage } from '../storage/BlobStoreUsage';
 import { connectorPort } from '../repositories/model';
 import { SetupGuide } from './SetupGuide';
 import { type RatioSample, hitRatio, loadSamples, ratioSeries, recordSample } from './history';
@@ -20,7 +21,7 @@ export function Dashboard({ notice }: { notice?: string | null }) {
   const list = useRepositories();
   return (
     <section>
-      <PageHeader title="Dashboard" subtitle="Repositories, their connectors, and how well the proxies cache." actions={<NewRepositoryButtons />} />
+      <PageHeader title="Dashboard" subtitle="Repositories, their connectors, how well the proxies cache, and how much the blob stores hold." actions={<NewRepositoryButtons />} />
       {notice && (
         <p className="notice" role="status">
           Created {notice}.
@@ -45,6 +46,7 @@ export function Dashboard({ notice }: { notice?: string | null }) {
                 </div>
               </>
             )}
+            <BlobStoreUsage />
           </>
         )}
       </AsyncView>

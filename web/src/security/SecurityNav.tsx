@@ -1,8 +1,8 @@
-import { Link } from '../components/router';
+import { type Tab, TabNav } from '../components/TabNav';
 
 export type SecurityTab = 'anonymous' | 'users' | 'roles' | 'realms' | 'tokens';
 
-const TABS: { id: SecurityTab; label: string; path: string }[] = [
+const TABS: Tab<SecurityTab>[] = [
   { id: 'anonymous', label: 'Anonymous access', path: '/security' },
   { id: 'users', label: 'Users', path: '/security/users' },
   { id: 'roles', label: 'Roles', path: '/security/roles' },
@@ -11,13 +11,5 @@ const TABS: { id: SecurityTab; label: string; path: string }[] = [
 ];
 
 export function SecurityNav({ current }: { current: SecurityTab }) {
-  return (
-    <nav className="tabs" aria-label="Security sections">
-      {TABS.map((t) => (
-        <Link key={t.id} to={t.path} className={`tab${t.id === current ? ' tab-current' : ''}`} aria-current={t.id === current ? 'page' : undefined}>
-          {t.label}
-        </Link>
-      ))}
-    </nav>
-  );
+  return <TabNav label="Security sections" tabs={TABS} current={current} />;
 }
