@@ -14,6 +14,7 @@ import {
   TypeOrmUsageSamples,
   TypeOrmBlobLinks,
   TypeOrmBlobStoreConfigs,
+  TypeOrmLoginAttemptStore,
   TypeOrmManifestIndex,
   TypeOrmRepositoryConfigs,
   TypeOrmRoleStore,
@@ -49,6 +50,7 @@ import {
   TagIndex,
   UpstreamAddressPolicy,
   type UserStore,
+  AddressList,
 } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
@@ -82,6 +84,7 @@ import { RealmSettings } from './security/domain/realms';
 import { RolesService } from './security/domain/roles.service';
 import { SecurityModel } from './security/domain/security-model';
 import { DEFAULT_THROTTLE_RULES, LoginThrottle } from './security/domain/throttle';
+import { ClientAddresses } from './http/client-address';
 import { UsersService } from './security/domain/users.service';
 import { KeyRing } from './security/registry-realm/key-ring';
 import { RealmRegistryAccess } from './security/registry-realm/realm-registry-access';
@@ -132,7 +135,7 @@ export interface Composition {
   drain: DrainState;
   /** Locks held across every process on the database (first-start work, one upstream fetch). */
   locks: SharedLocks;
-  /** Wraps a port's listener so that each request is reported as it ends (metrics, access log). */
+  /** Wraps a port's listener: each request gets its client address (ClientAddresses) and is reported as it ends (metrics, access log). */
   observe(listener: RequestListener): RequestListener;
   /** Closes the database (after every listener is closed). */
   close(): Promise<void>;
@@ -188,8 +191,9 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   const downloads = new DownloadRecorder(manifests, { onError: (err) => usageLog.warn(`last-downloaded times not written: ${err.message}`) });
   downloads.start();
   const metrics = new WharfMetrics();
+  const clients = new ClientAddresses(AddressList.parse(config.trustedProxies ?? ''), config.forwardedHeader);
   const observe = (listener: RequestListener) =>
-    observeRequests(listener, (request) => {
+    observeRequests(clients.stamp(listener), (request) => {
       metrics.request(request);
       onRequest(request);
     });
@@ -383,7 +387,9 @@ async function composeSecurity(
   const realms = new RealmSettings(settings);
   await realms.load();
   const audit = new AuditLog(new TypeOrmAuditLog(db), new Logger('Audit'));
-  const authenticator = new Authenticator(users, apiTokens, new LoginThrottle(config.loginThrottle ?? DEFAULT_THROTTLE_RULES), audit);
+  // Login failures are counted in the database: every replica sees the same counts, and a restart forgets nothing.
+  const loginAttempts = new TypeOrmLoginAttemptStore(db);
+  const authenticator = new Authenticator(users, apiTokens, new LoginThrottle(loginAttempts, config.loginThrottle ?? DEFAULT_THROTTLE_RULES), audit);
   const keys = await KeyRing.load(new TypeOrmTokenKeys(db, shared.box), {
     exclusive: (work) => exclusive(locks, 'token-key-rotation', work),
     announce: () => changes.publish('token-keys', 'rotated'),

@@ -22,3 +22,4 @@ export * from './adapters/typeorm-cleanup-policies';
 export * from './adapters/typeorm-task-store';
 export * from './adapters/typeorm-usage-samples';
 export * from './sql/atomic';
+export * from './adapters/typeorm-login-attempt-store';

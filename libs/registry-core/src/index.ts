@@ -16,6 +16,8 @@ export * from './group/group-repository';
 export * from './group/login-required';
 export * from './usage/download-recorder';
 export * from './safe-regex';
+export * from './address-list';
+export * from './security/memory-login-attempt-store';
 export * from './lifecycle/image-graph';
 export * from './lifecycle/cleanup-policy';
 export * from './lifecycle/eviction';

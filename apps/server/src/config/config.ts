@@ -1,6 +1,7 @@
 import type { ThrottleRule } from '../security/domain/throttle';
 import { resolve } from 'node:path';
-import { UpstreamAddressPolicy } from '@wharf/registry-core';
+import { AddressList, UpstreamAddressPolicy } from '@wharf/registry-core';
+import type { ForwardedHeader } from '../http/client-address';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'text' | 'json';
@@ -29,6 +30,10 @@ export interface WharfConfig {
   minFreeSpace?: number;
   /** WHARF_SECRET_KEY_FILE: the key sealing secrets in the database (default <dataDir>/secrets/config.key); replicas share one. */
   secretKeyFile?: string;
+  /** WHARF_TRUSTED_PROXIES: addresses and CIDR ranges of reverse proxies whose forwarding header names the client ('' = none). */
+  trustedProxies?: string;
+  /** WHARF_FORWARDED_HEADER: the header those proxies append the client address to (default x-forwarded-for). */
+  forwardedHeader?: ForwardedHeader;
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
     ...(env.WHARF_DATABASE_URL ? { databaseUrl: env.WHARF_DATABASE_URL } : {}),
     ...(env.WHARF_SECRET_KEY_FILE ? { secretKeyFile: resolve(env.WHARF_SECRET_KEY_FILE) } : {}),
     ...hardeningSettings(env),
+    ...proxySettings(env),
   };
 }
 
@@ -82,6 +88,21 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'upstreamD
     shutdownGraceSeconds: grace,
     minFreeSpace: parseBytes(env.WHARF_MIN_FREE_SPACE ?? DEFAULT_MIN_FREE_SPACE, 'WHARF_MIN_FREE_SPACE'),
   };
+}
+
+/** Reverse proxies trusted to name the client (throttling, audit and access logs). */
+function proxySettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'trustedProxies' | 'forwardedHeader'> {
+  const trustedProxies = env.WHARF_TRUSTED_PROXIES ?? '';
+  try {
+    AddressList.parse(trustedProxies);
+  } catch (err) {
+    throw new ConfigError(`WHARF_TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  const forwardedHeader = (env.WHARF_FORWARDED_HEADER || 'x-forwarded-for').toLowerCase();
+  if (forwardedHeader !== 'x-forwarded-for' && forwardedHeader !== 'forwarded') {
+    throw new ConfigError(`WHARF_FORWARDED_HEADER must be X-Forwarded-For or Forwarded, not "${env.WHARF_FORWARDED_HEADER}"`);
+  }
+  return { trustedProxies, forwardedHeader };
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { clientAddress } from './client-address';
 import { factsOf } from './request-facts';
 
 /** One finished (or abandoned) request, as the access log and the metrics see it. */
@@ -70,7 +71,7 @@ function describe(req: IncomingMessage, res: ServerResponse, completed: boolean,
     completed,
     ...(repository !== undefined ? { repository } : {}),
     ...(facts.user !== undefined ? { user: facts.user } : {}),
-    ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+    remoteAddress: clientAddress(req),
   };
 }
 

@@ -117,6 +117,8 @@ export interface RawRequest {
   headers?: Record<string, string | number>;
   /** Written in these pieces; with no Content-Length header the request uses chunked transfer encoding. */
   body?: Buffer[];
+  /** The client's source address (any 127.x.y.z reaches a loopback listener): to be another client. */
+  localAddress?: string;
 }
 
 /**
@@ -128,7 +130,7 @@ export function rawRequest(options: RawRequest): Promise<HttpResult> {
     let settled = false;
     let gotResponse = false;
     const req = httpRequest(
-      { host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: options.headers ?? {}, agent: false },
+      { host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: options.headers ?? {}, agent: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
       (res) => {
         gotResponse = true;
         const chunks: Buffer[] = [];

@@ -17,8 +17,9 @@ import { CleanupPolicyEntity } from './cleanup-policy.entity';
 import { TaskEntity } from './task.entity';
 import { TaskRunEntity } from './task-run.entity';
 import { TokenKeyEntity } from './token-key.entity';
+import { LoginFailureEntity, LoginSuccessEntity } from './login-attempt.entity';
 
-export { ApiTokenEntity, AuditEventEntity, BlobClaimEntity, BlobStoreEntity, BlobDeletionEntity, BlobStoreSampleEntity, CleanupPolicyEntity, TaskEntity, TaskRunEntity, TokenKeyEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
+export { ApiTokenEntity, AuditEventEntity, BlobClaimEntity, BlobStoreEntity, BlobDeletionEntity, BlobStoreSampleEntity, CleanupPolicyEntity, TaskEntity, TaskRunEntity, TokenKeyEntity, LoginFailureEntity, LoginSuccessEntity, BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, SettingEntity, TagEntity, UploadSessionEntity, UserEntity, RoleEntity };
 
 export const ENTITIES = [
   RepositoryEntity,
@@ -40,4 +41,6 @@ export const ENTITIES = [
   TaskRunEntity,
   BlobStoreSampleEntity,
   TokenKeyEntity,
+  LoginFailureEntity,
+  LoginSuccessEntity,
 ];

@@ -18,3 +18,4 @@ export * from './token-key-store';
 export * from './cleanup-policy-store';
 export * from './task-store';
 export * from './usage-samples';
+export * from './login-attempt-store';

@@ -1,8 +1,9 @@
 import { type LookupAddress, type LookupOptions, lookup as dnsLookup } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { BlockList, type LookupFunction, isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { AddressList, normaliseHost as normalise } from '../address-list';
 import { UpstreamError } from './errors';
 
 /**
@@ -28,7 +29,7 @@ export const DEFAULT_DENIED_UPSTREAMS = [
  * hop), so neither a DNS name nor a redirect can lead a proxy to a denied address.
  */
 export class UpstreamAddressPolicy {
-  private readonly blocks = new BlockList();
+  private readonly addresses = new AddressList();
   private readonly names = new Set<string>();
 
   /**
@@ -66,10 +67,7 @@ export class UpstreamAddressPolicy {
   }
 
   private deniedAddress(address: string): boolean {
-    const family = isIP(address);
-    if (family === 0) return false;
-    // IPv4-mapped IPv6 addresses (::ffff:a9fe:a9fe) are checked against the IPv4 rules by BlockList.
-    return this.blocks.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    return this.addresses.has(address);
   }
 
   /** dns.lookup that fails when a name resolves to a denied address (given to the HTTP agents). */
@@ -117,23 +115,8 @@ export class UpstreamAddressPolicy {
   }
 
   private add(entry: string): void {
-    const slash = entry.indexOf('/');
-    const address = slash < 0 ? entry : entry.slice(0, slash);
-    const family = isIP(normalise(address));
-    if (family === 0) {
-      if (slash >= 0 || !/^[a-z0-9.-]+$/.test(entry)) throw new TypeError(`"${entry}" is neither an address, a CIDR range nor a host name`);
-      this.names.add(normalise(entry));
-      return;
-    }
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (slash < 0) return this.blocks.addAddress(normalise(address), type);
-    const prefix = Number(entry.slice(slash + 1));
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) throw new TypeError(`"${entry}" has an invalid prefix length`);
-    this.blocks.addSubnet(normalise(address), prefix, type);
+    if (entry.includes('/') || /^[\d.]+$|:/.test(entry)) return this.addresses.add(entry);
+    if (!/^[a-z0-9.-]+$/.test(entry)) throw new TypeError(`"${entry}" is neither an address, a CIDR range nor a host name`);
+    this.names.add(normalise(entry));
   }
-}
-
-/** A URL's hostname as an address or a name: no IPv6 brackets, no trailing dot, lower case. */
-function normalise(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
 }

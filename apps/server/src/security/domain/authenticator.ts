@@ -1,6 +1,7 @@
 import { looksLikeApiToken, type ApiTokensService } from './api-tokens.service';
 import type { AuditLog } from './audit';
 import { ThrottledError } from './errors';
+import { MemoryLoginAttemptStore } from '@wharf/registry-core';
 import { LoginThrottle } from './throttle';
 import type { UsersService } from './users.service';
 
@@ -23,7 +24,7 @@ export type Channel = 'registry' | 'token' | 'rest';
  */
 export class Authenticator {
   /** Limits audit entries for bad bearer tokens (unguessable, so not throttled, but not worth a flood of rows). */
-  private readonly badTokenAudit = new LoginThrottle([{ name: 'address', maxFailures: 10, windowMs: 60_000 }]);
+  private readonly badTokenAudit = new LoginThrottle(new MemoryLoginAttemptStore(), [{ name: 'address', maxFailures: 10, windowMs: 60_000 }]);
 
   constructor(
     private readonly users: UsersService,
@@ -34,23 +35,32 @@ export class Authenticator {
 
   /** Basic credentials. null: wrong; throws ThrottledError while too many recent failures are on record. */
   async basic(username: string, password: string, address: string, channel: Channel): Promise<Login | null> {
-    const wait = this.throttle.check(username, address);
-    if (wait !== null) throw new ThrottledError(wait);
-    let login: Login | null = null;
-    if (looksLikeApiToken(password)) {
-      const token = await this.apiTokens.verify(password);
-      if (token && token.userId === username) login = { userId: username, via: 'api-token', tokenId: token.tokenId };
-    } else {
-      const user = await this.users.verify(username, password);
-      if (user) login = { userId: user.userId, via: 'password' };
+    const decision = await this.throttle.begin(username, address);
+    if (decision.retryAfter !== null) throw new ThrottledError(decision.retryAfter);
+    const { attempt } = decision;
+    let login: Login | null;
+    try {
+      login = await this.verify(username, password);
+    } catch (err) {
+      attempt.abandoned();
+      throw err;
     }
     if (login) {
-      this.throttle.success(username, address);
+      await attempt.succeeded();
       return login;
     }
-    this.throttle.failure(username, address);
+    await attempt.failed();
     await this.audit.record({ userId: null, address }, 'authentication.failure', username, { channel, scheme: 'basic' });
     return null;
+  }
+
+  private async verify(username: string, password: string): Promise<Login | null> {
+    if (looksLikeApiToken(password)) {
+      const token = await this.apiTokens.verify(password);
+      return token && token.userId === username ? { userId: username, via: 'api-token', tokenId: token.tokenId } : null;
+    }
+    const user = await this.users.verify(username, password);
+    return user ? { userId: user.userId, via: 'password' } : null;
   }
 
   /** Whether the API token with this id still stands (for registry tokens obtained with it). */
@@ -62,8 +72,9 @@ export class Authenticator {
   async apiToken(secret: string, address: string, channel: Channel): Promise<Login | null> {
     const token = await this.apiTokens.verify(secret);
     if (token) return { userId: token.userId, via: 'api-token', tokenId: token.tokenId };
-    if (this.badTokenAudit.check(null, address) === null) {
-      this.badTokenAudit.failure(null, address);
+    const decision = await this.badTokenAudit.begin(null, address);
+    if (decision.retryAfter === null) {
+      await decision.attempt.failed();
       await this.audit.record({ userId: null, address }, 'authentication.failure', null, { channel, scheme: 'bearer' });
     }
     return null;

@@ -1,10 +1,24 @@
+import { type LoginAttemptStore, canonicalAddress, ipv6Groups } from '@wharf/registry-core';
+
 /**
- * Throttling of failed logins. Each rule keeps, per key, the times of recent failures (a sliding
- * window); when a key holds `maxFailures` failures inside the window, further attempts for it are
- * refused (429 + Retry-After) before any password is checked, so a throttled attacker learns nothing,
- * not even from a right guess. Rules: one user from one address (tight: the tenth rapid failure is
- * refused), one address whatever the user (password spraying), one user whatever the address
- * (distributed guessing; loose, so that nobody can lock a user out cheaply).
+ * Throttling of failed logins, per user and per client address. Each rule counts, per key, the failures
+ * of a sliding window; a key that holds `maxFailures` of them refuses further attempts (429 +
+ * Retry-After) before any password is checked, so a throttled guesser learns nothing, not even from a
+ * right guess. Rules:
+ *
+ * - `user-address`: one user from one address (tight: the tenth rapid failure is refused). This is
+ *   what stops a user's own wrong password or a guesser aiming at one account.
+ * - `address`: one address, any user (password spraying).
+ * - `user`: one user, any address (distributed guessing; loose).
+ *
+ * The last two count what OTHER people did, so they do not apply to a user who logged in successfully
+ * from that address within KNOWN_CLIENT_MS: behind a NAT, a reverse proxy without trusted forwarding
+ * headers, or while someone sprays an address, the users who work from it keep working; everyone
+ * else waits for the window. Addresses are compared as canonicalAddress() gives them, IPv6 by its /64
+ * (one host's share of a network, which a client can rotate through at will).
+ *
+ * The counts live in a LoginAttemptStore (memory in one process, the database for replicas). Attempts
+ * still being checked count as failures until they end, so parallel guesses cannot outrun the limit.
  */
 
 export interface ThrottleRule {
@@ -19,90 +33,118 @@ export const DEFAULT_THROTTLE_RULES: ThrottleRule[] = [
   { name: 'user', maxFailures: 100, windowMs: 60_000 },
 ];
 
-const MAX_KEYS = 20_000;
+/** How long a successful login makes its user known at its address. */
+export const KNOWN_CLIENT_MS = 30 * 24 * 60 * 60 * 1000;
+/** A known user's success is written again only after this long (it only moves the 30 days on). */
+const SUCCESS_REFRESH_MS = 60 * 60 * 1000;
+
+/** One login attempt allowed to go ahead: say how it ended (exactly once; `abandoned` when checking failed). */
+export interface ThrottledAttempt {
+  succeeded(): Promise<void>;
+  failed(): Promise<void>;
+  abandoned(): void;
+}
+
+export type ThrottleDecision = { retryAfter: number } | { retryAfter: null; attempt: ThrottledAttempt };
 
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+  /** Attempts under way per key (this process). */
+  private readonly pending = new Map<string, number>();
+  private readonly longestWindow: number;
 
   constructor(
+    private readonly store: LoginAttemptStore,
     private readonly rules: ThrottleRule[] = DEFAULT_THROTTLE_RULES,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.longestWindow = Math.max(0, ...rules.map((r) => r.windowMs));
+  }
 
-  /** Seconds to wait when this attempt must be refused, null when it may go ahead. */
-  check(user: string | null, address: string): number | null {
+  /** Whether an attempt of `user` (null: no user, only the address counts) from `address` may go ahead now. */
+  async begin(user: string | null, address: string): Promise<ThrottleDecision> {
     const now = this.now();
+    const pair = pairKey(user, address);
+    const lastSuccess = pair === null ? null : await this.store.lastSuccess(pair);
+    const known = lastSuccess !== null && lastSuccess > now - KNOWN_CLIENT_MS;
+    const applicable = this.rules
+      .map((rule) => ({ rule, key: keyOf(rule, user, address) }))
+      .filter((r): r is { rule: ThrottleRule; key: string } => r.key !== null && (!known || r.rule.name === 'user-address'));
+    const recent = await this.store.failures(applicable.map(({ rule, key }) => ({ key, since: now - rule.windowMs, limit: rule.maxFailures })));
     let wait = 0;
-    for (const rule of this.rules) {
-      const key = keyOf(rule, user, address);
-      if (key === null) continue;
-      const times = this.recent(key, rule, now);
-      if (times.length >= rule.maxFailures) {
-        // Free again when enough of the oldest failures have left the window.
-        const oldest = times[times.length - rule.maxFailures]!;
-        wait = Math.max(wait, oldest + rule.windowMs - now);
+    applicable.forEach(({ rule, key }, i) => {
+      const times = recent[i]!;
+      const underWay = this.pending.get(key) ?? 0;
+      if (times.length + underWay < rule.maxFailures) return;
+      // Free again once enough of the oldest failures have left the window (attempts under way end soon).
+      const oldest = times[rule.maxFailures - 1 - underWay];
+      wait = Math.max(wait, oldest === undefined ? 1000 : oldest + rule.windowMs - now);
+    });
+    if (wait > 0) return { retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+    const pairFailures = applicable.some(({ rule }, i) => rule.name === 'user-address' && recent[i]!.length > 0);
+    // Every key counts this attempt while it is checked, also keys a known client is exempt from: they are recorded.
+    const keys = this.rules.map((rule) => keyOf(rule, user, address)).filter((k): k is string => k !== null);
+    for (const key of keys) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    let open = true;
+    const end = () => {
+      if (!open) return false;
+      open = false;
+      for (const key of keys) {
+        const left = (this.pending.get(key) ?? 1) - 1;
+        if (left > 0) this.pending.set(key, left);
+        else this.pending.delete(key);
       }
-    }
-    return wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : null;
-  }
-
-  failure(user: string | null, address: string): void {
-    const now = this.now();
-    if (this.failures.size > MAX_KEYS) this.prune(now);
-    for (const rule of this.rules) {
-      const key = keyOf(rule, user, address);
-      if (key === null) continue;
-      const times = this.recent(key, rule, now);
-      times.push(now);
-      this.failures.set(key, times);
-    }
-  }
-
-  /** A right password clears the user's failures from that address (not the address's or the user's totals). */
-  success(user: string, address: string): void {
-    for (const rule of this.rules) {
-      if (rule.name === 'user-address') {
-        const key = keyOf(rule, user, address);
-        if (key !== null) this.failures.delete(key);
-      }
-    }
-  }
-
-  private recent(key: string, rule: ThrottleRule, now: number): number[] {
-    const times = this.failures.get(key);
-    if (!times) return [];
-    const from = now - rule.windowMs;
-    let i = 0;
-    while (i < times.length && times[i]! <= from) i++;
-    if (i > 0) times.splice(0, i);
-    if (times.length === 0) this.failures.delete(key);
-    return times;
-  }
-
-  private prune(now: number): void {
-    const longest = Math.max(...this.rules.map((r) => r.windowMs));
-    for (const [key, times] of this.failures) {
-      if (times.length === 0 || times[times.length - 1]! <= now - longest) this.failures.delete(key);
-    }
-    // Still too many (a flood of distinct keys): forget the oldest half rather than grow without bound.
-    if (this.failures.size > MAX_KEYS) {
-      let drop = this.failures.size / 2;
-      for (const key of this.failures.keys()) {
-        if (drop-- <= 0) break;
-        this.failures.delete(key);
-      }
-    }
+      return true;
+    };
+    return {
+      retryAfter: null,
+      attempt: {
+        // A right password clears the user's failures from that address (not the address's or the user's totals).
+        // Registry clients send Basic credentials with every request: a success writes only what changed.
+        succeeded: async () => {
+          if (!end() || pair === null) return;
+          if (pairFailures) await this.store.clearFailures(keyOf(USER_ADDRESS, user, address)!);
+          const at = this.now();
+          if (lastSuccess === null || lastSuccess < at - SUCCESS_REFRESH_MS) await this.store.addSuccess(pair, at, KNOWN_CLIENT_MS);
+        },
+        failed: async () => {
+          if (end()) await this.store.addFailure(keys, this.now(), this.longestWindow);
+        },
+        abandoned: () => void end(),
+      },
+    };
   }
 }
 
+const USER_ADDRESS: ThrottleRule = { name: 'user-address', maxFailures: 0, windowMs: 0 };
+
+/** The key of a user at an address, under which its successes are remembered. */
+function pairKey(user: string | null, address: string): string | null {
+  return user === null ? null : `known\u0000${userPart(user)}\u0000${addressPart(address)}`;
+}
+
 function keyOf(rule: ThrottleRule, user: string | null, address: string): string | null {
-  const u = user === null ? null : user.slice(0, 200).toLowerCase();
+  const u = user === null ? null : userPart(user);
   switch (rule.name) {
     case 'user-address':
-      return u === null ? null : `ua\u0000${u}\u0000${address}`;
+      return u === null ? null : `ua\u0000${u}\u0000${addressPart(address)}`;
     case 'address':
-      return `a\u0000${address}`;
+      return `a\u0000${addressPart(address)}`;
     case 'user':
       return u === null ? null : `u\u0000${u}`;
   }
+}
+
+function userPart(user: string): string {
+  return user.slice(0, 200).toLowerCase();
+}
+
+/** IPv4 as is, IPv6 as its /64, anything else (a socket without an address) as given. */
+function addressPart(address: string): string {
+  const canonical = canonicalAddress(address);
+  if (canonical === null) return address.slice(0, 100);
+  if (!canonical.includes(':')) return canonical;
+  return `${ipv6Groups(canonical)
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }

@@ -9,6 +9,7 @@ import {
   RegistryAccess,
   type RegistryAction,
 } from '../../distribution/registry-access';
+import { clientAddress as address } from '../../http/client-address';
 import type { WharfSettings } from '../../settings';
 import type { AnonymousAccess } from '../domain/anonymous-access';
 import { looksLikeApiToken } from '../domain/api-tokens.service';
@@ -237,8 +238,4 @@ function scopeString(endpoint: Endpoint, scope: AccessScope): string {
 function detail(endpoint: Endpoint, scope: Exclude<AccessScope, 'catalog'>): { Type: string; Name: string; Action: string }[] {
   const name = endpoint.fixed !== null ? scope.image : `${scope.repository}/${scope.image}`;
   return scope.actions.map((action) => ({ Type: 'repository', Name: name, Action: action }));
-}
-
-export function address(req: IncomingMessage): string {
-  return req.socket?.remoteAddress ?? 'unknown';
 }

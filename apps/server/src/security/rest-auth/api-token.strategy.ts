@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
+import { clientAddress } from '../../http/client-address';
 import { Authenticator } from '../domain/authenticator';
 import type { Login } from '../domain/authenticator';
 
@@ -27,6 +28,6 @@ export class ApiTokenStrategy extends PassportStrategy(Strategy, API_TOKEN_STRAT
 
   async validate(req: Request, token: string): Promise<Login | false> {
     const authenticator = (req as unknown as Record<symbol, Authenticator | undefined>)[AUTHENTICATOR] ?? this.authenticator;
-    return (await authenticator.apiToken(token, req.socket?.remoteAddress ?? 'unknown', 'rest')) ?? false;
+    return (await authenticator.apiToken(token, clientAddress(req), 'rest')) ?? false;
   }
 }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { parseAuthorization } from '@wharf/oci';
 import type { Request, Response } from 'express';
+import { clientAddress } from '../../http/client-address';
 import { AnonymousAccess } from '../domain/anonymous-access';
 import { Authenticator, type Login } from '../domain/authenticator';
 import { ThrottledError } from '../domain/errors';
@@ -59,7 +60,7 @@ export class RestAuthGuard extends AuthGuard(API_TOKEN_STRATEGY) {
     let login: Login | null = null;
     if (credentials?.scheme === 'basic') {
       try {
-        login = await this.authenticator.basic(credentials.username, credentials.password, req.socket?.remoteAddress ?? 'unknown', 'rest');
+        login = await this.authenticator.basic(credentials.username, credentials.password, clientAddress(req), 'rest');
       } catch (err) {
         if (err instanceof ThrottledError) {
           res.setHeader('Retry-After', String(err.retryAfter));

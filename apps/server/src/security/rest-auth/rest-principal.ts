@@ -2,6 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '../../distribution/registry-access';
 import type { AuditActor } from '../domain/audit';
+import { clientAddress } from '../../http/client-address';
 import { factsOf } from '../../http/request-facts';
 
 /** The authenticated caller of a REST request (set by RestAuthGuard). */
@@ -24,7 +25,7 @@ export function principalOf(req: Request): RestPrincipal {
 
 export function actorOf(req: Request): AuditActor {
   const principal = (req as unknown as Record<symbol, RestPrincipal | undefined>)[KEY];
-  return { userId: principal && !principal.anonymous ? principal.userId : null, address: req.socket?.remoteAddress ?? null };
+  return { userId: principal && !principal.anonymous ? principal.userId : null, address: clientAddress(req) };
 }
 
 export const REST_ACCESS = 'wharf:rest-access';
