@@ -12,6 +12,8 @@ import { TokenKeys1796535659378 } from './sqlite/1796535659378-TokenKeys';
 import { TokenKeys1796535659378 as PgTokenKeys1796535659378 } from './postgres/1796535659378-TokenKeys';
 import { LoginAttempts1796537300561 } from './sqlite/1796537300561-LoginAttempts';
 import { LoginAttempts1796537300561 as PgLoginAttempts1796537300561 } from './postgres/1796537300561-LoginAttempts';
+import { UserIdKey1796537781726 } from './sqlite/1796537781726-UserIdKey';
+import { UserIdKey1796537781726 as PgUserIdKey1796537781726 } from './postgres/1796537781726-UserIdKey';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -26,6 +28,6 @@ export interface MigrationSets {
  * `npm run migration:generate -- <Name>`, reviewed, committed (sqlite/ and postgres/).
  */
 export const MIGRATIONS: MigrationSets = {
-  sqlite: [InitialSchema1795439921415, AddSettings1795440617726, SecurityModel1795441676514, BlobLinkSizeBigint1796525282224, BlobStores1796527850730, StorageLifecycle1796528089901, TokenKeys1796535659378, LoginAttempts1796537300561],
-  postgres: [PgInitialSchema1796525272147, PgBlobStores1796527850730, PgStorageLifecycle1796528089901, PgTokenKeys1796535659378, PgLoginAttempts1796537300561],
+  sqlite: [InitialSchema1795439921415, AddSettings1795440617726, SecurityModel1795441676514, BlobLinkSizeBigint1796525282224, BlobStores1796527850730, StorageLifecycle1796528089901, TokenKeys1796535659378, LoginAttempts1796537300561, UserIdKey1796537781726],
+  postgres: [PgInitialSchema1796525272147, PgBlobStores1796527850730, PgStorageLifecycle1796528089901, PgTokenKeys1796535659378, PgLoginAttempts1796537300561, PgUserIdKey1796537781726],
 };

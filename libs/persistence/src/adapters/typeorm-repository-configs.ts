@@ -1,5 +1,5 @@
 import { type ConfigSealer, type RepositoryConfig, RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
-import { QueryFailedError } from 'typeorm';
+import { isUniqueViolationOf } from '../sql/unique-violation';
 import { byteOrder } from '../dialect';
 import type { DataSource, Repository } from 'typeorm';
 import {
@@ -72,16 +72,4 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
   private toConfig(row: RepositoryEntity): RepositoryConfig {
     return this.sealer.open(JSON.parse(row.config) as RepositoryConfig);
   }
-}
-
-/**
- * A unique constraint on `column` refused the write. SQLite names the column in its message
- * ("UNIQUE constraint failed: repositories.httpPort"); PostgreSQL answers SQLSTATE 23505 and names it
- * in the detail ('Key ("httpPort")=(8082) already exists.').
- */
-function isUniqueViolationOf(err: unknown, column: string): boolean {
-  if (!(err instanceof QueryFailedError)) return false;
-  const driverError = (err as QueryFailedError & { driverError?: { code?: string; detail?: string } }).driverError;
-  if (driverError?.code === '23505') return (driverError.detail ?? '').includes(`"${column}"`);
-  return /UNIQUE/i.test(err.message) && err.message.includes(column);
 }

@@ -1,7 +1,8 @@
-import { type UserRecord, UserStore } from '@wharf/registry-core';
+import { UserIdTakenError, type UserRecord, UserStore } from '@wharf/registry-core';
 import type { DataSource, Repository } from 'typeorm';
 import { byteOrder } from '../dialect';
 import { UserEntity } from '../entities';
+import { isUniqueViolationOf } from '../sql/unique-violation';
 
 /** Local-realm user accounts. */
 export class TypeOrmUserStore extends UserStore {
@@ -22,7 +23,15 @@ export class TypeOrmUserStore extends UserStore {
   }
 
   async save(user: UserRecord): Promise<void> {
-    await this.users.save({ ...user, roles: JSON.stringify(user.roles) });
+    const row = { ...user, roles: JSON.stringify(user.roles) };
+    // A replaced user keeps its key (a legacy duplicate has none, and must not take one).
+    if ((await this.users.update({ userId: user.userId }, row)).affected) return;
+    try {
+      await this.users.insert({ ...row, userIdKey: user.userId.toLowerCase() });
+    } catch (err) {
+      if (isUniqueViolationOf(err, 'userIdKey') || isUniqueViolationOf(err, 'userId')) throw new UserIdTakenError(user.userId);
+      throw err;
+    }
   }
 
   async delete(userId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PASSWORD_MAX_LENGTH, USER_ID } from '@wharf/api-types';
-import type { UserRecord, UserStore } from '@wharf/registry-core';
+import { UserIdTakenError, type UserRecord, type UserStore } from '@wharf/registry-core';
 import { SecurityInputError, SecurityNotFoundError } from './errors';
 import { hashPassword, verifyPassword } from './password-hasher';
 import type { SecurityModel } from './security-model';
@@ -166,7 +166,13 @@ export class UsersService {
       status: input.status ?? 'active',
       roles: [...new Set(input.roles ?? [])],
     };
-    await this.save(record);
+    try {
+      await this.save(record);
+    } catch (err) {
+      // Another replica created it (in some case) since this one's model was loaded: the database's unique key said so.
+      if (err instanceof UserIdTakenError) throw new SecurityInputError('userId', err.message);
+      throw err;
+    }
     return toView(record);
   }
 
