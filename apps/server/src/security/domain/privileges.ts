@@ -66,7 +66,7 @@ export function repositoryViewPrivilege(repository: string, action: PrivilegeAct
   return `${REPOSITORY_VIEW_PREFIX}${format}-${repository}-${action}`;
 }
 
-type Matcher = { all: true } | { all: false; repository: RegExp | string; actions: '*' | PrivilegeAction };
+type Matcher = { all: true } | { all: false; repository: (repository: string) => boolean; actions: '*' | PrivilegeAction };
 
 /** A set of privileges compiled for fast checks (done once per user, reused for every request). */
 export class PrivilegeSet {
@@ -107,24 +107,36 @@ export class PrivilegeSet {
     const key = `${action}\u0000${repository}`;
     const known = this.memo.get(key);
     if (known !== undefined) return known;
-    const result = this.matchers.some((m) => m.all || ((m.actions === '*' || m.actions === action) && matches(m.repository, repository)));
+    const result = this.matchers.some((m) => m.all || ((m.actions === '*' || m.actions === action) && m.repository(repository)));
     if (this.memo.size > 10_000) this.memo.clear();
     this.memo.set(key, result);
     return result;
   }
 }
 
-function compilePattern(pattern: string): RegExp | string {
-  if (!pattern.includes('*')) return pattern;
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`);
-}
-
-function matches(pattern: RegExp | string, repository: string): boolean {
-  return typeof pattern === 'string' ? pattern === repository : pattern.test(repository);
+/**
+ * A repository pattern as a matcher: `*` matches any run of characters, nothing else is special. Matched
+ * without a regular expression, in time linear in pattern and name: a pattern of many `*` compiled to
+ * `^a.*a.*…b$` made V8's backtracking take seconds on a 30-character name (issue 16). The parts between
+ * stars are found leftmost-first, which is enough when `*` is the only wildcard.
+ */
+function compilePattern(pattern: string): (repository: string) => boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return (repository) => repository === pattern;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter((part) => part !== '');
+  return (repository) => {
+    if (repository.length < first.length + last.length || !repository.startsWith(first) || !repository.endsWith(last)) return false;
+    const end = repository.length - last.length;
+    let at = first.length;
+    for (const part of middle) {
+      const found = repository.indexOf(part, at);
+      if (found < 0 || found + part.length > end) return false;
+      at = found + part.length;
+    }
+    return true;
+  };
 }
 
 /** nx-all, nx-metrics-all, then the repository-view privileges of every repository (and of `*`), every action. */
