@@ -171,6 +171,10 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk (data directory on a 64 M
       fillDisk(more, 0);
       for (let i = 0; i < 5; i++) await stillServing();
       expect((await send(`${wharf.baseUrl}/service/rest/v1/status/writable`)).status).toBe(503);
+      // Still ready: it serves pulls, so the load balancer keeps it; the details say it takes no writes.
+      const ready = await send(`${wharf.baseUrl}/service/rest/v1/status/ready`);
+      expect(ready.status, ready.text()).toBe(200);
+      expect(JSON.parse(ready.text()).details['Blob Stores'].default).toMatchObject({ writable: false, reason: expect.stringMatching(/kept free/) });
       const refused = await hosted.request('POST', '/team/small/blobs/uploads/', { name: 'team/small' });
       expect(refused.status).toBe(507);
       expect(wharf.running).toBe(true);

@@ -267,7 +267,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
       await coordination.close();
       await db.destroy();
     },
-    readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoresCheck(() => blobStores.names().map((name) => [name, blobStores.require(name)])), drainCheck(drain)]),
+    readiness: new Readiness([databaseCheck(database, dialectOf(config.databaseUrl)), blobStoresCheck(() => blobStores.names().map((name) => [name, name === 'default' ? { availableSpace: () => blobs.availableSpace(), writeProblem: () => blobs.floor.problem() } : blobStores.require(name)])), drainCheck(drain)]),
     drain,
     locks,
   };

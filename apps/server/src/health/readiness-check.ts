@@ -24,19 +24,27 @@ export function databaseCheck(db: DatabaseHealth, type: string): ReadinessCheck 
   };
 }
 
-/** Below this much free space the blob store is reported unhealthy: pushes and proxy fills would fail. */
-const MIN_FREE_BYTES = 64 * 1024 * 1024;
+/** A blob store as readiness sees it: its free space, and (the file store) why it would refuse a write now. */
+export interface CheckedBlobStore extends Pick<BlobStore, 'availableSpace'> {
+  writeProblem?(): Promise<string | null>;
+}
 
-/** Every blob store answers (an S3 store asks its bucket), each with room where it can tell; `stores()` is asked each time (stores are added at run time). */
-export function blobStoresCheck(stores: () => [string, Pick<BlobStore, 'availableSpace'>][]): ReadinessCheck {
+/**
+ * Every blob store answers (an S3 store asks its bucket; a file store, its disk); `stores()` is asked each
+ * time (stores are added at run time). A store short of space is NOT a readiness failure: pulls, the
+ * cache and the REST API keep working on a full disk, and taking every replica out of the load balancer
+ * would turn refused pushes into a full outage. The details say `writable: false` and why (what
+ * `status/writable` answers 503 for, the WHARF_MIN_FREE_SPACE floor); only a store that cannot answer fails.
+ */
+export function blobStoresCheck(stores: () => [string, CheckedBlobStore][]): ReadinessCheck {
   return {
     name: 'Blob Stores',
     check: async () => {
       const details: Record<string, unknown> = {};
       for (const [name, store] of stores()) {
-        const free = await store.availableSpace();
-        if (free !== null && free < MIN_FREE_BYTES) throw new Error(`blob store ${name} has ${free} bytes free`);
-        details[name] = { availableBytes: free };
+        const availableBytes = await store.availableSpace();
+        const problem = (await store.writeProblem?.()) ?? null;
+        details[name] = { availableBytes, writable: problem === null, ...(problem ? { reason: problem } : {}) };
       }
       return details;
     },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrainState } from '../../src/runtime/drain-state';
 import { drainCheck } from '../../src/health/readiness-check';
+import { createHosted } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 
 const STATUS = '/service/rest/v1/status';
@@ -73,6 +74,44 @@ describe('health probes', () => {
       await rename(`${blobs}.away`, blobs);
     }
     expect((await wharf.anonymous.get(`${STATUS}/ready`)).status).toBe(200);
+  });
+});
+
+describe('readiness and a blob store short of space', () => {
+  let wharf: TestWharf;
+
+  beforeAll(async () => {
+    // A floor no disk reaches: the store is below it, as on a full disk.
+    wharf = await startTestWharf({ config: { minFreeSpace: 2 ** 60 } });
+  });
+
+  afterAll(async () => {
+    await wharf?.close();
+  });
+
+  it('stays ready (reads work) and says the store takes no writes; status/writable and uploads refuse', async () => {
+    const ready = await wharf.anonymous.get(`${STATUS}/ready`);
+    expect(ready.status, ready.text()).toBe(200);
+    const store = ready.json<{ details: Record<string, Record<string, Record<string, unknown>>> }>().details['Blob Stores']!.default!;
+    expect(store).toMatchObject({ availableBytes: expect.any(Number), writable: false, reason: expect.stringMatching(/below the .* kept free/) });
+    const check = (await wharf.http.get(`${STATUS}/check`)).json<Record<string, { healthy: boolean; details: Record<string, Record<string, unknown>> }>>();
+    expect(check['Blob Stores']).toMatchObject({ healthy: true, details: { default: { writable: false } } });
+    const writable = await wharf.anonymous.get(`${STATUS}/writable`);
+    expect(writable.status).toBe(503);
+    expect(writable.text()).toMatch(/kept free/);
+    await createHosted(wharf.http, 'full-disk');
+    const upload = await wharf.http.request('POST', '/v2/full-disk/app/blobs/uploads/');
+    expect(upload.status).toBe(507);
+  });
+
+  it('with room, the details say writable', async () => {
+    const roomy = await startTestWharf();
+    try {
+      const ready = (await roomy.anonymous.get(`${STATUS}/ready`)).json<{ details: Record<string, Record<string, Record<string, unknown>>> }>();
+      expect(ready.details['Blob Stores']!.default).toEqual({ availableBytes: expect.any(Number), writable: true });
+    } finally {
+      await roomy.close();
+    }
   });
 });
 
