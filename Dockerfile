@@ -60,7 +60,8 @@ COPY --from=build /app/web/dist ./web/dist
 
 # The data directory must exist, owned by `node`, before VOLUME: a new named volume copies its
 # ownership. (For a bind mount, make the host directory writable for uid 1000.)
-RUN mkdir -p /data && chown node:node /data
+# /secrets: where replicas mount the volume holding their shared secret key (docker-compose.yml, profile replicas).
+RUN mkdir -p /data /secrets && chown node:node /data /secrets
 USER node
 VOLUME /data
 

@@ -23,3 +23,4 @@ export * from './adapters/typeorm-task-store';
 export * from './adapters/typeorm-usage-samples';
 export * from './sql/atomic';
 export * from './adapters/typeorm-login-attempt-store';
+export * from './copy-database';
