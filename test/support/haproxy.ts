@@ -121,6 +121,7 @@ function haproxyConfig(opts: HaproxyOptions, socket: string): string {
     '  mode http',
     '  log stdout format raw local0',
     '  option httplog',
+    '  option forwardfor',
     // Blob uploads and downloads take long: generous timeouts; bodies stream through (no http-buffer-request).
     '  timeout connect 2s',
     '  timeout client 10m',
