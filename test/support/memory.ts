@@ -13,11 +13,20 @@ export interface MemoryProbe {
   heapSpaces: Record<string, { size: number; used: number }>;
   rssKiB: number;
   hwmKiB: number;
+  /** Open file descriptors of the process. */
+  fds: number;
+  /** The heap snapshot written (WHARF_MEMORY_PROBE_SNAPSHOTS). */
+  snapshot?: string;
 }
 
 /** Environment that loads the probe into a Wharf process (Wharf.start({ env })); it answers SIGUSR2 with a report. */
-export function memoryProbeEnv(file: string): Record<string, string> {
-  return { NODE_OPTIONS: `--require ${join(REPO_ROOT, 'test', 'support', 'memory-probe.cjs')}`, WHARF_MEMORY_PROBE_FILE: file };
+export function memoryProbeEnv(file: string, options: { gc?: boolean; snapshotDir?: string } = {}): Record<string, string> {
+  return {
+    NODE_OPTIONS: `--require ${join(REPO_ROOT, 'test', 'support', 'memory-probe.cjs')}`,
+    WHARF_MEMORY_PROBE_FILE: file,
+    ...(options.gc ? { WHARF_MEMORY_PROBE_GC: '1' } : {}),
+    ...(options.snapshotDir ? { WHARF_MEMORY_PROBE_SNAPSHOTS: options.snapshotDir } : {}),
+  };
 }
 
 /** Asks the process for a report and waits for it. */

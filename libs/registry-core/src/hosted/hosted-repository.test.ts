@@ -52,6 +52,17 @@ describe(HostedRepository.name, () => {
     const open = (overrides: Parameters<typeof hostedConfig>[1] = {}, name = 'docker-hosted'): HostedRepository =>
       harness.repository(hostedConfig(name, overrides));
 
+    it('a deleted manifest leaves the manifest cache (memory is not held for deleted content)', async () => {
+      const repo = open();
+      const img = buildImage();
+      await pushImage(repo, 'app', img, 'v1');
+      expect((await repo.getManifest('app', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
+      expect(harness.deps.manifestCache.get(img.manifest.digest)).toBeDefined();
+      await repo.deleteManifest('app', img.manifest.digest);
+      expect(harness.deps.manifestCache.get(img.manifest.digest)).toBeUndefined();
+      expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+    });
+
     describe('write policy ALLOW_ONCE', () => {
       it('lets the same digest be pushed to a tag again, but not another one', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });

@@ -258,6 +258,8 @@ export class HostedRepository implements DockerRepository {
     }
     await this.deps.tags.deleteByDigest(this.name, image, digest);
     await this.deps.manifests.delete(this.name, image, digest);
+    // Another repository holding the same manifest reads it from the store again.
+    this.deps.manifestCache.forget(digest);
     this.changed();
   }
 
