@@ -10,10 +10,11 @@
 // --only=      run only these scenarios (the seed step always runs; dependencies are not added; every
 //              proxy-* scenario sets up what it needs): idle-rss push-large pull-large blob-throughput
 //              manifest-get proxy-cold-pull proxy-warm-throughput proxy-manifest-get
-//              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss proxy-concurrent-tls
+//              proxy-tag-revalidation proxy-blob-dedup proxy-big-rss proxy-concurrent-tls gc-collection
 // --repeats=N  repetitions of proxy-cold-pull and proxy-concurrent-tls (default 5 and 3; 1 with --quick)
 // --upstreams= the kinds of upstream proxy-cold-pull pulls from: http,https,redirect (default all three)
 // --max-minutes=N  stop everything (no report) after N minutes (default 90; 20 with --quick)
+// --gc-manifests=N  manifests gc-collection pushes to each server (default 10000, 200 with --quick; 5 blobs each)
 // --cpu-prof   start every Wharf process with node --cpu-prof; the .cpuprofile files land in scripts/bench/results/cpu-prof
 // --build      run the incremental build (tsc -b) first even when apps/server/dist/main.js exists
 // --wharf-node-arg=ARG  extra node option for the Wharf process (repeatable), e.g. --max-semi-space-size=64;
@@ -22,7 +23,7 @@
 // --wharf-root=DIR  benchmark the Wharf checkout in DIR (built, with node_modules) instead of this one
 //
 // Prints a table per scenario and writes scripts/bench/results/latest.json (latest-quick.json with
-// --quick; a -partial suffix with --only, --cpu-prof, --wharf-node-arg, --wharf-env, --repeats or --upstreams). Every process it starts
+// --quick; a -partial suffix with --only, --cpu-prof, --wharf-node-arg, --wharf-env, --repeats, --upstreams or --gc-manifests). Every process it starts
 // (the servers, proxies, pass-throughs, wrk, apt-get) is stopped by pid at the end, on error and on Ctrl-C.
 'use strict';
 const fs = require('node:fs');
@@ -41,7 +42,7 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const MiB = 1024 * 1024;
 
 function parseArgs(argv) {
-  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [], wharfEnv: {}, repeats: null, upstreams: null, maxMinutes: null };
+  const args = { quick: false, only: null, cpuProf: false, build: false, wharfRoot: REPO_ROOT, wharfNodeArgs: [], wharfEnv: {}, repeats: null, upstreams: null, maxMinutes: null, gcManifests: null };
   for (const a of argv) {
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-prof') args.cpuProf = true;
@@ -54,6 +55,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
     else if (a.startsWith('--repeats=')) args.repeats = positiveInteger(a);
     else if (a.startsWith('--max-minutes=')) args.maxMinutes = positiveInteger(a);
+    else if (a.startsWith('--gc-manifests=')) args.gcManifests = positiveInteger(a);
     else if (a.startsWith('--upstreams=')) {
       args.upstreams = a.slice('--upstreams='.length).split(',').filter(Boolean);
       const unknown = args.upstreams.filter((k) => !UPSTREAM_KINDS.includes(k));
@@ -79,7 +81,7 @@ function positiveInteger(arg) {
   return value;
 }
 
-function options({ quick, repeats, upstreams }) {
+function options({ quick, repeats, upstreams, gcManifests }) {
   return {
     bigBytes: (quick ? 128 : 1024) * MiB,
     chunkBytes: 64 * MiB,
@@ -89,6 +91,7 @@ function options({ quick, repeats, upstreams }) {
     manifest: { threads: 2, connections: 32, durationS: quick ? 2 : 10 },
     rssIntervalMs: 50,
     idleLaterS: quick ? 5 : 65,
+    gc: { manifests: gcManifests ?? (quick ? 200 : 10_000), baselineS: quick ? 2 : 10 },
     proxy: {
       coldLayers: quick ? [20 * MiB, 5 * MiB] : [200 * MiB, 50 * MiB],
       coldRepeats: repeats ?? (quick ? 1 : 5),
@@ -299,7 +302,7 @@ async function main() {
     anomalies,
   };
   // Partial or instrumented runs (--only, --cpu-prof, --wharf-node-arg, --repeats, ...) do not overwrite the full run's file.
-  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length || Object.keys(args.wharfEnv).length || args.repeats || args.upstreams ? '-partial' : '';
+  const partial = args.only || args.cpuProf || args.wharfNodeArgs.length || Object.keys(args.wharfEnv).length || args.repeats || args.upstreams || args.gcManifests ? '-partial' : '';
   const out = path.join(RESULTS_DIR, `${args.quick ? 'latest-quick' : 'latest'}${partial}.json`);
   fs.writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
   console.log(`results: ${path.relative(REPO_ROOT, out)}`);

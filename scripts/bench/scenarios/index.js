@@ -8,7 +8,6 @@
 // alone with --only=. They report { columns } (Wharf proxy, Distribution proxy, ...) instead of the
 // hosted targets.
 module.exports = [
-  require('./idle-rss'), // before the seed: its own fresh servers, nothing pushed
   require('./seed'),
   require('./push-large'),
   require('./pull-large'),
@@ -21,4 +20,5 @@ module.exports = [
   require('./proxy-blob-dedup'),
   require('./proxy-big-rss'),
   require('./proxy-concurrent-tls'),
+  require('./gc-collection'), // its own fresh servers
 ];
