@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
@@ -57,8 +58,9 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     const groupPort = await freePort();
     hostedPort = await freePort();
     group = `127.0.0.1:${groupPort}`;
-    // docker-hub mirrors registry A here; registry B gets a proxy of its own, added to the group.
-    await provision(wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'REGISTRY' } });
+    // docker-hub mirrors registry A here, configured as a corporate Docker Hub mirror would be (indexType HUB,
+    // remote URL not registry-1.docker.io); registry B gets a proxy of its own, added to the group.
+    await provision(wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'HUB' } });
     await addProxyMember(wharf, 'registry-b', faultsB.url);
 
     localDigest = await new RegistryClient({ baseUrl: `http://127.0.0.1:${hostedPort}`, username: ADMIN_USER, password: wharf.adminPassword }).pushImage(
@@ -70,7 +72,7 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     containerd = await Containerd.start({ dir: tmp, name: 'ctd' });
     cleanup.add('containerd', () => containerd.stop());
     const closed = `http://127.0.0.1:${await freePort()}`;
-    for (const f of [faultsA, faultsB]) containerd.writeHostsToml(f.host, closed, [{ url: `http://${group}` }]);
+    for (const registry of [faultsA.host, faultsB.host, 'docker.io']) containerd.writeHostsToml(registry, closed, [{ url: `http://${group}` }]);
   });
   afterAll(() => cleanup.run());
 
@@ -106,6 +108,16 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     await expectPulled(`${faultsB.host}/library/app:1`, appB.manifest.digest);
     expect(faultsB.count('manifest-get', (r) => r.image === 'library/app')).toBeGreaterThanOrEqual(1);
     expect(faultsA.requests.length).toBe(beforeA);
+  });
+
+  it('ctr pull docker.io/library/app:1 (anonymous, ?ns=docker.io) is served by the HUB proxy whose remote is a corporate mirror', async () => {
+    const beforeB = faultsB.requests.length;
+    await expectPulled('docker.io/library/app:1', appA.manifest.digest);
+    expect(faultsB.requests.length).toBe(beforeB);
+    // containerd asked the group with ns=docker.io (Wharf's access log keeps the query) and got no 401.
+    const asked = readFileSync(wharf.logFile, 'utf8').split('\n').filter((l) => l.includes('/v2/library/app/manifests/1') && l.includes('ns=docker.io'));
+    expect(asked.length, 'access-log lines of containerd\'s manifest requests with ns=docker.io').toBeGreaterThan(0);
+    expect(asked.filter((l) => /\b401\b/.test(l))).toEqual([]);
   });
 
   it('an image in the hosted member (which anonymous callers cannot read): ctr is asked to log in and then pulls it', async () => {

@@ -314,9 +314,11 @@ function repositoryFactory(
       case 'group':
         return new GroupRepository(repo, {
           resolve: (name) => manager.get(name),
-          remoteHost: (name) => {
+          mirrors: (name) => {
             const member = manager.config(name);
-            return member?.type === 'proxy' ? new URL(member.proxy.remoteUrl).host : undefined;
+            if (member?.type !== 'proxy') return undefined;
+            const host = new URL(member.proxy.remoteUrl).host;
+            return member.dockerProxy.indexType === 'HUB' ? [host, 'docker.io'] : [host];
           },
           log: groupLog,
         });

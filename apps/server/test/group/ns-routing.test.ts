@@ -4,7 +4,7 @@ import { Registry } from '../support/registry';
 import { REPOSITORIES } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, proxyBody, startUpstream } from '../proxy/support/proxy-fixture';
-import { type GroupFixture, createGroup, createHostedOn, createProxyRepo } from './support/group-fixture';
+import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, setAnonymous } from './support/group-fixture';
 
 // containerd's mirrors (hosts.toml) send the registry an image was asked from as `?ns=<host>`, e.g.
 // `GET /v2/library/app/manifests/1?ns=docker.io` or `?ns=registry.internal:5000` (host and port, as
@@ -166,5 +166,59 @@ describe('docker.io is registry-1.docker.io', () => {
     const res = await new Registry(wharf.http).getManifest('gns-hub-group/library/app', '1?ns=docker.io', accept);
     expect(res.status, res.text()).toBe(200);
     expect(res.header('docker-content-digest')).toBe(appB.digest);
+  });
+});
+
+// The new-user run of issue 17: `docker-hub` configured with indexType HUB but a corporate mirror as remote
+// URL, a hosted member anonymous callers cannot read, anonymous access on. containerd's `?ns=docker.io`
+// answered 401 (the Docker Hub proxy was not recognised, so only the hidden hosted member was left) while the
+// same request without ns answered 200.
+describe('anonymous containerd through a group whose Docker Hub proxy is a corporate mirror (indexType HUB)', () => {
+  let mirrorGroup: GroupFixture;
+
+  beforeAll(async () => {
+    await setAnonymous(wharf, true);
+    await createProxyRepo(wharf, 'gns-corp-hub', { remoteUrl: upstreamB.faults.url, indexType: 'HUB', forceBasicAuth: false });
+    await createProxyRepo(wharf, 'gns-quay', { remoteUrl: upstreamA.faults.url, indexType: 'REGISTRY', forceBasicAuth: false });
+    // gns-hosted requires a login (forceBasicAuth true): hidden from anonymous callers.
+    mirrorGroup = await createGroup(wharf, 'gns-corp', { memberNames: ['gns-hosted', 'gns-quay', 'gns-corp-hub'], forceBasicAuth: false });
+  });
+
+  afterAll(() => setAnonymous(wharf, false));
+
+  function anonymously(image: string, ns?: string) {
+    const query = ns === undefined ? '' : `?ns=${encodeURIComponent(ns)}`;
+    return mirrorGroup.anonymous.http.get(`/v2/${image}/manifests/1${query}`, accept);
+  }
+
+  it.each(['docker.io', 'registry-1.docker.io', 'index.docker.io'])('ns=%s is served by the HUB proxy (200, its upstream\'s image)', async (ns) => {
+    const res = await anonymously('library/app', ns);
+    expect(res.status, res.text()).toBe(200);
+    expect(res.header('docker-content-digest')).toBe(appB.digest);
+    const blob = await mirrorGroup.anonymous.http.get(`/v2/library/app/blobs/${appB.blobs[1]!.digest}?ns=${ns}`);
+    expect(blob.status, blob.text()).toBe(200);
+    expect(blob.body.equals(appB.blobs[1]!.bytes)).toBe(true);
+  });
+
+  it('the mirror\'s own host:port routes to it as well; without ns the member order decides', async () => {
+    expect((await anonymously('library/app', upstreamB.faults.host)).header('docker-content-digest')).toBe(appB.digest);
+    expect((await anonymously('library/app')).header('docker-content-digest')).toBe(appA.digest);
+  });
+
+  it('a routing miss (ns of a registry no member mirrors) is 404, not a login request, and asks no upstream', async () => {
+    const before = [upstreamA.faults.requests.length, upstreamB.faults.requests.length];
+    for (const image of ['library/app', 'team/local']) {
+      const res = await anonymously(image, 'ghcr.io');
+      expect(res.status, `${image}: ${res.text()}`).toBe(404);
+      expect(res.header('www-authenticate')).toBeNull();
+      expect(res.errorCodes()).toEqual(['MANIFEST_UNKNOWN']);
+    }
+    expect([upstreamA.faults.requests.length, upstreamB.faults.requests.length]).toEqual(before);
+  });
+
+  it('an image only the hidden hosted member has, with ns of a mirrored registry: still a login request', async () => {
+    const res = await anonymously('team/local', 'docker.io');
+    expect(res.status, res.text()).toBe(401);
+    expect(res.header('www-authenticate')).toMatch(/^(Basic|Bearer) realm="/);
   });
 });

@@ -40,7 +40,7 @@ function counting(member: DockerRepository): DockerRepository {
 function groupOf(name: string, members: Record<string, () => DockerRepository>, warnings: string[] = []): GroupRepository {
   return new GroupRepository(groupConfig(name, Object.keys(members)), {
     resolve: (member) => members[member]?.(),
-    remoteHost: () => undefined,
+    mirrors: () => undefined,
     log: { warn: (m) => warnings.push(m) },
   });
 }
@@ -128,7 +128,7 @@ describe('GroupRepository: the members it stands for', () => {
   });
 
   it('without a writable member, or offline, a push is refused before any member is asked', async () => {
-    const deps = { resolve: (name: string) => members[name as keyof typeof members]?.(), remoteHost: () => undefined, log: { warn: () => undefined } };
+    const deps = { resolve: (name: string) => members[name as keyof typeof members]?.(), mirrors: () => undefined, log: { warn: () => undefined } };
     const config = groupConfig('grp', Object.keys(members));
     const readOnly = new GroupRepository({ ...config, group: { ...config.group, writableMember: null } }, deps);
     await expectRegistryError(Promise.resolve().then(() => readOnly.writeTarget()), 'DENIED');

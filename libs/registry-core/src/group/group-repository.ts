@@ -17,8 +17,12 @@ import { LoginRequired } from './login-required';
 export interface GroupDependencies {
   /** Looks a member up at call time, so member updates take effect without rebuilding the group. */
   resolve(name: string): DockerRepository | undefined;
-  /** Remote host of a proxy member (for containerd's `ns=` routing), undefined for other types. */
-  remoteHost(name: string): string | undefined;
+  /**
+   * The registries a proxy member mirrors, for containerd's `ns=` routing: its remote URL's host, and
+   * `docker.io` when its index type is HUB (a corporate Docker Hub mirror is still Docker Hub).
+   * Undefined for hosted and group members.
+   */
+  mirrors(name: string): string[] | undefined;
   log: { warn(message: string): void };
 }
 
@@ -201,7 +205,9 @@ export class GroupRepository implements DockerRepository {
    */
   private async read<T>(image: string, reference: string | undefined, ask: () => Promise<T>): Promise<T> {
     this.ensureOnline();
-    const hidden = this.view.loginForHidden ? this.hiddenMembers() : [];
+    // A routing miss (containerd names a registry no member mirrors) is "not found", never a login request:
+    // a 401 there would stop containerd from falling back to the registry itself.
+    const hidden = this.view.loginForHidden && !this.routingMiss() ? this.hiddenMembers() : [];
     if (hidden.length === 0) return ask();
     if (reference !== undefined && (await anyHolds(hidden, image, reference))) throw new LoginRequired(this.name);
     try {
@@ -229,11 +235,8 @@ export class GroupRepository implements DockerRepository {
     let ordered = names;
     const ns = this.view.ns;
     if (ns) {
-      const matching = names.filter((n) => {
-        const host = this.deps.remoteHost(n);
-        return host !== undefined && sameRegistry(host, ns);
-      });
-      const local = names.filter((n) => this.deps.remoteHost(n) === undefined);
+      const matching = names.filter((n) => this.mirrorsNs(n, ns));
+      const local = names.filter((n) => this.deps.mirrors(n) === undefined);
       ordered = [...matching, ...local];
     }
     const members: DockerRepository[] = [];
@@ -243,6 +246,25 @@ export class GroupRepository implements DockerRepository {
       members.push(this.view.canRead || this.view.ns ? restrict(member, this.view) : member);
     }
     return members;
+  }
+
+  private mirrorsNs(name: string, ns: string): boolean {
+    return (this.deps.mirrors(name) ?? []).some((host) => sameRegistry(host, ns));
+  }
+
+  /** `ns` names a registry that no proxy reached through this group mirrors (readable by the caller or not). */
+  private routingMiss(): boolean {
+    const ns = this.view.ns;
+    return ns !== undefined && !this.reachesMirrorOf(ns, new Set([this.name]));
+  }
+
+  private reachesMirrorOf(ns: string, seen: Set<string>): boolean {
+    return this.config.group.memberNames.some((name) => {
+      if (seen.has(name)) return false;
+      seen.add(name);
+      const member = this.deps.resolve(name);
+      return member instanceof GroupRepository ? member.reachesMirrorOf(ns, seen) : this.mirrorsNs(name, ns);
+    });
   }
 
   /** Members with the one that served this image's manifest first (its blobs are most likely there). */
