@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
@@ -11,6 +11,7 @@ import { readOciLayout } from '../support/oci-layout';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
+import { readmeCodeBlocks } from '../support/readme';
 import { RegistryClient } from '../support/registry-client';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
@@ -99,6 +100,28 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
     for (const l of image.layers) expect(await digestFile(layout.blobPath(l.digest))).toEqual({ digest: l.digest, size: l.size });
     expect(faults.count('manifest-get', (q) => q.image === IMAGE && q.reference === '1')).toBe(1);
     expect(faults.count('blob-get', (q) => q.image === IMAGE)).toBe(image.layers.length + 1);
+  });
+
+  it('the README\'s skopeo recipe works as written: its registries.conf and its command line', async () => {
+    // Taken from the README's "Use with podman, skopeo, ..." section; only the host names change: the
+    // registry (quay.io) becomes the unresolvable SOURCE and the group (wharf:8181) this proxy's connector.
+    const section = 'Use with podman, skopeo, buildah, CRI-O';
+    const [toml] = readmeCodeBlocks(section, 'toml');
+    const command = readmeCodeBlocks(section, 'sh').flatMap((b) => b.split('\n')).find((l) => l.startsWith('skopeo '));
+    expect(toml, 'README registries.conf').toContain('location = "wharf:8181"');
+    expect(command, 'README skopeo command').toBeDefined();
+    const ours = (text: string) => text.replaceAll('wharf:8181', connector).replaceAll('quay.io', SOURCE);
+    const dir = join(tmp, 'readme');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'registries.conf'), ours(toml!));
+    const [bin, ...args] = ours(command!).trim().split(/\s+/);
+    // No CONTAINERS_REGISTRIES_CONF: the command line alone must name the file. Credentials from the auth file.
+    const { CONTAINERS_REGISTRIES_CONF: _ignored, ...rest } = env;
+    const r = await runCommand(bin!, args, { cwd: dir, env: rest, timeoutMs: 300_000 });
+    expect(r.code, `${command}\n${r.stdout}${r.stderr}`).toBe(0);
+    // skopeo converts the Docker manifest to OCI without --preserve-digests; the layers are the same bytes.
+    const layout = readOciLayout(join(dir, 'tool'), '1');
+    for (const l of image.layers) expect(await digestFile(layout.blobPath(l.digest))).toEqual({ digest: l.digest, size: l.size });
   });
 
   it('podman pull from the mirrored registry gets the image, its blobs from the Wharf cache', async () => {
