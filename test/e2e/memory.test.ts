@@ -8,6 +8,7 @@ import { digestStream } from '../support/digest';
 import { memBlob } from '../support/image-builder';
 import { memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
 import { makeTempDir, removeDir } from '../support/paths';
+import { send } from '../support/http';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 import { RegistryClient, withDigest } from '../support/registry-client';
 
@@ -16,7 +17,7 @@ const MiB = 1024 * 1024;
 const TRANSFER_PEAK_MIB = 128;
 
 /** Packages only some configurations use; the default one (SQLite, text logs, no S3 store, no user regex) loads none. */
-const OPTIONAL = ['@aws-sdk/client-s3', '@smithy/core', 'pg', 're2', 'pino', 'multer'];
+const OPTIONAL = ['@aws-sdk/client-s3', '@smithy/core', 'pg', 're2', 'pino', 'multer', '@nestjs/swagger', 'swagger-ui-dist'];
 
 describe('memory of the default configuration', () => {
   const cleanup = new Cleanup();
@@ -42,6 +43,13 @@ describe('memory of the default configuration', () => {
     const report = await probeMemory(wharf.pid!, probeFile);
     expect(report.packages).toContain('typeorm'); // the probe sees what is loaded
     expect(report.packages.filter((p) => OPTIONAL.includes(p))).toEqual([]);
+  });
+
+  it('loads @nestjs/swagger only when the OpenAPI document is first asked for', async () => {
+    const res = await send(`${wharf.baseUrl}/service/rest/swagger.json`);
+    expect(res.status).toBe(200);
+    expect(res.json<{ openapi: string }>().openapi).toMatch(/^3\.0\./);
+    expect((await probeMemory(wharf.pid!, probeFile)).packages).toContain('@nestjs/swagger');
   });
 });
 

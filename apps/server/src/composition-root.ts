@@ -68,6 +68,7 @@ import { blobStoresCheck, databaseCheck, drainCheck } from './health/readiness-c
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { type RequestSink, observeRequests } from './http/request-observer';
 import { WharfMetrics } from './metrics/wharf-metrics';
+import { OpenApiModule } from './openapi/openapi.module';
 import { blobStoreSealer, configSealer } from './secrets/config-sealer';
 import { DrainState } from './runtime/drain-state';
 import { BlobStores } from './blobstores/blob-stores';
@@ -445,7 +446,7 @@ class CompositionModule {
 @Module({})
 export class WharfModule implements NestModule {
   static register(c: Composition): DynamicModule {
-    return { module: WharfModule, imports: [CompositionModule.register(c), SecurityModule, AdminModule, HealthModule] };
+    return { module: WharfModule, imports: [CompositionModule.register(c), SecurityModule, AdminModule, HealthModule, OpenApiModule] };
   }
 
   configure(consumer: MiddlewareConsumer): void {

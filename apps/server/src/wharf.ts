@@ -17,6 +17,7 @@ import { RestExceptionFilter } from './http/rest-exception.filter';
 import { refuseTrace, securityHeaders } from './http/security-headers';
 import { createValidationPipe } from './http/validation';
 import { accessLog } from './logging/access-log';
+import { OpenApiDocuments } from './openapi/openapi-document';
 import { type WharfLogger, createLogger } from './logging/wharf-logger';
 import { bootstrapSecurity } from './security/domain/bootstrap';
 import { exclusive } from './replicas/exclusive';
@@ -73,6 +74,7 @@ async function startOnServer(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   await app.init();
+  app.get(OpenApiDocuments).attach(app);
 
   // Replicas starting together create the first-start defaults once.
   const generated = await exclusive(wharf.locks, 'first-start', () => bootstrapSecurity(security, wharf.settings, config.adminPassword));

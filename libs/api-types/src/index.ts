@@ -155,7 +155,8 @@ export type GroupRepositoryView = GroupRepositoryJson & { format: 'docker'; type
 /** What `GET /service/rest/v1/repositories/{name}/status` answers for hosted and group repositories. */
 export interface RepositoryBasicStatusJson {
   name: string;
-  type: 'hosted' | 'group';
+  /** A proxy answers this shape only while it is not open (offline). */
+  type: RepositoryType;
   online: boolean;
 }
 
@@ -251,6 +252,28 @@ export interface CreateApiTokenJson {
 
 /** `POST /service/rest/v1/security/api-tokens` answer: the secret is returned this once. */
 export type CreatedApiTokenJson = ApiTokenJson & { token: string };
+
+/** One event of `GET /service/rest/v1/audit` (security changes, repository changes, deletions, failed logins). */
+export interface AuditEventJson {
+  id: number;
+  /** ISO date-time. */
+  timestamp: string;
+  /** The user (or API token owner) who acted; null for events without one. */
+  actor: string | null;
+  /** The caller's address. */
+  address: string | null;
+  /** e.g. `repository.create`, `security.user.update`, `component.delete`. */
+  action: string;
+  /** What was acted on: a repository, user, role, token id... */
+  target: string | null;
+  details: Record<string, unknown>;
+}
+
+/** `GET /service/rest/v1/audit?limit=&before=`: newest first; pass `nextBefore` as `before` for the next page (null: no more). */
+export interface AuditPageJson {
+  items: AuditEventJson[];
+  nextBefore: number | null;
+}
 
 /** GET /service/rest/v1/blobstores/s3/{name} (Nexus's S3 blob store model; the secret key is never returned). */
 export interface S3BlobStoreJson {

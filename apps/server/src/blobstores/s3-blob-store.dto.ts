@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 
 /** Blob store names: letters, digits and `._-`, not starting with a dot (Nexus's rule). */
 export const BLOB_STORE_NAME = /^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,199}$/;
@@ -79,6 +79,11 @@ export class S3BucketConfigurationDto {
 export class S3BlobStoreDto {
   @Matches(BLOB_STORE_NAME, { message: 'name must be letters, digits, ".", "_" or "-", not starting with "."' })
   name!: string;
+
+  /** What GET answers (Nexus writes it in capitals); accepted back so a GET -> PUT round trip works. */
+  @IsOptional()
+  @IsIn(['s3', 'S3'], { message: 'type must be s3' })
+  type?: 's3' | 'S3';
 
   @IsOptional()
   @Equals(null, { message: 'softQuota is not supported by Wharf on blob stores: it must be null' })

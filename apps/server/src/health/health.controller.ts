@@ -22,7 +22,7 @@ export interface StatusCheckJson {
 /**
  * Probes for orchestrators (anonymous, like Nexus's /status): `live` says the process answers (no
  * dependency: a database outage must not get every replica restarted), `ready` runs the readiness checks
- * through @nestjs/terminus (503 with the failing ones). `check` is Nexus's detailed system status.
+ * through Nest's terminus module (503 with the failing ones). `check` is Nexus's detailed system status.
  */
 @Controller('service/rest/v1/status')
 export class HealthController {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
-import type { GroupRepositoryView, HostedRepositoryView, ProxyRepositoryView, ProxyStatusJson, RepositorySummary } from '@wharf/api-types';
+import type { GroupRepositoryView, HostedRepositoryView, ProxyRepositoryView, RepositoryStatusJson, RepositorySummary } from '@wharf/api-types';
 import type { Request } from 'express';
 import { AuditLog } from '../../security/domain/audit';
 import { Browse, actorOf, principalOf } from '../../security/rest-auth/rest-principal';
@@ -111,7 +111,7 @@ export class RepositoriesController {
   }
 
   @Get(':name/status')
-  status(@Param('name') name: string): ProxyStatusJson | { name: string; type: string; online: boolean } {
+  status(@Param('name') name: string): RepositoryStatusJson {
     return this.repositories.status(name);
   }
 

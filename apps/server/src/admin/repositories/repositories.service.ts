@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ProxyStatusJson } from '@wharf/api-types';
+import type { RepositoryStatusJson } from '@wharf/api-types';
 import { CleanupPolicyStore, ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
 import { ConnectorManager } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
@@ -86,7 +86,7 @@ export class RepositoriesService {
   }
 
   /** Upstream health, rate-limit figures and cache counters of a proxy; the basics for other types. */
-  status(name: string): ProxyStatusJson | { name: string; type: string; online: boolean } {
+  status(name: string): RepositoryStatusJson {
     const config = this.get(name);
     const repository = this.manager.get(name);
     if (!(repository instanceof ProxyRepository)) return { name, type: config.type, online: config.online };

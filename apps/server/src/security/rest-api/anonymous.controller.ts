@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { AnonymousAccess, type AnonymousSettings, checkAnonymousUser } from '../domain/anonymous-access';
+import type { AnonymousSettingsJson } from '@wharf/api-types';
+import { AnonymousAccess, checkAnonymousUser } from '../domain/anonymous-access';
 import { SecurityModel } from '../domain/security-model';
 import { AuditLog } from '../domain/audit';
 import { actorOf } from '../rest-auth/rest-principal';
@@ -32,12 +33,12 @@ export class AnonymousController {
   ) {}
 
   @Get()
-  get(): AnonymousSettings {
+  get(): AnonymousSettingsJson {
     return this.anonymous.get();
   }
 
   @Put()
-  async put(@Body() dto: AnonymousSettingsDto, @Req() req: Request): Promise<AnonymousSettings> {
+  async put(@Body() dto: AnonymousSettingsDto, @Req() req: Request): Promise<AnonymousSettingsJson> {
     const before = this.anonymous.get();
     const userId = dto.userId ?? 'anonymous';
     checkAnonymousUser(this.model, userId);

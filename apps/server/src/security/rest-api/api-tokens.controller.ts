@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { type ApiTokenView, ApiTokensService, type CreatedApiToken } from '../domain/api-tokens.service';
+import type { ApiTokenJson, CreatedApiTokenJson } from '@wharf/api-types';
+import { ApiTokensService } from '../domain/api-tokens.service';
 import { AuditLog } from '../domain/audit';
 import { AnyUser, actorOf, principalOf } from '../rest-auth/rest-principal';
 import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
@@ -18,7 +19,7 @@ export class ApiTokensController {
 
   /** The caller's tokens; an administrator sees every token (or one user's with ?userId=). */
   @Get()
-  list(@Req() req: Request, @Query('userId') userId?: string): Promise<ApiTokenView[]> {
+  list(@Req() req: Request, @Query('userId') userId?: string): Promise<ApiTokenJson[]> {
     const me = principalOf(req);
     return this.tokens.list(me.admin ? userId || undefined : me.userId);
   }
@@ -26,7 +27,7 @@ export class ApiTokensController {
   /** 201 with the secret, which is shown this once. */
   @Post()
   @HttpCode(201)
-  async create(@Body() dto: CreateApiTokenDto, @Req() req: Request): Promise<CreatedApiToken> {
+  async create(@Body() dto: CreateApiTokenDto, @Req() req: Request): Promise<CreatedApiTokenJson> {
     const me = principalOf(req);
     const created = await this.tokens.create(me.userId, dto.name, dto.expiresAt ? new Date(dto.expiresAt) : null);
     await this.audit.record(actorOf(req), 'security.api-token.create', created.id, { name: created.name, userId: created.userId });

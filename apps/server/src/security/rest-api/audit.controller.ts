@@ -1,17 +1,8 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import type { AuditPageJson } from '@wharf/api-types';
 import { RestValidationError } from '../../http/validation';
 import { AuditLog } from '../domain/audit';
 import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
-
-export interface AuditEventJson {
-  id: number;
-  timestamp: string;
-  actor: string | null;
-  address: string | null;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
 
 /** `GET /service/rest/v1/audit?limit=&before=`: newest first; `before` is the id to continue below (`nextBefore`). */
 @Controller('service/rest/v1/audit')
@@ -20,7 +11,7 @@ export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
   @Get()
-  async list(@Query('limit') limit?: string, @Query('before') before?: string): Promise<{ items: AuditEventJson[]; nextBefore: number | null }> {
+  async list(@Query('limit') limit?: string, @Query('before') before?: string): Promise<AuditPageJson> {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new RestValidationError([{ id: 'limit', message: 'limit must be an integer from 1 to 1000' }]);
     const b = before === undefined ? undefined : Number(before);

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Put, Req, UseGuards } from '@nestjs/common';
+import type { RealmJson } from '@wharf/api-types';
 import type { Request } from 'express';
 import { RestValidationError } from '../../http/validation';
 import { AuditLog } from '../domain/audit';
@@ -21,7 +22,7 @@ export class RealmsController {
   }
 
   @Get('available')
-  available(): { id: string; name: string }[] {
+  available(): RealmJson[] {
     return AVAILABLE_REALMS.map((r) => ({ ...r }));
   }
 

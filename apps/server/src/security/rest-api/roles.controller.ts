@@ -4,7 +4,8 @@ import { AuditLog } from '../domain/audit';
 import { SecurityInputError } from '../domain/errors';
 import { actorOf } from '../rest-auth/rest-principal';
 import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
-import { type RoleView, RolesService } from '../domain/roles.service';
+import type { RoleJson } from '@wharf/api-types';
+import { RolesService } from '../domain/roles.service';
 import { RoleDto } from './security.dto';
 
 /** Roles of the local realm (`/service/rest/v1/security/roles`, Nexus's RoleXO). */
@@ -17,20 +18,20 @@ export class RolesController {
   ) {}
 
   @Get()
-  list(): Promise<RoleView[]> {
+  list(): Promise<RoleJson[]> {
     return this.roles.list();
   }
 
   @Post()
   @HttpCode(200)
-  async create(@Body() dto: RoleDto, @Req() req: Request): Promise<RoleView> {
+  async create(@Body() dto: RoleDto, @Req() req: Request): Promise<RoleJson> {
     const role = await this.roles.create(dto);
     await this.audit.record(actorOf(req), 'security.role.create', role.id, { privileges: role.privileges, roles: role.roles });
     return role;
   }
 
   @Get(':id')
-  get(@Param('id') id: string): Promise<RoleView> {
+  get(@Param('id') id: string): Promise<RoleJson> {
     return this.roles.get(id);
   }
 

@@ -7,7 +7,8 @@ import { AuditLog } from '../domain/audit';
 import { SecurityInputError } from '../domain/errors';
 import { AnyUser, actorOf, principalOf } from '../rest-auth/rest-principal';
 import { RestAuthGuard } from '../rest-auth/rest-auth.guard';
-import { MAX_PASSWORD_LENGTH, type UserView, UsersService } from '../domain/users.service';
+import type { UserJson } from '@wharf/api-types';
+import { MAX_PASSWORD_LENGTH, UsersService } from '../domain/users.service';
 import { CreateUserDto, UserDto } from './security.dto';
 
 /** Users of the local realm, in Nexus's shape (`/service/rest/v1/security/users`). Never a password. */
@@ -22,7 +23,7 @@ export class UsersController {
   ) {}
 
   @Get()
-  async list(@Query('userId') userId?: string, @Query('source') source?: string): Promise<UserView[]> {
+  async list(@Query('userId') userId?: string, @Query('source') source?: string): Promise<UserJson[]> {
     if (source !== undefined && source !== 'default') return [];
     const all = await this.users.list();
     return userId ? all.filter((u) => u.userId.toLowerCase().startsWith(userId.toLowerCase())) : all;
@@ -31,7 +32,7 @@ export class UsersController {
   /** 200 with the created user, as Nexus answers. */
   @Post()
   @HttpCode(200)
-  async create(@Body() dto: CreateUserDto, @Req() req: Request): Promise<UserView> {
+  async create(@Body() dto: CreateUserDto, @Req() req: Request): Promise<UserJson> {
     const { password, ...user } = dto;
     const created = await this.users.create(user, password);
     await this.audit.record(actorOf(req), 'security.user.create', created.userId, { status: created.status, roles: created.roles });
