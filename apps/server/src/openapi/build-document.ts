@@ -56,6 +56,7 @@ const RAW_BODIES: Record<string, NonNullable<OperationObject['requestBody']>> = 
 const REQUIRED_QUERY: Record<string, string[]> = {
   'ComponentsController.list': ['repository'],
   'AssetsController.list': ['repository'],
+  'ImageSizeController.size': ['image', 'digest'],
 };
 
 /** Schemas only the tables above and the error answers use. */

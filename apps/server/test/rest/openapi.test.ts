@@ -33,6 +33,8 @@ const REQUEST_TYPES: Record<string, string> = {
   CreateApiTokenDto: 'CreateApiTokenJson',
   AnonymousSettingsDto: 'AnonymousSettingsJson',
   S3BlobStoreDto: 'S3BlobStoreJson',
+  CleanupPolicyDto: 'CleanupPolicyJson',
+  CleanupPreviewDto: 'CleanupPreviewRequestJson',
 };
 
 function operations(document: Document): [path: string, method: string, Operation][] {
@@ -116,7 +118,9 @@ describe('the OpenAPI document of the REST API', () => {
       group: { memberNames: ['doc-hosted', 'doc-proxy'] }, docker: { v1Enabled: false, forceBasicAuth: true, httpPort: null },
     });
     expect((await wharf.http.sendJson('POST', `${API}/security/api-tokens`, { name: 'doc-token' })).status).toBe(201);
-    await new Registry(wharf.http).pushImage('doc-hosted/team/app', '1.0', imageManifest());
+    const image = imageManifest();
+    await new Registry(wharf.http).pushImage('doc-hosted/team/app', '1.0', image);
+    const queryValues: Record<string, string> = { repository: 'doc-hosted', image: 'team/app', digest: image.digest };
     // Path parameters: an existing item of the kind the path names; paths without one here are left out.
     const valueOf = (path: string, param: string): string | undefined => {
       if (param === 'name' && path.includes('/repositories/')) return path.includes('/docker/proxy/') ? 'doc-proxy' : path.includes('/docker/group/') ? 'doc-group' : 'doc-hosted';
@@ -129,7 +133,7 @@ describe('the OpenAPI document of the REST API', () => {
       const schema = op.responses['200']?.content?.['application/json']?.schema;
       if (method !== 'get' || !schema) continue;
       if ([...path.matchAll(/\{(\w+)\}/g)].some((m) => valueOf(path, m[1]!) === undefined)) continue;
-      const query = (op.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${p.name === 'repository' ? 'doc-hosted' : ''}`);
+      const query = (op.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(queryValues[p.name] ?? '')}`);
       const url = path.replace(/\{(\w+)\}/g, (_, p: string) => valueOf(path, p)!) + (query.length > 0 ? `?${query.join('&')}` : '');
       const res = await wharf.http.get(url);
       expect(res.status, url).toBe(200);
