@@ -69,6 +69,7 @@ import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { type RequestSink, observeRequests } from './http/request-observer';
 import { WharfMetrics } from './metrics/wharf-metrics';
 import { OpenApiModule } from './openapi/openapi.module';
+import type { TlsCertificates } from './tls/tls-certificates';
 import { blobStoreSealer, configSealer } from './secrets/config-sealer';
 import { DrainState } from './runtime/drain-state';
 import { BlobStores } from './blobstores/blob-stores';
@@ -160,7 +161,7 @@ export interface Security {
 const SQLITE_FILE = 'wharf.db';
 
 /** Opens the storage of `config.dataDir` and builds one Wharf's objects (no port is bound yet); `onRequest` gets every finished request (the access log). */
-export async function compose(config: WharfConfig, onRequest: RequestSink = () => {}): Promise<Composition> {
+export async function compose(config: WharfConfig, onRequest: RequestSink = () => {}, tls?: TlsCertificates): Promise<Composition> {
   const prepared = await prepareDataDir(config.dataDir, config.databaseUrl ? undefined : SQLITE_FILE);
   if (prepared.reserveReleased) {
     new Logger('Wharf').warn(`the disk of ${config.dataDir} is full: released its space reserve to start; reads work, uploads and fills are refused until space is freed`);
@@ -222,11 +223,13 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   const server = new WharfSettings(config.port, config.baseUrl, config.dataDir, {
     upstreamPolicy,
     ...(config.allowPrivilegedPorts !== undefined ? { allowPrivilegedPorts: config.allowPrivilegedPorts } : {}),
+    tls: tls !== undefined,
+    ...(config.httpsPort !== undefined ? { mainHttpsPort: config.httpsPort } : {}),
   });
   const security = await composeSecurity(config, db, settings, manager, server, { changes, locks, box });
   const registry = new RegistryHandler(manager, security.access, new Logger('Registry'));
   const drain = new DrainState();
-  const connectors = new ConnectorManager(config.host, (repository) => observe(registry.connector(repository)));
+  const connectors = new ConnectorManager(config.host, (repository) => observe(registry.connector(repository)), tls);
   followOtherReplicas(changes, {
     users: { store: security.userStore, service: security.users },
     roles: security.roleStore,

@@ -35,6 +35,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP: the certificate was renewed (WHARF_TLS_CERTIFICATE, WHARF_TLS_KEY); without TLS it is ignored (not the default exit).
+  process.on('SIGHUP', () => {
+    try {
+      if (wharf.reloadTls() === null) log?.emit({ level: 'info', context: 'Wharf', msg: 'SIGHUP received: no TLS certificate is configured, nothing to reload' });
+    } catch (err) {
+      log?.emit({ level: 'error', context: 'Wharf', msg: `SIGHUP: the TLS certificate was not reloaded, the previous one stays: ${(err as Error).message}` });
+    }
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

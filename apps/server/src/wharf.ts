@@ -21,11 +21,16 @@ import { OpenApiDocuments } from './openapi/openapi-document';
 import { type WharfLogger, createLogger } from './logging/wharf-logger';
 import { bootstrapSecurity } from './security/domain/bootstrap';
 import { exclusive } from './replicas/exclusive';
+import { type CertificateFacts, TlsCertificates } from './tls/tls-certificates';
 import { uiHandler } from './ui/static-ui';
 
 export interface Wharf {
   port: number;
   url: string;
+  /** The main HTTPS port (WHARF_HTTPS_PORT), when there is one. */
+  httpsPort?: number;
+  /** Reads WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY again (SIGHUP); null without TLS. Throws ConfigError, keeping the old pair, when they do not load. */
+  reloadTls(): CertificateFacts | null;
   close(): Promise<void>;
 }
 
@@ -40,25 +45,42 @@ export async function startWharf(config: WharfConfig): Promise<Wharf> {
   let serve: RequestListener = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' }).end('Wharf is starting\n');
   };
-  const server = createRegistryServer((req, res) => serve(req, res));
-  const port = await listen(server, config.port, config.host);
+  // A certificate that does not load stops start-up before anything is bound or stored, too.
+  const tls = config.tls ? new TlsCertificates(config.tls) : undefined;
+  const main: MainPorts = { servers: [], port: 0 };
   try {
-    return await startOnServer(config, server, port, (listener) => (serve = listener), logger, log);
+    const server = createRegistryServer((req, res) => serve(req, res));
+    main.servers.push(server);
+    main.port = await listen(server, config.port, config.host);
+    if (tls && config.httpsPort !== undefined) {
+      const secure = createRegistryServer((req, res) => serve(req, res), tls);
+      main.servers.push(secure);
+      main.httpsPort = await listen(secure, config.httpsPort, config.host);
+    }
+    return await startOnServer(config, main, tls, (listener) => (serve = listener), logger, log);
   } catch (err) {
-    await closeServer(server);
+    await Promise.all(main.servers.map((s) => closeServer(s)));
     throw err;
   }
 }
 
+/** The main port, and its HTTPS twin when configured: both serve the same API, UI and registry. */
+interface MainPorts {
+  servers: Server[];
+  port: number;
+  httpsPort?: number;
+}
+
 async function startOnServer(
   config: WharfConfig,
-  server: Server,
-  port: number,
+  main: MainPorts,
+  tls: TlsCertificates | undefined,
   ready: (listener: RequestListener) => void,
   logger: WharfLogger,
   log: Logger,
 ): Promise<Wharf> {
-  const wharf = await compose({ ...config, port }, accessLog(logger));
+  const port = main.port;
+  const wharf = await compose({ ...config, port, ...(main.httpsPort !== undefined ? { httpsPort: main.httpsPort } : {}) }, accessLog(logger), tls);
   const security = wharf.security;
 
   const http = express();
@@ -99,23 +121,35 @@ async function startOnServer(
   const registry = wharf.registry;
   ready(wharf.observe((req, res) => (isRegistryPath(req.url ?? '/') ? registry.main(req, res) : http(req, res))));
   await app.get(RepositoriesService).openAll((name, err) => log.error(`connector of repository ${name} not opened: ${err.message}`));
-  log.log(`Wharf listening on http://${config.host}:${port} with data in ${config.dataDir}`);
+  log.log(`Wharf listening on http://${config.host}:${port}${main.httpsPort !== undefined ? ` and https://${config.host}:${main.httpsPort}` : ''} with data in ${config.dataDir}`);
+  if (tls) log.log(`TLS certificate ${describe(tls.facts)}`);
 
   await wharf.scheduler.start();
 
   return {
     port,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    ...(main.httpsPort !== undefined ? { httpsPort: main.httpsPort } : {}),
+    reloadTls: () => {
+      if (!tls) return null;
+      const facts = tls.reload();
+      log.log(`TLS certificate reloaded: ${describe(facts)}`);
+      return facts;
+    },
     close: async () => {
       // Draining: not ready any more, no new connections, new requests 503; transfers under way may finish.
       wharf.drain.begin();
       clearInterval(rotation);
       const grace = (config.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
       // Runs of this process stop at their next checkpoint; their leases end, so another process may take over.
-      await Promise.all([wharf.connectors.closeAll(grace), closeServer(server, grace), wharf.scheduler.stop()]);
+      await Promise.all([wharf.connectors.closeAll(grace), ...main.servers.map((s) => closeServer(s, grace)), wharf.scheduler.stop()]);
       await app.close();
       await wharf.downloads.stop();
       await wharf.close();
     },
   };
+}
+
+function describe(facts: CertificateFacts): string {
+  return `${facts.subject} (${facts.names || 'no subjectAltName'}), valid until ${facts.validTo}`;
 }

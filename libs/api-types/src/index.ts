@@ -12,9 +12,9 @@ export interface RepositorySummary {
   format: 'docker';
   type: RepositoryType;
   url: string;
-  /** `docker.httpPort` always; `proxy.remoteUrl` for proxies and `group.memberNames` for groups, as Nexus lists them. */
+  /** `docker.httpPort` and `docker.httpsPort` always; `proxy.remoteUrl` for proxies and `group.memberNames` for groups, as Nexus lists them. */
   attributes: {
-    docker?: { httpPort: number | null };
+    docker?: { httpPort: number | null; httpsPort: number | null };
     proxy?: { remoteUrl: string };
     group?: { memberNames: string[] };
     [key: string]: unknown;
@@ -32,6 +32,7 @@ export interface DockerJson {
   v1Enabled: boolean;
   forceBasicAuth: boolean;
   httpPort: number | null;
+  /** An HTTPS connector, with the certificate Wharf was started with (WHARF_TLS_CERTIFICATE); null or absent: none. */
   httpsPort?: number | null;
   subdomain?: string | null;
   pathEnabled?: boolean;

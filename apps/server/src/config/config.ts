@@ -34,6 +34,18 @@ export interface WharfConfig {
   trustedProxies?: string;
   /** WHARF_FORWARDED_HEADER: the header those proxies append the client address to (default x-forwarded-for). */
   forwardedHeader?: ForwardedHeader;
+  /** WHARF_TLS_CERTIFICATE + WHARF_TLS_KEY: what HTTPS listeners present (the main HTTPS port, connectors' docker.httpsPort). */
+  tls?: TlsFiles;
+  /** WHARF_HTTPS_PORT: the main port's HTTPS twin (same API, UI and registry); needs `tls`. */
+  httpsPort?: number;
+}
+
+/** The files named by WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY. */
+export interface TlsFiles {
+  /** PEM: the server certificate first, then any intermediate certificates. */
+  certificateFile: string;
+  /** PEM: the certificate's private key, unencrypted. */
+  keyFile: string;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +73,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WharfConfig {
     ...(env.WHARF_SECRET_KEY_FILE ? { secretKeyFile: resolve(env.WHARF_SECRET_KEY_FILE) } : {}),
     ...hardeningSettings(env),
     ...proxySettings(env),
+    ...tlsSettings(env),
+  };
+}
+
+/** WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY go together; WHARF_HTTPS_PORT needs them. The files are read at start (tls/). */
+function tlsSettings(env: NodeJS.ProcessEnv): Pick<WharfConfig, 'tls' | 'httpsPort'> {
+  const certificateFile = env.WHARF_TLS_CERTIFICATE || undefined;
+  const keyFile = env.WHARF_TLS_KEY || undefined;
+  if ((certificateFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY go together: set both (PEM files) or neither');
+  }
+  const httpsPort = env.WHARF_HTTPS_PORT ? parsePort(env.WHARF_HTTPS_PORT, 'WHARF_HTTPS_PORT') : undefined;
+  if (httpsPort !== undefined && certificateFile === undefined) {
+    throw new ConfigError('WHARF_HTTPS_PORT needs a certificate: set WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY');
+  }
+  return {
+    ...(certificateFile && keyFile ? { tls: { certificateFile: resolve(certificateFile), keyFile: resolve(keyFile) } } : {}),
+    ...(httpsPort !== undefined ? { httpsPort } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
+import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import { takesUploadBody } from '../distribution/registry-handler';
 import { takeBodies } from '../http/taken-bodies';
+import type { TlsCertificates } from '../tls/tls-certificates';
 
 export class PortUnavailableError extends Error {}
 
@@ -10,17 +12,24 @@ const closing = new WeakSet<Server>();
 /** How long a closing server lets requests in flight finish when nobody says otherwise (a connector moving port). */
 export const DEFAULT_CLOSE_GRACE_MS = 2_000;
 
+const TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 };
+
 /**
  * An HTTP server tuned for registry traffic: no overall request timeout (a 1 GiB upload may take long), and
- * upload bodies read by the native I/O addon where it can (http/taken-bodies.ts).
+ * upload bodies read by the native I/O addon where it can (http/taken-bodies.ts). With `tls`, an HTTPS server
+ * presenting its certificate (and the renewed one after a reload); bodies then stream through JavaScript, as
+ * the addon reads plain TCP only.
  */
-export function createRegistryServer(listener: RequestListener): Server {
-  const server: Server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
+export function createRegistryServer(listener: RequestListener, tls?: TlsCertificates): Server {
+  const handle: RequestListener = (req, res) => {
     if (!closing.has(server)) return listener(req, res);
     // Draining: what is under way finishes; a new request is told to go elsewhere, and the connection closes.
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1', Connection: 'close' }).end('Wharf is shutting down\n');
-  });
-  takeBodies(server, takesUploadBody);
+  };
+  // An https.Server is an http.Server to everything that listens, closes or counts connections.
+  const server: Server = tls ? (createHttpsServer({ ...TIMEOUTS, ...tls.options() }, handle) as unknown as Server) : createServer(TIMEOUTS, handle);
+  if (tls) tls.serve(server as unknown as HttpsServer);
+  else takeBodies(server, takesUploadBody);
   return server;
 }
 

@@ -83,7 +83,7 @@ async function followRepository(name: string, s: FollowedState): Promise<void> {
     if (!s.blobStores.get(store)) await s.blobStores.refresh(store);
   });
   try {
-    await s.connectors.follow(name, after?.docker.httpPort ?? null);
+    await s.connectors.follow(name, { http: after?.docker.httpPort ?? null, https: after?.docker.httpsPort ?? null });
   } catch (err) {
     s.log.error(`connector of repository ${name} not opened: ${(err as Error).message}`);
   }

@@ -202,7 +202,7 @@ describe('validation: 400 with one entry per bad field, named by its path', () =
     ['a port of 0', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 0 } }, 'docker.httpPort'],
     ['a port as a string', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: '8082' } }, 'docker.httpPort'],
     ['a fractional port', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 8082.5 } }, 'docker.httpPort'],
-    ['an httpsPort', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: null, httpsPort: 8443 } }, 'docker.httpsPort'],
+    ['an httpsPort without a certificate (WHARF_TLS_CERTIFICATE)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: null, httpsPort: 8443 } }, 'docker.httpsPort'],
     ['a privileged port (22)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 22 } }, 'docker.httpPort'],
     ['a privileged port (80)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 80 } }, 'docker.httpPort'],
     ['a privileged port (1023)', { docker: { v1Enabled: false, forceBasicAuth: true, httpPort: 1023 } }, 'docker.httpPort'],

@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrottleRule } from '../../src/security/domain/throttle';
 import type { WharfConfig } from '../../src/config/config';
-import { startWharf } from '../../src/wharf';
+import { type Wharf, startWharf } from '../../src/wharf';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../../../test/services/databases';
 import { HttpClient, basicAuth } from './http';
 
 export interface TestWharf {
   port: number;
   url: string;
+  /** The main HTTPS port, with `config: { tls, httpsPort: 0 }`. */
+  httpsPort?: number;
+  /** SIGHUP's work: reads the certificate files again. */
+  reloadTls(): ReturnType<Wharf['reloadTls']>;
   dataDir: string;
   /** The PostgreSQL database, when the metadata is there. */
   databaseUrl?: string;
@@ -67,6 +71,8 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
   return {
     port: wharf.port,
     url: wharf.url,
+    ...(wharf.httpsPort !== undefined ? { httpsPort: wharf.httpsPort } : {}),
+    reloadTls: () => wharf.reloadTls(),
     dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     admin,

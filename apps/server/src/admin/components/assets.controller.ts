@@ -66,6 +66,6 @@ export class AssetsController {
 
 
   private base(req: Request): string {
-    return this.settings.externalBase(req.headers.host);
+    return this.settings.externalBase(req);
   }
 }

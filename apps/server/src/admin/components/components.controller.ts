@@ -42,7 +42,7 @@ export class ComponentsController {
     if (!principal.admin && !this.access.canAccess(principal, repository, 'browse')) {
       throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
     }
-    return this.components.list(repository, continuationToken, this.settings.externalBase(req.headers.host), {
+    return this.components.list(repository, continuationToken, this.settings.externalBase(req), {
       ...(name ? { name } : {}),
       canBrowse: (member) => principal.admin || this.access.canAccess(principal, member, 'browse'),
     });
@@ -53,7 +53,7 @@ export class ComponentsController {
   async get(@Param('id') id: string, @Req() req: Request): Promise<ComponentJson> {
     const ref = parseComponentId(id);
     this.content.requireBrowse(req, ref.repository);
-    const component = await this.components.componentById(ref, this.settings.externalBase(req.headers.host));
+    const component = await this.components.componentById(ref, this.settings.externalBase(req));
     if (!component) throw new RepositoryNotFoundError(`component ${id} does not exist`);
     return component;
   }

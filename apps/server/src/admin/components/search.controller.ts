@@ -33,12 +33,12 @@ export class SearchController {
 
   @Get()
   components(@Req() req: Request): Promise<PageJson<ComponentJson>> {
-    return this.search.findComponents(searchQuery(req), this.settings.externalBase(req.headers.host), this.browser(req));
+    return this.search.findComponents(searchQuery(req), this.settings.externalBase(req), this.browser(req));
   }
 
   @Get('assets')
   assets(@Req() req: Request): Promise<PageJson<AssetJson>> {
-    return this.search.assets(searchQuery(req), this.settings.externalBase(req.headers.host), this.browser(req));
+    return this.search.assets(searchQuery(req), this.settings.externalBase(req), this.browser(req));
   }
 
   private browser(req: Request): (repository: string) => boolean {

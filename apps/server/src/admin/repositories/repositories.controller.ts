@@ -146,6 +146,6 @@ export class RepositoriesController {
   }
 
   private url(req: Request, name: string): string {
-    return `${this.settings.externalBase(req.headers.host)}/repository/${name}`;
+    return `${this.settings.externalBase(req)}/repository/${name}`;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RepositoryStatusJson } from '@wharf/api-types';
 import { CleanupPolicyStore, ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
-import { ConnectorManager } from '../../connectors/connector-manager';
+import { type ConnectorPorts, ConnectorManager, SCHEMES, type Scheme } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
 import { remoteUrlProblem } from './remote-url-check';
 import { BlobStores } from '../../blobstores/blob-stores';
@@ -48,15 +48,15 @@ export class RepositoriesService {
     this.checkPort(config);
     await this.checkPolicies(config);
     await this.checkRemote(config);
-    const port = config.docker.httpPort;
-    const bound = port === null ? null : await this.connectors.bind(config.name, port);
+    const ports = portsOf(config);
+    const bound = await this.connectors.bindAll(config.name, ports);
     try {
       await this.manager.create(config);
     } catch (err) {
-      if (bound) await this.connectors.discard(bound);
+      await Promise.all(bound.map((c) => this.connectors.discard(c)));
       throw err;
     }
-    if (bound) await this.connectors.activate(config.name, bound);
+    await this.connectors.activateAll(config.name, bound, ports);
   }
 
   async update(config: RepositoryConfig): Promise<void> {
@@ -68,16 +68,15 @@ export class RepositoriesService {
     this.checkPort(config);
     await this.checkPolicies(config);
     await this.checkRemote(config);
-    const port = config.docker.httpPort;
-    const bound = port === null || this.connectors.isBound(config.name, port) ? null : await this.connectors.bind(config.name, port);
+    const ports = portsOf(config);
+    const bound = await this.connectors.bindAll(config.name, ports);
     try {
       await this.manager.update(config);
     } catch (err) {
-      if (bound) await this.connectors.discard(bound);
+      await Promise.all(bound.map((c) => this.connectors.discard(c)));
       throw err;
     }
-    if (bound) await this.connectors.activate(config.name, bound);
-    if (port === null) await this.connectors.close(config.name);
+    await this.connectors.activateAll(config.name, bound, ports);
   }
 
   async delete(name: string): Promise<void> {
@@ -134,12 +133,13 @@ export class RepositoriesService {
   /** Opens the connector of every stored repository (start-up). A port that cannot be bound is logged, not fatal. */
   async openAll(onError: (repository: string, err: Error) => void): Promise<void> {
     for (const config of this.manager.configs()) {
-      const port = config.docker.httpPort;
-      if (port === null) continue;
+      const ports = portsOf(config);
+      if (ports.http === null && ports.https === null) continue;
       try {
-        this.checkPrivileged(port);
+        for (const scheme of SCHEMES) if (ports[scheme] !== null) this.checkPrivileged(ports[scheme], scheme);
+        if (ports.https !== null && !this.settings.tls) throw new InvalidRepositoryError(NO_CERTIFICATE, 'docker.httpsPort');
         // Already open when another replica's change was followed during start-up.
-        await this.connectors.follow(config.name, port);
+        await this.connectors.follow(config.name, ports);
       } catch (err) {
         onError(config.name, err as Error);
       }
@@ -159,25 +159,33 @@ export class RepositoriesService {
     }
   }
 
+  /** Each connector port: allowed, not one of Wharf's main ports, not another repository's, not both schemes at once. */
   private checkPort(config: RepositoryConfig): void {
-    const port = config.docker.httpPort;
-    if (port === null) return;
-    this.checkPrivileged(port);
-    if (port === this.settings.mainPort) {
-      throw new InvalidRepositoryError(`docker.httpPort ${port} is Wharf's main port; choose another port`);
+    const ports = portsOf(config);
+    if (ports.http !== null && ports.http === ports.https) {
+      throw new InvalidRepositoryError(`docker.httpsPort ${ports.https} is also docker.httpPort: a port serves HTTP or HTTPS, choose two`, 'docker.httpsPort');
     }
-    const owner = this.manager.byPort(port);
-    if (owner && owner.name !== config.name) {
-      throw new InvalidRepositoryError(`docker.httpPort ${port} is already used by repository ${owner.name}`);
+    if (ports.https !== null && !this.settings.tls) throw new InvalidRepositoryError(NO_CERTIFICATE, 'docker.httpsPort');
+    for (const scheme of SCHEMES) {
+      const port = ports[scheme];
+      if (port === null) continue;
+      const field = fieldOf(scheme);
+      this.checkPrivileged(port, scheme);
+      if (this.settings.mainPorts.includes(port)) {
+        throw new InvalidRepositoryError(`${field} ${port} is Wharf's main port; choose another port`, field);
+      }
+      const owner = this.manager.configs().find((c) => c.name !== config.name && (c.docker.httpPort === port || c.docker.httpsPort === port));
+      if (owner) throw new InvalidRepositoryError(`${field} ${port} is already used by repository ${owner.name}`, field);
     }
   }
 
   /** Ports below 1024 are the system's (ssh, http...): Wharf running as root must not take them by accident. */
-  private checkPrivileged(port: number): void {
+  private checkPrivileged(port: number, scheme: Scheme): void {
     if (port < 1024 && !this.settings.allowPrivilegedPorts) {
+      const field = fieldOf(scheme);
       throw new InvalidRepositoryError(
-        `docker.httpPort ${port} is a privileged port (below 1024); choose 1024 or above, or start Wharf with WHARF_ALLOW_PRIVILEGED_PORTS=true`,
-        'docker.httpPort',
+        `${field} ${port} is a privileged port (below 1024); choose 1024 or above, or start Wharf with WHARF_ALLOW_PRIVILEGED_PORTS=true`,
+        field,
       );
     }
   }
@@ -185,8 +193,8 @@ export class RepositoriesService {
   /** A proxy's remote URL: no credentials in it, no denied address, not Wharf itself. */
   private async checkRemote(config: RepositoryConfig): Promise<void> {
     if (config.type !== 'proxy') return;
-    const ownPorts = new Set([this.settings.mainPort, ...this.manager.configs().map((c) => c.docker.httpPort ?? 0)]);
-    if (config.docker.httpPort !== null) ownPorts.add(config.docker.httpPort);
+    const connectorPorts = (c: RepositoryConfig) => [c.docker.httpPort ?? 0, c.docker.httpsPort ?? 0];
+    const ownPorts = new Set([...this.settings.mainPorts, ...this.manager.configs().flatMap(connectorPorts), ...connectorPorts(config)]);
     const problem = await remoteUrlProblem(config.proxy.remoteUrl, {
       policy: this.settings.upstreamPolicy,
       ownPorts,
@@ -194,4 +202,14 @@ export class RepositoriesService {
     });
     if (problem) throw new InvalidRepositoryError(problem, 'proxy.remoteUrl');
   }
+}
+
+const NO_CERTIFICATE = 'docker.httpsPort needs a certificate: start Wharf with WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY (PEM files)';
+
+function portsOf(config: RepositoryConfig): ConnectorPorts {
+  return { http: config.docker.httpPort, https: config.docker.httpsPort };
+}
+
+function fieldOf(scheme: Scheme): string {
+  return scheme === 'http' ? 'docker.httpPort' : 'docker.httpsPort';
 }

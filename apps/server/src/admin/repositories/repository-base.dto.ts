@@ -21,8 +21,11 @@ export class DockerDto {
   @Max(PORT_MAX)
   httpPort!: number | null;
 
+  /** An HTTPS connector: needs Wharf started with WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY (checked by the service). */
   @ValidateIf((_, v) => v !== null && v !== undefined)
-  @Equals(null, { message: 'docker.httpsPort must be null: terminate TLS in front of Wharf' })
+  @IsInt()
+  @Min(PORT_MIN)
+  @Max(PORT_MAX)
   httpsPort?: number | null;
 
   @ValidateIf((_, v) => v !== null && v !== undefined)

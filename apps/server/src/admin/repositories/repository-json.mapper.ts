@@ -11,7 +11,7 @@ function dockerFromDto(docker: DockerDto): DockerSettings {
     v1Enabled: false,
     forceBasicAuth: docker.forceBasicAuth,
     httpPort: docker.httpPort ?? null,
-    httpsPort: null,
+    httpsPort: docker.httpsPort ?? null,
     subdomain: docker.subdomain ?? null,
     pathEnabled: docker.pathEnabled ?? true,
   };
@@ -60,7 +60,7 @@ export function summaryOf(config: RepositoryConfig, url: string): RepositorySumm
     type: config.type,
     url,
     attributes: {
-      docker: { httpPort: config.docker.httpPort },
+      docker: { httpPort: config.docker.httpPort, httpsPort: config.docker.httpsPort },
       ...(config.type === 'proxy' ? { proxy: { remoteUrl: config.proxy.remoteUrl } } : {}),
       ...(config.type === 'group' ? { group: { memberNames: [...config.group.memberNames] } } : {}),
     },

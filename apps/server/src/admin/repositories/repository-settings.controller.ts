@@ -22,7 +22,7 @@ export class RepositorySettingsController {
   @Get()
   list(@Req() req: Request): (HostedRepositoryView | ProxyRepositoryView | GroupRepositoryView)[] {
     const principal = principalOf(req);
-    const base = this.settings.externalBase(req.headers.host);
+    const base = this.settings.externalBase(req);
     return this.repositories
       .list()
       .filter((c) => principal.admin || this.access.canAccess(principal, c.name, 'browse'))

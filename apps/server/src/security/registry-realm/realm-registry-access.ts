@@ -116,7 +116,7 @@ export class RealmRegistryAccess extends RegistryAccess {
   challenge(req: IncomingMessage, endpoint: Endpoint, scope?: AccessScope, error?: string): RegistryError {
     const header = this.realms.dockerToken
       ? formatBearerChallenge({
-          realm: `${this.settings.portBase(req.headers.host, endpoint.fixed !== null && endpoint.prefix === '')}${endpoint.prefix}/v2/token`,
+          realm: `${this.settings.portBase(req, endpoint.fixed !== null && endpoint.prefix === '')}${endpoint.prefix}/v2/token`,
           service: REGISTRY_SERVICE,
           ...(scope !== undefined ? { scope: scopeString(endpoint, scope) } : {}),
           ...(error !== undefined ? { error } : {}),
