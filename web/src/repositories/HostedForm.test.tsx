@@ -66,6 +66,22 @@ describe('HostedForm', () => {
     });
   });
 
+  it('takes an HTTPS connector port: refuses the HTTP port or another repository\'s, sends the number', async () => {
+    const { save, onSaved } = setup();
+    type('Name', 'team-tls');
+    type('HTTP connector port', '8190');
+    type('HTTPS connector port', '8190');
+    submit();
+    expect(errorOf('HTTPS connector port')).toMatch(/A port serves HTTP or HTTPS/);
+    type('HTTPS connector port', '8182');
+    submit();
+    expect(errorOf('HTTPS connector port')).toMatch(/already the connector of repository docker-hosted/);
+    type('HTTPS connector port', '8443');
+    submit();
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(save.mock.calls[0]![0].docker).toEqual({ v1Enabled: false, forceBasicAuth: true, httpPort: 8190, httpsPort: 8443, subdomain: null, pathEnabled: true });
+  });
+
   it('shows server 400s next to the matching field and explains port conflicts', async () => {
     const save = vi.fn().mockRejectedValue(
       new ApiError(400, 'invalid', [

@@ -9,7 +9,7 @@ import { AsyncView, EmptyState, Notice } from '../components/states';
 import { PageHeader, TypeBadge } from '../components/ui';
 import { DaemonSnippet } from './DaemonSnippet';
 import { DeleteRepositoryDialog } from './DeleteRepository';
-import { connectorPort } from './model';
+import { connectorPort, httpsConnectorPort } from './model';
 
 export function NewRepositoryButtons() {
   return (
@@ -60,7 +60,7 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
                   ),
                 },
                 { header: 'Type', cell: (r) => <TypeBadge type={r.type} /> },
-                { header: 'Connector port', cell: (r) => connectorPort(r) ?? <span className="muted">none</span> },
+                { header: 'Connector port', cell: (r) => connectorLabel(r) ?? <span className="muted">none</span> },
                 { header: 'URL', wide: true, className: 'mono small', cell: (r) => r.url },
               ]}
               actions={(r) => (
@@ -137,4 +137,12 @@ export function InvalidateCacheDialog({
       </p>
     </ActionDialog>
   );
+}
+
+/** `8182`, `8182, HTTPS 8443` or `HTTPS 8443`; null without a connector. */
+function connectorLabel(r: RepositorySummary): string | null {
+  const http = connectorPort(r);
+  const https = httpsConnectorPort(r);
+  const parts = [http === null ? null : String(http), https === null ? null : `HTTPS ${https}`].filter((p) => p !== null);
+  return parts.length > 0 ? parts.join(', ') : null;
 }

@@ -148,7 +148,7 @@ export function EditRepositoryPage({ type, name }: { type: RepositoryType; name:
   if (!state.data) return <section>{header}{state.error !== undefined ? <ErrorBox error={state.error} onRetry={state.reload} /> : <Loading />}</section>;
 
   const { repositories, view } = state.data;
-  const summary: RepositorySummary = repositories.find((r) => r.name === name) ?? { name, format: 'docker', type, url: view.url, attributes: { docker: { httpPort: view.docker.httpPort } } };
+  const summary: RepositorySummary = repositories.find((r) => r.name === name) ?? { name, format: 'docker', type, url: view.url, attributes: { docker: { httpPort: view.docker.httpPort, httpsPort: view.docker.httpsPort ?? null } } };
   const context: ValidationContext = { mode: 'edit', repositories, mainPort: mainPortOf(repositories) };
   const onSaved = () => {
     setSaved(true);

@@ -17,6 +17,8 @@ import { splitList } from '../components/format';
 export interface DockerForm {
   forceBasicAuth: boolean;
   httpPort: string;
+  /** An HTTPS connector (Wharf needs a certificate: WHARF_TLS_CERTIFICATE). */
+  httpsPort: string;
   subdomain: string;
   pathEnabled: boolean;
 }
@@ -78,7 +80,7 @@ export function newTier(pattern = '', maxAge = ''): TagTierForm {
 }
 
 function dockerDefaults(forceBasicAuth: boolean, httpPort = ''): DockerForm {
-  return { forceBasicAuth, httpPort, subdomain: '', pathEnabled: true };
+  return { forceBasicAuth, httpPort, httpsPort: '', subdomain: '', pathEnabled: true };
 }
 
 function commonDefaults(forceBasicAuth: boolean): CommonForm {
@@ -130,7 +132,7 @@ function dockerJson(form: DockerForm): DockerJson {
     v1Enabled: false,
     forceBasicAuth: form.forceBasicAuth,
     httpPort: form.httpPort.trim() === '' ? null : toInt(form.httpPort),
-    httpsPort: null,
+    httpsPort: form.httpsPort.trim() === '' ? null : toInt(form.httpsPort),
     subdomain: form.subdomain.trim() === '' ? null : form.subdomain.trim(),
     pathEnabled: form.pathEnabled,
   };
@@ -188,6 +190,7 @@ function dockerForm(json: DockerJson): DockerForm {
   return {
     forceBasicAuth: json.forceBasicAuth,
     httpPort: json.httpPort === null || json.httpPort === undefined ? '' : String(json.httpPort),
+    httpsPort: json.httpsPort === null || json.httpsPort === undefined ? '' : String(json.httpsPort),
     subdomain: json.subdomain ?? '',
     pathEnabled: json.pathEnabled ?? true,
   };
@@ -238,6 +241,16 @@ export function groupFromJson(json: GroupRepositoryView | GroupRepositoryJson): 
 export function connectorPort(summary: RepositorySummary): number | null {
   const docker = summary.attributes?.docker as { httpPort?: unknown } | undefined;
   return typeof docker?.httpPort === 'number' ? docker.httpPort : null;
+}
+
+export function httpsConnectorPort(summary: RepositorySummary): number | null {
+  const docker = summary.attributes?.docker as { httpsPort?: unknown } | undefined;
+  return typeof docker?.httpsPort === 'number' ? docker.httpsPort : null;
+}
+
+/** Every connector port of a repository: its HTTP and its HTTPS port. */
+export function connectorPorts(summary: RepositorySummary): number[] {
+  return [connectorPort(summary), httpsConnectorPort(summary)].filter((p) => p !== null);
 }
 
 /** The repository URL the server gave (honours WHARF_BASE_URL), or the page's own address. */

@@ -128,20 +128,17 @@ function DockerSection<F extends CommonForm>({ kit, portHint }: { kit: FormBindi
     error: errors[`docker.${key}`],
     onChange: (value: DockerForm[K]) => change(`docker.${key}`, (f) => ({ ...f, docker: { ...f.docker, [key]: value } })),
   });
+  const portField = (key: 'httpPort' | 'httpsPort', label: string, help: ReactNode) => (
+    <TextField {...docker(key)} value={form.docker[key]} label={label} inputMode="numeric" placeholder="none" help={help} />
+  );
   const unsupported = (key: string) => ({ path: `docker.${key}`, error: errors[`docker.${key}`], disabled: true, onChange: () => undefined });
   return (
     <Fieldset legend="Docker">
-      <TextField
-        {...docker('httpPort')}
-        value={form.docker.httpPort}
-        label="HTTP connector port"
-        inputMode="numeric"
-        placeholder="none"
-        help={
-          portHint ??
-          'Optional port that serves this repository at the root (host:port/v2/…), as Docker mirrors need. Empty: reachable only by path on the main port.'
-        }
-      />
+      {portField(
+        'httpPort',
+        'HTTP connector port',
+        portHint ?? 'Optional port that serves this repository at the root (host:port/v2/…), as Docker mirrors need. Empty: reachable only by path on the main port.',
+      )}
       <CheckboxField
         {...docker('forceBasicAuth')}
         checked={form.docker.forceBasicAuth}
@@ -161,7 +158,11 @@ function DockerSection<F extends CommonForm>({ kit, portHint }: { kit: FormBindi
         placeholder="none"
         help="Optional DNS label for subdomain routing behind a reverse proxy (at most 63 characters)."
       />
-      <TextField {...unsupported('httpsPort')} value="" label="HTTPS connector port" placeholder="not supported" help="Not supported: terminate TLS in a reverse proxy in front of Wharf." />
+      {portField(
+        'httpsPort',
+        'HTTPS connector port',
+        'Optional port that serves this repository at the root over HTTPS, with the certificate Wharf was started with (WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY). Without one, Wharf refuses it.',
+      )}
       <CheckboxField {...unsupported('v1Enabled')} checked={false} label="Docker V1 API" help="Not supported: clients use the V2 API (every Docker since 1.6)." />
     </Fieldset>
   );

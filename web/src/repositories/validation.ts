@@ -11,7 +11,7 @@ import {
 } from '@wharf/api-types';
 import type { ApiError } from '../api/errors';
 import type { FieldErrors, MappedErrors } from '../components/form-kit';
-import { type CommonForm, type DockerForm, type GroupForm, type HostedForm, type ProxyForm, connectorPort } from './model';
+import { type CommonForm, type DockerForm, type GroupForm, type HostedForm, type ProxyForm, connectorPorts } from './model';
 
 export interface ValidationContext {
   mode: 'create' | 'edit';
@@ -43,7 +43,7 @@ export function portProblem(text: string, name: string, ctx: ValidationContext):
   if (ctx.mainPort !== null && port === ctx.mainPort) {
     return `${port} is Wharf's main port (UI, REST API and path-routed registry). Choose another port for the connector.`;
   }
-  const owner = ctx.repositories.find((r) => r.name !== name.trim() && connectorPort(r) === port);
+  const owner = ctx.repositories.find((r) => r.name !== name.trim() && connectorPorts(r).includes(port));
   if (owner) return `Port ${port} is already the connector of repository ${owner.name}. Each connector port serves exactly one repository.`;
   return null;
 }
@@ -51,6 +51,11 @@ export function portProblem(text: string, name: string, ctx: ValidationContext):
 function validateDocker(docker: DockerForm, name: string, ctx: ValidationContext, errors: FieldErrors): void {
   const port = portProblem(docker.httpPort, name, ctx);
   if (port) errors['docker.httpPort'] = port;
+  const httpsPort = portProblem(docker.httpsPort, name, ctx);
+  if (httpsPort) errors['docker.httpsPort'] = httpsPort;
+  else if (docker.httpsPort.trim() !== '' && docker.httpsPort.trim() === docker.httpPort.trim()) {
+    errors['docker.httpsPort'] = 'A port serves HTTP or HTTPS: choose another port than the HTTP connector port.';
+  }
   if (docker.subdomain.trim().length > SUBDOMAIN_MAX_LENGTH) errors['docker.subdomain'] = `At most ${SUBDOMAIN_MAX_LENGTH} characters.`;
   else if (docker.subdomain.trim() !== '' && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(docker.subdomain.trim())) {
     errors['docker.subdomain'] = 'Letters, digits and "-" only (a DNS label).';
