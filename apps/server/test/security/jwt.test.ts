@@ -228,4 +228,17 @@ describe('key ring and rotation', () => {
     expect(payload).toMatchObject({ iss: TOKEN_ISSUER, aud: REGISTRY_SERVICE, sub: 'alice' });
     expect(payload.exp - payload.iat).toBe(300);
   });
+
+  it('the verification cache stays small under a flood of live tokens, keeping the recent ones', async () => {
+    const now = Date.now();
+    const { ring: keys } = await ring(() => now);
+    const tokens = new TokenService(keys, 300, () => now);
+    const issued = Array.from({ length: 5000 }, (_, i) => tokens.issue(`user${i}`, []).token);
+    for (const token of issued) tokens.verify(token);
+    const cache = (tokens as unknown as { verified: Map<string, unknown> }).verified;
+    expect(cache.size).toBeLessThanOrEqual(1000);
+    expect(cache.has(issued[4999]!)).toBe(true);
+    // A token that left the cache still verifies (and comes back).
+    expect(tokens.verify(issued[0]!).sub).toBe('user0');
+  });
 });
