@@ -113,7 +113,9 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
     await page.getByRole('button', { name: 'Sign in' }).click();
     await h1('Dashboard').waitFor();
     expect(await text(page.locator('.user-name'))).toBe(ADMIN_USER);
-    await page.getByRole('heading', { name: 'Set up Wharf in three steps' }).waitFor();
+    // Four steps: the fourth turns anonymous access on, which the daemon.json it leads to needs.
+    await page.getByRole('heading', { name: 'Set up Wharf in four steps' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Turn on anonymous access' }).getAttribute('href')).toBe('#/security/anonymous');
     await shot('dashboard-empty');
   });
 

@@ -34,6 +34,25 @@ describe('Dashboard', () => {
     expect(decodeURIComponent(screen.getByRole('link', { name: 'Create the group' }).getAttribute('href')!)).toContain('name=docker-group&port=8181');
   });
 
+  it('offers anonymous access as a fourth step while it is off (docker pulls through a mirror send no credentials)', async () => {
+    renderWithApi(<Dashboard />, {
+      'GET /service/rest/v1/repositories': { json: [] },
+      'GET /service/rest/v1/security/anonymous': { json: { enabled: false, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' } },
+    });
+    expect(await screen.findByRole('heading', { name: 'Set up Wharf in four steps' })).toBeTruthy();
+    expect(screen.getByText(/docker pull through the group answers "unauthorized"/)).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Turn on anonymous access' }).getAttribute('href')).toBe('#/security/anonymous');
+  });
+
+  it('counts anonymous access as done once it is on', async () => {
+    renderWithApi(<Dashboard />, {
+      'GET /service/rest/v1/repositories': { json: [summary('docker-hub', 'proxy')] },
+      'GET /service/rest/v1/security/anonymous': { json: { enabled: true, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' } },
+    });
+    expect(await screen.findByRole('heading', { name: /Let Docker daemons pull without credentials.*\(done\)/ })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: 'Turn on anonymous access' })).toBeNull();
+  });
+
   it('shows each repository; proxies with upstream, rate limit, hit ratio chart and bytes', async () => {
     window.sessionStorage.clear();
     recordSample('docker-hub', { t: Date.now() - 20_000, hits: 10, misses: 10 });

@@ -1,4 +1,6 @@
 import type { RepositorySummary } from '@wharf/api-types';
+import { useApi } from '../api/context';
+import { useApiQuery } from '../api/queries';
 import { Link, routePath, withQuery } from '../components/router';
 
 interface Step {
@@ -9,13 +11,17 @@ interface Step {
   action: string;
 }
 
-/** The three steps to a working setup: Docker Hub proxy, hosted repository, group on 8181. */
-export function setupSteps(repositories: RepositorySummary[]): Step[] {
+/**
+ * The steps to a working setup: Docker Hub proxy, hosted repository, group on 8181, and anonymous access (dockerd
+ * sends no credentials to a registry mirror). `anonymous`: whether anonymous access is on; null when unknown (the
+ * caller may not read it), and the step is left out.
+ */
+export function setupSteps(repositories: RepositorySummary[], anonymous: boolean | null = null): Step[] {
   const proxies = repositories.filter((r) => r.type === 'proxy').map((r) => r.name);
   const hosted = repositories.filter((r) => r.type === 'hosted').map((r) => r.name);
   const used = (port: number) => repositories.some((r) => (r.attributes?.docker as { httpPort?: unknown } | undefined)?.httpPort === port);
   const members = [...hosted.slice(0, 1), ...proxies];
-  return [
+  const steps: Step[] = [
     {
       done: proxies.length > 0,
       title: 'Proxy Docker Hub',
@@ -44,17 +50,31 @@ export function setupSteps(repositories: RepositorySummary[]): Step[] {
       action: 'Create the group',
     },
   ];
+  if (anonymous !== null) {
+    steps.push({
+      done: anonymous,
+      title: 'Let Docker daemons pull without credentials',
+      text: 'dockerd sends no credentials to a registry mirror: until anonymous access is on, docker pull through the group answers "unauthorized". The proxy and the group above already leave "Require authentication" off; the hosted repository keeps it on.',
+      to: routePath('security', 'anonymous'),
+      action: 'Turn on anonymous access',
+    });
+  }
+  return steps;
 }
 
+const COUNT = ['zero', 'one', 'two', 'three', 'four', 'five'];
+
 export function SetupGuide({ repositories }: { repositories: RepositorySummary[] }) {
-  const steps = setupSteps(repositories);
+  const api = useApi();
+  const anonymous = useApiQuery(['anonymous'], () => api.getAnonymous());
+  const steps = setupSteps(repositories, anonymous.data ? anonymous.data.enabled : null);
   const next = steps.findIndex((s) => !s.done);
   if (next < 0) return null;
   const empty = repositories.length === 0;
   return (
     <section className={`card setup${empty ? ' setup-empty' : ''}`} aria-labelledby="setup-title">
-      <h2 id="setup-title">{empty ? 'Set up Wharf in three steps' : 'Finish the setup'}</h2>
-      {empty && <p className="muted">No repositories yet. These three give Docker hosts a cache of Docker Hub and a place to push, behind one address.</p>}
+      <h2 id="setup-title">{empty ? `Set up Wharf in ${COUNT[steps.length] ?? steps.length} steps` : 'Finish the setup'}</h2>
+      {empty && <p className="muted">No repositories yet. These steps give Docker hosts a cache of Docker Hub and a place to push, behind one address.</p>}
       <ol className="steps">
         {steps.map((step, i) => (
           <li key={step.title} className={`step${step.done ? ' step-done' : ''}${i === next ? ' step-next' : ''}`}>

@@ -21,7 +21,7 @@ const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Create 
 describe('HostedForm', () => {
   it('shows every CONTRACT field with a one-line explanation', () => {
     setup();
-    for (const label of ['Name', 'Online', 'Blob store', 'Strict content type validation', 'Deployment policy', 'Allow redeploying "latest"', 'Cleanup policies', 'HTTP connector port', 'Require authentication', 'Path routing on the main port', 'Subdomain', 'HTTPS connector port', 'Docker V1 API']) {
+    for (const label of ['Name', 'Online', 'Blob store', 'Strict content type validation', 'Deployment policy', 'Allow redeploying "latest"', 'Cleanup policies', 'HTTP connector port', 'Require authentication', 'HTTPS connector port']) {
       const input = screen.getByLabelText(label);
       expect(input.getAttribute('aria-describedby'), label).toMatch(/-help/);
     }
@@ -85,7 +85,7 @@ describe('HostedForm', () => {
   it('shows server 400s next to the matching field and explains port conflicts', async () => {
     const save = vi.fn().mockRejectedValue(
       new ApiError(400, 'invalid', [
-        { id: 'docker.subdomain', message: 'docker.subdomain must be shorter than or equal to 63 characters' },
+        { id: 'docker.httpsPort', message: 'docker.httpsPort needs a certificate: start Wharf with WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY (PEM files)' },
         { id: '*', message: 'port 8190 is already in use on 0.0.0.0' },
         { id: '*', message: 'the blob store is read-only' },
       ]),
@@ -94,7 +94,7 @@ describe('HostedForm', () => {
     type('Name', 'team-a');
     type('HTTP connector port', '8190');
     submit();
-    await waitFor(() => expect(errorOf('Subdomain')).toBe('Must be shorter than or equal to 63 characters'));
+    await waitFor(() => expect(errorOf('HTTPS connector port')).toBe('docker.httpsPort needs a certificate: start Wharf with WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY (PEM files)'));
     expect(errorOf('HTTP connector port')).toMatch(/^Port 8190 is already in use on 0\.0\.0\.0\. Another program on the Wharf server/);
     const summary = screen.getAllByRole('alert').find((a) => a.classList.contains('form-errors'))!;
     expect(within(summary).getByText('The blob store is read-only')).toBeTruthy();

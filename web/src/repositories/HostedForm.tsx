@@ -1,7 +1,7 @@
 import type { HostedRepositoryJson, WritePolicy } from '@wharf/api-types';
 import { CheckboxField, SelectField } from '../components/fields';
 import { type RepositoryFormProps, RepositoryFormFrame, useRepositoryForm } from './sections';
-import { type HostedForm as HostedFormState, hostedToJson } from './model';
+import { type HostedForm as HostedFormState, hostName, hostedToJson, mainHost } from './model';
 import { HOSTED_FIELDS, validateHosted } from './validation';
 
 const WRITE_POLICIES: { value: WritePolicy; label: string }[] = [
@@ -10,8 +10,10 @@ const WRITE_POLICIES: { value: WritePolicy; label: string }[] = [
   { value: 'DENY', label: 'Read-only (pushes are refused)' },
 ];
 
-const PORT_HINT =
-  'Optional port serving this repository at the root, so clients push to host:port/<image>. Empty: push to host:8081/<name>/<image>.';
+/** The port field's help, with the address this page is served from. */
+function portHint(): string {
+  return `Optional port serving this repository at the root, so clients push to ${hostName(undefined)}:<port>/<image>. Empty: push to ${mainHost(undefined)}/<name>/<image>.`;
+}
 
 /** Create or edit a hosted repository: the one you `docker push` to. */
 export function HostedForm(props: RepositoryFormProps<HostedFormState, HostedRepositoryJson>) {
@@ -35,5 +37,5 @@ export function HostedForm(props: RepositoryFormProps<HostedFormState, HostedRep
       />
     </>
   );
-  return <RepositoryFormFrame kit={kit} type="hosted" mode={context.mode} onCancel={onCancel} placeholder="docker-hosted" portHint={PORT_HINT} storage={storage} />;
+  return <RepositoryFormFrame kit={kit} type="hosted" mode={context.mode} onCancel={onCancel} placeholder="docker-hosted" portHint={portHint()} storage={storage} />;
 }

@@ -3,7 +3,7 @@ import { OrderButtons, moved } from '../components/OrderButtons';
 import type { FieldErrors } from '../components/form-kit';
 import { CheckboxField, Field, Fieldset, SelectField, TextField } from '../components/fields';
 import { type RepositoryFormProps, RepositoryFormFrame, useRepositoryForm } from './sections';
-import { DOCKER_HUB_URL, type IndexType, type ProxyForm as ProxyFormState, type TagTierForm, applyDockerHubPreset, newTier, proxyToJson } from './model';
+import { DOCKER_HUB_URL, type IndexType, type ProxyForm as ProxyFormState, type TagTierForm, applyDockerHubPreset, mainHost, newTier, proxyToJson } from './model';
 import { PROXY_FIELDS, validateProxy } from './validation';
 
 const INDEX_TYPES: { value: IndexType; label: string }[] = [
@@ -12,8 +12,10 @@ const INDEX_TYPES: { value: IndexType; label: string }[] = [
   { value: 'CUSTOM', label: 'A custom index URL' },
 ];
 
-const PORT_HINT =
-  'Optional port serving this cache at the root, for Docker daemons that use it in "registry-mirrors". Empty: pull as host:8081/<name>/<image>.';
+/** The port field's help, with the address this page is served from. */
+function portHint(): string {
+  return `Optional port serving this cache at the root, for Docker daemons that use it in "registry-mirrors". Empty: pull as ${mainHost(undefined)}/<name>/<image>.`;
+}
 
 /** Create or edit a proxy repository: a pull-through cache of a remote registry. */
 export function ProxyForm(props: RepositoryFormProps<ProxyFormState, ProxyRepositoryJson>) {
@@ -24,7 +26,7 @@ export function ProxyForm(props: RepositoryFormProps<ProxyFormState, ProxyReposi
   const keepsPassword = context.mode === 'edit' && form.storedUsername !== null && form.storedUsername === form.username.trim();
 
   return (
-    <RepositoryFormFrame kit={kit} type="proxy" mode={context.mode} onCancel={onCancel} placeholder="docker-hub" portHint={PORT_HINT}>
+    <RepositoryFormFrame kit={kit} type="proxy" mode={context.mode} onCancel={onCancel} placeholder="docker-hub" portHint={portHint()}>
 
       <Fieldset
         legend="Upstream"
@@ -71,7 +73,7 @@ export function ProxyForm(props: RepositoryFormProps<ProxyFormState, ProxyReposi
           {...kit.field('contentMaxAge', 'proxy.contentMaxAge')}
           label="Content max age"
           inputMode="numeric"
-          help="How long cached content (layers, manifests by digest) is kept before it is checked upstream again."
+          help="Minutes after which a manifest cached by digest is confirmed upstream (a HEAD) on its next pull; gone upstream: dropped from the cache. Layers stay until cleanup or eviction. -1: never ask."
         />
         <TextField
           {...kit.field('metadataMaxAge', 'proxy.metadataMaxAge')}

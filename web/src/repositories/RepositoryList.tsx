@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, type ReactNode, useState } from 'react';
 import type { RepositorySummary } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useRepositories } from '../api/queries';
@@ -53,6 +53,7 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
               columns={[
                 {
                   header: 'Name',
+                  className: 'nowrap',
                   cell: (r) => (
                     <Link to={routePath('repositories', r.type, r.name)} className="strong">
                       {r.name}
@@ -61,7 +62,8 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
                 },
                 { header: 'Type', cell: (r) => <TypeBadge type={r.type} /> },
                 { header: 'Connector port', cell: (r) => connectorLabel(r) ?? <span className="muted">none</span> },
-                { header: 'URL', wide: true, className: 'mono small', cell: (r) => r.url },
+                { header: 'Remote or members', wide: true, className: 'small', cell: (r) => sourceOf(r) },
+                { header: 'URL', wide: true, className: 'mono small url-cell', cell: (r) => breakAtSlashes(r.url) },
               ]}
               actions={(r) => (
                 <>
@@ -145,4 +147,23 @@ function connectorLabel(r: RepositorySummary): string | null {
   const https = httpsConnectorPort(r);
   const parts = [http === null ? null : String(http), https === null ? null : `HTTPS ${https}`].filter((p) => p !== null);
   return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** A proxy's remote URL, a group's members (in order), or what a hosted repository is for. */
+function sourceOf(r: RepositorySummary): ReactNode {
+  const remote = (r.attributes?.proxy as { remoteUrl?: unknown } | undefined)?.remoteUrl;
+  if (typeof remote === 'string') return <span className="mono url-cell">{breakAtSlashes(remote)}</span>;
+  const members = (r.attributes?.group as { memberNames?: unknown } | undefined)?.memberNames;
+  if (Array.isArray(members)) return members.length > 0 ? members.join(', ') : <span className="muted">no members</span>;
+  return <span className="muted">takes pushes</span>;
+}
+
+/** A URL that may wrap after a `/` only, never inside a name. */
+function breakAtSlashes(url: string): ReactNode {
+  return url.split(/(?<=\/)/).map((part, i) => (
+    <Fragment key={i}>
+      {i > 0 && <wbr />}
+      {part}
+    </Fragment>
+  ));
 }

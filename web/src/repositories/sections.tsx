@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { CheckboxField, Field, Fieldset, TextField } from '../components/fields';
 import { type FieldErrors, type FlagKeys, FormActions, type FormBinding, FormErrors, type FormKit, useForm } from '../components/form-kit';
 import type { RepositoryType } from '@wharf/api-types';
-import { type CommonForm, type DockerForm, TYPE_LABEL } from './model';
+import { type CommonForm, type DockerForm, TYPE_LABEL, hostName, mainHost } from './model';
 import { type ValidationContext, mapServerErrors } from './validation';
 
 /** What the hosted, proxy and group forms take: the values to start from, the rules' context, the save call. */
@@ -76,7 +76,7 @@ function GeneralSection<F extends CommonForm>({ kit, mode, placeholder, children
         help={
           mode === 'edit'
             ? 'Repositories cannot be renamed.'
-            : 'Lower-case letters, digits and . _ __ -. It is the first path segment of image names on the main port (host:8081/<name>/<image>).'
+            : `Lower-case letters, digits and . _ __ -. It is the first path segment of image names on the main port (${mainHost(undefined)}/<name>/<image>).`
         }
       />
       <CheckboxField {...kit.check(flag<F>('online'))} label="Online" help="An offline repository refuses every registry request but keeps its content and settings." />
@@ -131,13 +131,14 @@ function DockerSection<F extends CommonForm>({ kit, portHint }: { kit: FormBindi
   const portField = (key: 'httpPort' | 'httpsPort', label: string, help: ReactNode) => (
     <TextField {...docker(key)} value={form.docker[key]} label={label} inputMode="numeric" placeholder="none" help={help} />
   );
-  const unsupported = (key: string) => ({ path: `docker.${key}`, error: errors[`docker.${key}`], disabled: true, onChange: () => undefined });
   return (
+    // Path routing, subdomain and the V1 API are Nexus settings Wharf does not act on (it always routes by path, has
+    // no subdomain routing and no V1 API): not shown, their values are kept as loaded and sent back.
     <Fieldset legend="Docker">
       {portField(
         'httpPort',
         'HTTP connector port',
-        portHint ?? 'Optional port that serves this repository at the root (host:port/v2/…), as Docker mirrors need. Empty: reachable only by path on the main port.',
+        portHint ?? `Optional port that serves this repository at the root (${hostName(undefined)}:<port>/v2/…), as Docker mirrors need. Empty: reachable only by path on the main port.`,
       )}
       <CheckboxField
         {...docker('forceBasicAuth')}
@@ -145,25 +146,11 @@ function DockerSection<F extends CommonForm>({ kit, portHint }: { kit: FormBindi
         label="Require authentication"
         help="Every request needs credentials, even with anonymous access on. Turn off to allow anonymous pulls."
       />
-      <CheckboxField
-        {...docker('pathEnabled')}
-        checked={form.docker.pathEnabled}
-        label="Path routing on the main port"
-        help="Serve images as host:8081/<repository>/<image>. Wharf always routes by path; the setting is kept for Nexus compatibility."
-      />
-      <TextField
-        {...docker('subdomain')}
-        value={form.docker.subdomain}
-        label="Subdomain"
-        placeholder="none"
-        help="Optional DNS label for subdomain routing behind a reverse proxy (at most 63 characters)."
-      />
       {portField(
         'httpsPort',
         'HTTPS connector port',
         'Optional port that serves this repository at the root over HTTPS, with the certificate Wharf was started with (WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY). Without one, Wharf refuses it.',
       )}
-      <CheckboxField {...unsupported('v1Enabled')} checked={false} label="Docker V1 API" help="Not supported: clients use the V2 API (every Docker since 1.6)." />
     </Fieldset>
   );
 }

@@ -36,8 +36,9 @@ export function AnonymousAccess() {
                 Allow anonymous pulls {busy ? '(saving…)' : settings.enabled ? '(on)' : '(off)'}
               </p>
               <p className="help" id="anon-help">
-                When on, clients without credentials may pull from repositories whose “Require authentication” is off. Pushes, deletes and the REST API
-                always need credentials.
+                When on, clients without credentials act as the user below: they may pull from repositories whose “Require authentication” is off,
+                and read what that user may browse through the REST API (repository list, search, components). Anything else that user is not
+                allowed (pushes, deletes, administration) still needs credentials; it can never be an administrator.
               </p>
             </div>
           </div>
