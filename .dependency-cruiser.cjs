@@ -33,6 +33,11 @@ module.exports = {
     { name: 'web-sees-only-api-types', severity: 'error', comment: 'the admin UI talks to the server over HTTP; it shares only the REST types',
       from: { path: '^web/' }, to: { path: ['^libs/(oci|native-io|blobstore|registry-core|persistence)/', '^apps/', '^migrations/', FRAMEWORKS] } },
     { name: 'api-types-are-plain', severity: 'error', from: { path: '^libs/api-types/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence)/', '^apps/', FRAMEWORKS] } },
+    { name: 'test-kit-stands-alone', severity: 'error',
+      comment: 'test/kit builds content and talks HTTP by the specs, so tests check Wharf against them, not against Wharf itself',
+      from: { path: '^test/kit/' }, to: { path: ['^libs/', '^apps/', '^migrations/', '^web/'] } },
+    { name: 'production-code-never-imports-tests', severity: 'error', comment: 'test helpers and the test kit stay out of what ships',
+      from: { path: '^(libs|apps)/[^/]+/src/', pathNot: '\\.test\\.ts$' }, to: { path: ['^test/', '^(libs|apps)/[^/]+/test/'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

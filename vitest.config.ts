@@ -11,6 +11,8 @@ const alias = {
   '@wharf/persistence': resolve(__dirname, 'libs/persistence/src/index.ts'),
   '@wharf/migrations': resolve(__dirname, 'migrations/index.ts'),
   '@wharf/api-types': resolve(__dirname, 'libs/api-types/src/index.ts'),
+  // The shared test helpers (test/kit): `@wharf/test-kit` and its sub-paths (`@wharf/test-kit/upstream`, ...).
+  '@wharf/test-kit': resolve(__dirname, 'test/kit/src'),
 };
 
 // One PostgreSQL and one Ceph RGW for the whole run, shared by the projects that list this file.

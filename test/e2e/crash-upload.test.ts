@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { GatedFileStream } from '../support/gated-stream';
-import { buildImage, type BuiltImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient } from '../support/registry-client';
 import { waitFor } from '../support/wait';
@@ -35,12 +35,12 @@ describe('SIGKILL in the middle of a 200 MiB blob upload', () => {
   let tmp: string;
   let wharf: Wharf;
   let client: RegistryClient;
-  let image: BuiltImage;
+  let image: DiskImage;
 
   beforeAll(async () => {
     tmp = makeTempDir('crash-upload');
     cleanup.add('temp dir', () => removeDir(tmp));
-    image = await buildImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'docker', gzip: true });
+    image = await buildDiskImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'docker', gzip: true });
     wharf = await Wharf.start({ dir: tmp });
     cleanup.add('wharf', () => wharf.stop());
     const connector = await wharf.createHostedRepo(REPO);

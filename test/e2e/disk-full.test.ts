@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { send } from '../support/http';
-import { type BuiltImage, buildImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { RegistryClient } from '../support/registry-client';
@@ -50,8 +50,8 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk (data directory on a 64 M
   let disk: string;
   let wharf: Wharf;
   let hosted: RegistryClient;
-  let small: BuiltImage;
-  let big: BuiltImage;
+  let small: DiskImage;
+  let big: DiskImage;
   let upstream: Distribution;
 
   beforeAll(async () => {
@@ -61,8 +61,8 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk (data directory on a 64 M
     mkdirSync(disk);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', disk]);
     cleanup.add('tmpfs', () => execFileSync('umount', [disk]));
-    small = await buildImage(join(tmp, 'small'), { layers: [2 * MiB] });
-    big = await buildImage(join(tmp, 'big'), { layers: [100 * MiB] });
+    small = await buildDiskImage(join(tmp, 'small'), { layers: [2 * MiB] });
+    big = await buildDiskImage(join(tmp, 'big'), { layers: [100 * MiB] });
     upstream = await Distribution.start({ dir: tmp, name: 'upstream' });
     cleanup.add('upstream', () => upstream.stop());
     await new RegistryClient({ baseUrl: upstream.url }).pushImage('library/big', '1', big, { mode: 'stream' });
@@ -153,7 +153,7 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk (data directory on a 64 M
       rmSync(ballast);
     }
     expect((await send(`${wharf.baseUrl}/service/rest/v1/status/writable`)).status).toBe(200);
-    const again = await buildImage(join(tmp, 'again'), { layers: [MiB] });
+    const again = await buildDiskImage(join(tmp, 'again'), { layers: [MiB] });
     await hosted.pushImage('team/again', '1', again);
     expect((await hosted.pull('team/again', '1')).digest).toBe(again.manifest.digest);
   });

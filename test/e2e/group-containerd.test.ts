@@ -5,7 +5,7 @@ import { Cleanup } from '../support/cleanup';
 import { Containerd } from '../support/containerd';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
-import { buildImage, type BuiltImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { addProxyMember, provision } from '../support/provision';
@@ -29,9 +29,9 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
   let containerd: Containerd;
   let group: string;
   let hostedPort: number;
-  let appA: BuiltImage;
-  let appB: BuiltImage;
-  let local: BuiltImage;
+  let appA: DiskImage;
+  let appB: DiskImage;
+  let local: DiskImage;
   let localDigest: string;
 
   async function registry(name: string): Promise<FaultProxy> {
@@ -47,9 +47,9 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     cleanup.add('temp dir', () => removeDir(tmp));
     faultsA = await registry('ra');
     faultsB = await registry('rb');
-    appA = await buildImage(join(tmp, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
-    appB = await buildImage(join(tmp, 'app-b'), { layers: [150_000], format: 'docker', gzip: true });
-    local = await buildImage(join(tmp, 'local'), { layers: [50_000], format: 'oci', gzip: true });
+    appA = await buildDiskImage(join(tmp, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
+    appB = await buildDiskImage(join(tmp, 'app-b'), { layers: [150_000], format: 'docker', gzip: true });
+    local = await buildDiskImage(join(tmp, 'local'), { layers: [50_000], format: 'oci', gzip: true });
     await new RegistryClient({ baseUrl: faultsA.target }).pushImage('library/app', '1', appA);
     await new RegistryClient({ baseUrl: faultsB.target }).pushImage('library/app', '1', appB);
 

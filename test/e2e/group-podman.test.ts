@@ -5,7 +5,7 @@ import { Cleanup } from '../support/cleanup';
 import { writeMirrorConfig } from '../support/containers-config';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
-import { buildImage, type BuiltImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
@@ -26,7 +26,7 @@ describe('podman pull through the group as a registries.conf mirror', () => {
   let source: FaultProxy;
   let wharf: Wharf;
   let group: string;
-  let image: BuiltImage;
+  let image: DiskImage;
   let env: NodeJS.ProcessEnv;
 
   function podman(args: string[], root: string): Promise<RunResult> {
@@ -55,7 +55,7 @@ describe('podman pull through the group as a registries.conf mirror', () => {
     cleanup.add('source registry', () => src.stop());
     source = await FaultProxy.start({ target: src.url });
     cleanup.add('fault proxy', () => source.stop());
-    image = await buildImage(join(tmp, 'image'), { layers: [2 << 20, 4096], format: 'docker', gzip: true });
+    image = await buildDiskImage(join(tmp, 'image'), { layers: [2 << 20, 4096], format: 'docker', gzip: true });
     await new RegistryClient({ baseUrl: src.url }).pushImage(IMAGE, '1', image);
 
     wharf = await Wharf.start({ dir: tmp });

@@ -6,7 +6,7 @@ import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
 import { FaultProxy } from '../support/fault-proxy';
 import { basicAuth, send } from '../support/http';
-import { MANIFEST_ACCEPT } from '../support/media-types';
+import { MANIFEST_ACCEPT } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { PROVISIONED, provision } from '../support/provision';

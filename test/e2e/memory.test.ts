@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
-import { digestStream } from '../support/digest';
-import { memBlob } from '../support/image-builder';
+import { digestStream, typedBlob } from '@wharf/test-kit';
 import { memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
 import { makeTempDir, removeDir } from '../support/paths';
 import { send } from '../support/http';
@@ -37,7 +36,7 @@ describe('memory of the default configuration', () => {
   it('loads none of the optional packages, also after a push and a pull', async () => {
     const connector = await wharf.createHostedRepo('hosted');
     const client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
-    const blob = memBlob('application/octet-stream', 'a small blob');
+    const blob = typedBlob('application/octet-stream', 'a small blob');
     await client.uploadBlob('team/app', blob, { mode: 'chunked' });
     expect(await client.fetchBlob('team/app', blob.digest)).toEqual({ status: 200, digest: blob.digest, size: blob.size });
     const report = await probeMemory(wharf.pid!, probeFile);

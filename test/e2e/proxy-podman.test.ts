@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { writeMirrorConfig } from '../support/containers-config';
-import { digestFile } from '../support/digest';
+import { buildDiskImage, digestFile, type DiskImage, readOciLayout } from '@wharf/test-kit';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
-import { buildImage, type BuiltImage } from '../support/image-builder';
-import { readOciLayout } from '../support/oci-layout';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
@@ -31,7 +29,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   let faults: FaultProxy;
   let wharf: Wharf;
   let connector: string;
-  let image: BuiltImage;
+  let image: DiskImage;
   let env: NodeJS.ProcessEnv;
 
   function podman(args: string[], root: string): Promise<RunResult> {
@@ -67,7 +65,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
     cleanup.add('fault proxy', () => faults.stop());
 
     // gzip layers (stored blocks) so podman can unpack them; Docker schema 2 as most registries serve.
-    image = await buildImage(join(tmp, 'image'), { layers: [3 << 20, 4096], format: 'docker', gzip: true });
+    image = await buildDiskImage(join(tmp, 'image'), { layers: [3 << 20, 4096], format: 'docker', gzip: true });
     await new RegistryClient({ baseUrl: upstream.url }).pushImage(IMAGE, '1', image);
 
     wharf = await Wharf.start({ dir: tmp });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { header } from '../support/http';
-import { buildImage, type BuiltImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { isListening } from '../support/ports';
 import { RegistryClient, type PulledImage } from '../support/registry-client';
@@ -11,7 +11,7 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 const MiB = 1 << 20;
 const REPO = 'docker-hosted';
 
-function expectSameImage(pulled: PulledImage, image: BuiltImage): void {
+function expectSameImage(pulled: PulledImage, image: DiskImage): void {
   expect(pulled.digest).toBe(image.manifest.digest);
   expect(pulled.headerDigest).toBe(image.manifest.digest);
   expect(pulled.bytes.equals(image.manifest.bytes)).toBe(true);
@@ -29,8 +29,8 @@ describe('restart on the same data directory', () => {
   let viaConnector: RegistryClient;
   let viaPath: RegistryClient;
   let viaPrefix: RegistryClient;
-  let dockerImage: BuiltImage;
-  let ociImage: BuiltImage;
+  let dockerImage: DiskImage;
+  let ociImage: DiskImage;
 
   beforeAll(async () => {
     tmp = makeTempDir('restart');
@@ -42,8 +42,8 @@ describe('restart on the same data directory', () => {
     viaConnector = new RegistryClient({ baseUrl: `http://127.0.0.1:${connectorPort}`, ...creds });
     viaPath = new RegistryClient({ baseUrl: wharf.baseUrl, ...creds }); // /v2/<repo>/<image>
     viaPrefix = new RegistryClient({ baseUrl: wharf.baseUrl, v2Path: `/repository/${REPO}/v2`, ...creds });
-    dockerImage = await buildImage(join(tmp, 'img-docker'), { layers: [1 * MiB, 12 * MiB], format: 'docker', gzip: true });
-    ociImage = await buildImage(join(tmp, 'img-oci'), { layers: [3 * MiB], format: 'oci' });
+    dockerImage = await buildDiskImage(join(tmp, 'img-docker'), { layers: [1 * MiB, 12 * MiB], format: 'docker', gzip: true });
+    ociImage = await buildDiskImage(join(tmp, 'img-oci'), { layers: [3 * MiB], format: 'oci' });
   });
   afterAll(() => cleanup.run());
 

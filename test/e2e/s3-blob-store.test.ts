@@ -3,11 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBucket, createTestBucket } from '../services/buckets';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
-import { digestFile } from '../support/digest';
+import { buildDiskImage, digestFile, readOciLayout, writeOciLayout } from '@wharf/test-kit';
 import { Dockerd } from '../support/dockerd';
 import { basicAuth, send } from '../support/http';
-import { buildImage } from '../support/image-builder';
-import { readOciLayout, writeOciLayout } from '../support/oci-layout';
 import { makeTempDir, removeDir } from '../support/paths';
 import { skopeoCopy } from '../support/skopeo';
 import { ADMIN_USER, Wharf } from '../support/wharf';
@@ -62,7 +60,7 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
   });
 
   it('copies a 60 MiB layer in and out with skopeo, byte for byte', async () => {
-    const built = await buildImage(join(tmp, 'image'), { layers: [60 * MiB, 3 * MiB], format: 'oci', gzip: true });
+    const built = await buildDiskImage(join(tmp, 'image'), { layers: [60 * MiB, 3 * MiB], format: 'oci', gzip: true });
     writeOciLayout(join(tmp, 'layout-in'), built, 'v1');
     const creds = { username: ADMIN_USER, password: wharf.adminPassword };
     const ref = `docker://${registry}/big:v1`;

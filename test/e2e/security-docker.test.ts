@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Dockerd } from '../support/dockerd';
-import { buildImage, type BuiltImage } from '../support/image-builder';
-import { writeOciLayout } from '../support/oci-layout';
+import { buildDiskImage, type DiskImage, writeOciLayout } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
@@ -26,7 +25,7 @@ describe('docker, skopeo and podman with the Docker token realm', () => {
   let open: string; // 127.0.0.1:<port> of the forceBasicAuth:false repository
   let daemonA: Dockerd;
   let daemonB: Dockerd;
-  let image: BuiltImage;
+  let image: DiskImage;
   let env: NodeJS.ProcessEnv;
 
   async function createHosted(name: string, forceBasicAuth: boolean): Promise<string> {
@@ -79,7 +78,7 @@ describe('docker, skopeo and podman with the Docker token realm', () => {
     await daemonA.dockerOk(['import', rootfs, `${hosted}/team/app:1`]);
     await daemonA.dockerOk(['tag', `${hosted}/team/app:1`, `${open}/library/tool:1`]);
 
-    image = await buildImage(join(tmp, 'image'), { layers: [1 << 20, 4096], format: 'oci', gzip: true });
+    image = await buildDiskImage(join(tmp, 'image'), { layers: [1 << 20, 4096], format: 'oci', gzip: true });
     writeOciLayout(join(tmp, 'layout'), image, 'v1');
     const authFile = join(tmp, 'containers-auth.json');
     writeFileSync(authFile, '{"auths":{}}');

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
-import { digestFile } from '../support/digest';
-import { buildImage, type BuiltImage } from '../support/image-builder';
-import { readOciLayout, writeOciLayout } from '../support/oci-layout';
+import { buildDiskImage, digestFile, type DiskImage, readOciLayout, writeOciLayout } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { skopeoCopy, skopeoInspect, skopeoInspectRaw, trySkopeoCopy, type SkopeoCreds } from '../support/skopeo';
 import { ADMIN_USER, Wharf } from '../support/wharf';
@@ -16,7 +14,7 @@ describe('skopeo copy of a 200 MiB layer via path routing on the main port', () 
   const cleanup = new Cleanup();
   let tmp: string;
   let wharf: Wharf;
-  let image: BuiltImage;
+  let image: DiskImage;
   let creds: SkopeoCreds;
   let ref: string;
 
@@ -24,7 +22,7 @@ describe('skopeo copy of a 200 MiB layer via path routing on the main port', () 
     tmp = makeTempDir('skopeo-large');
     cleanup.add('temp dir', () => removeDir(tmp));
     // gzip (stored blocks): skopeo would otherwise compress the layer and change its digest.
-    image = await buildImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'oci', gzip: true });
+    image = await buildDiskImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'oci', gzip: true });
     writeOciLayout(join(tmp, 'layout-in'), image, 'v1');
     wharf = await Wharf.start({ dir: tmp });
     cleanup.add('wharf', () => wharf.stop());

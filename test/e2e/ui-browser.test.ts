@@ -8,8 +8,7 @@ import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
 import { basicAuth, send, type HttpResponse } from '../support/http';
-import { buildImage, type BuiltImage } from '../support/image-builder';
-import { MANIFEST_ACCEPT } from '../support/media-types';
+import { buildDiskImage, type DiskImage, MANIFEST_ACCEPT } from '@wharf/test-kit';
 import { REPO_ROOT, makeTempDir, removeDir } from '../support/paths';
 import { freePort, isListening } from '../support/ports';
 import { RegistryClient } from '../support/registry-client';
@@ -301,7 +300,7 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
   });
 
   it('a pushed tag of the hosted repository is found in Browse, deleted through the UI, and the registry answers 404 MANIFEST_UNKNOWN', async () => {
-    const image: BuiltImage = await buildImage(join(tmp, 'app-image'), { layers: [700, 1_234_567], format: 'docker' });
+    const image: DiskImage = await buildDiskImage(join(tmp, 'app-image'), { layers: [700, 1_234_567], format: 'docker' });
     const client = new RegistryClient({ baseUrl: `http://127.0.0.1:${hostedPort}`, username: ADMIN_USER, password: wharf.adminPassword });
     const digest = await client.pushImage(APP, 'v1', image);
     expect(digest).toBe(image.manifest.digest);

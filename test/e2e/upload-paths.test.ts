@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { typedBlob } from '@wharf/test-kit';
 import { Cleanup } from '../support/cleanup';
-import { memBlob } from '../support/image-builder';
 import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient, type UploadMode, withDigest } from '../support/registry-client';
 import { ADMIN_USER, Wharf } from '../support/wharf';
@@ -33,14 +33,14 @@ describe.each<{ path: string; env: Record<string, string> }>([
     ['chunked', 20 * MiB + 3],
     ['monolithic', 5 * MiB],
   ])('a %s upload of %i bytes is stored under its digest and pulled back byte for byte', async (mode, size) => {
-    const blob = memBlob('application/octet-stream', randomBytes(size));
+    const blob = typedBlob('application/octet-stream', randomBytes(size));
     await client.uploadBlob(`team/${mode}`, blob, { mode, chunkSize: 6 * MiB });
     expect(await client.fetchBlob(`team/${mode}`, blob.digest)).toEqual({ status: 200, digest: blob.digest, size });
   });
 
   it('a digest mismatch is 400 DIGEST_INVALID and stores nothing', async () => {
-    const blob = memBlob('application/octet-stream', randomBytes(3 * MiB));
-    const claimed = memBlob('application/octet-stream', randomBytes(8)).digest;
+    const blob = typedBlob('application/octet-stream', randomBytes(3 * MiB));
+    const claimed = typedBlob('application/octet-stream', randomBytes(8)).digest;
     const location = await client.startUpload('team/mismatch');
     const patch = await client.request('PATCH', location.toString(), { name: 'team/mismatch', body: blob.bytes });
     expect(patch.status, patch.text()).toBe(202);

@@ -1,10 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { digestStream, sha256Digest } from './digest';
+import { type Descriptor, digestStream, type DiskImage, type LayerFile, MANIFEST_ACCEPT, sha256, type TypedBlob } from '@wharf/test-kit';
 import { basicAuth, header, send, sendStream, type HttpResponse } from './http';
-import type { BuiltImage, Descriptor, FileBlob, MemBlob } from './image-builder';
-import { MANIFEST_ACCEPT } from './media-types';
 
 export interface RegistryEndpoint {
   /** http://127.0.0.1:PORT */
@@ -165,7 +163,7 @@ export class RegistryClient {
       blobs.push({ expected: d, status: got.status, digest: got.digest, size: got.size });
     }
     return {
-      digest: sha256Digest(res.body),
+      digest: sha256(res.body),
       headerDigest: header(res.headers, 'docker-content-digest'),
       contentType: header(res.headers, 'content-type'),
       bytes: res.body,
@@ -192,7 +190,7 @@ export class RegistryClient {
   /** Uploads one blob; resolves with the committed blob's URL (201 expected at the end). */
   async uploadBlob(
     name: string,
-    blob: FileBlob | MemBlob,
+    blob: LayerFile | TypedBlob,
     { mode = 'monolithic', chunkSize = 8 << 20 }: { mode?: UploadMode; chunkSize?: number } = {},
   ): Promise<URL> {
     let location = await this.startUpload(name);
@@ -234,7 +232,7 @@ export class RegistryClient {
     return this.location(res);
   }
 
-  async putManifest(name: string, reference: string, manifest: MemBlob): Promise<HttpResponse> {
+  async putManifest(name: string, reference: string, manifest: TypedBlob): Promise<HttpResponse> {
     return this.request('PUT', `/${name}/manifests/${reference}`, {
       name,
       headers: { 'Content-Type': manifest.mediaType },
@@ -249,11 +247,11 @@ export class RegistryClient {
   async pushImage(
     name: string,
     tag: string,
-    image: BuiltImage,
+    image: DiskImage,
     opts: { mode?: UploadMode; chunkSize?: number; layerModes?: UploadMode[] } = {},
   ): Promise<string> {
-    const blobs: Array<[FileBlob | MemBlob, UploadMode | undefined]> = [
-      ...image.layers.map((l, i) => [l, opts.layerModes?.[i] ?? opts.mode] as [FileBlob, UploadMode | undefined]),
+    const blobs: Array<[LayerFile | TypedBlob, UploadMode | undefined]> = [
+      ...image.layers.map((l, i) => [l, opts.layerModes?.[i] ?? opts.mode] as [LayerFile, UploadMode | undefined]),
       [image.config, opts.mode],
     ];
     for (const [blob, mode] of blobs) {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { digestHex } from './digest';
+import { digestHex } from '@wharf/test-kit';
 
 /*
  * Looking inside a Wharf data directory. The blob store layout is Wharf's business; this file is

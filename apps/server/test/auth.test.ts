@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob } from './support/content';
+import { imageManifest, randomBlob } from '@wharf/test-kit';
 import type { HttpResult } from './support/http';
 import { Registry, expectHeadError } from './support/registry';
 import { type HostedFixture, hostedFixture } from './support/setup';

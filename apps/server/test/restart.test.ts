@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, imageManifest } from './support/content';
+import { type Manifest, imageManifest } from '@wharf/test-kit';
 import { canBind, freePort } from './support/ports';
 import { Registry } from './support/registry';
 import { createHosted, getHosted } from './support/rest';

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { digestOf, isRegistryError } from '@wharf/oci';
+import { collect, streamOf } from '@wharf/test-kit';
 import { TestCa } from '../../../test/support/tls';
 import { waitFor } from '../../../test/support/wait';
 import type { BlobContent, BlobStore, StoredBlob, WriteInProgress } from '../src/blob-store';
@@ -18,19 +19,6 @@ export interface BlobStoreFixture {
 
 const MiB = 1024 * 1024;
 const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-/** A source that yields `data` in `chunkSize` pieces, yielding to the event loop in between. */
-export function source(data: Buffer, chunkSize = 64 * 1024): Readable {
-  return Readable.from(
-    (async function* () {
-      for (let off = 0; off < data.length; off += chunkSize) {
-        await new Promise((r) => setImmediate(r));
-        yield data.subarray(off, Math.min(off + chunkSize, data.length));
-      }
-    })(),
-    { objectMode: false },
-  );
-}
 
 /** A source that yields the first `failAfter` bytes of `data`, then errors (a dropped client). */
 export function failingSource(data: Buffer, failAfter: number, chunkSize = 16 * 1024): Readable {
@@ -45,12 +33,6 @@ export function failingSource(data: Buffer, failAfter: number, chunkSize = 16 * 
     })(),
     { objectMode: false },
   );
-}
-
-export async function collect(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
 }
 
 export async function expectRegistryError(
@@ -104,7 +86,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('round-trips multi-MiB random data with exact bytes (write, stat, read)', async () => {
         const data = randomBytes(3 * MiB + 12345);
         const digest = digestOf(data);
-        const info = await store.write(source(data), { digest, size: data.length });
+        const info = await store.write(streamOf(data), { digest, size: data.length });
         expect(info).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
 
@@ -120,7 +102,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
 
       it('computes the sha256 digest when none is expected', async () => {
         const data = randomBytes(200_000);
-        const info = await store.write(source(data, 7_000));
+        const info = await store.write(streamOf(data, 7_000));
         expect(info).toEqual({ digest: digestOf(data), size: data.length });
         expect((await collect((await store.open(info.digest))!.stream())).equals(data)).toBe(true);
       });
@@ -128,7 +110,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('serves ranged reads', async () => {
         const data = randomBytes(2 * MiB + 777);
         const digest = digestOf(data);
-        await store.write(source(data), { digest });
+        await store.write(streamOf(data), { digest });
         const ranges: Array<[number, number]> = [
           [0, 0],
           [0, 99],
@@ -150,7 +132,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('rejects a range outside the blob with RANGE_INVALID', async () => {
         const data = randomBytes(1000);
         const digest = digestOf(data);
-        await store.write(source(data), { digest });
+        await store.write(streamOf(data), { digest });
         for (const range of [
           { start: 0, end: 1000 },
           { start: 10, end: 9 },
@@ -175,13 +157,13 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
           await expectRegistryError(store.open(bad), 'DIGEST_INVALID', 400);
           await expectRegistryError(store.delete(bad), 'DIGEST_INVALID', 400);
         }
-        await expectRegistryError(store.write(source(Buffer.from('x')), { digest: 'sha256:nope' }), 'DIGEST_INVALID', 400);
+        await expectRegistryError(store.write(streamOf(Buffer.from('x')), { digest: 'sha256:nope' }), 'DIGEST_INVALID', 400);
       });
 
       it('rejects a digest mismatch with DIGEST_INVALID and stores nothing', async () => {
         const data = randomBytes(MiB + 3);
         const claimed = digestOf(randomBytes(16));
-        await expectRegistryError(store.write(source(data), { digest: claimed, size: data.length }), 'DIGEST_INVALID', 400);
+        await expectRegistryError(store.write(streamOf(data), { digest: claimed, size: data.length }), 'DIGEST_INVALID', 400);
         expect(await store.stat(claimed)).toBeNull();
         expect(await store.stat(digestOf(data))).toBeNull();
         expect(await store.open(digestOf(data))).toBeNull();
@@ -190,9 +172,9 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('rejects a size mismatch with SIZE_INVALID and stores nothing', async () => {
         const data = randomBytes(300_000);
         const digest = digestOf(data);
-        await expectRegistryError(store.write(source(data), { digest, size: data.length + 1 }), 'SIZE_INVALID', 400);
-        await expectRegistryError(store.write(source(data), { digest, size: data.length - 1 }), 'SIZE_INVALID', 400);
-        await expectRegistryError(store.write(source(data), { size: 10 }), 'SIZE_INVALID', 400);
+        await expectRegistryError(store.write(streamOf(data), { digest, size: data.length + 1 }), 'SIZE_INVALID', 400);
+        await expectRegistryError(store.write(streamOf(data), { digest, size: data.length - 1 }), 'SIZE_INVALID', 400);
+        await expectRegistryError(store.write(streamOf(data), { size: 10 }), 'SIZE_INVALID', 400);
         expect(await store.stat(digest)).toBeNull();
         expect(await store.open(digest)).toBeNull();
       });
@@ -224,9 +206,9 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('writes an existing blob idempotently', async () => {
         const data = randomBytes(123_456);
         const digest = digestOf(data);
-        const first = await store.write(source(data), { digest, size: data.length });
-        const second = await store.write(source(data, 1000), { digest, size: data.length });
-        const third = await store.write(source(data));
+        const first = await store.write(streamOf(data), { digest, size: data.length });
+        const second = await store.write(streamOf(data, 1000), { digest, size: data.length });
+        const third = await store.write(streamOf(data));
         expect(second).toEqual(first);
         expect(third).toEqual(first);
         expect(await store.stat(digest)).toEqual(first);
@@ -236,20 +218,20 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('deletes a blob', async () => {
         const data = randomBytes(10_000);
         const digest = digestOf(data);
-        await store.write(source(data), { digest });
+        await store.write(streamOf(data), { digest });
         expect(await store.delete(digest)).toBe(true);
         expect(await store.stat(digest)).toBeNull();
         expect(await store.open(digest)).toBeNull();
         expect(await store.delete(digest)).toBe(false);
         // and it can come back
-        expect(await store.write(source(data), { digest })).toEqual({ digest, size: data.length });
+        expect(await store.write(streamOf(data), { digest })).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
       });
 
       it('supports sha512 digests', async () => {
         const data = randomBytes(MiB + 17);
         const digest = digestOf(data, 'sha512');
-        expect(await store.write(source(data), { digest, size: data.length })).toEqual({ digest, size: data.length });
+        expect(await store.write(streamOf(data), { digest, size: data.length })).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
         const body = await collect((await store.open(digest))!.stream());
         expect(body.equals(data)).toBe(true);
@@ -258,7 +240,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         // the same bytes under sha256 are a different blob
         expect(await store.stat(digestOf(data))).toBeNull();
         await expectRegistryError(
-          store.write(source(data), { digest: digestOf(randomBytes(8), 'sha512') }),
+          store.write(streamOf(data), { digest: digestOf(randomBytes(8), 'sha512') }),
           'DIGEST_INVALID',
         );
         expect(await store.delete(digest)).toBe(true);
@@ -280,10 +262,10 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const data = randomBytes(2 * MiB + 1);
         const digest = digestOf(data);
         const writers = Array.from({ length: 8 }, (_, i) =>
-          store.write(source(data, 32 * 1024 + i * 1000), i % 2 === 0 ? { digest, size: data.length } : undefined),
+          store.write(streamOf(data, 32 * 1024 + i * 1000), i % 2 === 0 ? { digest, size: data.length } : undefined),
         );
         // and one liar among them, which must not disturb the others
-        const liar = store.write(source(randomBytes(data.length)), { digest, size: data.length });
+        const liar = store.write(streamOf(randomBytes(data.length)), { digest, size: data.length });
         const [results] = await Promise.all([Promise.all(writers), expectRegistryError(liar, 'DIGEST_INVALID')]);
         for (const r of results) expect(r).toEqual({ digest, size: data.length });
         expect(await store.stat(digest)).toEqual({ digest, size: data.length });
@@ -293,9 +275,9 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('keeps reads of a blob intact while it is written again', async () => {
         const data = randomBytes(3 * MiB);
         const digest = digestOf(data);
-        await store.write(source(data), { digest });
+        await store.write(streamOf(data), { digest });
         const reads = Array.from({ length: 3 }, async () => collect((await store.open(digest))!.stream()));
-        const writes = Array.from({ length: 3 }, () => store.write(source(data), { digest }));
+        const writes = Array.from({ length: 3 }, () => store.write(streamOf(data), { digest }));
         await Promise.all(writes);
         for (const body of await Promise.all(reads)) expect(body.equals(data)).toBe(true);
       });
@@ -320,7 +302,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       async function stored(size: number): Promise<{ data: Buffer; digest: string }> {
         const data = randomBytes(size);
         const digest = digestOf(data);
-        await store.write(source(data, MiB), { digest, size });
+        await store.write(streamOf(data, MiB), { digest, size });
         return { data, digest };
       }
 
@@ -439,13 +421,13 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const before = Date.now() - 5_000;
         const blobs = [randomBytes(10), randomBytes(MiB + 3), Buffer.alloc(0)];
         const written = [];
-        for (const data of blobs) written.push(await store.write(source(data)));
+        for (const data of blobs) written.push(await store.write(streamOf(data)));
         const sha512 = randomBytes(100);
-        written.push(await store.write(source(sha512), { digest: digestOf(sha512, 'sha512') }));
+        written.push(await store.write(streamOf(sha512), { digest: digestOf(sha512, 'sha512') }));
         // an upload in progress and a failed write are not blobs
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(randomBytes(1000)), 0);
-        await expectRegistryError(store.write(source(randomBytes(10)), { digest: digestOf(randomBytes(10)) }), 'DIGEST_INVALID');
+        await store.uploads.append(id, streamOf(randomBytes(1000)), 0);
+        await expectRegistryError(store.write(streamOf(randomBytes(10)), { digest: digestOf(randomBytes(10)) }), 'DIGEST_INVALID');
 
         const listed = await listAll(store);
         expect(listed.map(({ digest, size }) => ({ digest, size }))).toEqual(
@@ -459,15 +441,15 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       });
 
       it('no longer lists a deleted blob', async () => {
-        const kept = await store.write(source(randomBytes(20)));
-        const gone = await store.write(source(randomBytes(30)));
+        const kept = await store.write(streamOf(randomBytes(20)));
+        const gone = await store.write(streamOf(randomBytes(30)));
         expect(await store.delete(gone.digest)).toBe(true);
         expect((await listAll(store)).map((b) => b.digest)).toEqual([kept.digest]);
       });
 
       it('streams a listing while blobs are deleted under it', async () => {
         const written = [];
-        for (let i = 0; i < 40; i += 1) written.push(await store.write(source(randomBytes(64))));
+        for (let i = 0; i < 40; i += 1) written.push(await store.write(streamOf(randomBytes(64))));
         const seen: string[] = [];
         for await (const blob of store.list()) {
           seen.push(blob.digest);
@@ -499,7 +481,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const cuts = [0, 1, 700_000, MiB + 1, data.length];
         for (let i = 0; i + 1 < cuts.length; i++) {
           const chunk = data.subarray(cuts[i], cuts[i + 1]);
-          const newSize = await store.uploads.append(id, source(chunk, 50_000), cuts[i]!);
+          const newSize = await store.uploads.append(id, streamOf(chunk, 50_000), cuts[i]!);
           expect(newSize).toBe(cuts[i + 1]);
           expect(await store.uploads.size(id)).toBe(cuts[i + 1]);
         }
@@ -510,7 +492,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
         // the session is gone
         expect(await store.uploads.size(id)).toBeNull();
-        await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), data.length), 'BLOB_UPLOAD_UNKNOWN', 404);
+        await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('x')), data.length), 'BLOB_UPLOAD_UNKNOWN', 404);
         await expectRegistryError(store.uploads.commit(id, digest), 'BLOB_UPLOAD_UNKNOWN', 404);
       });
 
@@ -521,14 +503,14 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
 
       it('rejects an append at the wrong offset with 416 RANGE_INVALID and keeps the data', async () => {
         const id = await store.uploads.create();
-        await expectRegistryError(store.uploads.append(id, source(Buffer.from('abc')), 1), 'RANGE_INVALID', 416);
+        await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('abc')), 1), 'RANGE_INVALID', 416);
         expect(await store.uploads.size(id)).toBe(0);
-        expect(await store.uploads.append(id, source(Buffer.from('hello ')), 0)).toBe(6);
-        await expectRegistryError(store.uploads.append(id, source(Buffer.from('xx')), 0), 'RANGE_INVALID', 416);
-        await expectRegistryError(store.uploads.append(id, source(Buffer.from('xx')), 7), 'RANGE_INVALID', 416);
-        await expectRegistryError(store.uploads.append(id, source(Buffer.from('xx')), 5), 'RANGE_INVALID', 416);
+        expect(await store.uploads.append(id, streamOf(Buffer.from('hello ')), 0)).toBe(6);
+        await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('xx')), 0), 'RANGE_INVALID', 416);
+        await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('xx')), 7), 'RANGE_INVALID', 416);
+        await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('xx')), 5), 'RANGE_INVALID', 416);
         expect(await store.uploads.size(id)).toBe(6);
-        expect(await store.uploads.append(id, source(Buffer.from('world')), 6)).toBe(11);
+        expect(await store.uploads.append(id, streamOf(Buffer.from('world')), 6)).toBe(11);
         const digest = digestOf(Buffer.from('hello world'));
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: 11 });
         expect((await collect((await store.open(digest))!.stream())).toString()).toBe('hello world');
@@ -537,7 +519,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('rejects a commit with the wrong digest and keeps the session', async () => {
         const data = randomBytes(400_000);
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(data), 0);
+        await store.uploads.append(id, streamOf(data), 0);
         const wrong = digestOf(randomBytes(10));
         await expectRegistryError(store.uploads.commit(id, wrong), 'DIGEST_INVALID', 400);
         expect(await store.stat(wrong)).toBeNull();
@@ -553,9 +535,9 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const a = randomBytes(100_000);
         const b = randomBytes(50_000);
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(a), 0);
+        await store.uploads.append(id, streamOf(a), 0);
         await expectRegistryError(store.uploads.commit(id, digestOf(Buffer.concat([a, b]))), 'DIGEST_INVALID');
-        expect(await store.uploads.append(id, source(b), a.length)).toBe(a.length + b.length);
+        expect(await store.uploads.append(id, streamOf(b), a.length)).toBe(a.length + b.length);
         const digest = digestOf(Buffer.concat([a, b]));
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: a.length + b.length });
       });
@@ -564,13 +546,13 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const data = randomBytes(600_000);
         const digest = digestOf(data);
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(data.subarray(0, 100_000)), 0);
+        await store.uploads.append(id, streamOf(data.subarray(0, 100_000)), 0);
         await expect(store.uploads.append(id, failingSource(data.subarray(100_000), 250_000), 100_000)).rejects.toThrow();
         const size = (await store.uploads.size(id))!;
         expect(size).toBeGreaterThanOrEqual(100_000);
         expect(size).toBeLessThanOrEqual(350_000);
         // the client resumes from where the store says it is
-        expect(await store.uploads.append(id, source(data.subarray(size)), size)).toBe(data.length);
+        expect(await store.uploads.append(id, streamOf(data.subarray(size)), size)).toBe(data.length);
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
         expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
@@ -578,9 +560,9 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('commits into an existing blob (dedupe)', async () => {
         const data = randomBytes(70_000);
         const digest = digestOf(data);
-        await store.write(source(data), { digest });
+        await store.write(streamOf(data), { digest });
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(data), 0);
+        await store.uploads.append(id, streamOf(data), 0);
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
         expect(await store.uploads.size(id)).toBeNull();
         expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
@@ -590,8 +572,8 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const data = randomBytes(MiB + 99);
         const digest = digestOf(data, 'sha512');
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(data.subarray(0, 1000)), 0);
-        await store.uploads.append(id, source(data.subarray(1000)), 1000);
+        await store.uploads.append(id, streamOf(data.subarray(0, 1000)), 0);
+        await store.uploads.append(id, streamOf(data.subarray(1000)), 1000);
         expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
         expect((await collect((await store.open(digest))!.stream())).equals(data)).toBe(true);
       });
@@ -607,18 +589,18 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
 
       it('cancels a session', async () => {
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(randomBytes(1000)), 0);
+        await store.uploads.append(id, streamOf(randomBytes(1000)), 0);
         expect(await store.uploads.cancel(id)).toBe(true);
         expect(await store.uploads.size(id)).toBeNull();
         expect(await store.uploads.cancel(id)).toBe(false);
-        await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
+        await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('x')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
         await expectRegistryError(store.uploads.commit(id, EMPTY_SHA256), 'BLOB_UPLOAD_UNKNOWN', 404);
       });
 
       it('treats unknown and malformed ids as unknown', async () => {
         for (const id of [randomUUID(), 'nope', '../../etc', '', '..', `${randomUUID()}/../x`]) {
           expect(await store.uploads.size(id)).toBeNull();
-          await expectRegistryError(store.uploads.append(id, source(Buffer.from('x')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
+          await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('x')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
           await expectRegistryError(store.uploads.commit(id, EMPTY_SHA256), 'BLOB_UPLOAD_UNKNOWN', 404);
           expect(await store.uploads.cancel(id)).toBe(false);
         }
@@ -627,7 +609,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
       it('purges sessions last modified before the cut-off', async () => {
         const a = await store.uploads.create();
         const b = await store.uploads.create();
-        await store.uploads.append(b, source(randomBytes(100)), 0);
+        await store.uploads.append(b, streamOf(randomBytes(100)), 0);
         expect(await store.uploads.purge(new Date(Date.now() - 60_000))).toEqual([]);
         expect(await store.uploads.size(a)).toBe(0);
         expect(await store.uploads.size(b)).toBe(100);
@@ -643,7 +625,7 @@ export function describeBlobStoreContract(name: string, factory: () => Promise<B
         const data = randomBytes(5000);
         const digest = digestOf(data);
         const id = await store.uploads.create();
-        await store.uploads.append(id, source(data), 0);
+        await store.uploads.append(id, streamOf(data), 0);
         await store.uploads.commit(id, digest);
         await store.uploads.create();
         await store.uploads.purge(new Date(Date.now() + 60_000));

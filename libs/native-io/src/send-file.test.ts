@@ -1,15 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '@wharf/test-kit';
 import { nativeIoAvailable } from './addon';
 import { Gate } from './gate';
 import { sendFileToSocket, zeroCopyTransfers } from './send-file';
 
 const MiB = 1024 * 1024;
-const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const fdOf = (socket: Socket) => (socket as unknown as { _handle: { fd: number } })._handle.fd;
 
 describe.runIf(process.platform === 'linux')('sendFileToSocket (sendfile(2) on a thread of the addon)', () => {

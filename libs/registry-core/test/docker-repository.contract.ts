@@ -11,20 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MediaType, digestOf } from '@wharf/oci';
 import type { DockerRepository } from '../src/docker-repository';
-import {
-  allPages,
-  blobOf,
-  buildImage,
-  buildIndex,
-  buildReferrer,
-  byteOrder,
-  collect,
-  expectRegistryError,
-  pushBlobs,
-  pushImage,
-  randomBlob,
-  streamOf,
-} from './fixtures';
+import { artifactManifest, blobOf, collect, imageManifest, indexManifest, manifestDescriptor, MT, platformDescriptors, randomBlob, streamOf } from '@wharf/test-kit';
+import { allPages, byteOrder, expectRegistryError, pushBlobs, pushImage } from './fixtures';
 
 export interface DockerRepositoryFixture {
   repository: DockerRepository;
@@ -343,71 +331,71 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
 
     describe('manifests', () => {
       it('stores a manifest by tag and returns its exact bytes, digest and media type', async () => {
-        const img = buildImage({ layers: [1000, 2000] });
+        const img = imageManifest({ layers: [randomBlob(1000), randomBlob(2000)] });
         const digest = await pushImage(repo, 'app', img, 'v1');
-        expect(digest).toBe(img.manifest.digest);
-        expect(digest).toBe(digestOf(img.manifest.bytes));
-        for (const ref of ['v1', img.manifest.digest]) {
+        expect(digest).toBe(img.digest);
+        expect(digest).toBe(digestOf(img.bytes));
+        for (const ref of ['v1', img.digest]) {
           const got = await repo.getManifest('app', ref);
           expect(got, ref).not.toBeNull();
-          expect(got!.digest).toBe(img.manifest.digest);
+          expect(got!.digest).toBe(img.digest);
           expect(got!.mediaType).toBe(MediaType.OciManifest);
-          expect(got!.size).toBe(img.manifest.bytes.length);
-          expect(got!.bytes.equals(img.manifest.bytes)).toBe(true);
+          expect(got!.size).toBe(img.bytes.length);
+          expect(got!.bytes.equals(img.bytes)).toBe(true);
         }
       });
 
       it('stores a manifest by digest without tagging it', async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
-        const result = await repo.putManifest('app', img.manifest.digest, img.manifest.bytes, img.manifest.mediaType);
-        expect(result).toEqual({ digest: img.manifest.digest });
-        expect((await repo.getManifest('app', img.manifest.digest))?.bytes.equals(img.manifest.bytes)).toBe(true);
+        const result = await repo.putManifest('app', img.digest, img.bytes, img.mediaType);
+        expect(result).toEqual({ digest: img.digest });
+        expect((await repo.getManifest('app', img.digest))?.bytes.equals(img.bytes)).toBe(true);
         expect((await repo.listTags('app', {})).items).toEqual([]);
       });
 
       it('keeps the media type of a Docker schema 2 manifest and of an OCI manifest without mediaType', async () => {
-        const docker = buildImage({ format: 'docker' });
+        const docker = imageManifest({ mediaType: MT.dockerManifest });
         await pushImage(repo, 'app', docker, 'docker');
         expect((await repo.getManifest('app', 'docker'))?.mediaType).toBe(MediaType.DockerManifest);
 
-        const bare = buildImage({ omitMediaType: true });
+        const bare = imageManifest({ bodyMediaType: null });
         await pushImage(repo, 'app', bare, 'bare');
         const got = await repo.getManifest('app', 'bare');
         expect(got?.mediaType).toBe(MediaType.OciManifest);
-        expect(got?.bytes.equals(bare.manifest.bytes)).toBe(true);
+        expect(got?.bytes.equals(bare.bytes)).toBe(true);
       });
 
       it('answers null for unknown tags and digests', async () => {
-        await pushImage(repo, 'app', buildImage(), 'v1');
+        await pushImage(repo, 'app', imageManifest(), 'v1');
         expect(await repo.getManifest('app', 'v2')).toBeNull();
         expect(await repo.getManifest('app', digestOf(Buffer.from('no manifest')))).toBeNull();
         expect(await repo.getManifest('other', 'v1')).toBeNull();
       });
 
       it('refuses a manifest whose blobs are missing with MANIFEST_BLOB_UNKNOWN, storing nothing', async () => {
-        const img = buildImage({ layers: [100, 200] });
+        const img = imageManifest({ layers: [randomBlob(100), randomBlob(200)] });
         await pushBlobs(repo, 'app', [img.config, img.layers[0]!]);
-        await expectRegistryError(repo.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType), 'MANIFEST_BLOB_UNKNOWN', 404);
+        await expectRegistryError(repo.putManifest('app', 'v1', img.bytes, img.mediaType), 'MANIFEST_BLOB_UNKNOWN', 404);
         expect(await repo.getManifest('app', 'v1')).toBeNull();
-        expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+        expect(await repo.getManifest('app', img.digest)).toBeNull();
 
-        const noConfig = buildImage();
+        const noConfig = imageManifest();
         await pushBlobs(repo, 'app', noConfig.layers);
-        await expectRegistryError(repo.putManifest('app', 'v2', noConfig.manifest.bytes, noConfig.manifest.mediaType), 'MANIFEST_BLOB_UNKNOWN');
+        await expectRegistryError(repo.putManifest('app', 'v2', noConfig.bytes, noConfig.mediaType), 'MANIFEST_BLOB_UNKNOWN');
       });
 
       it("does not accept blobs that only another image holds", async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'elsewhere', img.blobs);
-        await expectRegistryError(repo.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType), 'MANIFEST_BLOB_UNKNOWN');
+        await expectRegistryError(repo.putManifest('app', 'v1', img.bytes, img.mediaType), 'MANIFEST_BLOB_UNKNOWN');
         expect(await repo.getManifest('app', 'v1')).toBeNull();
       });
 
       it('accepts an index only once its child manifests are in the image', async () => {
-        const amd = buildImage();
-        const arm = buildImage();
-        const index = buildIndex([amd.manifest, arm.manifest]);
+        const amd = imageManifest();
+        const arm = imageManifest();
+        const index = indexManifest(platformDescriptors([amd, arm]));
         await pushImage(repo, 'app', amd);
         await expectRegistryError(repo.putManifest('app', 'multi', index.bytes, index.mediaType), 'MANIFEST_BLOB_UNKNOWN', 404);
         expect(await repo.getManifest('app', 'multi')).toBeNull();
@@ -424,21 +412,21 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
       });
 
       it('accepts a Docker manifest list', async () => {
-        const child = buildImage({ format: 'docker' });
+        const child = imageManifest({ mediaType: MT.dockerManifest });
         await pushImage(repo, 'app', child);
-        const list = buildIndex([child.manifest], { format: 'docker' });
+        const list = indexManifest(platformDescriptors([child]), { mediaType: MT.dockerList });
         await repo.putManifest('app', 'list', list.bytes, list.mediaType);
         expect((await repo.getManifest('app', 'list'))?.mediaType).toBe(MediaType.DockerManifestList);
       });
 
       it('moves a tag to a new manifest, keeping the old one by digest', async () => {
-        const first = buildImage();
-        const second = buildImage();
+        const first = imageManifest();
+        const second = imageManifest();
         await pushImage(repo, 'app', first, 'v1');
-        expect((await repo.getManifest('app', 'v1'))?.digest).toBe(first.manifest.digest);
+        expect((await repo.getManifest('app', 'v1'))?.digest).toBe(first.digest);
         await pushImage(repo, 'app', second, 'v1');
-        expect((await repo.getManifest('app', 'v1'))?.digest).toBe(second.manifest.digest);
-        expect((await repo.getManifest('app', first.manifest.digest))?.bytes.equals(first.manifest.bytes)).toBe(true);
+        expect((await repo.getManifest('app', 'v1'))?.digest).toBe(second.digest);
+        expect((await repo.getManifest('app', first.digest))?.bytes.equals(first.bytes)).toBe(true);
         expect((await repo.listTags('app', {})).items).toEqual(['v1']);
       });
 
@@ -450,10 +438,10 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
 
     describe('tags', () => {
       it('lists tags in byte order, page by page with n/last/next', async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(repo, 'app', img);
         const tags = ['v2', 'latest', 'V1', '1.0', '10', '9', '_build', 'a-b', 'a.b', 'a_b', 'z'];
-        for (const t of tags) await repo.putManifest('app', t, img.manifest.bytes, img.manifest.mediaType);
+        for (const t of tags) await repo.putManifest('app', t, img.bytes, img.mediaType);
         const sorted = byteOrder(tags);
 
         const all = await repo.listTags('app', {});
@@ -474,34 +462,34 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
       });
 
       it('answers NAME_UNKNOWN for an image it does not have', async () => {
-        await pushImage(repo, 'app', buildImage(), 'v1');
+        await pushImage(repo, 'app', imageManifest(), 'v1');
         await expectRegistryError(repo.listTags('nope', {}), 'NAME_UNKNOWN', 404);
         await expectRegistryError(repo.listTags('app/sub', { n: 10 }), 'NAME_UNKNOWN', 404);
       });
 
       it('answers NAME_UNKNOWN for an image it does not have, whatever the page asked for', async () => {
-        await pushImage(repo, 'app', buildImage(), 'v1');
+        await pushImage(repo, 'app', imageManifest(), 'v1');
         await expectRegistryError(repo.listTags('nope', { n: 10, last: 'v1' }), 'NAME_UNKNOWN', 404);
         await expectRegistryError(repo.listTags('nope', { last: 'a' }), 'NAME_UNKNOWN', 404);
         expect(await repo.listTags('app', { last: 'v1' })).toEqual({ items: [] });
       });
 
       it('lists only the tags of the image asked for', async () => {
-        await pushImage(repo, 'a', buildImage(), 'a1');
-        await pushImage(repo, 'a/b', buildImage(), 'ab1');
-        await pushImage(repo, 'ab', buildImage(), 'ab2');
+        await pushImage(repo, 'a', imageManifest(), 'a1');
+        await pushImage(repo, 'a/b', imageManifest(), 'ab1');
+        await pushImage(repo, 'ab', imageManifest(), 'ab2');
         expect((await repo.listTags('a', {})).items).toEqual(['a1']);
         expect((await repo.listTags('a/b', {})).items).toEqual(['ab1']);
       });
 
       it('deletes a tag, keeping the manifest and the other tags', async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(repo, 'app', img, 'v1');
-        await repo.putManifest('app', 'stable', img.manifest.bytes, img.manifest.mediaType);
+        await repo.putManifest('app', 'stable', img.bytes, img.mediaType);
         await repo.deleteTag('app', 'v1');
         expect(await repo.getManifest('app', 'v1')).toBeNull();
-        expect((await repo.getManifest('app', 'stable'))?.digest).toBe(img.manifest.digest);
-        expect((await repo.getManifest('app', img.manifest.digest))?.digest).toBe(img.manifest.digest);
+        expect((await repo.getManifest('app', 'stable'))?.digest).toBe(img.digest);
+        expect((await repo.getManifest('app', img.digest))?.digest).toBe(img.digest);
         expect((await repo.listTags('app', {})).items).toEqual(['stable']);
         await expectRegistryError(repo.deleteTag('app', 'v1'), 'MANIFEST_UNKNOWN', 404);
       });
@@ -510,7 +498,7 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
     describe('images', () => {
       it('lists the images holding manifests, sorted and paginated', async () => {
         const names = ['zeta', 'alpha/one', 'alpha', 'beta-2', 'alpha/one/two', 'beta'];
-        for (const n of names) await pushImage(repo, n, buildImage(), 'v1');
+        for (const n of names) await pushImage(repo, n, imageManifest(), 'v1');
         const only = randomBlob(10);
         await repo.putBlob('blob-only', only.digest, streamOf(only.bytes));
 
@@ -527,8 +515,8 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
       it("does not list another repository's images", async () => {
         const sibling = fixture.sibling;
         if (!sibling) return;
-        await pushImage(sibling, 'theirs', buildImage(), 'v1');
-        await pushImage(repo, 'mine', buildImage(), 'v1');
+        await pushImage(sibling, 'theirs', imageManifest(), 'v1');
+        await pushImage(repo, 'mine', imageManifest(), 'v1');
         expect((await repo.listImages({})).items).toEqual(['mine']);
         await expectRegistryError(repo.listTags('theirs', {}), 'NAME_UNKNOWN');
         expect(await repo.getManifest('theirs', 'v1')).toBeNull();
@@ -537,107 +525,107 @@ export function describeDockerRepositoryContract(name: string, factory: () => Pr
 
     describe('referrers', () => {
       it('lists the manifests whose subject is a digest, filtered by artifactType', async () => {
-        const subject = buildImage();
+        const subject = imageManifest();
         await pushImage(repo, 'app', subject, 'v1');
-        const sbom = buildReferrer(subject.manifest.descriptor, 'application/vnd.example.sbom+json', { 'org.example.kind': 'sbom' });
-        const sig = buildReferrer(subject.manifest.descriptor, 'application/vnd.example.signature');
+        const sbom = artifactManifest(manifestDescriptor(subject), 'application/vnd.example.sbom+json', { 'org.example.kind': 'sbom' });
+        const sig = artifactManifest(manifestDescriptor(subject), 'application/vnd.example.signature');
         for (const r of [sbom, sig]) {
           await pushBlobs(repo, 'app', r.blobs);
-          expect(await repo.putManifest('app', r.manifest.digest, r.manifest.bytes, r.manifest.mediaType)).toEqual({
-            digest: r.manifest.digest,
-            subject: subject.manifest.digest,
+          expect(await repo.putManifest('app', r.digest, r.bytes, r.mediaType)).toEqual({
+            digest: r.digest,
+            subject: subject.digest,
           });
         }
 
-        const all = await repo.listReferrers('app', subject.manifest.digest);
+        const all = await repo.listReferrers('app', subject.digest);
         const byDigest = (a: { digest: string }, b: { digest: string }) => (a.digest < b.digest ? -1 : 1);
         expect([...all].sort(byDigest)).toEqual(
           [
             {
               mediaType: MediaType.OciManifest,
-              digest: sbom.manifest.digest,
-              size: sbom.manifest.bytes.length,
+              digest: sbom.digest,
+              size: sbom.bytes.length,
               artifactType: 'application/vnd.example.sbom+json',
               annotations: { 'org.example.kind': 'sbom' },
             },
             {
               mediaType: MediaType.OciManifest,
-              digest: sig.manifest.digest,
-              size: sig.manifest.bytes.length,
+              digest: sig.digest,
+              size: sig.bytes.length,
               artifactType: 'application/vnd.example.signature',
             },
           ].sort(byDigest),
         );
-        expect((await repo.listReferrers('app', subject.manifest.digest, 'application/vnd.example.signature')).map((d) => d.digest)).toEqual([
-          sig.manifest.digest,
+        expect((await repo.listReferrers('app', subject.digest, 'application/vnd.example.signature')).map((d) => d.digest)).toEqual([
+          sig.digest,
         ]);
-        expect(await repo.listReferrers('app', subject.manifest.digest, 'application/vnd.example.none')).toEqual([]);
-        expect(await repo.listReferrers('app', sig.manifest.digest)).toEqual([]);
-        expect(await repo.listReferrers('other', subject.manifest.digest)).toEqual([]);
+        expect(await repo.listReferrers('app', subject.digest, 'application/vnd.example.none')).toEqual([]);
+        expect(await repo.listReferrers('app', sig.digest)).toEqual([]);
+        expect(await repo.listReferrers('other', subject.digest)).toEqual([]);
       });
 
       it('accepts a referrer before its subject is pushed', async () => {
-        const subject = buildImage();
-        const ref = buildReferrer(subject.manifest.descriptor, 'application/vnd.example.early');
+        const subject = imageManifest();
+        const ref = artifactManifest(manifestDescriptor(subject), 'application/vnd.example.early');
         await pushBlobs(repo, 'app', ref.blobs);
-        expect((await repo.putManifest('app', ref.manifest.digest, ref.manifest.bytes, ref.manifest.mediaType)).subject).toBe(subject.manifest.digest);
-        expect((await repo.listReferrers('app', subject.manifest.digest)).map((d) => d.digest)).toEqual([ref.manifest.digest]);
+        expect((await repo.putManifest('app', ref.digest, ref.bytes, ref.mediaType)).subject).toBe(subject.digest);
+        expect((await repo.listReferrers('app', subject.digest)).map((d) => d.digest)).toEqual([ref.digest]);
       });
 
       it('reports the config media type as artifactType when the manifest has none (OCI 1.1)', async () => {
-        const subject = buildImage();
+        const subject = imageManifest();
         await pushImage(repo, 'app', subject, 'v1');
-        const plain = buildImage({ subject: subject.manifest.descriptor });
+        const plain = imageManifest({ subject: manifestDescriptor(subject) });
         await pushImage(repo, 'app', plain);
-        const listed = await repo.listReferrers('app', subject.manifest.digest);
-        expect(listed.map((d) => [d.digest, d.artifactType])).toEqual([[plain.manifest.digest, MediaType.OciConfig]]);
-        expect((await repo.listReferrers('app', subject.manifest.digest, MediaType.OciConfig)).length).toBe(1);
+        const listed = await repo.listReferrers('app', subject.digest);
+        expect(listed.map((d) => [d.digest, d.artifactType])).toEqual([[plain.digest, MediaType.OciConfig]]);
+        expect((await repo.listReferrers('app', subject.digest, MediaType.OciConfig)).length).toBe(1);
       });
 
       it('forgets a deleted referrer', async () => {
-        const subject = buildImage();
+        const subject = imageManifest();
         await pushImage(repo, 'app', subject, 'v1');
-        const ref = buildReferrer(subject.manifest.descriptor, 'application/vnd.example.sbom+json');
+        const ref = artifactManifest(manifestDescriptor(subject), 'application/vnd.example.sbom+json');
         await pushImage(repo, 'app', ref);
-        await repo.deleteManifest('app', ref.manifest.digest);
-        expect(await repo.listReferrers('app', subject.manifest.digest)).toEqual([]);
+        await repo.deleteManifest('app', ref.digest);
+        expect(await repo.listReferrers('app', subject.digest)).toEqual([]);
       });
     });
 
     describe('deletes', () => {
       it('deletes a manifest together with every tag pointing at it', async () => {
-        const doomed = buildImage();
-        const kept = buildImage();
+        const doomed = imageManifest();
+        const kept = imageManifest();
         await pushImage(repo, 'app', doomed, 'v1');
-        await repo.putManifest('app', 'v1.0', doomed.manifest.bytes, doomed.manifest.mediaType);
+        await repo.putManifest('app', 'v1.0', doomed.bytes, doomed.mediaType);
         await pushImage(repo, 'app', kept, 'v2');
-        expect((await repo.getManifest('app', 'v1'))?.digest).toBe(doomed.manifest.digest);
+        expect((await repo.getManifest('app', 'v1'))?.digest).toBe(doomed.digest);
 
-        await repo.deleteManifest('app', doomed.manifest.digest);
+        await repo.deleteManifest('app', doomed.digest);
         expect(await repo.getManifest('app', 'v1')).toBeNull();
         expect(await repo.getManifest('app', 'v1.0')).toBeNull();
-        expect(await repo.getManifest('app', doomed.manifest.digest)).toBeNull();
+        expect(await repo.getManifest('app', doomed.digest)).toBeNull();
         expect((await repo.listTags('app', {})).items).toEqual(['v2']);
-        expect((await repo.getManifest('app', 'v2'))?.bytes.equals(kept.manifest.bytes)).toBe(true);
-        await expectRegistryError(repo.deleteManifest('app', doomed.manifest.digest), 'MANIFEST_UNKNOWN', 404);
+        expect((await repo.getManifest('app', 'v2'))?.bytes.equals(kept.bytes)).toBe(true);
+        await expectRegistryError(repo.deleteManifest('app', doomed.digest), 'MANIFEST_UNKNOWN', 404);
       });
 
       it('forgets an image whose last manifest is deleted', async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(repo, 'gone', img, 'v1');
-        await pushImage(repo, 'stays', buildImage(), 'v1');
-        await repo.deleteManifest('gone', img.manifest.digest);
+        await pushImage(repo, 'stays', imageManifest(), 'v1');
+        await repo.deleteManifest('gone', img.digest);
         expect((await repo.listImages({})).items).toEqual(['stays']);
         await expectRegistryError(repo.listTags('gone', {}), 'NAME_UNKNOWN');
       });
 
       it('deletes a manifest only from the image asked for', async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(repo, 'one', img, 'v1');
         await pushImage(repo, 'two', img, 'v1');
-        await repo.deleteManifest('one', img.manifest.digest);
+        await repo.deleteManifest('one', img.digest);
         expect(await repo.getManifest('one', 'v1')).toBeNull();
-        expect((await repo.getManifest('two', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
+        expect((await repo.getManifest('two', 'v1'))?.bytes.equals(img.bytes)).toBe(true);
       });
 
       it('answers MANIFEST_UNKNOWN for a manifest the image does not hold', async () => {

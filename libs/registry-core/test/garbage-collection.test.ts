@@ -9,7 +9,8 @@ import { DIALECTS } from '../../persistence/test/database';
 import type { HostedRepository } from '../src/hosted/hosted-repository';
 import { type CollectionResult, type CollectorHooks, GarbageCollector } from '../src/lifecycle/garbage-collector';
 import { hostedConfig } from './configs';
-import { type TestImage, buildImage, collect, expectRegistryError, pushBlobs, pushImage, streamOf } from './fixtures';
+import { collect, type ImageManifest, imageManifest, randomBlob, streamOf } from '@wharf/test-kit';
+import { expectRegistryError, pushBlobs, pushImage } from './fixtures';
 import { type HostedHarness, openHostedHarness } from './hosted-harness';
 
 /** A promise the test opens when it wants the paused side to go on. */
@@ -60,9 +61,9 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   };
 
   /** Pulls the image by tag and checks every byte against its digest. */
-  async function expectPullable(repo: HostedRepository, image: string, tag: string, img: TestImage): Promise<void> {
+  async function expectPullable(repo: HostedRepository, image: string, tag: string, img: ImageManifest): Promise<void> {
     const manifest = await repo.getManifest(image, tag);
-    expect(manifest?.digest).toBe(img.manifest.digest);
+    expect(manifest?.digest).toBe(img.digest);
     for (const blob of img.blobs) {
       const handle = await repo.getBlob(image, blob.digest);
       expect(handle, `blob ${blob.digest} of ${image}:${tag}`).not.toBeNull();
@@ -71,53 +72,53 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   }
 
   it('frees what a deleted image alone held and keeps what another image shares', async () => {
-    const base = buildImage({ layers: [4096] }).layers[0]!;
-    const a = buildImage({ base: [base], layers: [1000, 2000] });
-    const b = buildImage({ base: [base], layers: [3000] });
+    const base = randomBlob(4096);
+    const a = imageManifest({ layers: [base, randomBlob(1000), randomBlob(2000)] });
+    const b = imageManifest({ layers: [base, randomBlob(3000)] });
     await pushImage(hosted, 'a', a, 'v1');
     await pushImage(hosted, 'b', b, 'v1');
 
-    await hosted.deleteManifest('a', a.manifest.digest);
+    await hosted.deleteManifest('a', a.digest);
     const result = await collector().collect();
 
     const unique = a.blobs.filter((x) => x.digest !== base.digest);
     for (const blob of unique) expect(await stored(blob.digest)).toBe(false);
-    expect(await stored(a.manifest.digest)).toBe(false);
+    expect(await stored(a.digest)).toBe(false);
     expect(await stored(base.digest)).toBe(true);
     await expectPullable(hosted, 'b', 'v1', b);
     expect(result.blobsDeleted).toBe(unique.length + 1);
-    expect(result.bytesFreed).toBe(unique.reduce((n, x) => n + x.bytes.length, 0) + a.manifest.bytes.length);
+    expect(result.bytesFreed).toBe(unique.reduce((n, x) => n + x.bytes.length, 0) + a.bytes.length);
     // a second run finds nothing more
     expect((await collector().collect()).blobsDeleted).toBe(0);
   });
 
   it('frees a blob shared by two repositories only once neither references it', async () => {
     const other = harness.repository(hostedConfig('docker-hosted-2'));
-    const img = buildImage({ layers: [5000] });
+    const img = imageManifest({ layers: [randomBlob(5000)] });
     await pushImage(hosted, 'app', img, 'v1');
     await pushImage(other, 'app', img, 'v1');
 
-    await hosted.deleteManifest('app', img.manifest.digest);
+    await hosted.deleteManifest('app', img.digest);
     await collector().collect();
     for (const blob of img.blobs) expect(await stored(blob.digest)).toBe(true);
     await expectPullable(other, 'app', 'v1', img);
 
-    await other.deleteManifest('app', img.manifest.digest);
+    await other.deleteManifest('app', img.digest);
     await collector().collect();
     for (const blob of img.blobs) expect(await stored(blob.digest)).toBe(false);
     expect(await storeDigests()).toEqual([]);
   });
 
   it('keeps blobs and links within the grace period (an upload whose manifest is not pushed yet)', async () => {
-    const img = buildImage();
+    const img = imageManifest();
     await pushBlobs(hosted, 'app', img.blobs);
     await collector({}, 60 * 60_000).collect();
     for (const blob of img.blobs) expect(await stored(blob.digest)).toBe(true);
     // the push completes later
-    await hosted.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType);
+    await hosted.putManifest('app', 'v1', img.bytes, img.mediaType);
     await expectPullable(hosted, 'app', 'v1', img);
     // without a grace period, uploaded blobs no manifest uses are garbage
-    const lone = buildImage();
+    const lone = imageManifest();
     await pushBlobs(hosted, 'app', lone.blobs);
     await collector().collect();
     for (const blob of lone.blobs) expect(await stored(blob.digest)).toBe(false);
@@ -125,25 +126,25 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   });
 
   it('keeps untagged manifests and what they reference (only cleanup policies remove them)', async () => {
-    const img = buildImage();
+    const img = imageManifest();
     await pushImage(hosted, 'app', img);
     await collector().collect();
-    expect((await hosted.getManifest('app', img.manifest.digest))?.digest).toBe(img.manifest.digest);
+    expect((await hosted.getManifest('app', img.digest))?.digest).toBe(img.digest);
     for (const blob of img.blobs) expect(await stored(blob.digest)).toBe(true);
   });
 
   describe('a manifest PUT racing the sweep', () => {
     it('sweep first: the blobs are decided and deleted, the PUT fails with MANIFEST_BLOB_UNKNOWN and leaves nothing', async () => {
-      const img = buildImage();
+      const img = imageManifest();
       await pushBlobs(hosted, 'app', img.blobs);
       // the client checks its blobs (warming the repository's cache), then the collection decides them
       for (const blob of img.blobs) expect(await hosted.statBlob('app', blob.digest)).not.toBeNull();
       const { run, resume } = await pausedAt('beforeDelete');
-      await expectRegistryError(hosted.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType), 'MANIFEST_BLOB_UNKNOWN');
+      await expectRegistryError(hosted.putManifest('app', 'v1', img.bytes, img.mediaType), 'MANIFEST_BLOB_UNKNOWN');
       resume();
       await run;
       expect(await hosted.getManifest('app', 'v1')).toBeNull();
-      expect(await hosted.getManifest('app', img.manifest.digest)).toBeNull();
+      expect(await hosted.getManifest('app', img.digest)).toBeNull();
       for (const blob of img.blobs) expect(await stored(blob.digest)).toBe(false);
       // the client pushes again and succeeds
       await pushImage(hosted, 'app', img, 'v1');
@@ -151,7 +152,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
     });
 
     it('PUT first: it commits between the mark and the decision, and the sweep keeps every blob it references', async () => {
-      const img = buildImage();
+      const img = imageManifest();
       const { run, resume } = await pausedAt('afterMark');
       // the whole push happens after the mark: the collection's listing sees blobs the mark did not
       await pushImage(hosted, 'app', img, 'v1');
@@ -162,7 +163,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
     });
 
     it('PUT paused inside: the sweep runs to the end before the PUT records its references: the PUT fails, nothing dangles', async () => {
-      const img = buildImage();
+      const img = imageManifest();
       await pushBlobs(hosted, 'app', img.blobs);
       const inside = gate();
       const put = harness.deps.manifests.put.bind(harness.deps.manifests);
@@ -171,20 +172,20 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
         await inside.wait;
         return put(...args);
       };
-      const push = hosted.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType);
+      const push = hosted.putManifest('app', 'v1', img.bytes, img.mediaType);
       await inside.reached;
       const result = await collector().collect();
       // the manifest's own bytes are claimed by the PUT: kept; the unreferenced layers are gone
-      expect(await stored(img.manifest.digest)).toBe(true);
+      expect(await stored(img.digest)).toBe(true);
       expect(result.blobsDeleted).toBe(img.blobs.length);
       inside.open();
       await expectRegistryError(push, 'MANIFEST_BLOB_UNKNOWN');
-      expect(await hosted.getManifest('app', img.manifest.digest)).toBeNull();
+      expect(await hosted.getManifest('app', img.digest)).toBeNull();
     });
   });
 
   it('never deletes a blob an upload is committing (claimed before it lands, until it is linked)', async () => {
-    const img = buildImage();
+    const img = imageManifest({ layers: [randomBlob(2048)] });
     const linking = gate();
     const link = harness.deps.links.link.bind(harness.deps.links);
     harness.deps.links.link = async (...args) => {
@@ -202,14 +203,14 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
     await upload;
     harness.deps.links.link = link;
     await pushBlobs(hosted, 'app', [img.config]);
-    await hosted.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType);
+    await hosted.putManifest('app', 'v1', img.bytes, img.mediaType);
     await expectPullable(hosted, 'app', 'v1', img);
   });
 
   describe('a mount racing the sweep', () => {
     it('sweep first: the mount is refused (the client uploads instead)', async () => {
       const source = harness.repository(hostedConfig('docker-hosted-2'));
-      const img = buildImage();
+      const img = imageManifest();
       await pushBlobs(source, 'src', img.blobs);
       const { run, resume } = await pausedAt('beforeDelete');
       // the source repository's cache still believes it holds the blob; the store is about to lose it
@@ -221,21 +222,21 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
 
     it('mount first: the linked blob is kept', async () => {
       const source = harness.repository(hostedConfig('docker-hosted-2'));
-      const img = buildImage();
+      const img = imageManifest();
       await pushImage(source, 'src', img, 'v1');
       for (const blob of img.blobs) expect(await hosted.mountBlob('app', blob.digest, { repository: source, image: 'src' })).not.toBeNull();
-      await hosted.putManifest('app', 'v1', img.manifest.bytes, img.manifest.mediaType);
-      await source.deleteManifest('src', img.manifest.digest);
+      await hosted.putManifest('app', 'v1', img.bytes, img.mediaType);
+      await source.deleteManifest('src', img.digest);
       await collector().collect();
       await expectPullable(hosted, 'app', 'v1', img);
     });
   });
 
   describe('an interrupted collection (the process died between deciding and deleting)', () => {
-    async function interrupted(): Promise<TestImage> {
-      const img = buildImage();
+    async function interrupted(): Promise<ImageManifest> {
+      const img = imageManifest();
       await pushImage(hosted, 'app', img, 'v1');
-      await hosted.deleteManifest('app', img.manifest.digest);
+      await hosted.deleteManifest('app', img.digest);
       // decide with a lease that runs out at once, then "die" before deleting anything
       const dying = new GarbageCollector(ledger, harness.blobs, { graceMs: 0, leaseMs: 1, now: ahead }, {
         beforeDelete: () => new Promise(() => undefined),
@@ -276,7 +277,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   });
 
   it('a writer waits while a collection deletes its digest, then stores the blob again', async () => {
-    const img = buildImage();
+    const img = imageManifest();
     await pushBlobs(hosted, 'app', img.blobs);
     const { run, resume } = await pausedAt('beforeDelete');
     let pushed = false;
@@ -290,7 +291,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   });
 
   it('claims of a dead writer expire', async () => {
-    const img = buildImage();
+    const img = imageManifest();
     const digest = img.layers[0]!.digest;
     await harness.blobs.write(streamOf(img.layers[0]!.bytes), { digest });
     const claims = new TypeOrmBlobClaims(harness.db!);
@@ -303,11 +304,11 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   });
 
   it('the catalog sees the repository as one graph for cleanup', async () => {
-    const img = buildImage();
+    const img = imageManifest();
     await pushImage(hosted, 'app', img, 'v1');
     const catalog = new TypeOrmContentCatalog(harness.db!);
     const [m] = await catalog.manifests('docker-hosted');
-    expect(m).toMatchObject({ image: 'app', digest: img.manifest.digest, tags: [{ name: 'v1' }] });
+    expect(m).toMatchObject({ image: 'app', digest: img.digest, tags: [{ name: 'v1' }] });
     expect([...m!.references].sort()).toEqual(img.blobs.map((b) => b.digest).sort());
   });
 });

@@ -5,19 +5,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Manifest } from '@wharf/test-kit';
 import { BlobFills } from '../src/proxy/blob-fill';
 import { ProxyRepository } from '../src/proxy/proxy-repository';
 import { ProxyState } from '../src/proxy/proxy-state';
 import { RegistryClient } from '../src/upstream';
 import { proxyConfig } from './configs';
-import type { TestImage } from './fixtures';
 import { openHostedHarness } from './hosted-harness';
 import { type RunningDistribution, startDistribution } from './upstream/distribution';
 
 export interface ProxyHarness {
   upstream: RunningDistribution;
   repository(name?: string): ProxyRepository;
-  seed(image: string, tag: string, img: TestImage): Promise<void>;
+  seed(image: string, tag: string, img: Manifest): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -27,14 +27,14 @@ async function expectStatus(res: Response, status: number, what: string): Promis
 }
 
 /** Pushes the image's blobs (monolithic uploads) and its manifest, bytes unchanged, to a registry without auth. */
-export async function pushToRegistry(url: string, image: string, tag: string, img: TestImage): Promise<void> {
+export async function pushToRegistry(url: string, image: string, tag: string, img: Manifest): Promise<void> {
   for (const blob of img.blobs) {
     const start = await expectStatus(await fetch(`${url}/v2/${image}/blobs/uploads/`, { method: 'POST' }), 202, 'upload start');
     const location = new URL(start.headers.get('location')!, url);
     location.searchParams.set('digest', blob.digest);
     await expectStatus(await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: blob.bytes }), 201, 'upload');
   }
-  const put = await fetch(`${url}/v2/${image}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': img.manifest.mediaType }, body: img.manifest.bytes });
+  const put = await fetch(`${url}/v2/${image}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': img.mediaType }, body: img.bytes });
   await expectStatus(put, 201, 'manifest put');
 }
 

@@ -5,16 +5,14 @@
  * `describeReadContract(name, factory)`. The fixture's `seed` puts an image where this repository finds it
  * (pushed into a hosted repository, into a group's member, into a proxy's upstream registry).
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { digestOf } from '@wharf/oci';
+import { MT, type Manifest, collect, imageManifest, randomBlob, unknownDigest } from '@wharf/test-kit';
 import type { DockerRepository } from '../src/docker-repository';
-import { type TestImage, buildImage, collect } from './fixtures';
 
 export interface ReadFixture {
   repository: DockerRepository;
   /** Makes `img` available under `image:tag` to the repository. */
-  seed(image: string, tag: string, img: TestImage): Promise<void>;
+  seed(image: string, tag: string, img: Manifest): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -36,27 +34,27 @@ export function describeReadContract(name: string, factory: () => Promise<ReadFi
 
     it('serves an image by tag and by digest with its exact bytes, digest and media type (OCI and Docker schema 2)', async () => {
       for (const format of ['oci', 'docker'] as const) {
-        const img = buildImage({ format });
+        const img = imageManifest({ mediaType: format === 'oci' ? MT.ociManifest : MT.dockerManifest });
         await fixture.seed(`app-${format}`, '1.0', img);
-        for (const reference of ['1.0', img.manifest.digest]) {
-          const m = await repo.getManifest(`app-${format}`, reference, img.manifest.mediaType);
+        for (const reference of ['1.0', img.digest]) {
+          const m = await repo.getManifest(`app-${format}`, reference, img.mediaType);
           expect(m, `${format} ${reference}`).not.toBeNull();
-          expect(m!.digest).toBe(img.manifest.digest);
-          expect(m!.mediaType).toBe(img.manifest.mediaType);
-          expect(m!.bytes.equals(img.manifest.bytes)).toBe(true);
+          expect(m!.digest).toBe(img.digest);
+          expect(m!.mediaType).toBe(img.mediaType);
+          expect(m!.bytes.equals(img.bytes)).toBe(true);
         }
       }
     });
 
     it('answers null for a tag, a digest or an image it does not have', async () => {
-      await fixture.seed('app', '1.0', buildImage());
+      await fixture.seed('app', '1.0', imageManifest());
       expect(await repo.getManifest('app', 'missing')).toBeNull();
-      expect(await repo.getManifest('app', digestOf(randomBytes(8)))).toBeNull();
+      expect(await repo.getManifest('app', unknownDigest())).toBeNull();
       expect(await repo.getManifest('nothing-here', '1.0')).toBeNull();
     });
 
     it('serves every blob of an image it served, with its size and exact bytes; then knows its size (HEAD)', async () => {
-      const img = buildImage({ layers: [3000, 1] });
+      const img = imageManifest({ layers: [randomBlob(3000), randomBlob(1)] });
       await fixture.seed('app', '1.0', img);
       expect(await repo.getManifest('app', '1.0')).not.toBeNull();
       for (const blob of img.blobs) {
@@ -70,14 +68,14 @@ export function describeReadContract(name: string, factory: () => Promise<ReadFi
     });
 
     it('answers null for a blob it cannot serve', async () => {
-      await fixture.seed('app', '1.0', buildImage());
-      const unknown = digestOf(randomBytes(16));
+      await fixture.seed('app', '1.0', imageManifest());
+      const unknown = unknownDigest();
       expect(await repo.statBlob('app', unknown)).toBeNull();
       expect(await repo.getBlob('app', unknown)).toBeNull();
     });
 
     it('serves ranges of a blob (slice), and refuses one outside it with RANGE_INVALID', async () => {
-      const img = buildImage({ layers: [10_000] });
+      const img = imageManifest({ layers: [randomBlob(10_000)] });
       await fixture.seed('app', '1.0', img);
       const layer = img.layers[0]!;
       for (const [start, end] of [
@@ -95,7 +93,7 @@ export function describeReadContract(name: string, factory: () => Promise<ReadFi
     });
 
     it('serves a 5 MiB layer intact to several readers at once, and again afterwards', async () => {
-      const img = buildImage({ layers: [5 * MiB + 17] });
+      const img = imageManifest({ layers: [randomBlob(5 * MiB + 17)] });
       await fixture.seed('app', '1.0', img);
       const layer = img.layers[0]!;
       const bodies = await Promise.all(Array.from({ length: 4 }, async () => collect((await repo.getBlob('app', layer.digest))!.stream())));
@@ -104,7 +102,7 @@ export function describeReadContract(name: string, factory: () => Promise<ReadFi
     });
 
     it('lists the tag of an image it served', async () => {
-      await fixture.seed('app', '2.0', buildImage());
+      await fixture.seed('app', '2.0', imageManifest());
       expect(await repo.getManifest('app', '2.0')).not.toBeNull();
       expect((await repo.listTags('app', {})).items).toContain('2.0');
     });

@@ -2,13 +2,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../busybox-image';
 import { Cleanup } from '../cleanup';
-import { digestFile } from '../digest';
+import { buildDiskImage, digestFile, readOciLayout, writeOciLayout } from '@wharf/test-kit';
 import { Distribution } from '../distribution';
 import { Dockerd } from '../dockerd';
 import { GatedFileStream } from '../gated-stream';
 import { header } from '../http';
-import { buildImage } from '../image-builder';
-import { readOciLayout, writeOciLayout } from '../oci-layout';
 import { makeTempDir, removeDir } from '../paths';
 import { RegistryClient, withDigest } from '../registry-client';
 import { skopeoCopy, skopeoInspect } from '../skopeo';
@@ -34,7 +32,7 @@ describe('e2e harness against CNCF Distribution', () => {
     const client = new RegistryClient({ baseUrl: upstream.url });
     expect((await client.ping()).status).toBe(200);
     for (const mode of ['monolithic', 'chunked', 'stream'] as const) {
-      const image = await buildImage(join(tmp, `img-${mode}`), {
+      const image = await buildDiskImage(join(tmp, `img-${mode}`), {
         layers: [1000, 20 << 20],
         format: mode === 'chunked' ? 'oci' : 'docker',
       });
@@ -53,7 +51,7 @@ describe('e2e harness against CNCF Distribution', () => {
 
   it('holds a streamed PATCH at a byte count and completes it after release', async () => {
     const client = new RegistryClient({ baseUrl: upstream.url });
-    const image = await buildImage(join(tmp, 'img-gated'), { layers: [32 << 20], format: 'docker' });
+    const image = await buildDiskImage(join(tmp, 'img-gated'), { layers: [32 << 20], format: 'docker' });
     const layer = image.layers[0]!;
     const location = await client.startUpload('selftest/gated');
     const body = new GatedFileStream(layer.path, layer.size, 16 << 20);
@@ -75,7 +73,7 @@ describe('e2e harness against CNCF Distribution', () => {
   });
 
   it('skopeo copies an OCI layout in and out with identical digests', async () => {
-    const image = await buildImage(join(tmp, 'img-skopeo'), { layers: [8 << 20], format: 'oci', gzip: true });
+    const image = await buildDiskImage(join(tmp, 'img-skopeo'), { layers: [8 << 20], format: 'oci', gzip: true });
     const layoutIn = join(tmp, 'layout-in');
     writeOciLayout(layoutIn, image, 'v1');
     const ctx = { dir: tmp };

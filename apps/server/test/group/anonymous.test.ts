@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, imageManifest, randomBlob } from '../support/content';
+import { type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import type { HttpResult } from '../support/http';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';

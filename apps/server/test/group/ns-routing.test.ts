@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, imageManifest } from '../support/content';
+import { type Manifest, imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { REPOSITORIES } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '../support/content';
+import { type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '@wharf/test-kit';
 import type { Registry } from '../support/registry';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { type TestWharf, startTestWharf } from '../support/wharf';

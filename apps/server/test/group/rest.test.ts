@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { canBind, freePort } from '../support/ports';
 import { REPOSITORIES, deleteRepository, fieldIds } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob } from '../support/content';
+import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { Registry, expectRegistryError, pathOf, withQuery } from '../support/registry';
 import { freePort } from '../support/ports';
 import { REPOSITORIES } from '../support/rest';

@@ -1,6 +1,6 @@
 import type { BlobStoreSummaryJson, CleanupPolicyJson, CleanupPreviewJson, TaskJson } from '@wharf/api-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Blob, type Manifest, imageManifest, randomBlob, randomConfig } from '../support/content';
+import { type Blob, type Manifest, imageManifest, randomBlob, randomConfig } from '@wharf/test-kit';
 import { fieldIds } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { runTask, setGrace, storedBlobs } from '../support/tasks';

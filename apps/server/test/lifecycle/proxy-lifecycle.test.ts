@@ -2,7 +2,7 @@ import type { ComponentJson, PageJson } from '@wharf/api-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gate } from '../../../../test/support/fault-proxy';
 import { waitFor } from '../../../../test/support/wait';
-import { type Manifest, imageManifest, randomBlob } from '../support/content';
+import { type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { hostedFixture } from '../support/setup';
 import { runTask, setGrace, storedBlobs } from '../support/tasks';

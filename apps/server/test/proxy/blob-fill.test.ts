@@ -3,7 +3,7 @@ import { nativeIoAvailable, nativeReceives, zeroCopyTransfers } from '@wharf/nat
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gate } from '../../../../test/support/fault-proxy';
 import { waitFor } from '../../../../test/support/wait';
-import { type Blob, type Manifest, imageManifest, randomBlob, sha256 } from '../support/content';
+import { type Blob, type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, type StreamedBody, createProxy, proxyStatus, upstreamFor } from './support/proxy-fixture';
 

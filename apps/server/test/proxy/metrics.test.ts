@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob } from '../support/content';
+import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ProxyClient, type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, unknownDigest } from '../support/content';
+import { imageManifest, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, createProxy, invalidateCache, upstreamFor } from './support/proxy-fixture';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MT, type Manifest, imageManifest, indexManifest, manifestDescriptor, randomBlob, sha256 } from '../support/content';
+import { MT, type Manifest, imageManifest, indexManifest, manifestDescriptor, randomBlob, sha256 } from '@wharf/test-kit';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, ProxyClient, SCHEMES, createProxy, invalidateCache, proxyStatus, upstreamFor } from './support/proxy-fixture';
 

@@ -6,7 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobOrigin, TokenServer } from '../../../../test/support/fault-proxy';
-import { type Manifest, imageManifest, randomBlob, sha256 } from '../support/content';
+import { type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, createProxy, proxyBody, proxyStatus, upstreamFor, upstreamTls } from './support/proxy-fixture';

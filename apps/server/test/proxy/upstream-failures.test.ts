@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, imageManifest, sha256 } from '../support/content';
+import { type Manifest, imageManifest, sha256 } from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor } from './support/proxy-fixture';

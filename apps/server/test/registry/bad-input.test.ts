@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MT, blobOf, imageManifest, randomBlob, sha512, unknownDigest } from '../support/content';
+import { MT, blobOf, imageManifest, randomBlob, sha512, unknownDigest } from '@wharf/test-kit';
 import { rawRequest } from '../support/http';
 import { Registry, expectHeadError, expectRegistryError, withQuery } from '../support/registry';
 import { createHostedRaw, hostedBody } from '../support/rest';

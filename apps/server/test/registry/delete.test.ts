@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob, unknownDigest } from '../support/content';
+import { imageManifest, randomBlob, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';

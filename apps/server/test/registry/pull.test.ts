@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MT, type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '../support/content';
+import { MT, type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';

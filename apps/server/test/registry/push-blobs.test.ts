@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBlob, unknownDigest } from '../support/content';
+import { randomBlob, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError, pathOf, withQuery } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';

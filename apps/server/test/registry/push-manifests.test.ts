@@ -10,7 +10,7 @@ import {
   randomConfig,
   sha256,
   unknownDigest,
-} from '../support/content';
+} from '@wharf/test-kit';
 import { rawRequest } from '../support/http';
 import { expectRegistryError, pathOf } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';

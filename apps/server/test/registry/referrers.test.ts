@@ -7,7 +7,7 @@ import {
   indexManifest,
   manifestDescriptor,
   unknownDigest,
-} from '../support/content';
+} from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { expectRegistryError, nextLink } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';

@@ -2,7 +2,7 @@ import { nativeIoAvailable, nativeReceives } from '@wharf/native-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBucket, createTestBucket } from '../../../../test/services/buckets';
 import { takenBodies } from '../../src/http/taken-bodies';
-import { randomBlob } from '../support/content';
+import { randomBlob } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { RawConnection, chunked, requestHead } from '../support/raw-connection';
 import { Registry, expectRegistryError, pathOf, withQuery } from '../support/registry';

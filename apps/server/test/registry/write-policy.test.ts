@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob } from '../support/content';
+import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { expectRegistryError, withQuery } from '../support/registry';
 import { updateHosted } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';

@@ -2,7 +2,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBucket, createTestBucket } from '../../../../test/services/buckets';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';
 import { createHosted, createHostedRaw, hostedBody, updateHosted } from '../support/rest';

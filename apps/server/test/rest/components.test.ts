@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MT, type Manifest, imageManifest } from '../support/content';
+import { MT, type Manifest, imageManifest } from '@wharf/test-kit';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 

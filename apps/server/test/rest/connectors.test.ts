@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { canBind, freePort, isListening, occupyPort, release } from '../support/ports';
 import { createHosted, createHostedRaw, deleteRepository, getHosted, hostedBody, updateHosted } from '../support/rest';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 

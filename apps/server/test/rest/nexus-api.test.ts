@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetJson, ComponentJson, PageJson, RepositorySummary } from '@wharf/api-types';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { Registry, expectRegistryError } from '../support/registry';
 import {
   REPOSITORIES,

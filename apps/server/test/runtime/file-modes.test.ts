@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob } from '../support/content';
+import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { createHosted } from '../support/rest';
 import { startTestWharf } from '../support/wharf';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../test/support/wait';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';
 import { createHosted } from '../support/rest';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageManifest, randomBlob } from '../support/content';
+import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { type HttpResult, rawRequest } from '../support/http';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';

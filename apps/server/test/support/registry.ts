@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Blob, Manifest } from './content';
+import type { Blob, Manifest } from '@wharf/test-kit';
 import type { HttpClient, HttpResult, RequestOptions } from './http';
 
 /**

@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestOf } from '@wharf/oci';
-import {
-  collect,
-  describeBlobStoreContract,
-  expectRegistryError,
-  failingSource,
-  listAll,
-  source,
-} from '../../test/blob-store.contract';
+import { collect, streamOf } from '@wharf/test-kit';
+import { describeBlobStoreContract, expectRegistryError, failingSource, listAll } from '../../test/blob-store.contract';
 import { FileBlobStore } from './file-blob-store';
 import { isUploadId } from './paths';
 
@@ -59,7 +53,7 @@ describe('FileBlobStore (filesystem specifics)', () => {
 
   it('lists only well-formed blob files (foreign files, wrong prefixes and directories are skipped)', async () => {
     const data = randomBytes(500);
-    const blob = await store.write(source(data));
+    const blob = await store.write(streamOf(data));
     const hex = blob.digest.slice('sha256:'.length);
     const other = 'ab'.padEnd(64, '0');
     await writeFile(join(root, 'blobs', 'sha256', hex.slice(0, 2), `${hex}.bak`), 'x');
@@ -77,8 +71,8 @@ describe('FileBlobStore (filesystem specifics)', () => {
     const data = randomBytes(1000);
     const d256 = digestOf(data);
     const d512 = digestOf(data, 'sha512');
-    await store.write(source(data), { digest: d256 });
-    await store.write(source(data), { digest: d512 });
+    await store.write(streamOf(data), { digest: d256 });
+    await store.write(streamOf(data), { digest: d512 });
     const hex256 = d256.slice('sha256:'.length);
     const hex512 = d512.slice('sha512:'.length);
     expect(await filesUnder(join(root, 'blobs'))).toEqual(
@@ -91,9 +85,9 @@ describe('FileBlobStore (filesystem specifics)', () => {
   it('removes crash leftovers in tmp/ on init, and keeps blobs and uploads', async () => {
     const data = randomBytes(4000);
     const digest = digestOf(data);
-    await store.write(source(data), { digest });
+    await store.write(streamOf(data), { digest });
     const id = await store.uploads.create();
-    await store.uploads.append(id, source(data), 0);
+    await store.uploads.append(id, streamOf(data), 0);
 
     await writeFile(join(root, 'tmp', randomUUID()), randomBytes(1234));
     await writeFile(join(root, 'tmp', 'half-written'), 'x');
@@ -109,8 +103,8 @@ describe('FileBlobStore (filesystem specifics)', () => {
 
   it('leaves nothing in blobs/ or tmp/ after a digest mismatch', async () => {
     const data = randomBytes(2 * 1024 * 1024);
-    await expectRegistryError(store.write(source(data), { digest: digestOf(randomBytes(4)) }), 'DIGEST_INVALID');
-    await expectRegistryError(store.write(source(data), { digest: digestOf(data), size: 5 }), 'SIZE_INVALID');
+    await expectRegistryError(store.write(streamOf(data), { digest: digestOf(randomBytes(4)) }), 'DIGEST_INVALID');
+    await expectRegistryError(store.write(streamOf(data), { digest: digestOf(data), size: 5 }), 'SIZE_INVALID');
     await expect(store.write(failingSource(data, 100_000))).rejects.toThrow('client went away');
     expect(await filesUnder(join(root, 'blobs'))).toEqual([]);
     expect(await filesUnder(join(root, 'tmp'))).toEqual([]);
@@ -118,7 +112,7 @@ describe('FileBlobStore (filesystem specifics)', () => {
 
   it('leaves nothing in tmp/ after successful and duplicate writes', async () => {
     const data = randomBytes(100_000);
-    await Promise.all([store.write(source(data)), store.write(source(data)), store.write(source(data))]);
+    await Promise.all([store.write(streamOf(data)), store.write(streamOf(data)), store.write(streamOf(data))]);
     expect(await filesUnder(join(root, 'tmp'))).toEqual([]);
     expect((await filesUnder(join(root, 'blobs'))).length).toBe(1);
   });
@@ -127,13 +121,13 @@ describe('FileBlobStore (filesystem specifics)', () => {
     const data = randomBytes(3 * 1024 * 1024 + 11);
     const digest = digestOf(data);
     const id = await store.uploads.create();
-    await store.uploads.append(id, source(data.subarray(0, 1_500_000)), 0);
+    await store.uploads.append(id, streamOf(data.subarray(0, 1_500_000)), 0);
 
     const restarted = new FileBlobStore({ root });
     await restarted.init();
     expect(await restarted.uploads.size(id)).toBe(1_500_000);
-    await expectRegistryError(restarted.uploads.append(id, source(data.subarray(1_500_000)), 1_000_000), 'RANGE_INVALID', 416);
-    expect(await restarted.uploads.append(id, source(data.subarray(1_500_000)), 1_500_000)).toBe(data.length);
+    await expectRegistryError(restarted.uploads.append(id, streamOf(data.subarray(1_500_000)), 1_000_000), 'RANGE_INVALID', 416);
+    expect(await restarted.uploads.append(id, streamOf(data.subarray(1_500_000)), 1_500_000)).toBe(data.length);
     await expectRegistryError(restarted.uploads.commit(id, digestOf(data.subarray(1))), 'DIGEST_INVALID');
     expect(await restarted.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
     expect((await collect((await restarted.open(digest))!.stream())).equals(data)).toBe(true);
@@ -144,10 +138,10 @@ describe('FileBlobStore (filesystem specifics)', () => {
     const data = randomBytes(300_000);
     const digest = digestOf(data);
     const id = await store.uploads.create();
-    await store.uploads.append(id, source(data.subarray(0, 100_000)), 0);
+    await store.uploads.append(id, streamOf(data.subarray(0, 100_000)), 0);
     const other = new FileBlobStore({ root });
-    await other.uploads.append(id, source(data.subarray(100_000, 200_000)), 100_000);
-    await store.uploads.append(id, source(data.subarray(200_000)), 200_000);
+    await other.uploads.append(id, streamOf(data.subarray(100_000, 200_000)), 100_000);
+    await store.uploads.append(id, streamOf(data.subarray(200_000)), 200_000);
     expect(await store.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
   });
 
@@ -169,7 +163,7 @@ describe('FileBlobStore (filesystem specifics)', () => {
     for (const id of evil) {
       expect(isUploadId(id)).toBe(false);
       expect(await store.uploads.size(id)).toBeNull();
-      await expectRegistryError(store.uploads.append(id, source(Buffer.from('pwn')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
+      await expectRegistryError(store.uploads.append(id, streamOf(Buffer.from('pwn')), 0), 'BLOB_UPLOAD_UNKNOWN', 404);
       await expectRegistryError(store.uploads.commit(id, digestOf(Buffer.alloc(0))), 'BLOB_UPLOAD_UNKNOWN', 404);
       expect(await store.uploads.cancel(id)).toBe(false);
     }
@@ -217,7 +211,7 @@ describe('FileBlobStore (filesystem specifics)', () => {
     expect(await store.delete(digest)).toBe(false);
     expect(await store.uploads.size(randomUUID())).toBeNull();
     expect(await store.uploads.purge(new Date())).toEqual([]);
-    const err = await store.write(source(Buffer.from('x'))).catch((e: unknown) => e);
+    const err = await store.write(streamOf(Buffer.from('x'))).catch((e: unknown) => e);
     expect((err as Error).name).toBe('StorageError');
     expect((err as { code?: string }).code).toBeUndefined();
   });

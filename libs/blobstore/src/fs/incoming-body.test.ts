@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { write } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { type IncomingBody, nativeIoAvailable, zeroCopyTransfers } from '@wharf/native-io';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { digestHex, sha256 } from '@wharf/test-kit';
 import { waitFor } from '../../../../test/support/wait';
 import { DeliveryServer, fetchPath } from '../../test/delivery';
 import type { WriteInProgress } from '../blob-store';
@@ -15,7 +16,6 @@ import { StorageError } from './fs-util';
 
 const MiB = 1024 * 1024;
 const writeAt = promisify(write);
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 interface FakeBody extends IncomingBody {
   readonly streamed: boolean;
@@ -51,7 +51,7 @@ function incoming(data: Buffer, options: { length?: number | null; decline?: boo
         onProgress(at + piece.length);
         if (options.paceMs) await new Promise((r) => setTimeout(r, options.paceMs));
       }
-      return { bytes: data.length, hex: options.hex ?? sha256(data) };
+      return { bytes: data.length, hex: options.hex ?? digestHex(sha256(data)) };
     },
   };
 }
@@ -79,8 +79,8 @@ describe('FileBlobStore.write(IncomingBody): a body that receives itself', () =>
     const data = randomBytes(5 * MiB + 3);
     const body = incoming(data);
     const progress: number[] = [];
-    const info = await store.write(body, { digest: `sha256:${sha256(data)}`, size: data.length }, { onProgress: (b) => progress.push(b) });
-    expect(info).toEqual({ digest: `sha256:${sha256(data)}`, size: data.length });
+    const info = await store.write(body, { digest: sha256(data), size: data.length }, { onProgress: (b) => progress.push(b) });
+    expect(info).toEqual({ digest: sha256(data), size: data.length });
     expect([body.received, body.streamed]).toEqual([true, false]);
     expect(progress.at(-1)).toBe(data.length);
     expect(await readdir(join(root, 'tmp'))).toEqual([]);
@@ -89,14 +89,14 @@ describe('FileBlobStore.write(IncomingBody): a body that receives itself', () =>
   it('is streamed when it declines to receive itself', async () => {
     const data = randomBytes(MiB);
     const body = incoming(data, { decline: true });
-    expect((await store.write(body, { digest: `sha256:${sha256(data)}` })).size).toBe(data.length);
+    expect((await store.write(body, { digest: sha256(data) })).size).toBe(data.length);
     expect(body.streamed).toBe(true);
   });
 
   it('an announced length other than the expected size is SIZE_INVALID before anything is received', async () => {
     const data = randomBytes(1000);
     const body = incoming(data);
-    await expect(store.write(body, { digest: `sha256:${sha256(data)}`, size: 999 })).rejects.toMatchObject({ code: 'SIZE_INVALID' });
+    await expect(store.write(body, { digest: sha256(data), size: 999 })).rejects.toMatchObject({ code: 'SIZE_INVALID' });
     expect(body.received).toBe(false);
   });
 
@@ -110,10 +110,10 @@ describe('FileBlobStore.write(IncomingBody): a body that receives itself', () =>
 
   it('a body whose digest does not match is DIGEST_INVALID and nothing is stored', async () => {
     const data = randomBytes(3000);
-    await expect(store.write(incoming(data, { hex: sha256(Buffer.from('other')) }), { digest: `sha256:${sha256(data)}` })).rejects.toMatchObject({
+    await expect(store.write(incoming(data, { hex: digestHex(sha256(Buffer.from('other'))) }), { digest: sha256(data) })).rejects.toMatchObject({
       code: 'DIGEST_INVALID',
     });
-    expect(await store.stat(`sha256:${sha256(data)}`)).toBeNull();
+    expect(await store.stat(sha256(data))).toBeNull();
   });
 });
 
@@ -134,7 +134,7 @@ describe.runIf(nativeIoAvailable())('delivery over plain HTTP uses sendfile(2), 
 
   it('a stored blob and a range of it go out with sendfile, on one keep-alive connection', async () => {
     const data = randomBytes(3 * MiB);
-    const digest = `sha256:${sha256(data)}`;
+    const digest = sha256(data);
     await store.write(Readable.from([data]), { digest });
     const before = zeroCopyTransfers();
     const whole = await fetchPath(server, server.route(async () => (await store.open(digest))!));
@@ -150,7 +150,7 @@ describe.runIf(nativeIoAvailable())('delivery over plain HTTP uses sendfile(2), 
     let started!: (write: WriteInProgress) => void;
     const following = new Promise<WriteInProgress>((resolve) => (started = resolve));
     const before = zeroCopyTransfers();
-    const done = store.write(incoming(data, { paceMs: 20 }), { digest: `sha256:${sha256(data)}`, size: data.length }, { onStarted: started });
+    const done = store.write(incoming(data, { paceMs: 20 }), { digest: sha256(data), size: data.length }, { onStarted: started });
     const write = await following;
     const got = await fetchPath(server, server.route(async () => (await write.follow())!));
     await done;
@@ -162,7 +162,7 @@ describe.runIf(nativeIoAvailable())('delivery over plain HTTP uses sendfile(2), 
     const data = randomBytes(4 * MiB);
     let started!: (write: WriteInProgress) => void;
     const following = new Promise<WriteInProgress>((resolve) => (started = resolve));
-    const done = store.write(incoming(data, { paceMs: 20, hex: sha256(Buffer.from('x')) }), { digest: `sha256:${sha256(data)}`, size: data.length }, { onStarted: started });
+    const done = store.write(incoming(data, { paceMs: 20, hex: digestHex(sha256(Buffer.from('x'))) }), { digest: sha256(data), size: data.length }, { onStarted: started });
     done.catch(() => undefined);
     const write = await following;
     const path = server.route(async () => (await write.follow())!);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { write } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { IncomingBody, ReceiveOptions } from '@wharf/native-io';
+import { sha256 } from '@wharf/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileBlobStore } from './file-blob-store';
 
 const MiB = 1024 * 1024;
 const writeAt = promisify(write);
-const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /**
  * An IncomingBody that receives itself as a request body taken off the server's parser does (here in JavaScript):

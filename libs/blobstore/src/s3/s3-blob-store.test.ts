@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { digestOf } from '@wharf/oci';
 import { type TestBucket, createTestBucket } from '../../../../test/services/buckets';
-import { collect, describeBlobStoreContract, expectRegistryError, source } from '../../test/blob-store.contract';
+import { collect, streamOf } from '@wharf/test-kit';
+import { describeBlobStoreContract, expectRegistryError } from '../../test/blob-store.contract';
 import { S3BlobStore } from './s3-blob-store';
 
 const MiB = 1024 * 1024;
@@ -42,7 +43,7 @@ describe('S3BlobStore (S3 specifics)', () => {
   it('creates its bucket when missing and keeps blobs at blobs/<alg>/<2 hex>/<hex>', async () => {
     const data = randomBytes(1000);
     const digest = digestOf(data);
-    await opened.store.write(source(data), { digest });
+    await opened.store.write(streamOf(data), { digest });
     const hex = digest.slice('sha256:'.length);
     expect(await opened.bucket.keys()).toEqual([`blobs/sha256/${hex.slice(0, 2)}/${hex}`]);
   });
@@ -50,11 +51,11 @@ describe('S3BlobStore (S3 specifics)', () => {
   it('uploads a large blob in parts and leaves no multipart upload or temporary object behind', async () => {
     const data = randomBytes(12 * MiB + 5);
     const digest = digestOf(data);
-    expect(await opened.store.write(source(data, 256 * 1024), { digest, size: data.length })).toEqual({ digest, size: data.length });
+    expect(await opened.store.write(streamOf(data, 256 * 1024), { digest, size: data.length })).toEqual({ digest, size: data.length });
     expect(await opened.bucket.openUploads()).toBe(0);
     expect((await opened.bucket.keys()).length).toBe(1);
     // a lie of the same size: parts go up, the upload is aborted, nothing stays
-    await expectRegistryError(opened.store.write(source(randomBytes(12 * MiB + 5)), { digest: digestOf(randomBytes(4)) }), 'DIGEST_INVALID');
+    await expectRegistryError(opened.store.write(streamOf(randomBytes(12 * MiB + 5)), { digest: digestOf(randomBytes(4)) }), 'DIGEST_INVALID');
     expect(await opened.bucket.openUploads()).toBe(0);
     expect((await opened.bucket.keys()).length).toBe(1);
   });
@@ -65,10 +66,10 @@ describe('S3BlobStore (S3 specifics)', () => {
       const data = randomBytes(11 * MiB + 3);
       const digest = digestOf(data);
       const id = await opened.store.uploads.create();
-      await opened.store.uploads.append(id, source(data.subarray(0, 6 * MiB)), 0);
+      await opened.store.uploads.append(id, streamOf(data.subarray(0, 6 * MiB)), 0);
       expect(await other.uploads.size(id)).toBe(6 * MiB);
-      await other.uploads.append(id, source(data.subarray(6 * MiB, 7 * MiB)), 6 * MiB);
-      await opened.store.uploads.append(id, source(data.subarray(7 * MiB)), 7 * MiB);
+      await other.uploads.append(id, streamOf(data.subarray(6 * MiB, 7 * MiB)), 6 * MiB);
+      await opened.store.uploads.append(id, streamOf(data.subarray(7 * MiB)), 7 * MiB);
       // the first store did not see the middle chunk: it hashes the bytes again from the bucket
       await expectRegistryError(opened.store.uploads.commit(id, digestOf(randomBytes(3))), 'DIGEST_INVALID');
       expect(await other.uploads.commit(id, digest)).toEqual({ digest, size: data.length });
@@ -85,7 +86,7 @@ describe('S3BlobStore (S3 specifics)', () => {
     try {
       const data = randomBytes(300_000);
       const digest = digestOf(data);
-      await opened.store.write(source(data), { digest });
+      await opened.store.write(streamOf(data), { digest });
       const content = (await redirecting.open(digest))!;
       const url = await content.location!();
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*X-Amz-Signature=/);
@@ -108,7 +109,7 @@ describe('S3BlobStore (S3 specifics)', () => {
     try {
       const id = await opened.store.uploads.create();
       const [a, b] = [randomBytes(100_000), randomBytes(100_000)];
-      const results = await Promise.allSettled([opened.store.uploads.append(id, source(a), 0), other.uploads.append(id, source(b), 0)]);
+      const results = await Promise.allSettled([opened.store.uploads.append(id, streamOf(a), 0), other.uploads.append(id, streamOf(b), 0)]);
       expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect((lost.reason as { code?: string }).code).toBe('RANGE_INVALID');

@@ -4,7 +4,8 @@ import { describeDockerRepositoryContract } from '../../test/docker-repository.c
 import { openProxyHarness } from '../../test/proxy-harness';
 import { describeReadContract } from '../../test/read-contract';
 import { distributionAvailable } from '../../test/upstream/distribution';
-import { type TestImage, buildImage, expectRegistryError, pushImage } from '../../test/fixtures';
+import { type ImageManifest, imageManifest, randomBlob } from '@wharf/test-kit';
+import { expectRegistryError, pushImage } from '../../test/fixtures';
 import { type HostedHarness, openHostedHarness } from '../../test/hosted-harness';
 import type { DockerRepository, ReadView } from '../docker-repository';
 import { GroupRepository } from './group-repository';
@@ -19,8 +20,8 @@ let open: DockerRepository;
 let closed: DockerRepository;
 /** Member reads of "open", by method: a hidden member's hit must stop the group before it asks the others. */
 const openReads: string[] = [];
-const privateImage: TestImage = buildImage({ layers: [300] });
-const publicImage: TestImage = buildImage({ layers: [400] });
+const privateImage: ImageManifest = imageManifest({ layers: [randomBlob(300)] });
+const publicImage: ImageManifest = imageManifest({ layers: [randomBlob(400)] });
 
 /** Counts reads that could go upstream on a proxy member (listTags is local everywhere). */
 function counting(member: DockerRepository): DockerRepository {
@@ -71,7 +72,7 @@ const publicBlob = () => publicImage.layers[0]!.digest;
 describe('GroupRepository: callers that must log in to see some members (loginForHidden)', () => {
   const asks: { what: string; read: (g: DockerRepository) => Promise<unknown> }[] = [
     { what: 'a tag only the hidden member has', read: (g) => g.getManifest('team/private', '1') },
-    { what: 'a manifest digest only the hidden member has', read: (g) => g.getManifest('team/private', privateImage.manifest.digest) },
+    { what: 'a manifest digest only the hidden member has', read: (g) => g.getManifest('team/private', privateImage.digest) },
     { what: 'a blob only the hidden member has (GET)', read: (g) => g.getBlob('team/private', privateBlob()) },
     { what: 'a blob only the hidden member has (HEAD)', read: (g) => g.statBlob('team/private', privateBlob()) },
   ];
@@ -98,7 +99,7 @@ describe('GroupRepository: callers that must log in to see some members (loginFo
 
   it('what a readable member has is served to the anonymous caller', async () => {
     const manifest = await anonymous.getManifest('team/public', '1');
-    expect(manifest?.digest).toBe(publicImage.manifest.digest);
+    expect(manifest?.digest).toBe(publicImage.digest);
     expect((await anonymous.statBlob('team/public', publicBlob()))?.size).toBe(400);
     expect((await anonymous.listTags('team/public', {})).items).toEqual(['1']);
   });
@@ -109,12 +110,12 @@ describe('GroupRepository: callers that must log in to see some members (loginFo
     const outer = groupOf('outer', { inner: () => inner, open: () => open }, warnings);
     const view = outer.restrictTo({ canRead: (name) => name !== 'closed', loginForHidden: true });
     await expect(view.getManifest('team/private', '1')).rejects.toBeInstanceOf(LoginRequired);
-    expect((await view.getManifest('team/public', '1'))?.digest).toBe(publicImage.manifest.digest);
+    expect((await view.getManifest('team/public', '1'))?.digest).toBe(publicImage.digest);
     expect(warnings).toEqual([]);
   });
 
   it('a group that hides nothing from the caller serves what its members have', async () => {
-    expect((await hidesNothing.getManifest('team/private', '1'))?.digest).toBe(privateImage.manifest.digest);
+    expect((await hidesNothing.getManifest('team/private', '1'))?.digest).toBe(privateImage.digest);
   });
 });
 

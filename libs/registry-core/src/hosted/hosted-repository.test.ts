@@ -4,18 +4,8 @@ import { MAX_MANIFEST_BYTES, MediaType, digestOf } from '@wharf/oci';
 import { hostedConfig } from '../../test/configs';
 import { describeDockerRepositoryContract } from '../../test/docker-repository.contract';
 import { describeReadContract } from '../../test/read-contract';
-import {
-  buildImage,
-  buildIndex,
-  collect,
-  expectRegistryError,
-  expectRejects,
-  manifestOf,
-  pushBlobs,
-  pushImage,
-  randomBlob,
-  streamOf,
-} from '../../test/fixtures';
+import { collect, descriptorOf, imageManifest, indexManifest, manifestOf, MT, platformDescriptors, randomBlob, streamOf } from '@wharf/test-kit';
+import { expectRegistryError, expectRejects, pushBlobs, pushImage } from '../../test/fixtures';
 import { type HostedHarness, type MetadataKind, openHostedHarness } from '../../test/hosted-harness';
 import type { DockerRepository } from '../docker-repository';
 import { HostedRepository } from './hosted-repository';
@@ -66,86 +56,86 @@ describe(HostedRepository.name, () => {
     describe('write policy ALLOW_ONCE', () => {
       it('lets the same digest be pushed to a tag again, but not another one', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
-        const first = buildImage();
-        const second = buildImage();
+        const first = imageManifest();
+        const second = imageManifest();
         await pushImage(repo, 'app', first, '1.0');
-        expect((await repo.putManifest('app', '1.0', first.manifest.bytes, first.manifest.mediaType)).digest).toBe(first.manifest.digest);
+        expect((await repo.putManifest('app', '1.0', first.bytes, first.mediaType)).digest).toBe(first.digest);
 
         await pushBlobs(repo, 'app', second.blobs);
-        await expectRegistryError(repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType), 'DENIED', 403);
-        expect((await repo.getManifest('app', '1.0'))?.digest).toBe(first.manifest.digest);
-        expect(await repo.getManifest('app', second.manifest.digest)).toBeNull();
+        await expectRegistryError(repo.putManifest('app', '1.0', second.bytes, second.mediaType), 'DENIED', 403);
+        expect((await repo.getManifest('app', '1.0'))?.digest).toBe(first.digest);
+        expect(await repo.getManifest('app', second.digest)).toBeNull();
 
-        await repo.putManifest('app', '1.1', second.manifest.bytes, second.manifest.mediaType);
-        expect((await repo.getManifest('app', '1.1'))?.digest).toBe(second.manifest.digest);
+        await repo.putManifest('app', '1.1', second.bytes, second.mediaType);
+        expect((await repo.getManifest('app', '1.1'))?.digest).toBe(second.digest);
         expect((await repo.listTags('app', {})).items).toEqual(['1.0', '1.1']);
       });
 
       it('does not restrict pushes by digest', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(repo, 'app', img);
         await pushImage(repo, 'app', img);
-        expect((await repo.getManifest('app', img.manifest.digest))?.digest).toBe(img.manifest.digest);
+        expect((await repo.getManifest('app', img.digest))?.digest).toBe(img.digest);
       });
 
       it('exempts `latest` with latestPolicy, and only `latest`', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE', latestPolicy: true } });
-        const first = buildImage();
-        const second = buildImage();
+        const first = imageManifest();
+        const second = imageManifest();
         await pushImage(repo, 'app', first, 'latest');
         await pushImage(repo, 'app', first, 'stable');
         await pushImage(repo, 'app', second, 'latest');
-        expect((await repo.getManifest('app', 'latest'))?.digest).toBe(second.manifest.digest);
-        await expectRegistryError(repo.putManifest('app', 'stable', second.manifest.bytes, second.manifest.mediaType), 'DENIED', 403);
+        expect((await repo.getManifest('app', 'latest'))?.digest).toBe(second.digest);
+        await expectRegistryError(repo.putManifest('app', 'stable', second.bytes, second.mediaType), 'DENIED', 403);
         // the exemption is for the exact tag `latest`
-        await repo.putManifest('app', 'Latest', second.manifest.bytes, second.manifest.mediaType);
-        await expectRegistryError(repo.putManifest('app', 'Latest', first.manifest.bytes, first.manifest.mediaType), 'DENIED', 403);
+        await repo.putManifest('app', 'Latest', second.bytes, second.mediaType);
+        await expectRegistryError(repo.putManifest('app', 'Latest', first.bytes, first.mediaType), 'DENIED', 403);
       });
 
       it('keeps `latest` immutable without latestPolicy', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE', latestPolicy: false } });
-        const first = buildImage();
-        const second = buildImage();
+        const first = imageManifest();
+        const second = imageManifest();
         await pushImage(repo, 'app', first, 'latest');
         await pushBlobs(repo, 'app', second.blobs);
-        await expectRegistryError(repo.putManifest('app', 'latest', second.manifest.bytes, second.manifest.mediaType), 'DENIED', 403);
-        expect((await repo.getManifest('app', 'latest'))?.digest).toBe(first.manifest.digest);
+        await expectRegistryError(repo.putManifest('app', 'latest', second.bytes, second.mediaType), 'DENIED', 403);
+        expect((await repo.getManifest('app', 'latest'))?.digest).toBe(first.digest);
       });
 
       it('lets only one of two concurrent pushes of different manifests claim a new tag', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
-        const first = buildImage();
-        const second = buildImage();
+        const first = imageManifest();
+        const second = imageManifest();
         await pushBlobs(repo, 'app', [...first.blobs, ...second.blobs]);
         const results = await Promise.allSettled([
-          repo.putManifest('app', '1.0', first.manifest.bytes, first.manifest.mediaType),
-          repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType),
+          repo.putManifest('app', '1.0', first.bytes, first.mediaType),
+          repo.putManifest('app', '1.0', second.bytes, second.mediaType),
         ]);
         expect(results.map((r) => r.status).sort(), 'an immutable tag was written twice').toEqual(['fulfilled', 'rejected']);
         const winner = results[0]!.status === 'fulfilled' ? first : second;
-        expect((await repo.getManifest('app', '1.0'))?.digest).toBe(winner.manifest.digest);
+        expect((await repo.getManifest('app', '1.0'))?.digest).toBe(winner.digest);
         const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
         expect((rejected.reason as { code?: string }).code).toBe('DENIED');
       });
 
       it('leaves nothing of the losing push of such a race', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
-        const first = buildImage();
-        const second = buildImage();
+        const first = imageManifest();
+        const second = imageManifest();
         await pushBlobs(repo, 'app', [...first.blobs, ...second.blobs]);
         const results = await Promise.allSettled([
-          repo.putManifest('app', '1.0', first.manifest.bytes, first.manifest.mediaType),
-          repo.putManifest('app', '1.0', second.manifest.bytes, second.manifest.mediaType),
+          repo.putManifest('app', '1.0', first.bytes, first.mediaType),
+          repo.putManifest('app', '1.0', second.bytes, second.mediaType),
         ]);
         const loser = results[0]!.status === 'rejected' ? first : second;
-        expect(await repo.getManifest('app', loser.manifest.digest), 'a push answered 403 DENIED still stored its manifest').toBeNull();
+        expect(await repo.getManifest('app', loser.digest), 'a push answered 403 DENIED still stored its manifest').toBeNull();
       });
 
       it('applies per image: the same tag in another image is a new tag', async () => {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
-        await pushImage(repo, 'one', buildImage(), 'v1');
-        await pushImage(repo, 'two', buildImage(), 'v1');
+        await pushImage(repo, 'one', imageManifest(), 'v1');
+        await pushImage(repo, 'two', imageManifest(), 'v1');
         expect((await repo.listImages({})).items).toEqual(['one', 'two']);
       });
     });
@@ -153,7 +143,7 @@ describe(HostedRepository.name, () => {
     describe('write policy DENY', () => {
       it('refuses every write with DENIED and still serves reads', async () => {
         const writable = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(writable, 'app', img, 'v1');
         const { id } = await writable.startUpload('app');
 
@@ -165,9 +155,9 @@ describe(HostedRepository.name, () => {
           ['finishUpload', () => repo.finishUpload('app', id, data.digest, streamOf(data.bytes))],
           ['putBlob', () => repo.putBlob('app', data.digest, streamOf(data.bytes))],
           ['mountBlob', () => repo.mountBlob('other', img.config.digest, { repository: writable, image: 'app' })],
-          ['putManifest by tag', () => repo.putManifest('app', 'v2', img.manifest.bytes, img.manifest.mediaType)],
-          ['putManifest by digest', () => repo.putManifest('app', img.manifest.digest, img.manifest.bytes, img.manifest.mediaType)],
-          ['deleteManifest', () => repo.deleteManifest('app', img.manifest.digest)],
+          ['putManifest by tag', () => repo.putManifest('app', 'v2', img.bytes, img.mediaType)],
+          ['putManifest by digest', () => repo.putManifest('app', img.digest, img.bytes, img.mediaType)],
+          ['deleteManifest', () => repo.deleteManifest('app', img.digest)],
           ['deleteTag', () => repo.deleteTag('app', 'v1')],
           ['deleteBlob', () => repo.deleteBlob('app', img.config.digest)],
         ];
@@ -177,7 +167,7 @@ describe(HostedRepository.name, () => {
           });
         }
 
-        expect((await repo.getManifest('app', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
+        expect((await repo.getManifest('app', 'v1'))?.bytes.equals(img.bytes)).toBe(true);
         expect(await repo.statBlob('app', img.config.digest)).toEqual({ digest: img.config.digest, size: img.config.bytes.length });
         expect((await repo.listTags('app', {})).items).toEqual(['v1']);
         expect((await repo.listImages({})).items).toEqual(['app']);
@@ -202,7 +192,7 @@ describe(HostedRepository.name, () => {
         ['cancelUpload', (r) => r.cancelUpload('app', randomUUID())],
         ['putBlob', (r) => r.putBlob('app', digestOf('x'), streamOf('x'))],
         ['mountBlob', (r, source) => r.mountBlob('app', digestOf('x'), { repository: source, image: 'app' })],
-        ['putManifest', (r) => r.putManifest('app', 'v1', buildImage().manifest.bytes, MediaType.OciManifest)],
+        ['putManifest', (r) => r.putManifest('app', 'v1', imageManifest().bytes, MediaType.OciManifest)],
         ['deleteManifest', (r) => r.deleteManifest('app', digestOf('x'))],
         ['deleteTag', (r) => r.deleteTag('app', 'v1')],
         ['deleteBlob', (r) => r.deleteBlob('app', digestOf('x'))],
@@ -215,7 +205,7 @@ describe(HostedRepository.name, () => {
       });
 
       it('serves nothing that an online instance of the same repository stored', async () => {
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(open(), 'app', img, 'v1');
         const repo = open({ online: false });
         await expectRegistryError(repo.getManifest('app', 'v1'), 'UNAVAILABLE', 503);
@@ -226,14 +216,14 @@ describe(HostedRepository.name, () => {
     describe('manifest checks', () => {
       it('refuses a manifest over the size limit with 413 MANIFEST_INVALID', async () => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
         const huge = manifestOf(
           {
             schemaVersion: 2,
             mediaType: MediaType.OciManifest,
-            config: img.config.descriptor,
-            layers: img.layers.map((l) => l.descriptor),
+            config: descriptorOf(MT.ociConfig, img.config),
+            layers: img.layers.map((l) => descriptorOf(MT.ociLayer, l)),
             annotations: { padding: 'x'.repeat(MAX_MANIFEST_BYTES) },
           },
           MediaType.OciManifest,
@@ -247,13 +237,13 @@ describe(HostedRepository.name, () => {
 
       it('accepts a manifest of exactly the size limit', async () => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
         const body = {
           schemaVersion: 2,
           mediaType: MediaType.OciManifest,
-          config: img.config.descriptor,
-          layers: img.layers.map((l) => l.descriptor),
+          config: descriptorOf(MT.ociConfig, img.config),
+          layers: img.layers.map((l) => descriptorOf(MT.ociLayer, l)),
           annotations: { padding: '' },
         };
         const base = manifestOf(body, MediaType.OciManifest).bytes.length;
@@ -266,12 +256,12 @@ describe(HostedRepository.name, () => {
 
       it('refuses a manifest whose digest differs from the digest in the URL', async () => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
-        const wrong = digestOf(Buffer.concat([img.manifest.bytes, Buffer.from(' ')]));
-        await expectRegistryError(repo.putManifest('app', wrong, img.manifest.bytes, img.manifest.mediaType), 'DIGEST_INVALID', 400);
+        const wrong = digestOf(Buffer.concat([img.bytes, Buffer.from(' ')]));
+        await expectRegistryError(repo.putManifest('app', wrong, img.bytes, img.mediaType), 'DIGEST_INVALID', 400);
         expect(await repo.getManifest('app', wrong)).toBeNull();
-        expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+        expect(await repo.getManifest('app', img.digest)).toBeNull();
         await expectRegistryError(repo.listTags('app', {}), 'NAME_UNKNOWN');
       });
 
@@ -279,19 +269,19 @@ describe(HostedRepository.name, () => {
         'refuses the malformed digest reference %s',
         async (reference) => {
           const repo = open();
-          const img = buildImage();
+          const img = imageManifest();
           await pushBlobs(repo, 'app', img.blobs);
-          await expectRegistryError(repo.putManifest('app', reference, img.manifest.bytes, img.manifest.mediaType), 'DIGEST_INVALID');
+          await expectRegistryError(repo.putManifest('app', reference, img.bytes, img.mediaType), 'DIGEST_INVALID');
         },
       );
 
       it('stores a manifest pushed by a sha512 digest under that digest', async () => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
-        const sha512 = digestOf(img.manifest.bytes, 'sha512');
-        expect((await repo.putManifest('app', sha512, img.manifest.bytes, img.manifest.mediaType)).digest).toBe(sha512);
-        expect((await repo.getManifest('app', sha512))?.bytes.equals(img.manifest.bytes)).toBe(true);
+        const sha512 = digestOf(img.bytes, 'sha512');
+        expect((await repo.putManifest('app', sha512, img.bytes, img.mediaType)).digest).toBe(sha512);
+        expect((await repo.getManifest('app', sha512))?.bytes.equals(img.bytes)).toBe(true);
       });
 
       it.each([
@@ -305,25 +295,25 @@ describe(HostedRepository.name, () => {
         [''],
       ])('refuses the tag %j with TAG_INVALID', async (tag) => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
-        await expectRegistryError(repo.putManifest('app', tag, img.manifest.bytes, img.manifest.mediaType), 'TAG_INVALID', 400);
-        expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+        await expectRegistryError(repo.putManifest('app', tag, img.bytes, img.mediaType), 'TAG_INVALID', 400);
+        expect(await repo.getManifest('app', img.digest)).toBeNull();
       });
 
       it.each([['a'.repeat(128)], ['_private'], ['V1.0-rc_1'], ['0'], ['latest']])('accepts the tag %j', async (tag) => {
         const repo = open();
-        await pushImage(repo, 'app', buildImage(), tag);
+        await pushImage(repo, 'app', imageManifest(), tag);
         expect((await repo.listTags('app', {})).items).toEqual([tag]);
       });
 
       it('refuses schema 1 and a Content-Type that contradicts the manifest', async () => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushBlobs(repo, 'app', img.blobs);
         const schema1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'app', tag: 'v1', fsLayers: [], history: [] }));
         await expectRegistryError(repo.putManifest('app', 'v1', schema1, MediaType.DockerSchema1Signed), 'MANIFEST_INVALID');
-        await expectRegistryError(repo.putManifest('app', 'v1', img.manifest.bytes, MediaType.DockerManifest), 'MANIFEST_INVALID');
+        await expectRegistryError(repo.putManifest('app', 'v1', img.bytes, MediaType.DockerManifest), 'MANIFEST_INVALID');
         expect(await repo.getManifest('app', 'v1')).toBeNull();
       });
     });
@@ -331,11 +321,11 @@ describe(HostedRepository.name, () => {
     describe('blobs and uploads', () => {
       it('serves a manifest as a blob of its image', async () => {
         const repo = open();
-        const img = buildImage();
+        const img = imageManifest();
         await pushImage(repo, 'app', img, 'v1');
-        expect(await repo.statBlob('app', img.manifest.digest)).toEqual({ digest: img.manifest.digest, size: img.manifest.bytes.length });
-        expect((await collect((await repo.getBlob('app', img.manifest.digest))!.stream())).equals(img.manifest.bytes)).toBe(true);
-        expect(await repo.statBlob('other', img.manifest.digest)).toBeNull();
+        expect(await repo.statBlob('app', img.digest)).toEqual({ digest: img.digest, size: img.bytes.length });
+        expect((await collect((await repo.getBlob('app', img.digest))!.stream())).equals(img.bytes)).toBe(true);
+        expect(await repo.statBlob('other', img.digest)).toBeNull();
       });
 
       it('keeps the session after a digest mismatch so the client can retry', async () => {
@@ -412,8 +402,8 @@ describe(HostedRepository.name, () => {
     describe('metadata', () => {
       it('records when a manifest was last pulled, in batches written on flush', async () => {
         const repo = open();
-        const img = buildImage();
-        const lastDownloaded = async () => (await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest))?.lastDownloadedAt?.toISOString();
+        const img = imageManifest();
+        const lastDownloaded = async () => (await harness.deps.manifests.get('docker-hosted', 'app', img.digest))?.lastDownloadedAt?.toISOString();
         harness.clock.at = new Date('2030-05-01T10:00:00.000Z');
         await pushImage(repo, 'app', img, 'v1');
         expect(await lastDownloaded()).toBeUndefined();
@@ -429,11 +419,11 @@ describe(HostedRepository.name, () => {
         harness.clock.at = new Date('2030-05-01T10:30:00.000Z');
         await repo.getManifest('app', 'v1');
         harness.clock.at = new Date('2030-05-01T11:00:00.001Z');
-        await repo.getManifest('app', img.manifest.digest);
+        await repo.getManifest('app', img.digest);
         expect(harness.deps.downloads.pendingCount).toBe(1);
         await harness.deps.downloads.flush();
         expect(await lastDownloaded()).toBe('2030-05-01T11:00:00.001Z');
-        expect((await harness.deps.manifests.get('docker-hosted', 'app', img.manifest.digest))?.createdAt.toISOString()).toBe(
+        expect((await harness.deps.manifests.get('docker-hosted', 'app', img.digest))?.createdAt.toISOString()).toBe(
           '2030-05-01T10:00:00.000Z',
         );
       });
@@ -441,14 +431,14 @@ describe(HostedRepository.name, () => {
       it('records what a manifest references (for garbage collection)', async () => {
         if (!harness.db) return;
         const repo = open();
-        const img = buildImage({ layers: [10, 20] });
+        const img = imageManifest({ layers: [randomBlob(10), randomBlob(20)] });
         await pushImage(repo, 'app', img, 'v1');
-        const index = buildIndex([img.manifest]);
+        const index = indexManifest(platformDescriptors([img]));
         await repo.putManifest('app', 'multi', index.bytes, index.mediaType);
         const rows = await harness.manifestReferences('docker-hosted', 'app');
         const of = (m: string) => rows.filter((r) => r.manifest === m).map((r) => r.digest).sort();
-        expect(of(img.manifest.digest)).toEqual(img.blobs.map((b) => b.digest).sort());
-        expect(of(index.digest)).toEqual([img.manifest.digest]);
+        expect(of(img.digest)).toEqual(img.blobs.map((b) => b.digest).sort());
+        expect(of(index.digest)).toEqual([img.digest]);
       });
     });
 
@@ -460,9 +450,9 @@ describe(HostedRepository.name, () => {
 
     it('handles many layers and a large manifest round trip', async () => {
       const repo = open();
-      const img = buildImage({ layers: Array.from({ length: 40 }, (_, i) => 100 + i) });
+      const img = imageManifest({ layers: Array.from({ length: 40 }, (_, i) => randomBlob(100 + i)) });
       await pushImage(repo, 'big/app', img, 'v1');
-      expect((await repo.getManifest('big/app', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
+      expect((await repo.getManifest('big/app', 'v1'))?.bytes.equals(img.bytes)).toBe(true);
       for (const l of img.layers) expect(await repo.statBlob('big/app', l.digest)).toEqual({ digest: l.digest, size: l.bytes.length });
     });
   });

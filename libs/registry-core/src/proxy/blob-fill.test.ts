@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FileBlobStore } from '@wharf/blobstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBlob } from '@wharf/test-kit';
 import { TestCa } from '../../../../test/support/tls';
 import { DeliveryServer, fetchPath } from '../../../blobstore/test/delivery';
 import { BlobFill, BlobFills } from './blob-fill';
@@ -31,11 +31,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function blob(size: number): { bytes: Buffer; digest: string } {
-  const bytes = randomBytes(size);
-  return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
-}
-
 /** Feeds `bytes` into a source 1 MiB at a time, as an upstream would. */
 function trickle(bytes: Buffer): PassThrough {
   const source = new PassThrough();
@@ -51,7 +46,7 @@ function trickle(bytes: Buffer): PassThrough {
 
 describe('clients following a fill', () => {
   it('a slow client over TLS gets every byte, and no process warning is raised however often it waits for drain (MaxListenersExceededWarning)', async () => {
-    const { bytes, digest } = blob(24 * MiB);
+    const { bytes, digest } = randomBlob(24 * MiB);
     const fill = new BlobFill(store, digest, bytes.length, trickle(bytes));
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
@@ -72,7 +67,7 @@ describe('clients following a fill', () => {
 
   it('concurrent requests for one digest share one fetch, and a request after it completed reads the stored blob', async () => {
     const fills = new BlobFills();
-    const { bytes, digest } = blob(3 * MiB);
+    const { bytes, digest } = randomBlob(3 * MiB);
     let fetches = 0;
     const fetch = async () => {
       fetches += 1;
@@ -89,8 +84,8 @@ describe('clients following a fill', () => {
   });
 
   it('a fill whose upstream sends other bytes: followers are cut off, open() afterwards rejects with DIGEST_INVALID', async () => {
-    const { bytes } = blob(2 * MiB);
-    const claimed = blob(16).digest;
+    const { bytes } = randomBlob(2 * MiB);
+    const claimed = randomBlob(16).digest;
     const fill = new BlobFill(store, claimed, bytes.length, trickle(bytes));
     const got = await fetchPath(server, server.route(async () => (await fill.open())!));
     await expect(fill.done).rejects.toMatchObject({ code: 'DIGEST_INVALID' });

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '@wharf/test-kit';
 import {
   JwtMinter,
   type RunningDistribution,
   distributionAvailable,
   pushImage,
-  sha256Of,
   startDistribution,
 } from '../../test/upstream/distribution';
 import { FakeTokenServer, errorOf, readAll } from '../../test/upstream/fake-registry';
@@ -60,13 +60,13 @@ describe.skipIf(cert === null)('against CNCF Distribution', () => {
         const m = await c.getManifest('team/app/api', 'v1', OCI);
         expect(m).toEqual({ digest: pushed.digest, mediaType: OCI, bytes: pushed.manifest });
         expect((await c.getManifest('team/app/api', pushed.digest, OCI))?.bytes.equals(pushed.manifest)).toBe(true);
-        const blob = await c.getBlob('team/app/api', sha256Of(layer));
+        const blob = await c.getBlob('team/app/api', sha256(layer));
         expect(blob!.size).toBe(layer.length);
         expect((await readAll(blob!.body.stream())).equals(layer)).toBe(true);
         expect(await c.headManifest('team/app/api', 'nope', OCI)).toBeNull();
         expect(await c.getManifest('team/app/api', 'nope', OCI)).toBeNull();
         expect(await c.getManifest('other/image', 'v1', OCI)).toBeNull();
-        expect(await c.getBlob('team/app/api', sha256Of('missing'))).toBeNull();
+        expect(await c.getBlob('team/app/api', sha256('missing'))).toBeNull();
         expect(calls.every(([, s]) => s === 200 || s === 404)).toBe(true);
       } finally {
         c.close();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBlobStore } from '@wharf/blobstore';
 import { nativeIoAvailable, nativeReceives } from '@wharf/native-io';
+import { digestStream } from '@wharf/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256 } from '../../test/upstream/fake-registry';
 import { selfSignedCert } from '../../test/upstream/tls';
@@ -76,12 +77,6 @@ function pumpingBlob(total: number, opts: { contentLength?: boolean } = {}) {
   return { state, serve };
 }
 
-async function digestOfStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of stream) h.update(c as Buffer);
-  return `sha256:${h.digest('hex')}`;
-}
-
 // Blob bodies through the native addon's client (the default where it is built) and through Node's.
 describe.each(TRANSPORTS)('%s', (_name, native) => {
   beforeAll(() => {
@@ -100,7 +95,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
       await sleep(400);
       // Only socket and stream buffers are filled while nobody reads.
       expect(blob.state.written).toBeLessThan(16 * MiB);
-      expect(await digestOfStream(got!.body.stream())).toBe(blob.state.digest);
+      expect((await digestStream(got!.body.stream())).digest).toBe(blob.state.digest);
       expect(blob.state.written).toBe(total);
     });
 
@@ -184,7 +179,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
       const { client: c } = client(r.url);
       const got = await c.getBlob('library/alpine', DIGEST);
       expect(got!.size).toBeNull();
-      expect(await digestOfStream(got!.body.stream())).toBe(blob.state.digest);
+      expect((await digestStream(got!.body.stream())).digest).toBe(blob.state.digest);
     });
   });
 
@@ -337,7 +332,7 @@ describe.runIf(nativeIoAvailable())('blob GETs through the native client: the bo
 
   it('a plain-HTTP blob, part of it sent with the head and the rest later: every byte stored, and the connection reused', async () => {
     const content = randomBytes(6 * MiB + 123);
-    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const digest = sha256(content);
     const r = await registry();
     // Part of the body comes with the head, the rest later.
     r.hook = (req, res) => {
@@ -419,6 +414,6 @@ describe.runIf(nativeIoAvailable())('blob GETs through the native client: the bo
     const { client: c } = client(r.url);
     const got = (await c.getBlob('library/a', d))!;
     expect(got.body.receive).toBeTypeOf('function');
-    expect(await digestOfStream(got.body.stream())).toBe(d);
+    expect((await digestStream(got.body.stream())).digest).toBe(d);
   });
 });

@@ -4,11 +4,12 @@
  * the x5c chain Distribution verifies against its rootcertbundle), plus a minimal pusher.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
+import { sha256 } from '@wharf/test-kit';
 
 export const DISTRIBUTION_BINARY = '/usr/bin/docker-registry';
 
@@ -160,10 +161,6 @@ function rawRequest(method: string, url: string, headers: Record<string, string>
   });
 }
 
-export function sha256Of(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
 /** Pushes config + layers + an OCI manifest under `tag`; returns the manifest digest and bytes. */
 export async function pushImage(
   registryUrl: string,
@@ -178,7 +175,7 @@ export async function pushImage(
     const start = await rawRequest('POST', `${registryUrl}/v2/${image}/blobs/uploads/`, auth);
     if (start.status !== 202) throw new Error(`upload start: ${start.status} ${start.body.toString()}`);
     const location = new URL(String(start.headers.location), registryUrl);
-    location.searchParams.set('digest', sha256Of(blob));
+    location.searchParams.set('digest', sha256(blob));
     const put = await rawRequest('PUT', location.href, { ...auth, 'content-type': 'application/octet-stream' }, blob);
     if (put.status !== 201) throw new Error(`upload put: ${put.status} ${put.body.toString()}`);
   }
@@ -186,8 +183,8 @@ export async function pushImage(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Of(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Of(l), size: l.length })),
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(l), size: l.length })),
     }),
   );
   const put = await rawRequest(
@@ -197,5 +194,5 @@ export async function pushImage(
     manifest,
   );
   if (put.status !== 201) throw new Error(`manifest put: ${put.status} ${put.body.toString()}`);
-  return { digest: sha256Of(manifest), manifest, config };
+  return { digest: sha256(manifest), manifest, config };
 }

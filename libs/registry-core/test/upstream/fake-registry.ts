@@ -8,10 +8,11 @@
  *   to answer any request differently (429, stalls, garbage...).
  * - FakeObjectStore: another origin serving blobs at /objects/<digest>, recording headers.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { sha256 } from '@wharf/test-kit';
 
 export interface Recorded {
   method: string;
@@ -50,9 +51,7 @@ function record(req: IncomingMessage): Recorded {
   return { method: req.method ?? 'GET', url, path: url.split('?')[0]!, headers: { ...req.headers } };
 }
 
-export function sha256(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
+export { sha256 };
 
 function parseBasic(header: string | undefined): { username: string; password: string } | null {
   const m = /^Basic\s+(\S+)$/i.exec(header ?? '');

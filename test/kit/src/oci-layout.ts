@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { digestHex, sha256Digest } from './digest';
-import { descriptor, type BuiltImage, type Descriptor } from './image-builder';
+import { descriptor, type DiskImage } from './disk-image';
+import type { Descriptor } from './content';
+import { digestHex, sha256 } from './digest';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -14,7 +15,7 @@ export function layoutBlobPath(dir: string, digest: string): string {
  * Writes `image` as an OCI image layout (oci-layout, index.json, blobs/sha256/...) tagged `tag`,
  * which skopeo reads as `oci:<dir>:<tag>`. Layer files are hard-linked when possible, not copied.
  */
-export function writeOciLayout(dir: string, image: BuiltImage, tag: string): void {
+export function writeOciLayout(dir: string, image: DiskImage, tag: string): void {
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   for (const layer of image.layers) {
@@ -52,7 +53,7 @@ export function readOciLayout(dir: string, tag: string): LayoutImage {
   const entry = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag) ?? (index.manifests.length === 1 ? index.manifests[0] : undefined);
   if (!entry) throw new Error(`no manifest tagged ${tag} in ${dir}/index.json`);
   const bytes = readFileSync(layoutBlobPath(dir, entry.digest));
-  if (sha256Digest(bytes) !== entry.digest) throw new Error(`manifest blob in ${dir} does not match its digest`);
+  if (sha256(bytes) !== entry.digest) throw new Error(`manifest blob in ${dir} does not match its digest`);
   const manifestJson = JSON.parse(bytes.toString('utf8'));
   return {
     manifest: { mediaType: entry.mediaType, digest: entry.digest, size: entry.size, bytes },
