@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { GatedFileStream } from '../support/gated-stream';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
-import { RegistryClient } from '../support/registry-client';
+import { type RegistryClient } from '../support/registry-client';
 import { waitFor } from '../support/wait';
 import {
   committedBlobPath,
@@ -15,7 +14,7 @@ import {
   totalSize,
   type DataFile,
 } from '../support/wharf-data';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { Wharf } from '../support/wharf';
 
 const MiB = 1 << 20;
 const REPO = 'docker-hosted';
@@ -38,17 +37,10 @@ describe('SIGKILL in the middle of a 200 MiB blob upload', () => {
   let image: DiskImage;
 
   beforeAll(async () => {
-    tmp = makeTempDir('crash-upload');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('crash-upload');
     image = await buildDiskImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'docker', gzip: true });
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
-    const connector = await wharf.createHostedRepo(REPO);
-    client = new RegistryClient({
-      baseUrl: `http://127.0.0.1:${connector}`,
-      username: ADMIN_USER,
-      password: wharf.adminPassword,
-    });
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
+    client = await wharf.hostedClient(REPO);
   });
   afterAll(() => cleanup.run());
 

@@ -6,10 +6,9 @@ import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { send } from '../support/http';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { RegistryClient } from '../support/registry-client';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { Wharf } from '../support/wharf';
 
 // Wharf's data directory on a 64 MiB tmpfs (CI runs as root): uploads and proxy fills that do not fit
 // answer 507 and free their bytes at once, the process stays up, reads keep working, writes come back
@@ -55,22 +54,18 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk (data directory on a 64 M
   let upstream: Distribution;
 
   beforeAll(async () => {
-    tmp = makeTempDir('disk-full');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('disk-full');
     disk = join(tmp, 'disk');
     mkdirSync(disk);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', disk]);
     cleanup.add('tmpfs', () => execFileSync('umount', [disk]));
     small = await buildDiskImage(join(tmp, 'small'), { layers: [2 * MiB] });
     big = await buildDiskImage(join(tmp, 'big'), { layers: [100 * MiB] });
-    upstream = await Distribution.start({ dir: tmp, name: 'upstream' });
-    cleanup.add('upstream', () => upstream.stop());
+    upstream = cleanup.stopping('upstream', await Distribution.start({ dir: tmp, name: 'upstream' }));
     await new RegistryClient({ baseUrl: upstream.url }).pushImage('library/big', '1', big, { mode: 'stream' });
 
-    wharf = await Wharf.start({ dir: tmp, dataDir: join(disk, 'data'), env: { WHARF_MIN_FREE_SPACE: String(FLOOR) } });
-    cleanup.add('wharf', () => wharf.stop());
-    const port = await wharf.createHostedRepo(REPO);
-    hosted = new RegistryClient({ baseUrl: `http://127.0.0.1:${port}`, username: ADMIN_USER, password: wharf.adminPassword });
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp, dataDir: join(disk, 'data'), env: { WHARF_MIN_FREE_SPACE: String(FLOOR) } }));
+    hosted = await wharf.hostedClient(REPO);
     await hosted.pushImage('team/small', '1', small);
   }, 300_000);
 
@@ -114,17 +109,8 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk (data directory on a 64 M
 
   it('a proxy fill that does not fit fails, its temporary file is freed, and the proxy still serves what fits', async () => {
     const proxyPort = await freePort();
-    const created = await wharf.rest.post('/service/rest/v1/repositories/docker/proxy', {
-      name: 'upstream-proxy',
-      online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
-      proxy: { remoteUrl: upstream.url, contentMaxAge: 1440, metadataMaxAge: 1440 },
-      negativeCache: { enabled: false, timeToLive: 0 },
-      httpClient: { blocked: false, autoBlock: false, authentication: null },
-      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: proxyPort },
-    });
-    expect(created.status, created.text()).toBe(201);
-    const proxy = new RegistryClient({ baseUrl: `http://127.0.0.1:${proxyPort}`, username: ADMIN_USER, password: wharf.adminPassword });
+    await wharf.createProxyRepo('upstream-proxy', { remoteUrl: upstream.url, httpPort: proxyPort, negativeCache: false, autoBlock: false });
+    const proxy = wharf.adminClient(`http://127.0.0.1:${proxyPort}`);
     const before = freeBytes(disk);
     const layer = big.layers[0]!;
     const got = await proxy.fetchBlob('library/big', layer.digest).catch((err: Error) => ({ status: 0, digest: err.message, size: 0 }));

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
-import { Dockerd } from '../support/dockerd';
-import { makeTempDir, removeDir } from '../support/paths';
+import { Dockerd, pushedDigest } from '../support/dockerd';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
 // A real Docker daemon pushes to a hosted repository's connector port; a second, clean daemon
@@ -18,17 +17,12 @@ describe('docker push/pull through a hosted repository connector', () => {
   let rootfs: string;
 
   beforeAll(async () => {
-    tmp = makeTempDir('docker-hosted');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
-    const connector = await wharf.createHostedRepo('docker-hosted');
-    registry = `127.0.0.1:${connector}`;
+    tmp = cleanup.tempDir('docker-hosted');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
+    registry = `127.0.0.1:${await wharf.createHostedRepo('docker-hosted')}`;
     image = `${registry}/team/app:1`;
-    daemonA = await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] });
-    cleanup.add('dockerd A', () => daemonA.stop());
-    daemonB = await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] });
-    cleanup.add('dockerd B', () => daemonB.stop());
+    daemonA = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] }));
+    daemonB = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] }));
     rootfs = await buildBusyboxRootfs(tmp);
     await daemonA.dockerOk(['import', rootfs, image]);
   });
@@ -52,22 +46,21 @@ describe('docker push/pull through a hosted repository connector', () => {
     expect(loginA.stdout).toMatch(/Login Succeeded/);
 
     const push = await daemonA.dockerOk(['push', image]);
-    const pushedDigest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
-    expect(pushedDigest, push.stdout).toMatch(/^sha256:[a-f0-9]{64}$/);
+    const pushed = pushedDigest(push.stdout);
     const repoDigestsA: string[] = JSON.parse(
       (await daemonA.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', image])).stdout,
     );
-    expect(repoDigestsA).toContain(`${registry}/team/app@${pushedDigest}`);
+    expect(repoDigestsA).toContain(`${registry}/team/app@${pushed}`);
     const imageIdA = (await daemonA.dockerOk(['image', 'inspect', '--format', '{{.Id}}', image])).stdout.trim();
 
     const loginB = await daemonB.login(registry, ADMIN_USER, wharf.adminPassword);
     expect(loginB.code, loginB.stderr).toBe(0);
     const pull = await daemonB.dockerOk(['pull', image]);
-    expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
+    expect(pull.stdout).toContain(`Digest: ${pushed}`);
     const repoDigestsB: string[] = JSON.parse(
       (await daemonB.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', image])).stdout,
     );
-    expect(repoDigestsB).toContain(`${registry}/team/app@${pushedDigest}`);
+    expect(repoDigestsB).toContain(`${registry}/team/app@${pushed}`);
     const imageIdB = (await daemonB.dockerOk(['image', 'inspect', '--format', '{{.Id}}', image])).stdout.trim();
     expect(imageIdB).toBe(imageIdA);
 
@@ -75,7 +68,7 @@ describe('docker push/pull through a hosted repository connector', () => {
     expect(run.stdout.trim()).toBe('ok');
 
     // Pulling by digest works as well.
-    const byDigest = await daemonB.dockerOk(['pull', `${registry}/team/app@${pushedDigest}`]);
-    expect(byDigest.stdout).toContain(`Digest: ${pushedDigest}`);
+    const byDigest = await daemonB.dockerOk(['pull', `${registry}/team/app@${pushed}`]);
+    expect(byDigest.stdout).toContain(`Digest: ${pushed}`);
   });
 });

@@ -6,7 +6,6 @@ import { Containerd } from '../support/containerd';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
@@ -35,16 +34,12 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
   let localDigest: string;
 
   async function registry(name: string): Promise<FaultProxy> {
-    const d = await Distribution.start({ dir: tmp, name });
-    cleanup.add(`registry ${name}`, () => d.stop());
-    const f = await FaultProxy.start({ target: d.url });
-    cleanup.add(`fault proxy ${name}`, () => f.stop());
-    return f;
+    const d = cleanup.stopping(`registry ${name}`, await Distribution.start({ dir: tmp, name }));
+    return cleanup.stopping(`fault proxy ${name}`, await FaultProxy.start({ target: d.url }));
   }
 
   beforeAll(async () => {
-    tmp = makeTempDir('grpc');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('grpc');
     faultsA = await registry('ra');
     faultsB = await registry('rb');
     appA = await buildDiskImage(join(tmp, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
@@ -53,8 +48,7 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     await new RegistryClient({ baseUrl: faultsA.target }).pushImage('library/app', '1', appA);
     await new RegistryClient({ baseUrl: faultsB.target }).pushImage('library/app', '1', appB);
 
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const groupPort = await freePort();
     hostedPort = await freePort();
     group = `127.0.0.1:${groupPort}`;
@@ -63,14 +57,9 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     await provision(wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'HUB' } });
     await addProxyMember(wharf, 'registry-b', faultsB.url);
 
-    localDigest = await new RegistryClient({ baseUrl: `http://127.0.0.1:${hostedPort}`, username: ADMIN_USER, password: wharf.adminPassword }).pushImage(
-      'team/local',
-      '1',
-      local,
-    );
+    localDigest = await wharf.adminClient(`http://127.0.0.1:${hostedPort}`).pushImage('team/local', '1', local);
 
-    containerd = await Containerd.start({ dir: tmp, name: 'ctd' });
-    cleanup.add('containerd', () => containerd.stop());
+    containerd = cleanup.stopping('containerd', await Containerd.start({ dir: tmp, name: 'ctd' }));
     const closed = `http://127.0.0.1:${await freePort()}`;
     for (const registry of [faultsA.host, faultsB.host, 'docker.io']) containerd.writeHostsToml(registry, closed, [{ url: `http://${group}` }]);
   });

@@ -1,14 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
+import { podman as runPodman } from '../support/podman';
 import { writeMirrorConfig } from '../support/containers-config';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
-import { runCommand, type RunResult } from '../support/process';
 import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
 import { Wharf } from '../support/wharf';
@@ -29,37 +27,17 @@ describe('podman pull through the group as a registries.conf mirror', () => {
   let image: DiskImage;
   let env: NodeJS.ProcessEnv;
 
-  function podman(args: string[], root: string): Promise<RunResult> {
-    mkdirSync(root, { recursive: true });
-    return runCommand(
-      'podman',
-      [
-        '--root', join(root, 'storage'),
-        '--runroot', join(root, 'run'),
-        '--tmpdir', join(root, 'libpod'),
-        '--storage-driver', 'vfs',
-        '--cgroup-manager', 'cgroupfs',
-        '--events-backend', 'file',
-        ...args,
-      ],
-      { env, timeoutMs: 300_000 },
-    );
-  }
+  const podman = (args: string[], root: string) => runPodman(args, { root, env });
 
   beforeAll(async () => {
-    tmp = makeTempDir('grpp');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    const hub = await Distribution.start({ dir: tmp, name: 'hub' });
-    cleanup.add('hub registry', () => hub.stop());
-    const src = await Distribution.start({ dir: tmp, name: 'src' });
-    cleanup.add('source registry', () => src.stop());
-    source = await FaultProxy.start({ target: src.url });
-    cleanup.add('fault proxy', () => source.stop());
+    tmp = cleanup.tempDir('grpp');
+    const hub = cleanup.stopping('hub registry', await Distribution.start({ dir: tmp, name: 'hub' }));
+    const src = cleanup.stopping('source registry', await Distribution.start({ dir: tmp, name: 'src' }));
+    source = cleanup.stopping('fault proxy', await FaultProxy.start({ target: src.url }));
     image = await buildDiskImage(join(tmp, 'image'), { layers: [2 << 20, 4096], format: 'docker', gzip: true });
     await new RegistryClient({ baseUrl: src.url }).pushImage(IMAGE, '1', image);
 
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const groupPort = await freePort();
     await provision(wharf, { upstream: hub.url, groupPort, hostedPort: await freePort() });
     group = `127.0.0.1:${groupPort}`;

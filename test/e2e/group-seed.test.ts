@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBusyboxRootfs } from '../support/busybox-image';
+import { seedBusybox } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
-import { Dockerd } from '../support/dockerd';
+import { Dockerd, pushedDigest } from '../support/dockerd';
 import { FaultProxy } from '../support/fault-proxy';
 import { basicAuth, send } from '../support/http';
 import { MANIFEST_ACCEPT } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { PROVISIONED, provision } from '../support/provision';
 import { buildUniqueRootfs } from '../support/unique-rootfs';
@@ -36,14 +35,8 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
   let appDigest: string;
 
   async function daemon(name: string, mirror: boolean): Promise<Dockerd> {
-    const d = await Dockerd.start({
-      dir: tmp,
-      name,
-      registryMirrors: mirror ? [`http://${group}`] : [],
-      insecureRegistries: [group, hostedHost],
-    });
-    cleanup.add(`dockerd ${name}`, () => d.stop());
-    return d;
+    const options = { dir: tmp, name, registryMirrors: mirror ? [`http://${group}`] : [], insecureRegistries: [group, hostedHost] };
+    return cleanup.stopping(`dockerd ${name}`, await Dockerd.start(options));
   }
 
   function dockerdLog(d: Dockerd): string {
@@ -67,29 +60,13 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
     return Array.isArray(h) ? h[0] : h;
   }
 
-  const pushedDigest = (stdout: string) => /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1] ?? '';
-
   beforeAll(async () => {
-    tmp = makeTempDir('grp');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('grp');
+    upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
+    faults = cleanup.stopping('fault proxy', await FaultProxy.start({ target: upstream.url }));
+    busyboxDigest = await seedBusybox(tmp, upstream.host, cleanup);
 
-    upstream = await Distribution.start({ dir: tmp, name: 'hub' });
-    cleanup.add('upstream registry', () => upstream.stop());
-    faults = await FaultProxy.start({ target: upstream.url });
-    cleanup.add('fault proxy', () => faults.stop());
-
-    // Seed "Docker Hub" with library/busybox:1.36 (TESTING.md's recipe).
-    const seeder = await Dockerd.start({ dir: tmp, name: 'seed' });
-    cleanup.add('dockerd seed', () => seeder.stop());
-    const rootfs = await buildBusyboxRootfs(tmp);
-    const seedRef = `${upstream.host}/library/busybox:1.36`;
-    await seeder.dockerOk(['import', rootfs, seedRef]);
-    busyboxDigest = pushedDigest((await seeder.dockerOk(['push', seedRef])).stdout);
-    expect(busyboxDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    await seeder.stop();
-
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     groupPort = await freePort();
     hostedPort = await freePort();
     group = `127.0.0.1:${groupPort}`;

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { ADMIN_USER, RestClient, Wharf } from '../support/wharf';
 
@@ -73,11 +72,8 @@ describe('logs', () => {
     const secrets: string[] = [];
 
     beforeAll(async () => {
-      const tmp = makeTempDir('logs-json');
-      cleanup.add('temp dir', () => removeDir(tmp));
       // No WHARF_ADMIN_PASSWORD: Wharf generates one.
-      wharf = await Wharf.start({ dir: tmp, env: { WHARF_LOG_FORMAT: 'json', WHARF_ADMIN_PASSWORD: '' } });
-      cleanup.add('wharf', () => wharf.stop());
+      wharf = cleanup.stopping('wharf', await Wharf.start({ dir: cleanup.tempDir('logs-json'), env: { WHARF_LOG_FORMAT: 'json', WHARF_ADMIN_PASSWORD: '' } }));
       adminPassword = readFileSync(join(wharf.dataDir, 'admin.password'), 'utf8').trim();
       secrets.push(adminPassword);
       await exercise(wharf, new RestClient(wharf.baseUrl, ADMIN_USER, adminPassword), secrets);
@@ -132,10 +128,7 @@ describe('logs', () => {
     let adminPassword: string;
 
     beforeAll(async () => {
-      const tmp = makeTempDir('logs-text');
-      cleanup.add('temp dir', () => removeDir(tmp));
-      wharf = await Wharf.start({ dir: tmp, env: { WHARF_ADMIN_PASSWORD: '' } });
-      cleanup.add('wharf', () => wharf.stop());
+      wharf = cleanup.stopping('wharf', await Wharf.start({ dir: cleanup.tempDir('logs-text'), env: { WHARF_ADMIN_PASSWORD: '' } }));
       adminPassword = readFileSync(join(wharf.dataDir, 'admin.password'), 'utf8').trim();
       expect((await new RestClient(wharf.baseUrl, ADMIN_USER, adminPassword).get('/service/rest/v1/repositories')).status).toBe(200);
       await wharf.stop();

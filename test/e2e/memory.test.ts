@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { digestStream, typedBlob } from '@wharf/test-kit';
 import { memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
-import { makeTempDir, removeDir } from '../support/paths';
 import { send } from '../support/http';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { Wharf } from '../support/wharf';
 import { RegistryClient, withDigest } from '../support/registry-client';
 
 const MiB = 1024 * 1024;
@@ -25,17 +24,14 @@ describe('memory of the default configuration', () => {
   let probeFile: string;
 
   beforeAll(async () => {
-    tmp = makeTempDir('memory');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('memory');
     probeFile = join(tmp, 'probe.json');
-    wharf = await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile) });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile) }));
   });
   afterAll(() => cleanup.run());
 
   it('loads none of the optional packages, also after a push and a pull', async () => {
-    const connector = await wharf.createHostedRepo('hosted');
-    const client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
+    const client = await wharf.hostedClient('hosted');
     const blob = typedBlob('application/octet-stream', 'a small blob');
     await client.uploadBlob('team/app', blob, { mode: 'chunked' });
     expect(await client.fetchBlob('team/app', blob.digest)).toEqual({ status: 200, digest: blob.digest, size: blob.size });
@@ -80,12 +76,9 @@ describe('memory while a 1 GiB layer is pushed and pulled', () => {
   let client: RegistryClient;
 
   beforeAll(async () => {
-    tmp = makeTempDir('memory-1g');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
-    const connector = await wharf.createHostedRepo('hosted');
-    client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
+    tmp = cleanup.tempDir('memory-1g');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
+    client = await wharf.hostedClient('hosted');
   });
   afterAll(() => cleanup.run());
 

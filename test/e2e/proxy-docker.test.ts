@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBusyboxRootfs } from '../support/busybox-image';
+import { seedBusybox } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
 import { FaultProxy } from '../support/fault-proxy';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { Wharf } from '../support/wharf';
 
@@ -27,9 +26,8 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   const daemons: Dockerd[] = [];
 
   async function cleanDaemon(name: string): Promise<Dockerd> {
-    const d = await Dockerd.start({ dir: tmp, name, registryMirrors: [mirror] });
+    const d = cleanup.stopping(`dockerd ${name}`, await Dockerd.start({ dir: tmp, name, registryMirrors: [mirror] }));
     daemons.push(d);
-    cleanup.add(`dockerd ${name}`, () => d.stop());
     return d;
   }
 
@@ -40,47 +38,17 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   }
 
   beforeAll(async () => {
-    tmp = makeTempDir('pxd');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('pxd');
+    upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
+    faults = cleanup.stopping('fault proxy', await FaultProxy.start({ target: upstream.url }));
+    pushedDigest = await seedBusybox(tmp, upstream.host, cleanup);
 
-    upstream = await Distribution.start({ dir: tmp, name: 'hub' });
-    cleanup.add('upstream registry', () => upstream.stop());
-    faults = await FaultProxy.start({ target: upstream.url });
-    cleanup.add('fault proxy', () => faults.stop());
-
-    // Seed "Docker Hub" with library/busybox:1.36 built from the static busybox.
-    const seeder = await Dockerd.start({ dir: tmp, name: 'seed' });
-    cleanup.add('dockerd seed', () => seeder.stop());
-    const rootfs = await buildBusyboxRootfs(tmp);
-    const seedRef = `${upstream.host}/library/busybox:1.36`;
-    await seeder.dockerOk(['import', rootfs, seedRef]);
-    const push = await seeder.dockerOk(['push', seedRef]);
-    pushedDigest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1] ?? '';
-    expect(pushedDigest, push.stdout).toMatch(/^sha256:[a-f0-9]{64}$/);
-    await seeder.stop();
-
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     // A mirror gets no credentials from dockerd: anonymous pulls from this repository.
-    const anon = await wharf.rest.put('/service/rest/v1/security/anonymous', {
-      enabled: true,
-      userId: 'anonymous',
-      realmName: 'NexusAuthorizingRealm',
-    });
-    expect(anon.status, anon.text()).toBe(200);
+    await wharf.allowAnonymous();
     const port = await freePort();
-    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
-      name: PROXY,
-      online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
-      // metadataMaxAge 0: every pull revalidates the tag, so the outage below exercises the stale path.
-      proxy: { remoteUrl: faults.url, contentMaxAge: 1440, metadataMaxAge: 0 },
-      negativeCache: { enabled: true, timeToLive: 1440 },
-      httpClient: { blocked: false, autoBlock: true, authentication: null },
-      docker: { v1Enabled: false, forceBasicAuth: false, httpPort: port },
-      dockerProxy: { indexType: 'HUB', indexUrl: null },
-    });
-    expect(created.status, created.text()).toBe(201);
+    // metadataMaxAge 0: every pull revalidates the tag, so the outage below exercises the stale path.
+    await wharf.createProxyRepo(PROXY, { remoteUrl: faults.url, httpPort: port, metadataMaxAge: 0, forceBasicAuth: false, indexType: 'HUB' });
     mirror = `http://127.0.0.1:${port}`;
   });
   afterAll(() => cleanup.run());

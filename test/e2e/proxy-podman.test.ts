@@ -2,16 +2,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
+import { podman as runPodman } from '../support/podman';
 import { writeMirrorConfig } from '../support/containers-config';
 import { buildDiskImage, digestFile, type DiskImage, readOciLayout } from '@wharf/test-kit';
 import { Distribution } from '../support/distribution';
 import { FaultProxy } from '../support/fault-proxy';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
 import { readmeCodeBlocks } from '../support/readme';
 import { RegistryClient } from '../support/registry-client';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { Wharf } from '../support/wharf';
 
 // podman and skopeo pull an image of a non-Docker-Hub registry through a registries.conf mirror
 // that is a Wharf proxy repository's connector. The registry's own name does not resolve, so
@@ -20,8 +20,6 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 const PROXY = 'example-mirror';
 const SOURCE = 'registry.example.test';
 const IMAGE = 'team/tool';
-const REPOSITORIES = '/service/rest/v1/repositories';
-
 describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   const cleanup = new Cleanup();
   let tmp: string;
@@ -32,21 +30,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   let image: DiskImage;
   let env: NodeJS.ProcessEnv;
 
-  function podman(args: string[], root: string): Promise<RunResult> {
-    return runCommand(
-      'podman',
-      [
-        '--root', join(root, 'storage'),
-        '--runroot', join(root, 'run'),
-        '--tmpdir', join(root, 'libpod'),
-        '--storage-driver', 'vfs',
-        '--cgroup-manager', 'cgroupfs',
-        '--events-backend', 'file',
-        ...args,
-      ],
-      { env, timeoutMs: 300_000 },
-    );
-  }
+  const podman = (args: string[], root: string) => runPodman(args, { root, env });
 
   // skopeo 1.9 ignores CONTAINERS_REGISTRIES_CONF; its (hidden) --registries-conf flag works.
   function skopeo(args: string[]): Promise<RunResult> {
@@ -57,34 +41,20 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   }
 
   beforeAll(async () => {
-    tmp = makeTempDir('pxp');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    upstream = await Distribution.start({ dir: tmp, name: 'src' });
-    cleanup.add('upstream registry', () => upstream.stop());
-    faults = await FaultProxy.start({ target: upstream.url });
-    cleanup.add('fault proxy', () => faults.stop());
+    tmp = cleanup.tempDir('pxp');
+    upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'src' }));
+    faults = cleanup.stopping('fault proxy', await FaultProxy.start({ target: upstream.url }));
 
     // gzip layers (stored blocks) so podman can unpack them; Docker schema 2 as most registries serve.
     image = await buildDiskImage(join(tmp, 'image'), { layers: [3 << 20, 4096], format: 'docker', gzip: true });
     await new RegistryClient({ baseUrl: upstream.url }).pushImage(IMAGE, '1', image);
 
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const port = await freePort();
-    const created = await wharf.rest.post(`${REPOSITORIES}/docker/proxy`, {
-      name: PROXY,
-      online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
-      proxy: { remoteUrl: faults.url, contentMaxAge: 1440, metadataMaxAge: 0 },
-      negativeCache: { enabled: true, timeToLive: 1440 },
-      httpClient: { blocked: false, autoBlock: false, authentication: null },
-      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: port },
-      dockerProxy: { indexType: 'REGISTRY', indexUrl: null },
-    });
-    expect(created.status, created.text()).toBe(201);
+    await wharf.createProxyRepo(PROXY, { remoteUrl: faults.url, httpPort: port, metadataMaxAge: 0, autoBlock: false, indexType: 'REGISTRY' });
     connector = `127.0.0.1:${port}`;
 
-    env = writeMirrorConfig(tmp, { source: SOURCE, mirror: connector, auths: { [connector]: { username: ADMIN_USER, password: wharf.adminPassword } } });
+    env = writeMirrorConfig(tmp, { source: SOURCE, mirror: connector, auths: { [connector]: wharf.adminCredentials } });
   });
   afterAll(() => cleanup.run());
 

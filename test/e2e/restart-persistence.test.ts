@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { header } from '../support/http';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { isListening } from '../support/ports';
-import { RegistryClient, type PulledImage } from '../support/registry-client';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { type RegistryClient, type PulledImage } from '../support/registry-client';
+import { Wharf } from '../support/wharf';
 
 const MiB = 1 << 20;
 const REPO = 'docker-hosted';
@@ -33,15 +32,12 @@ describe('restart on the same data directory', () => {
   let ociImage: DiskImage;
 
   beforeAll(async () => {
-    tmp = makeTempDir('restart');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    tmp = cleanup.tempDir('restart');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     connectorPort = await wharf.createHostedRepo(REPO);
-    const creds = { username: ADMIN_USER, password: wharf.adminPassword };
-    viaConnector = new RegistryClient({ baseUrl: `http://127.0.0.1:${connectorPort}`, ...creds });
-    viaPath = new RegistryClient({ baseUrl: wharf.baseUrl, ...creds }); // /v2/<repo>/<image>
-    viaPrefix = new RegistryClient({ baseUrl: wharf.baseUrl, v2Path: `/repository/${REPO}/v2`, ...creds });
+    viaConnector = wharf.adminClient(`http://127.0.0.1:${connectorPort}`);
+    viaPath = wharf.adminClient(); // /v2/<repo>/<image>
+    viaPrefix = wharf.adminClient(wharf.baseUrl, `/repository/${REPO}/v2`);
     dockerImage = await buildDiskImage(join(tmp, 'img-docker'), { layers: [1 * MiB, 12 * MiB], format: 'docker', gzip: true });
     ociImage = await buildDiskImage(join(tmp, 'img-oci'), { layers: [3 * MiB], format: 'oci' });
   });

@@ -4,9 +4,8 @@ import { type TestBucket, createTestBucket } from '../services/buckets';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { buildDiskImage, digestFile, readOciLayout, writeOciLayout } from '@wharf/test-kit';
-import { Dockerd } from '../support/dockerd';
+import { Dockerd, pushedDigest } from '../support/dockerd';
 import { basicAuth, send } from '../support/http';
-import { makeTempDir, removeDir } from '../support/paths';
 import { skopeoCopy } from '../support/skopeo';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
@@ -23,12 +22,10 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
   let registry: string;
 
   beforeAll(async () => {
-    tmp = makeTempDir('s3-store');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('s3-store');
     bucket = await createTestBucket({ create: false });
     cleanup.add('bucket', () => bucket.remove());
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const created = await wharf.rest.post('/service/rest/v1/blobstores/s3', bucket.restBody('s3', 'e2e'));
     expect(created.status, created.text()).toBe(201);
     registry = `127.0.0.1:${await wharf.createHostedRepo('on-s3', { blobStoreName: 's3' })}`;
@@ -37,15 +34,12 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
 
   it('takes a docker push and gives the same image to a clean daemon, which runs it', async () => {
     const image = `${registry}/team/app:1`;
-    const daemonA = await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] });
-    cleanup.add('dockerd A', () => daemonA.stop());
-    const daemonB = await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] });
-    cleanup.add('dockerd B', () => daemonB.stop());
+    const daemonA = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] }));
+    const daemonB = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] }));
     await daemonA.dockerOk(['import', await buildBusyboxRootfs(tmp), image]);
     expect((await daemonA.login(registry, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
     const push = await daemonA.dockerOk(['push', image]);
-    const pushed = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
-    expect(pushed, push.stdout).toBeDefined();
+    const pushed = pushedDigest(push.stdout);
 
     expect((await daemonB.login(registry, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
     const pull = await daemonB.dockerOk(['pull', image]);
@@ -62,7 +56,7 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
   it('copies a 60 MiB layer in and out with skopeo, byte for byte', async () => {
     const built = await buildDiskImage(join(tmp, 'image'), { layers: [60 * MiB, 3 * MiB], format: 'oci', gzip: true });
     writeOciLayout(join(tmp, 'layout-in'), built, 'v1');
-    const creds = { username: ADMIN_USER, password: wharf.adminPassword };
+    const creds = wharf.adminCredentials;
     const ref = `docker://${registry}/big:v1`;
     await skopeoCopy({ dir: tmp }, `oci:${join(tmp, 'layout-in')}:v1`, ref, { destCreds: creds });
     await skopeoCopy({ dir: tmp }, ref, `oci:${join(tmp, 'layout-out')}:v1`, { srcCreds: creds });
@@ -86,7 +80,7 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
       },
     });
     expect(on.status, on.text()).toBe(204);
-    const creds = { username: ADMIN_USER, password: wharf.adminPassword };
+    const creds = wharf.adminCredentials;
     const layer = readOciLayout(join(tmp, 'layout-in'), 'v1').layers[0]!;
     const direct = await send(`http://${registry}/v2/big/blobs/${layer.digest}`, { headers: { Authorization: basicAuth(ADMIN_USER, wharf.adminPassword) } });
     expect(direct.status).toBe(307);

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
-import { Dockerd } from '../support/dockerd';
+import { podman as runPodman } from '../support/podman';
+import { Dockerd, pushedDigest } from '../support/dockerd';
 import { buildDiskImage, type DiskImage, writeOciLayout } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
-import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
@@ -14,8 +13,6 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 // goes through 401 Bearer challenge -> GET /v2/token -> bearer token. A protected hosted repository
 // wants docker login; a repository with forceBasicAuth false serves anonymous pulls (anonymous access on)
 // with no login at all. skopeo and podman log in and copy in the same mode.
-
-const REPOSITORIES = '/service/rest/v1/repositories';
 
 describe('docker, skopeo and podman with the Docker token realm', () => {
   const cleanup = new Cleanup();
@@ -28,52 +25,22 @@ describe('docker, skopeo and podman with the Docker token realm', () => {
   let image: DiskImage;
   let env: NodeJS.ProcessEnv;
 
-  async function createHosted(name: string, forceBasicAuth: boolean): Promise<string> {
-    const port = await freePort();
-    const res = await wharf.rest.post(`${REPOSITORIES}/docker/hosted`, {
-      name,
-      online: true,
-      storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW' },
-      docker: { v1Enabled: false, forceBasicAuth, httpPort: port },
-    });
-    expect(res.status, res.text()).toBe(201);
-    return `127.0.0.1:${port}`;
-  }
+  const createHosted = async (name: string, forceBasicAuth: boolean) => `127.0.0.1:${await wharf.createHostedRepo(name, { forceBasicAuth })}`;
 
   function skopeo(args: string[], input?: string): Promise<RunResult> {
     return runCommand('skopeo', args, { env, timeoutMs: 300_000, ...(input !== undefined ? { input } : {}) });
   }
 
-  function podman(args: string[], input?: string): Promise<RunResult> {
-    const root = join(tmp, 'podman');
-    return runCommand(
-      'podman',
-      [
-        '--root', join(root, 'storage'),
-        '--runroot', join(root, 'run'),
-        '--tmpdir', join(root, 'libpod'),
-        '--storage-driver', 'vfs',
-        '--cgroup-manager', 'cgroupfs',
-        '--events-backend', 'file',
-        ...args,
-      ],
-      { env, timeoutMs: 300_000, ...(input !== undefined ? { input } : {}) },
-    );
-  }
+  const podman = (args: string[], input?: string) => runPodman(args, { root: join(tmp, 'podman'), env, ...(input !== undefined ? { input } : {}) });
 
   beforeAll(async () => {
-    tmp = makeTempDir('sec');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    tmp = cleanup.tempDir('sec');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     hosted = await createHosted('sec-hosted', true);
     open = await createHosted('sec-open', false);
-    const anon = await wharf.rest.put('/service/rest/v1/security/anonymous', { enabled: true, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' });
-    expect(anon.status, anon.text()).toBe(200);
-    daemonA = await Dockerd.start({ dir: tmp, name: 'sa', insecureRegistries: [hosted, open] });
-    cleanup.add('dockerd A', () => daemonA.stop());
-    daemonB = await Dockerd.start({ dir: tmp, name: 'sb', insecureRegistries: [hosted, open] });
-    cleanup.add('dockerd B', () => daemonB.stop());
+    await wharf.allowAnonymous();
+    daemonA = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'sa', insecureRegistries: [hosted, open] }));
+    daemonB = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'sb', insecureRegistries: [hosted, open] }));
     const rootfs = await buildBusyboxRootfs(tmp);
     await daemonA.dockerOk(['import', rootfs, `${hosted}/team/app:1`]);
     await daemonA.dockerOk(['tag', `${hosted}/team/app:1`, `${open}/library/tool:1`]);
@@ -115,7 +82,7 @@ describe('docker, skopeo and podman with the Docker token realm', () => {
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toMatch(/Login Succeeded/);
     const push = await daemonA.dockerOk(['push', `${hosted}/team/app:1`]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+    const digest = pushedDigest(push.stdout);
     expect(digest, push.stdout).toMatch(/^sha256:/);
     // Without login the clean daemon is refused; with it, it pulls.
     const refused = await daemonB.docker(['pull', `${hosted}/team/app:1`]);
@@ -129,9 +96,8 @@ describe('docker, skopeo and podman with the Docker token realm', () => {
   it('an anonymous docker pull from a forceBasicAuth:false repository works with no login at all', async () => {
     expect((await daemonA.login(open, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
     const push = await daemonA.dockerOk(['push', `${open}/library/tool:1`]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
-    const daemonC = await Dockerd.start({ dir: tmp, name: 'sc', insecureRegistries: [open] });
-    cleanup.add('dockerd C', () => daemonC.stop());
+    const digest = pushedDigest(push.stdout);
+    const daemonC = cleanup.stopping('dockerd C', await Dockerd.start({ dir: tmp, name: 'sc', insecureRegistries: [open] }));
     const configFile = join(daemonC.clientConfigDir, 'config.json');
     expect(existsSync(configFile) ? readFileSync(configFile, 'utf8') : '').not.toContain(open);
     const pull = await daemonC.docker(['pull', `${open}/library/tool:1`]);
@@ -185,7 +151,7 @@ describe('docker, skopeo and podman with the Docker token realm', () => {
       expect(login.code, login.stderr).toBe(0);
       await daemonA.dockerOk(['tag', `${hosted}/team/app:1`, `${hosted}/team/app:basic`]);
       const push = await daemonA.dockerOk(['push', `${hosted}/team/app:basic`]);
-      const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+      const digest = pushedDigest(push.stdout);
       const pull = await daemonB.dockerOk(['pull', `${hosted}/team/app:basic`]);
       expect(pull.stdout).toContain(`Digest: ${digest}`);
       const copy = await skopeo([

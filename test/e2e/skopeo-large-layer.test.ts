@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { buildDiskImage, digestFile, type DiskImage, readOciLayout, writeOciLayout } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { skopeoCopy, skopeoInspect, skopeoInspectRaw, trySkopeoCopy, type SkopeoCreds } from '../support/skopeo';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { Wharf } from '../support/wharf';
 
 const MiB = 1 << 20;
 
@@ -19,15 +18,13 @@ describe('skopeo copy of a 200 MiB layer via path routing on the main port', () 
   let ref: string;
 
   beforeAll(async () => {
-    tmp = makeTempDir('skopeo-large');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('skopeo-large');
     // gzip (stored blocks): skopeo would otherwise compress the layer and change its digest.
     image = await buildDiskImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'oci', gzip: true });
     writeOciLayout(join(tmp, 'layout-in'), image, 'v1');
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     await wharf.createHostedRepo('docker-hosted');
-    creds = { username: ADMIN_USER, password: wharf.adminPassword };
+    creds = wharf.adminCredentials;
     ref = `docker://${wharf.registryHost}/docker-hosted/big:v1`;
   });
   afterAll(() => cleanup.run());

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Screenshots, type PageProblems } from '../support/browser';
-import { buildBusyboxRootfs } from '../support/busybox-image';
+import { seedBusybox } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
 import { basicAuth, send, type HttpResponse } from '../support/http';
 import { buildDiskImage, type DiskImage, MANIFEST_ACCEPT } from '@wharf/test-kit';
-import { REPO_ROOT, makeTempDir, removeDir } from '../support/paths';
+import { REPO_ROOT } from '../support/paths';
 import { freePort, isListening } from '../support/ports';
 import { RegistryClient } from '../support/registry-client';
 import { DESKTOP, expectShownSize, fact, listScreenshots, openUiPage, text } from '../support/ui-page';
@@ -58,30 +58,16 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
     return send(`${wharf.baseUrl}/v2/${path}`, { headers: { Accept: accept, Authorization: basicAuth(ADMIN_USER, wharf.adminPassword) } });
   }
 
-  const pushedDigest = (stdout: string) => /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1] ?? '';
-
   beforeAll(async () => {
     shots = new Screenshots();
     if (!existsSync(join(REPO_ROOT, 'web', 'dist', 'index.html'))) {
       throw new Error('web/dist/index.html is missing: run `npm run build` first (the UI is served from web/dist)');
     }
-    tmp = makeTempDir('ui');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('ui');
+    upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
+    busyboxDigest = await seedBusybox(tmp, upstream.host, cleanup);
 
-    upstream = await Distribution.start({ dir: tmp, name: 'hub' });
-    cleanup.add('upstream registry', () => upstream.stop());
-    // Seed "Docker Hub" with library/busybox:1.36 (TESTING.md's recipe), with a daemon of its own.
-    const seeder = await Dockerd.start({ dir: tmp, name: 'seed' });
-    cleanup.add('dockerd seed', () => seeder.stop());
-    const rootfs = await buildBusyboxRootfs(tmp);
-    const seedRef = `${upstream.host}/library/busybox:1.36`;
-    await seeder.dockerOk(['import', rootfs, seedRef]);
-    busyboxDigest = pushedDigest((await seeder.dockerOk(['push', seedRef])).stdout);
-    expect(busyboxDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    await seeder.stop();
-
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     hostedPort = await freePort();
     groupPort = await freePort();
 
@@ -226,8 +212,7 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
   });
 
   it('a real dockerd with the group as registry mirror pulls busybox:1.36', async () => {
-    const d = await Dockerd.start({ dir: tmp, name: 'pull', registryMirrors: [`http://127.0.0.1:${groupPort}`] });
-    cleanup.add('dockerd pull', () => d.stop());
+    const d = cleanup.stopping('dockerd pull', await Dockerd.start({ dir: tmp, name: 'pull', registryMirrors: [`http://127.0.0.1:${groupPort}`] }));
     const pull = await d.docker(['pull', 'busybox:1.36']);
     const log = () => readFileSync(d.logFile, 'utf8').slice(-3000);
     expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${log()}`).toBe(0);

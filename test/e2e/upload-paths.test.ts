@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { typedBlob } from '@wharf/test-kit';
 import { Cleanup } from '../support/cleanup';
-import { makeTempDir, removeDir } from '../support/paths';
-import { RegistryClient, type UploadMode, withDigest } from '../support/registry-client';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { type RegistryClient, type UploadMode, withDigest } from '../support/registry-client';
+import { Wharf } from '../support/wharf';
 
 const MiB = 1024 * 1024;
 
@@ -19,12 +18,8 @@ describe.each<{ path: string; env: Record<string, string> }>([
   let client: RegistryClient;
 
   beforeAll(async () => {
-    const tmp = makeTempDir('upload-paths');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp, env });
-    cleanup.add('wharf', () => wharf.stop());
-    const connector = await wharf.createHostedRepo('hosted');
-    client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: cleanup.tempDir('upload-paths'), env }));
+    client = await wharf.hostedClient('hosted');
   });
   afterAll(() => cleanup.run());
 

@@ -1,3 +1,5 @@
+import { makeTempDir, removeDir } from './paths';
+
 /**
  * A stack of teardown steps. Register each resource right after it starts; `run()` (from
  * afterAll) undoes them in reverse order, runs every step even when one fails, then reports.
@@ -7,6 +9,19 @@ export class Cleanup {
 
   add(label: string, fn: () => unknown): void {
     this.steps.push({ label, fn });
+  }
+
+  /** Registers `resource.stop()` and hands the resource back: `wharf = cleanup.stopping('wharf', await Wharf.start(...))`. */
+  stopping<T extends { stop(): unknown }>(label: string, resource: T): T {
+    this.add(label, () => resource.stop());
+    return resource;
+  }
+
+  /** A fresh temporary directory (makeTempDir), removed at cleanup unless WHARF_E2E_KEEP=1. */
+  tempDir(label: string): string {
+    const dir = makeTempDir(label);
+    this.add('temp dir', () => removeDir(dir));
+    return dir;
   }
 
   async run(): Promise<void> {

@@ -132,3 +132,10 @@ async function unmountBelow(dir: string): Promise<void> {
     await runCommand('umount', ['-l', m]);
   }
 }
+
+/** The manifest digest `docker push` printed; throws when it printed none. */
+export function pushedDigest(pushStdout: string): string {
+  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushStdout)?.[1];
+  if (!digest) throw new Error(`docker push printed no digest:\n${pushStdout}`);
+  return digest;
+}

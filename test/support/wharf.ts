@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { basicAuth, send, type HttpResponse } from './http';
 import { REPO_ROOT } from './paths';
+import { RegistryClient } from './registry-client';
 import { freePort } from './ports';
 import { ManagedProcess, runCommand, type ExitInfo } from './process';
 import { GiveUp, waitFor } from './wait';
@@ -169,23 +170,74 @@ export class Wharf {
     await this.start();
   }
 
+  /** The administrator's user name and password, as registry clients and skopeo take them. */
+  get adminCredentials(): { username: string; password: string } {
+    return { username: ADMIN_USER, password: this.adminPassword };
+  }
+
+  /** A registry client signed in as the administrator, at `baseUrl` (default: the main port) or `v2Path` below it. */
+  adminClient(baseUrl = this.baseUrl, v2Path?: string): RegistryClient {
+    return new RegistryClient({ baseUrl, ...(v2Path ? { v2Path } : {}), ...this.adminCredentials });
+  }
+
+  /** Creates a hosted repository (createHostedRepo) and returns an administrator's client on its connector. */
+  async hostedClient(name: string, opts: Parameters<Wharf['createHostedRepo']>[1] = {}): Promise<RegistryClient> {
+    return this.adminClient(`http://127.0.0.1:${await this.createHostedRepo(name, opts)}`);
+  }
+
   /**
    * Creates a hosted Docker repository (201 expected) with a connector on `httpPort`
    * (a free port when omitted). Returns the connector port.
    */
-  async createHostedRepo(name: string, opts: { httpPort?: number; writePolicy?: string; blobStoreName?: string } = {}): Promise<number> {
+  async createHostedRepo(name: string, opts: { httpPort?: number; writePolicy?: string; blobStoreName?: string; forceBasicAuth?: boolean } = {}): Promise<number> {
     const httpPort = opts.httpPort ?? (await freePort());
     const res = await this.rest.post('/service/rest/v1/repositories/docker/hosted', {
       name,
       online: true,
       storage: { blobStoreName: opts.blobStoreName ?? 'default', strictContentTypeValidation: true, writePolicy: opts.writePolicy ?? 'ALLOW' },
-      docker: { v1Enabled: false, forceBasicAuth: true, httpPort },
+      docker: { v1Enabled: false, forceBasicAuth: opts.forceBasicAuth ?? true, httpPort },
     });
     if (res.status !== 201) {
       throw new Error(`creating hosted repository ${name}: HTTP ${res.status} ${res.text()}`);
     }
     return httpPort;
   }
+
+  /** Turns anonymous access on (200 expected): what a daemon.json mirror, which sends no credentials, needs. */
+  async allowAnonymous(): Promise<void> {
+    const res = await this.rest.put('/service/rest/v1/security/anonymous', { enabled: true, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' });
+    if (res.status !== 200) throw new Error(`turning anonymous access on: HTTP ${res.status} ${res.text()}`);
+  }
+
+  /** Creates a Docker proxy repository (201 expected); the defaults are those of a mirror of a private registry. */
+  async createProxyRepo(name: string, opts: ProxyRepoOptions): Promise<void> {
+    const res = await this.rest.post('/service/rest/v1/repositories/docker/proxy', {
+      name,
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      proxy: { remoteUrl: opts.remoteUrl, contentMaxAge: 1440, metadataMaxAge: opts.metadataMaxAge ?? 1440 },
+      negativeCache: opts.negativeCache === false ? { enabled: false, timeToLive: 0 } : { enabled: true, timeToLive: 1440 },
+      httpClient: { blocked: false, autoBlock: opts.autoBlock ?? true, authentication: null },
+      docker: { v1Enabled: false, forceBasicAuth: opts.forceBasicAuth ?? true, httpPort: opts.httpPort ?? null },
+      ...(opts.indexType ? { dockerProxy: { indexType: opts.indexType, indexUrl: null } } : {}),
+    });
+    if (res.status !== 201) throw new Error(`creating proxy repository ${name}: HTTP ${res.status} ${res.text()}`);
+  }
+}
+
+export interface ProxyRepoOptions {
+  remoteUrl: string;
+  /** The connector port (none by default). */
+  httpPort?: number | null;
+  /** Minutes (default 1440); 0 revalidates the tag on every pull. */
+  metadataMaxAge?: number;
+  /** Default: on, 1440 minutes. */
+  negativeCache?: boolean;
+  autoBlock?: boolean;
+  /** Default true; a daemon.json mirror sends no credentials, so mirrors set false and allow anonymous. */
+  forceBasicAuth?: boolean;
+  /** Left to the server's default when absent. */
+  indexType?: 'HUB' | 'REGISTRY';
 }
 
 /** A tiny client for Wharf's REST API with Basic auth. */
