@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@wharf/migrations';
 import type { DataSource } from 'typeorm';
+import { afterEach, beforeEach, describe } from 'vitest';
 import { createPostgresDatabase } from '../../../test/services/databases';
 import { type Dialect, dialectOfDataSource, openDatabase } from '../src/data-source';
 
@@ -19,6 +20,27 @@ export function openMemoryDatabase(): Promise<DataSource> {
 
 export function openFileDatabase(path: string): Promise<DataSource> {
   return openDatabase({ sqlitePath: path, migrations: MIGRATIONS });
+}
+
+/**
+ * An adapter suite run on each dialect (`<name> on sqlite`, `<name> on postgres`): every test gets an empty
+ * database of its own, `db()`, opened before it and handed back after it.
+ */
+export function describeOnEachDialect(name: string, body: (db: () => DataSource, dialect: Dialect) => void): void {
+  describe.each(DIALECTS)(`${name} on %s`, (dialect) => {
+    let current: DataSource | undefined;
+    beforeEach(async () => {
+      current = await openTestDatabase(dialect);
+    });
+    afterEach(async () => {
+      if (current) await closeTestDatabase(current);
+      current = undefined;
+    });
+    body(() => {
+      if (!current) throw new Error('the test database exists only while a test runs');
+      return current;
+    }, dialect);
+  });
 }
 
 /**

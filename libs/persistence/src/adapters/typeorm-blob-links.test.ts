@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
+import { beforeEach, expect, it } from 'vitest';
 import { BlobDeletionEntity, BlobLinkEntity, ManifestReferenceEntity } from '../entities';
-import { closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
+import { describeOnEachDialect, sha } from '../../test/database';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
 
 const REPO = 'docker-hosted';
 
-describe.each(DIALECTS)(`TypeOrmBlobLinks on %s`, (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('TypeOrmBlobLinks', (db) => {
   let links: TypeOrmBlobLinks;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    links = new TypeOrmBlobLinks(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    links = new TypeOrmBlobLinks(db());
   });
 
   it('links a blob to an image and reports its size', async () => {
@@ -38,7 +31,7 @@ describe.each(DIALECTS)(`TypeOrmBlobLinks on %s`, (dialect) => {
     await expect(links.link(REPO, 'app', sha(1), 10)).resolves.toBeUndefined();
     expect((await links.get(REPO, 'app', sha(1)))!.linkedAt.getTime()).toBeGreaterThan(first.getTime());
     expect(await links.get(REPO, 'app', sha(1))).toMatchObject({ size: 10 });
-    const rows: { n: number }[] = await db.query('SELECT COUNT(*) AS n FROM blob_links');
+    const rows: { n: number }[] = await db().query('SELECT COUNT(*) AS n FROM blob_links');
     expect(Number(rows[0]!.n)).toBe(1);
   });
 
@@ -76,17 +69,17 @@ describe.each(DIALECTS)(`TypeOrmBlobLinks on %s`, (dialect) => {
     expect(await links.linkIfHeld(REPO, 'app', sha(2), 10)).toBe(false);
     expect(await links.get(REPO, 'app', sha(2))).toBeNull();
     // held by a manifest reference, or as a manifest
-    await db.getRepository(ManifestReferenceEntity).insert({ repository: 'x', image: 'y', manifest: sha(9), digest: sha(3) });
+    await db().getRepository(ManifestReferenceEntity).insert({ repository: 'x', image: 'y', manifest: sha(9), digest: sha(3) });
     expect(await links.linkIfHeld(REPO, 'app', sha(3), 10)).toBe(true);
     // held, but a collection is deleting it: refused
     await links.link('other', 'one', sha(4), 10);
-    await db.getRepository(BlobDeletionEntity).insert({ digest: sha(4), owner: 'gc', startedAt: new Date('2030-01-01T00:00:00Z'), expiresAt: new Date('2099-01-01T00:00:00Z') });
+    await db().getRepository(BlobDeletionEntity).insert({ digest: sha(4), owner: 'gc', startedAt: new Date('2030-01-01T00:00:00Z'), expiresAt: new Date('2099-01-01T00:00:00Z') });
     expect(await links.linkIfHeld(REPO, 'app', sha(4), 10)).toBe(false);
   });
 
   it('confirms a stale link (restarting its grace period) and leaves a fresh one', async () => {
     await links.link(REPO, 'app', sha(1), 10);
-    await db.getRepository(BlobLinkEntity).update({ repository: REPO }, { createdAt: new Date('2020-01-01T00:00:00Z') });
+    await db().getRepository(BlobLinkEntity).update({ repository: REPO }, { createdAt: new Date('2020-01-01T00:00:00Z') });
     expect(await links.confirm(REPO, 'app', sha(1), new Date('2019-01-01T00:00:00Z'))).toBe(true);
     expect((await links.get(REPO, 'app', sha(1)))!.linkedAt.toISOString()).toBe('2020-01-01T00:00:00.000Z');
     const before = Date.now();

@@ -1,7 +1,6 @@
 import type { ManifestRecord } from '@wharf/registry-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
-import { closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
+import { beforeEach, expect, it } from 'vitest';
+import { describeOnEachDialect, sha } from '../../test/database';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
 import { TypeOrmContentCatalog } from './typeorm-content-catalog';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
@@ -13,23 +12,17 @@ function record(digest: string, extra: Partial<ManifestRecord> = {}): ManifestRe
   return { digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 500, createdAt: new Date('2030-01-01T00:00:00.000Z'), ...extra };
 }
 
-describe.each(DIALECTS)('TypeOrmContentCatalog on %s', (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('TypeOrmContentCatalog', (db) => {
   let catalog: TypeOrmContentCatalog;
   let manifests: TypeOrmManifestIndex;
   let tags: TypeOrmTagIndex;
   let links: TypeOrmBlobLinks;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    catalog = new TypeOrmContentCatalog(db);
-    manifests = new TypeOrmManifestIndex(db);
-    tags = new TypeOrmTagIndex(db);
-    links = new TypeOrmBlobLinks(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    catalog = new TypeOrmContentCatalog(db());
+    manifests = new TypeOrmManifestIndex(db());
+    tags = new TypeOrmTagIndex(db());
+    links = new TypeOrmBlobLinks(db());
   });
 
   it('reads a repository as manifests with their references and tags', async () => {
@@ -92,7 +85,7 @@ describe.each(DIALECTS)('TypeOrmContentCatalog on %s', (dialect) => {
     expect(removed.tags.map((t) => t.tag)).toEqual(['v1']);
     expect(removed.manifests.map((m) => m.digest).sort()).toEqual([sha(1), sha(11), sha(5)].sort());
     expect((await catalog.manifests(REPO)).map((m) => m.digest)).toEqual([sha(2)]);
-    const refs: { n: number }[] = await db.query('SELECT COUNT(*) AS n FROM manifest_references');
+    const refs: { n: number }[] = await db().query('SELECT COUNT(*) AS n FROM manifest_references');
     expect(Number(refs[0]!.n)).toBe(0);
   });
 

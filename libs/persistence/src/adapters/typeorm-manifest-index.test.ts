@@ -1,7 +1,7 @@
 import type { ManifestRecord } from '@wharf/registry-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DataSource, IsNull, Not } from 'typeorm';
-import { closeTestDatabase, DIALECTS, openTestDatabase, sha } from '../../test/database';
+import { beforeEach, expect, it } from 'vitest';
+import { IsNull, Not } from 'typeorm';
+import { describeOnEachDialect, sha } from '../../test/database';
 import { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity } from '../entities';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
 
@@ -12,21 +12,15 @@ function record(digest: string, extra: Partial<ManifestRecord> = {}): ManifestRe
   return { digest, mediaType: OCI_MANIFEST, size: 512, createdAt: new Date('2030-01-01T00:00:00.000Z'), ...extra };
 }
 
-describe.each(DIALECTS)(`TypeOrmManifestIndex on %s`, (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('TypeOrmManifestIndex', (db) => {
   let index: TypeOrmManifestIndex;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    index = new TypeOrmManifestIndex(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    index = new TypeOrmManifestIndex(db());
   });
 
   async function references(repository: string, image: string, manifest: string): Promise<string[]> {
-    const rows = await db.getRepository(ManifestReferenceEntity).find({ where: { repository, image, manifest }, order: { digest: 'ASC' } });
+    const rows = await db().getRepository(ManifestReferenceEntity).find({ where: { repository, image, manifest }, order: { digest: 'ASC' } });
     return rows.map((r) => r.digest);
   }
 
@@ -61,7 +55,7 @@ describe.each(DIALECTS)(`TypeOrmManifestIndex on %s`, (dialect) => {
     const got = await index.get(REPO, 'app', sha(1));
     expect(got?.createdAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
     expect(got?.lastDownloadedAt?.toISOString()).toBe('2030-06-01T12:00:00.500Z');
-    const rows: { n: number }[] = await db.query('SELECT COUNT(*) AS n FROM manifests');
+    const rows: { n: number }[] = await db().query('SELECT COUNT(*) AS n FROM manifests');
     expect(Number(rows[0]!.n)).toBe(1);
   });
 
@@ -123,7 +117,7 @@ describe.each(DIALECTS)(`TypeOrmManifestIndex on %s`, (dialect) => {
   });
 
   it('writes a large batch of downloads', async () => {
-    const manifests = db.getRepository(ManifestEntity);
+    const manifests = db().getRepository(ManifestEntity);
     const digests = Array.from({ length: 1200 }, (_, i) => sha(5000 + i));
     await manifests.insert(digests.map((digest) => ({ ...record(digest), repository: REPO, image: 'app', annotations: null })));
     const at = new Date('2033-01-01T00:00:00.000Z');
@@ -162,10 +156,10 @@ describe.each(DIALECTS)(`TypeOrmManifestIndex on %s`, (dialect) => {
   });
 
   it('checks required digests in the same step that records the manifest, storing nothing when one is missing', async () => {
-    await db.getRepository(BlobLinkEntity).insert({ repository: REPO, image: 'app', digest: sha(10), size: 10, createdAt: new Date() });
+    await db().getRepository(BlobLinkEntity).insert({ repository: REPO, image: 'app', digest: sha(10), size: 10, createdAt: new Date() });
     await index.put(REPO, 'app', record(sha(20)), []);
     // a linked blob and a manifest of the image are present; a blob linked to another image is not
-    await db.getRepository(BlobLinkEntity).insert({ repository: REPO, image: 'other', digest: sha(11), size: 10, createdAt: new Date() });
+    await db().getRepository(BlobLinkEntity).insert({ repository: REPO, image: 'other', digest: sha(11), size: 10, createdAt: new Date() });
     expect(await index.put(REPO, 'app', record(sha(1)), [sha(10), sha(20), sha(11)], [sha(10), sha(20), sha(11)])).toBe(sha(11));
     expect(await index.get(REPO, 'app', sha(1))).toBeNull();
     expect(await references(REPO, 'app', sha(1))).toEqual([]);

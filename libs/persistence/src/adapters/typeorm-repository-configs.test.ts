@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfigSealer, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { group, hosted, proxy } from '../../test/configs';
-import { closeTestDatabase, countRows, DIALECTS, openTestDatabase, sha } from '../../test/database';
+import { countRows, describeOnEachDialect, sha } from '../../test/database';
 import { RepositoryEntity } from '../entities';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
 import { TypeOrmManifestIndex } from './typeorm-manifest-index';
@@ -13,17 +12,11 @@ import { TypeOrmUploadSessions } from './typeorm-upload-sessions';
 
 const OWNED_TABLES = ['tags', 'manifests', 'manifest_references', 'blob_links', 'upload_sessions'];
 
-describe.each(DIALECTS)(`TypeOrmRepositoryConfigs on %s`, (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
   let configs: TypeOrmRepositoryConfigs;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    configs = new TypeOrmRepositoryConfigs(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    configs = new TypeOrmRepositoryConfigs(db());
   });
 
   it.each<[string, RepositoryConfig]>([
@@ -51,7 +44,7 @@ describe.each(DIALECTS)(`TypeOrmRepositoryConfigs on %s`, (dialect) => {
     const changed: RepositoryConfig = { ...hosted('docker-hosted', 9000), online: false };
     await configs.save(changed);
     expect(await configs.get('docker-hosted')).toEqual(changed);
-    const rows: { online: number; httpPort: number | null }[] = await db.query('SELECT online, "httpPort" FROM repositories');
+    const rows: { online: number; httpPort: number | null }[] = await db().query('SELECT online, "httpPort" FROM repositories');
     expect(rows.map((r) => ({ online: Number(r.online), httpPort: r.httpPort }))).toEqual([{ online: 0, httpPort: 9000 }]);
   });
 
@@ -76,10 +69,10 @@ describe.each(DIALECTS)(`TypeOrmRepositoryConfigs on %s`, (dialect) => {
           ? withPassword(c, Buffer.from(c.httpClient.authentication.password.slice('sealed:'.length), 'base64').toString())
           : c,
     };
-    const sealed = new TypeOrmRepositoryConfigs(db, sealer);
+    const sealed = new TypeOrmRepositoryConfigs(db(), sealer);
     const config = proxy('docker-proxy', null, 'plain-text-secret');
     await sealed.save(config);
-    const raw: { config: string }[] = await db.query('SELECT config FROM repositories');
+    const raw: { config: string }[] = await db().query('SELECT config FROM repositories');
     expect(raw[0]!.config).not.toContain('plain-text-secret');
     expect(raw[0]!.config).toContain('sealed:');
     expect(await sealed.get('docker-proxy')).toEqual(config);
@@ -89,26 +82,26 @@ describe.each(DIALECTS)(`TypeOrmRepositoryConfigs on %s`, (dialect) => {
 
   describe('delete', () => {
     async function populate(repository: string): Promise<void> {
-      const manifests = new TypeOrmManifestIndex(db);
+      const manifests = new TypeOrmManifestIndex(db());
       await configs.save(hosted(repository));
       await manifests.put(repository, 'app', { digest: sha(1), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 10, createdAt: new Date() }, [sha(2), sha(3)]);
-      await new TypeOrmTagIndex(db).set(repository, 'app', 'v1', sha(1));
-      await new TypeOrmBlobLinks(db).link(repository, 'app', sha(2), 5);
-      await new TypeOrmUploadSessions(db).create({ id: randomUUID(), repository, image: 'app', createdAt: new Date() });
+      await new TypeOrmTagIndex(db()).set(repository, 'app', 'v1', sha(1));
+      await new TypeOrmBlobLinks(db()).link(repository, 'app', sha(2), 5);
+      await new TypeOrmUploadSessions(db()).create({ id: randomUUID(), repository, image: 'app', createdAt: new Date() });
     }
 
     it('removes the repository and everything it owns, and nothing of other repositories', async () => {
       await populate('a');
       await populate('a-b');
       await populate('A');
-      for (const table of OWNED_TABLES) expect(await countRows(db, table, 'a'), table).toBeGreaterThan(0);
+      for (const table of OWNED_TABLES) expect(await countRows(db(), table, 'a'), table).toBeGreaterThan(0);
 
       expect(await configs.delete('a')).toBe(true);
       expect(await configs.get('a')).toBeNull();
-      for (const table of [...OWNED_TABLES, 'repositories']) expect(await countRows(db, table, 'a'), table).toBe(0);
+      for (const table of [...OWNED_TABLES, 'repositories']) expect(await countRows(db(), table, 'a'), table).toBe(0);
       for (const other of ['a-b', 'A']) {
         expect(await configs.get(other)).not.toBeNull();
-        for (const table of OWNED_TABLES) expect(await countRows(db, table, other), `${other} ${table}`).toBe(OWNED_COUNTS[table]);
+        for (const table of OWNED_TABLES) expect(await countRows(db(), table, other), `${other} ${table}`).toBe(OWNED_COUNTS[table]);
       }
     });
 
@@ -121,9 +114,9 @@ describe.each(DIALECTS)(`TypeOrmRepositoryConfigs on %s`, (dialect) => {
 
     it('cleans up content left by a repository whose configuration is already gone', async () => {
       await populate('a');
-      await db.getRepository(RepositoryEntity).delete({ name: 'a' });
+      await db().getRepository(RepositoryEntity).delete({ name: 'a' });
       expect(await configs.delete('a')).toBe(false);
-      for (const table of OWNED_TABLES) expect(await countRows(db, table, 'a'), table).toBe(0);
+      for (const table of OWNED_TABLES) expect(await countRows(db(), table, 'a'), table).toBe(0);
     });
   });
 });

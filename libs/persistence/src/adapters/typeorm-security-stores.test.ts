@@ -1,7 +1,6 @@
 import type { ApiTokenRecord, RoleRecord } from '@wharf/registry-core';
-import type { DataSource } from 'typeorm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, closeTestDatabase, openTestDatabase } from '../../test/database';
+import { describe, expect, it } from 'vitest';
+import { describeOnEachDialect } from '../../test/database';
 import { TypeOrmApiTokenStore } from './typeorm-api-token-store';
 import { TypeOrmAuditLog } from './typeorm-audit-log';
 import { TypeOrmRoleStore } from './typeorm-role-store';
@@ -20,20 +19,10 @@ function token(id: string, userId: string, createdAt: Date, extra: Partial<ApiTo
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s, 123));
 
-describe.each(DIALECTS)('security stores on %s', (dialect) => {
-  let db: DataSource;
-
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
-  });
-
+describeOnEachDialect('security stores', (db) => {
   describe('RoleStore', () => {
     it('round-trips a role (privileges and contained roles as lists, readOnly as a boolean), lists by id, replaces on save', async () => {
-      const roles = new TypeOrmRoleStore(db);
+      const roles = new TypeOrmRoleStore(db());
       const admin = role('nx-admin', { privileges: ['nx-all'], readOnly: true });
       const dev = role('dev', { roles: ['nx-admin', 'ops'], privileges: [] });
       await roles.save(admin);
@@ -46,7 +35,7 @@ describe.each(DIALECTS)('security stores on %s', (dialect) => {
     });
 
     it('deletes once; an unknown role is null', async () => {
-      const roles = new TypeOrmRoleStore(db);
+      const roles = new TypeOrmRoleStore(db());
       await roles.save(role('gone'));
       expect(await roles.delete('gone')).toBe(true);
       expect(await roles.delete('gone')).toBe(false);
@@ -56,7 +45,7 @@ describe.each(DIALECTS)('security stores on %s', (dialect) => {
 
   describe('ApiTokenStore', () => {
     it('finds a token by id and by hash with its dates, lists oldest first (all, or one user\'s)', async () => {
-      const tokens = new TypeOrmApiTokenStore(db);
+      const tokens = new TypeOrmApiTokenStore(db());
       const a = token('a', 'ci', at(2), { expiresAt: at(100) });
       const b = token('b', 'bob', at(1));
       const c = token('c', 'ci', at(3));
@@ -69,13 +58,13 @@ describe.each(DIALECTS)('security stores on %s', (dialect) => {
     });
 
     it('refuses a second token with the same hash', async () => {
-      const tokens = new TypeOrmApiTokenStore(db);
+      const tokens = new TypeOrmApiTokenStore(db());
       await tokens.insert(token('a', 'ci', at(1)));
       await expect(tokens.insert({ ...token('b', 'ci', at(2)), tokenHash: 'a'.padEnd(64, '0') })).rejects.toThrow();
     });
 
     it('records the last use, deletes one token or all of a user\'s', async () => {
-      const tokens = new TypeOrmApiTokenStore(db);
+      const tokens = new TypeOrmApiTokenStore(db());
       for (const t of [token('a', 'ci', at(1)), token('b', 'ci', at(2)), token('c', 'bob', at(3))]) await tokens.insert(t);
       await tokens.touch('a', at(50));
       expect((await tokens.get('a'))?.lastUsedAt).toEqual(at(50));
@@ -88,7 +77,7 @@ describe.each(DIALECTS)('security stores on %s', (dialect) => {
 
   describe('AuditStore', () => {
     it('appends with increasing ids and reads newest first, a page below `before`, details as stored', async () => {
-      const audit = new TypeOrmAuditLog(db);
+      const audit = new TypeOrmAuditLog(db());
       const ids: number[] = [];
       for (let i = 1; i <= 5; i++) {
         ids.push(
@@ -108,7 +97,7 @@ describe.each(DIALECTS)('security stores on %s', (dialect) => {
 
   describe('SettingsStore', () => {
     it('answers the fallback for a key never set, JSON values as stored, and replaces on set', async () => {
-      const settings = new TypeOrmSettings(db);
+      const settings = new TypeOrmSettings(db());
       expect(await settings.get('security.anonymous', { enabled: false })).toEqual({ enabled: false });
       await settings.set('security.anonymous', { enabled: true, userId: 'anonymous' });
       await settings.set('security.realms', ['NexusAuthenticatingRealm']);

@@ -1,7 +1,6 @@
 import type { TaskRecord } from '@wharf/registry-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
-import { closeTestDatabase, DIALECTS, openTestDatabase } from '../../test/database';
+import { beforeEach, expect, it } from 'vitest';
+import { describeOnEachDialect } from '../../test/database';
 import { TaskEntity } from '../entities';
 import { TypeOrmCleanupPolicies } from './typeorm-cleanup-policies';
 import { TypeOrmTaskStore } from './typeorm-task-store';
@@ -19,17 +18,11 @@ const TASK: TaskRecord = {
   stopRequested: false,
 };
 
-describe.each(DIALECTS)('task, policy and usage stores on %s', (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('task, policy and usage stores', (db) => {
   let tasks: TypeOrmTaskStore;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    tasks = new TypeOrmTaskStore(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    tasks = new TypeOrmTaskStore(db());
   });
 
   it('creates missing tasks only, and changes their settings', async () => {
@@ -57,7 +50,7 @@ describe.each(DIALECTS)('task, policy and usage stores on %s', (dialect) => {
     expect((await tasks.get('cleanup'))?.nextRunAt?.toISOString()).toBe('2030-01-03T02:00:00.000Z');
     // a lease that ran out (its process died) can be taken
     expect(await tasks.acquire('cleanup', other, 60_000)).toBe(true);
-    await db.getRepository(TaskEntity).update({ id: 'cleanup' }, { leaseExpiresAt: new Date(Date.now() - 1000) });
+    await db().getRepository(TaskEntity).update({ id: 'cleanup' }, { leaseExpiresAt: new Date(Date.now() - 1000) });
     expect(await tasks.acquire('cleanup', owner, 60_000)).toBe(true);
   });
 
@@ -68,7 +61,7 @@ describe.each(DIALECTS)('task, policy and usage stores on %s', (dialect) => {
     await tasks.finishRun(first, 'OK', { blobsDeleted: 3 }, 'line 1\nline 2');
     const second = await tasks.startRun('cleanup', new Date('2030-01-02T00:00:00Z'));
     expect(await tasks.interruptOrphans()).toBe(0);
-    await db.getRepository(TaskEntity).update({ id: 'cleanup' }, { leaseExpiresAt: new Date(Date.now() - 1000) });
+    await db().getRepository(TaskEntity).update({ id: 'cleanup' }, { leaseExpiresAt: new Date(Date.now() - 1000) });
     expect(await tasks.interruptOrphans()).toBe(1);
     const runs = await tasks.runs('cleanup', 10);
     expect(runs.map((r) => [r.id, r.result])).toEqual([
@@ -94,7 +87,7 @@ describe.each(DIALECTS)('task, policy and usage stores on %s', (dialect) => {
   });
 
   it('stores cleanup policies by name', async () => {
-    const policies = new TypeOrmCleanupPolicies(db);
+    const policies = new TypeOrmCleanupPolicies(db());
     await policies.save({ name: 'old-prs', notes: 'PR builds', format: 'docker', criteria: { regex: '.*:pr-.*', lastBlobUpdated: 7 } });
     await policies.save({ name: 'Keep10', notes: '', format: 'docker', criteria: { retain: 10 } });
     expect((await policies.list()).map((p) => p.name)).toEqual(['Keep10', 'old-prs']);
@@ -106,7 +99,7 @@ describe.each(DIALECTS)('task, policy and usage stores on %s', (dialect) => {
   });
 
   it('keeps usage samples in time order and prunes old ones', async () => {
-    const samples = new TypeOrmUsageSamples(db);
+    const samples = new TypeOrmUsageSamples(db());
     const big = 6 * 1024 ** 3;
     await samples.record({ store: 'default', at: new Date('2030-01-01T00:00:00Z'), blobCount: 10, totalBytes: big, availableBytes: null });
     await samples.record({ store: 'default', at: new Date('2030-01-02T00:00:00Z'), blobCount: 12, totalBytes: big + 1, availableBytes: 5 });

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
-import { closeTestDatabase, DIALECTS, openTestDatabase } from '../../test/database';
+import { beforeEach, expect, it } from 'vitest';
+import { describeOnEachDialect } from '../../test/database';
 import { TypeOrmUploadSessions } from './typeorm-upload-sessions';
 
-describe.each(DIALECTS)(`TypeOrmUploadSessions on %s`, (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('TypeOrmUploadSessions', (db) => {
   let sessions: TypeOrmUploadSessions;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    sessions = new TypeOrmUploadSessions(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    sessions = new TypeOrmUploadSessions(db());
   });
 
   const session = (createdAt: string, image = 'app', repository = 'docker-hosted') => ({

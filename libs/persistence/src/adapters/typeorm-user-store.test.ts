@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { MIGRATIONS, type MigrationClass } from '@wharf/migrations';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataSource } from 'typeorm';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { UserIdTakenError, type UserRecord } from '@wharf/registry-core';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../../../test/services/databases';
-import { closeTestDatabase, DIALECTS, openTestDatabase, tempDir } from '../../test/database';
+import { closeTestDatabase, describeOnEachDialect, DIALECTS, openTestDatabase, tempDir } from '../../test/database';
 import { openDatabase } from '../data-source';
 import { TypeOrmUserStore } from './typeorm-user-store';
 
@@ -21,17 +20,11 @@ function user(userId: string, extra: Partial<UserRecord> = {}): UserRecord {
   };
 }
 
-describe.each(DIALECTS)(`TypeOrmUserStore on %s`, (dialect) => {
-  let db: DataSource;
+describeOnEachDialect('TypeOrmUserStore', (db) => {
   let users: TypeOrmUserStore;
 
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-    users = new TypeOrmUserStore(db);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
+  beforeEach(() => {
+    users = new TypeOrmUserStore(db());
   });
 
   it('round-trips a user, roles as a list', async () => {

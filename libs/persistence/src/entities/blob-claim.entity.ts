@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index } from 'typeorm';
+import { DigestColumn, Timestamp, Varchar } from './columns';
 
 /**
  * A writer's hold on a blob while it places the bytes in the store and links them: garbage collection
@@ -8,12 +9,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('blob_claims')
 @Index('idx_blob_claims_digest', ['digest'])
 export class BlobClaimEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 160 })
-  digest!: string;
-
-  @Column({ type: Date })
-  expiresAt!: Date;
+  @Varchar(64, { primary: true }) id!: string;
+  @DigestColumn() digest!: string;
+  @Timestamp() expiresAt!: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity } from 'typeorm';
+import { DigestColumn, Timestamp, Varchar } from './columns';
 
 /**
  * A blob garbage collection decided to delete and is deleting from the store. While the row exists no
@@ -7,16 +8,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity('blob_deletions')
 export class BlobDeletionEntity {
-  @PrimaryColumn({ type: 'varchar', length: 160 })
-  digest!: string;
-
+  @DigestColumn({ primary: true }) digest!: string;
   /** The collection run deleting it. */
-  @Column({ type: 'varchar', length: 64 })
-  owner!: string;
-
-  @Column({ type: Date })
-  startedAt!: Date;
-
-  @Column({ type: Date })
-  expiresAt!: Date;
+  @Varchar(64) owner!: string;
+  @Timestamp() startedAt!: Date;
+  @Timestamp() expiresAt!: Date;
 }

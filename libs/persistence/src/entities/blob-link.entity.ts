@@ -1,21 +1,13 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index } from 'typeorm';
+import { BigInteger, DigestColumn, ImageName, RepositoryName, Timestamp } from './columns';
 
 @Entity('blob_links')
 @Index('idx_blob_links_digest', ['digest'])
 export class BlobLinkEntity {
-  @PrimaryColumn({ type: 'varchar', length: 200 })
-  repository!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 255 })
-  image!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 160 })
-  digest!: string;
-
+  @RepositoryName({ primary: true }) repository!: string;
+  @ImageName({ primary: true }) image!: string;
+  @DigestColumn({ primary: true }) digest!: string;
   /** bigint: layers may exceed 2 GiB (PostgreSQL's integer is 32-bit). */
-  @Column({ type: 'bigint' })
-  size!: number;
-
-  @Column({ type: Date })
-  createdAt!: Date;
+  @BigInteger() size!: number;
+  @Timestamp() createdAt!: Date;
 }

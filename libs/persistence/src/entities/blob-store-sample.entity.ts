@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { BigInteger, Integer, Timestamp, Varchar } from './columns';
 
 /** Byte counts are bigint: stores pass 2 GiB (PostgreSQL returns bigint as text, hence the transformer). */
 export const BIGINT = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
@@ -7,21 +8,10 @@ export const BIGINT = { to: (v: number | null) => v, from: (v: string | number |
 @Entity('blob_store_samples')
 @Index('idx_blob_store_samples_at', ['store', 'at'])
 export class BlobStoreSampleEntity {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id!: number;
-
-  @Column({ type: 'varchar', length: 200 })
-  store!: string;
-
-  @Column({ type: Date })
-  at!: Date;
-
-  @Column({ type: 'integer' })
-  blobCount!: number;
-
-  @Column({ type: 'bigint', transformer: BIGINT })
-  totalBytes!: number;
-
-  @Column({ type: 'bigint', nullable: true, transformer: BIGINT })
-  availableBytes!: number | null;
+  @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
+  @Varchar(200) store!: string;
+  @Timestamp() at!: Date;
+  @Integer() blobCount!: number;
+  @BigInteger({ transformer: BIGINT }) totalBytes!: number;
+  @BigInteger({ nullable: true, transformer: BIGINT }) availableBytes!: number | null;
 }

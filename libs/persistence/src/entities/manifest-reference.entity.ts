@@ -1,18 +1,12 @@
-import { Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index } from 'typeorm';
+import { DigestColumn, ImageName, RepositoryName } from './columns';
 
 /** A blob or child manifest that a stored manifest references (what garbage collection must keep). */
 @Entity('manifest_references')
 @Index('idx_manifest_references_digest', ['digest'])
 export class ManifestReferenceEntity {
-  @PrimaryColumn({ type: 'varchar', length: 200 })
-  repository!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 255 })
-  image!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 160 })
-  manifest!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 160 })
-  digest!: string;
+  @RepositoryName({ primary: true }) repository!: string;
+  @ImageName({ primary: true }) image!: string;
+  @DigestColumn({ primary: true }) manifest!: string;
+  @DigestColumn({ primary: true }) digest!: string;
 }

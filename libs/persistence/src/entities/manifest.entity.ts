@@ -1,40 +1,20 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index } from 'typeorm';
+import { DigestColumn, ImageName, Integer, RepositoryName, Text, Timestamp, Varchar } from './columns';
 
 @Entity('manifests')
 @Index('idx_manifests_subject', ['repository', 'image', 'subject'])
 @Index('idx_manifests_digest', ['digest'])
 export class ManifestEntity {
-  @PrimaryColumn({ type: 'varchar', length: 200 })
-  repository!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 255 })
-  image!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 160 })
-  digest!: string;
-
-  @Column({ type: 'varchar', length: 255 })
-  mediaType!: string;
-
-  @Column({ type: 'integer' })
-  size!: number;
-
-  @Column({ type: 'varchar', length: 255, nullable: true })
-  artifactType!: string | null;
-
-  @Column({ type: 'varchar', length: 160, nullable: true })
-  subject!: string | null;
-
-  @Column({ type: 'text', nullable: true })
-  annotations!: string | null;
-
-  @Column({ type: Date })
-  createdAt!: Date;
-
-  @Column({ type: Date, nullable: true })
-  lastDownloadedAt!: Date | null;
-
+  @RepositoryName({ primary: true }) repository!: string;
+  @ImageName({ primary: true }) image!: string;
+  @DigestColumn({ primary: true }) digest!: string;
+  @Varchar(255) mediaType!: string;
+  @Integer() size!: number;
+  @Varchar(255, { nullable: true }) artifactType!: string | null;
+  @DigestColumn({ nullable: true }) subject!: string | null;
+  @Text({ nullable: true }) annotations!: string | null;
+  @Timestamp() createdAt!: Date;
+  @Timestamp({ nullable: true }) lastDownloadedAt!: Date | null;
   /** Proxies: when the upstream last confirmed it still has this manifest (contentMaxAge). */
-  @Column({ type: Date, nullable: true })
-  verifiedAt!: Date | null;
+  @Timestamp({ nullable: true }) verifiedAt!: Date | null;
 }

@@ -1,14 +1,10 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Entity, UpdateDateColumn } from 'typeorm';
+import { Text, Varchar } from './columns';
 
 /** Server-wide settings (anonymous access, active realms ...) as JSON values by key. */
 @Entity('settings')
 export class SettingEntity {
-  @PrimaryColumn({ type: 'varchar', length: 100 })
-  key!: string;
-
-  @Column({ type: 'text' })
-  value!: string;
-
-  @UpdateDateColumn()
-  updatedAt!: Date;
+  @Varchar(100, { primary: true }) key!: string;
+  @Text() value!: string;
+  @UpdateDateColumn() updatedAt!: Date;
 }

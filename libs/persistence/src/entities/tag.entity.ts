@@ -1,23 +1,13 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index } from 'typeorm';
+import { DigestColumn, ImageName, RepositoryName, Timestamp, Varchar } from './columns';
 
 @Entity('tags')
 @Index('idx_tags_digest', ['repository', 'image', 'digest'])
 export class TagEntity {
-  @PrimaryColumn({ type: 'varchar', length: 200 })
-  repository!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 255 })
-  image!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 128 })
-  name!: string;
-
-  @Column({ type: 'varchar', length: 160 })
-  digest!: string;
-
-  @Column({ type: Date })
-  updatedAt!: Date;
-
-  @Column({ type: Date, nullable: true })
-  verifiedAt!: Date | null;
+  @RepositoryName({ primary: true }) repository!: string;
+  @ImageName({ primary: true }) image!: string;
+  @Varchar(128, { primary: true }) name!: string;
+  @DigestColumn() digest!: string;
+  @Timestamp() updatedAt!: Date;
+  @Timestamp({ nullable: true }) verifiedAt!: Date | null;
 }

@@ -1,28 +1,16 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Text, Timestamp, Varchar } from './columns';
 
 /** One run of a task: when, how it ended, what it did (summary JSON) and its log. */
 @Entity('task_runs')
 @Index('idx_task_runs_task', ['taskId', 'startedAt'])
 export class TaskRunEntity {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id!: number;
-
-  @Column({ type: 'varchar', length: 100 })
-  taskId!: string;
-
-  @Column({ type: Date })
-  startedAt!: Date;
-
-  @Column({ type: Date, nullable: true })
-  finishedAt!: Date | null;
-
+  @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
+  @Varchar(100) taskId!: string;
+  @Timestamp() startedAt!: Date;
+  @Timestamp({ nullable: true }) finishedAt!: Date | null;
   /** RUNNING, OK, FAILED, STOPPED, or INTERRUPTED (its process died). */
-  @Column({ type: 'varchar', length: 16 })
-  result!: string;
-
-  @Column({ type: 'text', default: '{}' })
-  summary!: string;
-
-  @Column({ type: 'text', default: '' })
-  log!: string;
+  @Varchar(16) result!: string;
+  @Text({ default: '{}' }) summary!: string;
+  @Text({ default: '' }) log!: string;
 }

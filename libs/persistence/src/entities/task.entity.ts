@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity } from 'typeorm';
+import { Flag, Text, Timestamp, Varchar } from './columns';
 
 /**
  * A scheduled task and its lease: a run holds the lease (owner, expiry) and renews it while it works, so
@@ -6,33 +7,16 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity('tasks')
 export class TaskEntity {
-  @PrimaryColumn({ type: 'varchar', length: 100 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 100 })
-  type!: string;
-
-  @Column({ type: 'varchar', length: 200 })
-  name!: string;
-
+  @Varchar(100, { primary: true }) id!: string;
+  @Varchar(100) type!: string;
+  @Varchar(200) name!: string;
   /** The schedule as JSON ({type: manual|hourly|daily|every, ...}). */
-  @Column({ type: 'text' })
-  schedule!: string;
-
+  @Text() schedule!: string;
   /** Task settings as JSON. */
-  @Column({ type: 'text', default: '{}' })
-  properties!: string;
-
-  @Column({ type: Date, nullable: true })
-  nextRunAt!: Date | null;
-
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  leaseOwner!: string | null;
-
-  @Column({ type: Date, nullable: true })
-  leaseExpiresAt!: Date | null;
-
+  @Text({ default: '{}' }) properties!: string;
+  @Timestamp({ nullable: true }) nextRunAt!: Date | null;
+  @Varchar(64, { nullable: true }) leaseOwner!: string | null;
+  @Timestamp({ nullable: true }) leaseExpiresAt!: Date | null;
   /** Set by a stop request; the running process sees it when it renews the lease. */
-  @Column({ type: 'boolean', default: false })
-  stopRequested!: boolean;
+  @Flag({ default: false }) stopRequested!: boolean;
 }

@@ -1,17 +1,11 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index } from 'typeorm';
+import { ImageName, RepositoryName, Timestamp, Varchar } from './columns';
 
 @Entity('upload_sessions')
 @Index('idx_upload_sessions_repository', ['repository'])
 export class UploadSessionEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 200 })
-  repository!: string;
-
-  @Column({ type: 'varchar', length: 255 })
-  image!: string;
-
-  @Column({ type: Date })
-  createdAt!: Date;
+  @Varchar(64, { primary: true }) id!: string;
+  @RepositoryName() repository!: string;
+  @ImageName() image!: string;
+  @Timestamp() createdAt!: Date;
 }
