@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cleanup } from '../support/cleanup';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { wharfSuite } from '../support/wharf-suite';
 import { GatedFileStream } from '../support/gated-stream';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { type RegistryClient } from '../support/registry-client';
@@ -14,7 +14,6 @@ import {
   totalSize,
   type DataFile,
 } from '../support/wharf-data';
-import { Wharf } from '../support/wharf';
 
 const MiB = 1 << 20;
 const REPO = 'docker-hosted';
@@ -30,23 +29,18 @@ function leftovers(before: DataFile[], dataDir: string): DataFile[] {
 // Wharf is killed (SIGKILL) while a 200 MiB layer is half uploaded. After a restart nothing of that
 // upload is visible as a blob, its session is consistent (resumable or cancellable), and the same push succeeds.
 describe('SIGKILL in the middle of a 200 MiB blob upload', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
+  const suite = wharfSuite('crash-upload');
   let client: RegistryClient;
   let image: DiskImage;
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('crash-upload');
-    image = await buildDiskImage(join(tmp, 'image'), { layers: [200 * MiB], format: 'docker', gzip: true });
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
-    client = await wharf.hostedClient(REPO);
+    image = await buildDiskImage(join(suite.dir, 'image'), { layers: [200 * MiB], format: 'docker', gzip: true });
+    client = await suite.wharf.hostedClient(REPO);
   });
-  afterAll(() => cleanup.run());
 
   it('leaves no blob, no partial data, and accepts the same push after restart', async () => {
     const layer = image.layers[0]!;
-    const before = storageFiles(wharf.dataDir);
+    const before = storageFiles(suite.wharf.dataDir);
 
     // Stream the layer in one PATCH (as docker does) and hold it after 100 MiB.
     const location = await client.startUpload(NAME);
@@ -63,35 +57,35 @@ describe('SIGKILL in the middle of a 200 MiB blob upload', () => {
       );
     await body.paused;
     // Best effort: let Wharf write what it has received so the crash leaves partial data behind.
-    await waitFor('partial upload data on disk', () => totalSize(newOrGrownFiles(before, storageFiles(wharf.dataDir))) >= 64 * MiB, {
+    await waitFor('partial upload data on disk', () => totalSize(newOrGrownFiles(before, storageFiles(suite.wharf.dataDir))) >= 64 * MiB, {
       timeoutMs: 30_000,
       intervalMs: 200,
     }).catch(() => undefined);
 
-    await wharf.kill9();
+    await suite.wharf.kill9();
     body.destroy();
     const outcome = await patch;
     expect(outcome.status).not.toBe(202); // the upload cannot have completed
 
-    await wharf.start();
+    await suite.wharf.start();
 
     // REST API healthy, repository intact.
-    expect((await wharf.rest.anonymous().get('/service/rest/v1/status')).status).toBe(200);
-    expect((await wharf.rest.anonymous().get('/service/rest/v1/status/writable')).status).toBe(200);
-    expect((await wharf.rest.get(`/service/rest/v1/repositories/docker/hosted/${REPO}`)).status).toBe(200);
+    expect((await suite.wharf.rest.anonymous().get('/service/rest/v1/status')).status).toBe(200);
+    expect((await suite.wharf.rest.anonymous().get('/service/rest/v1/status/writable')).status).toBe(200);
+    expect((await suite.wharf.rest.get(`/service/rest/v1/repositories/docker/hosted/${REPO}`)).status).toBe(200);
 
     // Nothing of the interrupted upload is visible as a blob (soft: report every violation at once).
     expect.soft((await client.headBlob(NAME, layer.digest)).status, 'HEAD of the interrupted blob').toBe(404);
-    expect.soft(filesForDigest(wharf.dataDir, layer.digest), 'files named after the blob').toEqual([]);
+    expect.soft(filesForDigest(suite.wharf.dataDir, layer.digest), 'files named after the blob').toEqual([]);
     // Upload sessions are resumable (OCI spec), so the interrupted one survives the restart with a
     // consistent Range: exactly the bytes that reached the disk. The client may resume or cancel it.
     const session = await client.request('GET', location.toString(), { name: NAME });
-    const onDisk = totalSize(leftovers(before, wharf.dataDir));
+    const onDisk = totalSize(leftovers(before, suite.wharf.dataDir));
     expect.soft(session.status, 'GET of the interrupted upload session').toBe(204);
     expect.soft(session.headers.range, 'its Range matches the bytes on disk').toBe(onDisk > 0 ? `0-${onDisk - 1}` : '0-0');
     const cancelled = await client.request('DELETE', location.toString(), { name: NAME });
     expect.soft(cancelled.status, 'DELETE of the interrupted upload session').toBe(204);
-    expect.soft(leftovers(before, wharf.dataDir), 'partial upload files left after cancelling').toEqual([]);
+    expect.soft(leftovers(before, suite.wharf.dataDir), 'partial upload files left after cancelling').toEqual([]);
     const gone = await client.request('GET', location.toString(), { name: NAME });
     expect.soft({ status: gone.status, body: gone.text() }, 'GET after cancel').toMatchObject({
       status: 404,
@@ -108,8 +102,8 @@ describe('SIGKILL in the middle of a 200 MiB blob upload', () => {
     expect(pulled.layers.map((l) => [l.status, l.digest, l.size])).toEqual([[200, layer.digest, layer.size]]);
     expect((await client.headBlob(NAME, layer.digest)).status).toBe(200);
     // The store now holds the layer once, whole (this also proves the absence check above could see it).
-    const stored = committedBlobPath(wharf.dataDir, layer.digest);
-    expect(stored, 'committed blob file for the layer (adjust test/support/wharf-data.ts if the layout changed)').toBeDefined();
+    const stored = committedBlobPath(suite.wharf.dataDir, layer.digest);
+    expect(stored, 'committed blob file for the layer (adjust test/support/suite.wharf-data.ts if the layout changed)').toBeDefined();
     expect(statSync(stored!).size).toBe(layer.size);
   });
 });

@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
-import { Cleanup } from '../support/cleanup';
+import { wharfSuite } from '../support/wharf-suite';
 import { Dockerd, pushedDigest } from '../support/dockerd';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { ADMIN_USER } from '../support/wharf';
 
 // A real Docker daemon pushes to a hosted repository's connector port; a second, clean daemon
 // pulls the image back and runs it.
 describe('docker push/pull through a hosted repository connector', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
+  const suite = wharfSuite('docker-hosted');
   let registry: string; // 127.0.0.1:<connector port>
   let image: string;
   let daemonA: Dockerd;
@@ -17,16 +15,13 @@ describe('docker push/pull through a hosted repository connector', () => {
   let rootfs: string;
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('docker-hosted');
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
-    registry = `127.0.0.1:${await wharf.createHostedRepo('docker-hosted')}`;
+    registry = `127.0.0.1:${await suite.wharf.createHostedRepo('docker-hosted')}`;
     image = `${registry}/team/app:1`;
-    daemonA = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] }));
-    daemonB = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] }));
-    rootfs = await buildBusyboxRootfs(tmp);
+    daemonA = suite.cleanup.stopping('dockerd A', await Dockerd.start({ dir: suite.dir, name: 'da', insecureRegistries: [registry] }));
+    daemonB = suite.cleanup.stopping('dockerd B', await Dockerd.start({ dir: suite.dir, name: 'db', insecureRegistries: [registry] }));
+    rootfs = await buildBusyboxRootfs(suite.dir);
     await daemonA.dockerOk(['import', rootfs, image]);
   });
-  afterAll(() => cleanup.run());
 
   it('refuses docker push without login with an authentication error', async () => {
     const push = await daemonA.docker(['push', image]);
@@ -35,13 +30,13 @@ describe('docker push/pull through a hosted repository connector', () => {
   });
 
   it('rejects docker login with a wrong password', async () => {
-    const login = await daemonA.login(registry, ADMIN_USER, `${wharf.adminPassword}-wrong`);
+    const login = await daemonA.login(registry, ADMIN_USER, `${suite.wharf.adminPassword}-wrong`);
     expect(login.code).not.toBe(0);
     expect(login.stderr).toMatch(/unauthorized|401|incorrect username or password/i);
   });
 
   it('pushes from one daemon and pulls the same digest into a clean one, which runs it', async () => {
-    const loginA = await daemonA.login(registry, ADMIN_USER, wharf.adminPassword);
+    const loginA = await daemonA.login(registry, ADMIN_USER, suite.wharf.adminPassword);
     expect(loginA.code, loginA.stderr).toBe(0);
     expect(loginA.stdout).toMatch(/Login Succeeded/);
 
@@ -53,7 +48,7 @@ describe('docker push/pull through a hosted repository connector', () => {
     expect(repoDigestsA).toContain(`${registry}/team/app@${pushed}`);
     const imageIdA = (await daemonA.dockerOk(['image', 'inspect', '--format', '{{.Id}}', image])).stdout.trim();
 
-    const loginB = await daemonB.login(registry, ADMIN_USER, wharf.adminPassword);
+    const loginB = await daemonB.login(registry, ADMIN_USER, suite.wharf.adminPassword);
     expect(loginB.code, loginB.stderr).toBe(0);
     const pull = await daemonB.dockerOk(['pull', image]);
     expect(pull.stdout).toContain(`Digest: ${pushed}`);

@@ -2,13 +2,12 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cleanup } from '../support/cleanup';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { wharfSuite } from '../support/wharf-suite';
 import { digestStream, typedBlob } from '@wharf/test-kit';
 import { memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
 import { send } from '../support/http';
-import { Wharf } from '../support/wharf';
-import { RegistryClient, withDigest } from '../support/registry-client';
+import { type RegistryClient, withDigest } from '../support/registry-client';
 
 const MiB = 1024 * 1024;
 /** The bound README.md states for a 1 GiB push or pull (peak resident memory of the server process). */
@@ -18,33 +17,24 @@ const TRANSFER_PEAK_MIB = 128;
 const OPTIONAL = ['@aws-sdk/client-s3', '@smithy/core', 'pg', 're2', 'pino', 'multer', '@nestjs/swagger', 'swagger-ui-dist'];
 
 describe('memory of the default configuration', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
-  let probeFile: string;
-
-  beforeAll(async () => {
-    tmp = cleanup.tempDir('memory');
-    probeFile = join(tmp, 'probe.json');
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile) }));
-  });
-  afterAll(() => cleanup.run());
+  const probeFile = (dir: string) => join(dir, 'probe.json');
+  const suite = wharfSuite('memory', (dir) => ({ env: memoryProbeEnv(probeFile(dir)) }));
 
   it('loads none of the optional packages, also after a push and a pull', async () => {
-    const client = await wharf.hostedClient('hosted');
+    const client = await suite.wharf.hostedClient('hosted');
     const blob = typedBlob('application/octet-stream', 'a small blob');
     await client.uploadBlob('team/app', blob, { mode: 'chunked' });
     expect(await client.fetchBlob('team/app', blob.digest)).toEqual({ status: 200, digest: blob.digest, size: blob.size });
-    const report = await probeMemory(wharf.pid!, probeFile);
+    const report = await probeMemory(suite.wharf.pid!, probeFile(suite.dir));
     expect(report.packages).toContain('typeorm'); // the probe sees what is loaded
     expect(report.packages.filter((p) => OPTIONAL.includes(p))).toEqual([]);
   });
 
   it('loads @nestjs/swagger only when the OpenAPI document is first asked for', async () => {
-    const res = await send(`${wharf.baseUrl}/service/rest/swagger.json`);
+    const res = await send(`${suite.wharf.baseUrl}/service/rest/swagger.json`);
     expect(res.status).toBe(200);
     expect(res.json<{ openapi: string }>().openapi).toMatch(/^3\.0\./);
-    expect((await probeMemory(wharf.pid!, probeFile)).packages).toContain('@nestjs/swagger');
+    expect((await probeMemory(suite.wharf.pid!, probeFile(suite.dir))).packages).toContain('@nestjs/swagger');
   });
 });
 
@@ -70,20 +60,15 @@ function generated(size: number, digest: { value?: string }): Readable {
 }
 
 describe('memory while a 1 GiB layer is pushed and pulled', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
+  const suite = wharfSuite('memory-1g');
   let client: RegistryClient;
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('memory-1g');
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
-    client = await wharf.hostedClient('hosted');
+    client = await suite.wharf.hostedClient('hosted');
   });
-  afterAll(() => cleanup.run());
 
   it(`stays under ${TRANSFER_PEAK_MIB} MiB of RSS (the bound README.md states)`, async () => {
-    const pid = wharf.pid!;
+    const pid = suite.wharf.pid!;
     const size = 1024 * MiB;
     const digest: { value?: string } = {};
     // VmHWM from now on (Linux: clear_refs 5 resets the peak to the current RSS).

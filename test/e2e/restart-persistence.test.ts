@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cleanup } from '../support/cleanup';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { wharfSuite } from '../support/wharf-suite';
 import { header } from '../support/http';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { isListening } from '../support/ports';
 import { type RegistryClient, type PulledImage } from '../support/registry-client';
-import { Wharf } from '../support/wharf';
 
 const MiB = 1 << 20;
 const REPO = 'docker-hosted';
@@ -21,9 +20,7 @@ function expectSameImage(pulled: PulledImage, image: DiskImage): void {
 // Everything pushed survives a graceful restart on the same data directory: the repository, its
 // connector port, the tags and the exact bytes.
 describe('restart on the same data directory', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
+  const suite = wharfSuite('restart');
   let connectorPort: number;
   let viaConnector: RegistryClient;
   let viaPath: RegistryClient;
@@ -32,16 +29,13 @@ describe('restart on the same data directory', () => {
   let ociImage: DiskImage;
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('restart');
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
-    connectorPort = await wharf.createHostedRepo(REPO);
-    viaConnector = wharf.adminClient(`http://127.0.0.1:${connectorPort}`);
-    viaPath = wharf.adminClient(); // /v2/<repo>/<image>
-    viaPrefix = wharf.adminClient(wharf.baseUrl, `/repository/${REPO}/v2`);
-    dockerImage = await buildDiskImage(join(tmp, 'img-docker'), { layers: [1 * MiB, 12 * MiB], format: 'docker', gzip: true });
-    ociImage = await buildDiskImage(join(tmp, 'img-oci'), { layers: [3 * MiB], format: 'oci' });
+    connectorPort = await suite.wharf.createHostedRepo(REPO);
+    viaConnector = suite.wharf.adminClient(`http://127.0.0.1:${connectorPort}`);
+    viaPath = suite.wharf.adminClient(); // /v2/<repo>/<image>
+    viaPrefix = suite.wharf.adminClient(suite.wharf.baseUrl, `/repository/${REPO}/v2`);
+    dockerImage = await buildDiskImage(join(suite.dir, 'img-docker'), { layers: [1 * MiB, 12 * MiB], format: 'docker', gzip: true });
+    ociImage = await buildDiskImage(join(suite.dir, 'img-oci'), { layers: [3 * MiB], format: 'oci' });
   });
-  afterAll(() => cleanup.run());
 
   it('keeps repository, connector, tags and image bytes across SIGTERM and start', async () => {
     // Push over the connector (monolithic and chunked uploads) and over the prefixed main-port route.
@@ -55,18 +49,18 @@ describe('restart on the same data directory', () => {
     expect(pushedOci).toBe(ociImage.manifest.digest);
     expectSameImage(await viaConnector.pull('team/persist', 'v1'), dockerImage);
 
-    const exit = await wharf.stop(30_000);
+    const exit = await suite.wharf.stop(30_000);
     expect(exit?.signal).not.toBe('SIGKILL'); // it shut down on SIGTERM
-    expect(await isListening(wharf.port)).toBe(false);
+    expect(await isListening(suite.wharf.port)).toBe(false);
     expect(await isListening(connectorPort)).toBe(false);
 
-    await wharf.start();
+    await suite.wharf.start();
 
     // The repository is still configured, with its connector.
-    const repo = await wharf.rest.get(`/service/rest/v1/repositories/docker/hosted/${REPO}`);
+    const repo = await suite.wharf.rest.get(`/service/rest/v1/repositories/docker/hosted/${REPO}`);
     expect(repo.status).toBe(200);
     expect(repo.json()).toMatchObject({ name: REPO, online: true, docker: { httpPort: connectorPort } });
-    const list = await wharf.rest.get('/service/rest/v1/repositories');
+    const list = await suite.wharf.rest.get('/service/rest/v1/repositories');
     expect(list.status).toBe(200);
     expect(list.json<Array<{ name: string; type: string }>>()).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: REPO, type: 'hosted' })]),

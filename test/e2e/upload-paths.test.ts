@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { typedBlob } from '@wharf/test-kit';
-import { Cleanup } from '../support/cleanup';
+import { wharfSuite } from '../support/wharf-suite';
 import { type RegistryClient, type UploadMode, withDigest } from '../support/registry-client';
-import { Wharf } from '../support/wharf';
 
 const MiB = 1024 * 1024;
 
@@ -13,15 +12,12 @@ describe.each<{ path: string; env: Record<string, string> }>([
   { path: 'the native addon', env: {} },
   { path: 'JavaScript (WHARF_ZERO_COPY=off)', env: { WHARF_ZERO_COPY: 'off' } },
 ])('uploads through $path', ({ env }) => {
-  const cleanup = new Cleanup();
-  let wharf: Wharf;
+  const suite = wharfSuite('upload-paths', () => ({ env }));
   let client: RegistryClient;
 
   beforeAll(async () => {
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: cleanup.tempDir('upload-paths'), env }));
-    client = await wharf.hostedClient('hosted');
+    client = await suite.wharf.hostedClient('hosted');
   });
-  afterAll(() => cleanup.run());
 
   it.each<[UploadMode, number]>([
     ['stream', 20 * MiB + 3],
