@@ -58,7 +58,11 @@ export function sendStream(url: string | URL, opts: SendOptions = {}): Promise<I
 
 /** One request, with the whole (small) response body read into memory. */
 export async function send(url: string | URL, opts: SendOptions = {}): Promise<HttpResponse> {
-  const res = await sendStream(url, opts);
+  return readResponse(await sendStream(url, opts));
+}
+
+/** A response with its whole (small) body read into memory. */
+export async function readResponse(res: IncomingMessage): Promise<HttpResponse> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { type Descriptor, digestStream, type DiskImage, type LayerFile, MANIFEST_ACCEPT, sha256, type TypedBlob } from '@wharf/test-kit';
-import { basicAuth, header, send, sendStream, type HttpResponse } from './http';
+import { basicAuth, header, readResponse, send, sendStream, type HttpResponse } from './http';
 
 export interface RegistryEndpoint {
   /** http://127.0.0.1:PORT */
@@ -85,17 +85,7 @@ export class RegistryClient {
   }
 
   async request(method: string, pathOrUrl: string, opts: RequestOptions = {}): Promise<HttpResponse> {
-    const res = await this.requestStream(method, pathOrUrl, opts);
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    return {
-      status: res.statusCode ?? 0,
-      headers: res.headers,
-      body,
-      text: () => body.toString('utf8'),
-      json: () => JSON.parse(body.toString('utf8')),
-    };
+    return readResponse(await this.requestStream(method, pathOrUrl, opts));
   }
 
   private async answer(challenge: Challenge, name: string | undefined): Promise<string> {

@@ -1,4 +1,4 @@
-import { type Server, connect, createServer } from 'node:net';
+import { type Server, createServer } from 'node:net';
 
 const handedOut = new Set<number>();
 
@@ -42,16 +42,5 @@ export async function canBind(port: number): Promise<boolean> {
   }
 }
 
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (value: boolean) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(2_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+/** True when something accepts TCP connections on 127.0.0.1:port (the e2e harness's check). */
+export { isListening } from '../../../../test/support/ports';

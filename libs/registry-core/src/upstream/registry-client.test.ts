@@ -1,15 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_MANIFEST_BYTES, isRegistryError } from '@wharf/oci';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  FakeObjectStore,
-  FakeRegistry,
-  FakeTokenServer,
-  errorOf,
-  imageManifest,
-  readAll,
-  sha256,
-} from '../../test/upstream/fake-registry';
+import { describe, expect, it } from 'vitest';
+import { type FakeRegistry, type FakeTokenServer, errorOf, imageManifest, readAll, sha256, fakesPerTest } from '../../test/upstream/fake-registry';
 import { UpstreamError } from './errors';
 import { RegistryClient } from './registry-client';
 import type { RegistryClientOptions, UpstreamRequestKind } from './types';
@@ -18,26 +10,7 @@ const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const ACCEPT = `${OCI}, application/vnd.oci.image.index.v1+json`;
 const PASSWORD = 'pa55-w0rd-secret';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function registry(opts: Parameters<typeof FakeRegistry.start>[0] = {}): Promise<FakeRegistry> {
-  const r = await FakeRegistry.start(opts);
-  cleanups.push(() => r.close());
-  return r;
-}
-async function tokenServer(opts: Parameters<typeof FakeTokenServer.start>[0] = {}): Promise<FakeTokenServer> {
-  const t = await FakeTokenServer.start(opts);
-  cleanups.push(() => t.close());
-  return t;
-}
-async function objectStore(): Promise<FakeObjectStore> {
-  const s = await FakeObjectStore.start();
-  cleanups.push(() => s.close());
-  return s;
-}
+const { defer, registry, tokenServer, objectStore } = fakesPerTest();
 
 interface Tracked {
   client: RegistryClient;
@@ -46,7 +19,7 @@ interface Tracked {
 function client(remoteUrl: string, opts: Partial<RegistryClientOptions> = {}): Tracked {
   const calls: [UpstreamRequestKind, number][] = [];
   const c = new RegistryClient({ remoteUrl, onRequest: (k, s) => calls.push([k, s]), ...opts });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return { client: c, calls };
 }
 
@@ -693,7 +666,7 @@ describe('RegistryClient: statuses and rate limits', () => {
         throw new Error('metrics down');
       },
     });
-    cleanups.push(() => c.close());
+    defer(() => c.close());
     expect(await c.headManifest('library/alpine', 'latest', ACCEPT)).not.toBeNull();
   });
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { FileBlobStore } from '@wharf/blobstore';
 import { nativeIoAvailable, nativeReceives } from '@wharf/native-io';
 import { digestStream } from '@wharf/test-kit';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256 } from '../../test/upstream/fake-registry';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256, fakesPerTest } from '../../test/upstream/fake-registry';
 import { selfSignedCert } from '../../test/upstream/tls';
 import { RegistryClient } from './registry-client';
 import type { RegistryClientOptions, UpstreamRequestKind } from './types';
@@ -20,16 +20,7 @@ import type { RegistryClientOptions, UpstreamRequestKind } from './types';
 const MiB = 1024 * 1024;
 const DIGEST = sha256('any');
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function registry(opts: Parameters<typeof FakeRegistry.start>[0] = {}): Promise<FakeRegistry> {
-  const r = await FakeRegistry.start(opts);
-  cleanups.push(() => r.close());
-  return r;
-}
+const { defer, registry } = fakesPerTest();
 
 /** Which client carries blob bodies in the describe.each blocks below. */
 let nativeBodies = true;
@@ -41,7 +32,7 @@ const TRANSPORTS: [string, boolean][] = [
 function client(remoteUrl: string, opts: Partial<RegistryClientOptions> = {}) {
   const calls: [UpstreamRequestKind, number][] = [];
   const c = new RegistryClient({ remoteUrl, onRequest: (k, s) => calls.push([k, s]), nativeBodies, ...opts });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return { client: c, calls };
 }
 
@@ -197,7 +188,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
       const sockets = new Set<net.Socket>();
       const silent = net.createServer((s) => sockets.add(s));
       await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
-      cleanups.push(
+      defer(
         () =>
           new Promise<void>((res) => {
             for (const s of sockets) s.destroy();
@@ -264,7 +255,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
 
     it.skipIf(tls === null)('follows an https registry redirect to an http store without Authorization', async () => {
       const store = await FakeObjectStore.start();
-      cleanups.push(() => store.close());
+      defer(() => store.close());
       const r = await registry({ tls: tls!, blobRedirect: store, auth: { kind: 'basic', username: 'u', password: 'p' } });
       const d = r.addBlob(Buffer.from('layer bytes'));
       const { client: c } = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } });
@@ -274,7 +265,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
 
     it.skipIf(tls === null)('will not send credentials to a plain-http token realm of an https registry', async () => {
       const tokens = await FakeTokenServer.start();
-      cleanups.push(() => tokens.close());
+      defer(() => tokens.close());
       const r = await registry({ tls: tls!, auth: { kind: 'bearer', tokens } });
       r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
       const withCreds = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } }).client;
@@ -324,7 +315,7 @@ describe.runIf(nativeIoAvailable())('blob GETs through the native client: the bo
 
   async function blobStore() {
     const root = await mkdtemp(join(tmpdir(), 'wharf-socket-body-'));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    defer(() => rm(root, { recursive: true, force: true }));
     const store = new FileBlobStore({ root });
     await store.init();
     return store;

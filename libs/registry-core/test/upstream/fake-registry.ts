@@ -13,6 +13,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { sha256 } from '@wharf/test-kit';
+import { afterEach } from 'vitest';
 
 export interface Recorded {
   method: string;
@@ -396,4 +397,23 @@ export async function errorOf(p: Promise<unknown>): Promise<Error & { kind?: str
     return e as Error & { kind?: string; status?: number; retryAfter?: string };
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * For a test file: what a test starts (fake registries, token servers, object stores, or anything handed to
+ * `defer`) is closed after it, newest first. Call it at the top level of the file (it registers an afterEach).
+ */
+export function fakesPerTest() {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const defer = (fn: () => unknown): void => void cleanups.push(fn);
+  const closing = <T extends { close(): unknown }>(fake: T): T => (defer(() => fake.close()), fake);
+  return {
+    defer,
+    registry: async (opts: FakeRegistryOptions = {}) => closing(await FakeRegistry.start(opts)),
+    tokenServer: async (opts: FakeTokenServerOptions = {}) => closing(await FakeTokenServer.start(opts)),
+    objectStore: async () => closing(await FakeObjectStore.start()),
+  };
 }
