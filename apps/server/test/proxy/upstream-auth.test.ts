@@ -6,10 +6,10 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobOrigin, TokenServer } from '../../../../test/support/fault-proxy';
-import { type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
+import { type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
-import { ProxyClient, SCHEMES, createProxy, proxyBody, proxyStatus, upstreamFor, upstreamTls } from './support/proxy-fixture';
+import { ProxyClient, SCHEMES, createProxy, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 // The upstream requires Bearer tokens from a token server that checks Basic credentials, as
 // Docker Hub and most private registries do. The proxy holds the credentials in httpClient.authentication.
@@ -38,21 +38,6 @@ function getUnauthenticated(url: string): Promise<{ status: number; headers: Rec
       .on('error', reject)
       .end();
   });
-}
-
-interface ErrorBody {
-  errors: { code: string; message: string }[];
-}
-
-async function pullAll(client: ProxyClient, image: string, tag: string, m: Manifest): Promise<void> {
-  const res = await client.getManifest(image, tag);
-  expect(res.status, res.text()).toBe(200);
-  expect(res.body.equals(m.bytes)).toBe(true);
-  for (const blob of m.blobs) {
-    const b = await client.getBlob(image, blob.digest);
-    expect(b.status, b.text()).toBe(200);
-    expect(sha256(b.body)).toBe(blob.digest);
-  }
 }
 
 /** Every file below `dir` (the data directory: database, WAL, blobs, secrets). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, imageManifest, sha256 } from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
 import { type TestWharf, startTestWharf } from '../support/wharf';
-import { ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor } from './support/proxy-fixture';
+import { ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 let wharf: TestWharf;
 
@@ -13,21 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await wharf?.close();
 });
-
-interface ErrorBody {
-  errors: { code: string; message: string }[];
-}
-
-async function pullAll(client: ProxyClient, image: string, tag: string, m: Manifest): Promise<void> {
-  const res = await client.getManifest(image, tag);
-  expect(res.status, res.text()).toBe(200);
-  expect(res.body.equals(m.bytes)).toBe(true);
-  for (const blob of m.blobs) {
-    const b = await client.getBlob(image, blob.digest);
-    expect(b.status, b.text()).toBe(200);
-    expect(b.body.equals(blob.bytes)).toBe(true);
-  }
-}
 
 // Every suite runs against a plain-HTTP upstream and against an HTTPS one (its CA trusted through NODE_EXTRA_CA_CERTS).
 describe.each(SCHEMES)('%s upstream', (scheme) => {

@@ -8,6 +8,7 @@ import { Distribution } from '../../../../../test/support/distribution';
 import { FaultProxy, type ServeTls } from '../../../../../test/support/fault-proxy';
 import { type IssuedCertificate, TestCa } from '../../../../../test/support/tls';
 import type { ProxyStatusJson } from '@wharf/api-types';
+import type { Manifest } from '@wharf/test-kit';
 import { HttpClient, type HttpResult, basicAuth } from '../../support/http';
 import { Registry } from '../../support/registry';
 import { REPOSITORIES } from '../../support/rest';
@@ -259,4 +260,21 @@ export function streamGet(url: string, authorization?: string, options: { readAf
     req.on('error', (e) => finish(0, {}, false, e.message));
     req.end();
   });
+}
+
+/** A registry error answer's body. */
+export interface ErrorBody {
+  errors: { code: string; message: string }[];
+}
+
+/** Pulls `image:tag` through the proxy and checks the manifest and every blob come back with their exact bytes. */
+export async function pullAll(client: ProxyClient, image: string, tag: string, m: Manifest): Promise<void> {
+  const res = await client.getManifest(image, tag);
+  expect(res.status, res.text()).toBe(200);
+  expect(res.body.equals(m.bytes)).toBe(true);
+  for (const blob of m.blobs) {
+    const b = await client.getBlob(image, blob.digest);
+    expect(b.status, b.text()).toBe(200);
+    expect(b.body.equals(blob.bytes)).toBe(true);
+  }
 }
