@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, closeTestDatabase, openTestDatabase } from '../../test/database';
+import { expect, it } from 'vitest';
+import { describeOnEachDialect } from '../../test/database';
 import { TokenKeyEntity } from '../entities';
 import { TypeOrmTokenKeys } from './typeorm-token-keys';
 
@@ -13,25 +12,15 @@ const sealer = {
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s, 250));
 
-describe.each(DIALECTS)('TypeOrmTokenKeys on %s', (dialect) => {
-  let db: DataSource;
-
-  beforeEach(async () => {
-    db = await openTestDatabase(dialect);
-  });
-
-  afterEach(async () => {
-    await closeTestDatabase(db);
-  });
-
+describeOnEachDialect('TypeOrmTokenKeys', (db) => {
   it('lists keys newest first with their secrets and times; rows hold the secret sealed only', async () => {
-    const keys = new TypeOrmTokenKeys(db, sealer);
+    const keys = new TypeOrmTokenKeys(db(), sealer);
     const old = { kid: 'k-old', secret: randomBytes(32), createdAt: at(1) };
     const current = { kid: 'k-new', secret: randomBytes(32), createdAt: at(2) };
     await keys.add(old);
     await keys.add(current);
     expect(await keys.list()).toEqual([current, old]);
-    const rows = await db.getRepository(TokenKeyEntity).find();
+    const rows = await db().getRepository(TokenKeyEntity).find();
     for (const row of rows) {
       expect(row.secret.startsWith('sealed:')).toBe(true);
       expect(row.secret).not.toContain(current.secret.toString('base64'));
@@ -39,7 +28,7 @@ describe.each(DIALECTS)('TypeOrmTokenKeys on %s', (dialect) => {
   });
 
   it('prune keeps the newest keys only; a kid is unique', async () => {
-    const keys = new TypeOrmTokenKeys(db, sealer);
+    const keys = new TypeOrmTokenKeys(db(), sealer);
     for (let i = 1; i <= 4; i++) await keys.add({ kid: `k${i}`, secret: randomBytes(32), createdAt: at(i) });
     await keys.prune(2);
     expect((await keys.list()).map((k) => k.kid)).toEqual(['k4', 'k3']);
