@@ -3,8 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
-import { sha256Digest } from '../support/digest';
-import { buildImage, type BuiltImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage, sha256 } from '@wharf/test-kit';
 import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient } from '../support/registry-client';
 import { runTask, setGrace } from '../support/tasks';
@@ -25,7 +24,7 @@ const TASKS = '/service/rest/v1/tasks';
 function writeOrphans(dataDir: string, count: number): void {
   for (let i = 0; i < count; i += 1) {
     const bytes = randomBytes(64);
-    const hex = sha256Digest(bytes).slice('sha256:'.length);
+    const hex = sha256(bytes).slice('sha256:'.length);
     const dir = join(dataDir, 'blobs', 'blobs', 'sha256', hex.slice(0, 2));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, hex), bytes);
@@ -62,15 +61,15 @@ async function rows(dataDir: string, sql: string): Promise<unknown[]> {
   }
 }
 
-const imageBlobs = (image: BuiltImage) => new Map<string, number>([image.manifest, image.config, ...image.layers].map((b) => [b.digest, b.size]));
+const imageBlobs = (image: DiskImage) => new Map<string, number>([image.manifest, image.config, ...image.layers].map((b) => [b.digest, b.size]));
 
 describe('SIGKILL while a garbage collection deletes, then a restart', () => {
   const cleanup = new Cleanup();
   let tmp: string;
   let wharf: Wharf;
   let client: RegistryClient;
-  let kept: BuiltImage;
-  let dropped: BuiltImage;
+  let kept: DiskImage;
+  let dropped: DiskImage;
 
   beforeAll(async () => {
     tmp = makeTempDir('gc-kill');
@@ -79,8 +78,8 @@ describe('SIGKILL while a garbage collection deletes, then a restart', () => {
     cleanup.add('wharf', () => wharf.stop());
     const connector = await wharf.createHostedRepo(REPO);
     client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
-    kept = await buildImage(join(tmp, 'kept'), { layers: [300_000, 200_000], gzip: true });
-    dropped = await buildImage(join(tmp, 'dropped'), { layers: [400_000], gzip: true });
+    kept = await buildDiskImage(join(tmp, 'kept'), { layers: [300_000, 200_000], gzip: true });
+    dropped = await buildDiskImage(join(tmp, 'dropped'), { layers: [400_000], gzip: true });
     await client.pushImage('team/app', 'kept', kept);
     await client.pushImage('team/app', 'dropped', dropped);
     const deleted = await client.request('DELETE', `/team/app/manifests/${dropped.manifest.digest}`, { name: 'team/app' });

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Screenshots, type PageProblems } from '../support/browser';
 import { Cleanup } from '../support/cleanup';
-import { buildImage, type BuiltImage } from '../support/image-builder';
+import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
 import { REPO_ROOT, makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient } from '../support/registry-client';
 import { setGrace } from '../support/tasks';
@@ -28,8 +28,8 @@ describe('storage pages in headless Chromium', () => {
   let client: RegistryClient;
   let page: Page;
   let problems: PageProblems;
-  let kept: BuiltImage;
-  let pr: BuiltImage;
+  let kept: DiskImage;
+  let pr: DiskImage;
 
   const shot = (step: string) => shots!.take(page, step);
   const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
@@ -47,8 +47,8 @@ describe('storage pages in headless Chromium', () => {
     cleanup.add('wharf', () => wharf.stop());
     const port = await wharf.createHostedRepo(REPO);
     client = new RegistryClient({ baseUrl: `http://127.0.0.1:${port}`, username: ADMIN_USER, password: wharf.adminPassword });
-    kept = await buildImage(join(tmp, 'kept'), { layers: [200_000, 300_000], format: 'docker' });
-    pr = await buildImage(join(tmp, 'pr'), { layers: [400_000], format: 'docker' });
+    kept = await buildDiskImage(join(tmp, 'kept'), { layers: [200_000, 300_000], format: 'docker' });
+    pr = await buildDiskImage(join(tmp, 'pr'), { layers: [400_000], format: 'docker' });
     await client.pushImage('team/app', 'v1', kept);
     await client.pushImage('team/app', 'pr-7', pr);
     await setGrace(wharf.rest, 'cleanup', 0);

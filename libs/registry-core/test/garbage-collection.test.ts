@@ -256,9 +256,9 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
     });
 
     it('on a start alone on the database, deletions a dead process left are resumed at once, before their lease ran out', async () => {
-      const img = buildImage();
+      const img = imageManifest();
       await pushImage(hosted, 'app', img, 'v1');
-      await hosted.deleteManifest('app', img.manifest.digest);
+      await hosted.deleteManifest('app', img.digest);
       void new GarbageCollector(ledger, harness.blobs, { graceMs: 0, now: ahead }, { beforeDelete: () => new Promise(() => undefined) }).collect();
       await expect.poll(async () => (await harness.db!.query('SELECT COUNT(*) AS n FROM blob_deletions'))[0].n).toBe(img.blobs.length + 1);
       // Their two-minute lease is still running: a collection leaves them alone.

@@ -1,6 +1,6 @@
 import type { ComponentJson, PageJson } from '@wharf/api-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Blob, type Manifest, imageManifest, randomBlob, randomConfig, sha256 } from '../support/content';
+import { type Blob, type Manifest, imageManifest, randomBlob, randomConfig, sha256 } from '@wharf/test-kit';
 import type { HttpResult } from '../support/http';
 import { type Registry, withQuery } from '../support/registry';
 import { type HostedFixture, hostedFixture } from '../support/setup';

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { BIGINT } from './blob-store-sample.entity';
+import { BigInteger, Varchar } from './columns';
 
 /**
  * The login throttle's records (LoginAttemptStore), shared by every replica. Keys are stored as the
@@ -11,29 +12,17 @@ import { BIGINT } from './blob-store-sample.entity';
 @Index('idx_login_failures_key_at', ['keyHash', 'at'])
 @Index('idx_login_failures_expires', ['expiresAt'])
 export class LoginFailureEntity {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id!: number;
-
-  @Column({ type: 'varchar', length: 64 })
-  keyHash!: string;
-
-  @Column({ type: 'bigint', transformer: BIGINT })
-  at!: number;
-
-  @Column({ type: 'bigint', transformer: BIGINT })
-  expiresAt!: number;
+  @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
+  @Varchar(64) keyHash!: string;
+  @BigInteger({ transformer: BIGINT }) at!: number;
+  @BigInteger({ transformer: BIGINT }) expiresAt!: number;
 }
 
 /** The last successful login under a key (a user from an address). */
 @Entity('login_successes')
 @Index('idx_login_successes_expires', ['expiresAt'])
 export class LoginSuccessEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  keyHash!: string;
-
-  @Column({ type: 'bigint', transformer: BIGINT })
-  at!: number;
-
-  @Column({ type: 'bigint', transformer: BIGINT })
-  expiresAt!: number;
+  @Varchar(64, { primary: true }) keyHash!: string;
+  @BigInteger({ transformer: BIGINT }) at!: number;
+  @BigInteger({ transformer: BIGINT }) expiresAt!: number;
 }
