@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBucket, createTestBucket } from '../../../../test/services/buckets';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../../../test/services/databases';
 import { migrateInstallation } from '../../src/migration/migrate-installation';
-import { type Manifest, imageManifest, randomBlob } from '../support/content';
+import { type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { createHosted } from '../support/rest';
 import { type TestWharf, startTestWharf } from '../support/wharf';
