@@ -3,9 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
-import { sha256Digest } from '../support/digest';
-import { type MemBlob, memBlob } from '../support/image-builder';
-import { MediaType } from '../support/media-types';
+import { MT, sha256, type TypedBlob, typedBlob } from '@wharf/test-kit';
 import { type MemoryProbe, memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
 import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient, type UploadMode, withDigest } from '../support/registry-client';
@@ -24,19 +22,19 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 interface MemImage {
-  config: MemBlob;
-  layers: MemBlob[];
-  manifest: MemBlob;
+  config: TypedBlob;
+  layers: TypedBlob[];
+  manifest: TypedBlob;
 }
 
 function memImage(layers: Buffer[]): MemImage {
-  const blobs = layers.map((bytes) => memBlob(MediaType.ociLayer, bytes));
-  const config = memBlob(
-    MediaType.ociConfig,
+  const blobs = layers.map((bytes) => typedBlob(MT.ociLayerTar, bytes));
+  const config = typedBlob(
+    MT.ociConfig,
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: blobs.map((b) => b.digest) }, config: { Labels: { nonce: randomBytes(8).toString('hex') } } }),
   );
-  const descriptor = (b: MemBlob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
-  const manifest = memBlob(MediaType.ociManifest, JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: descriptor(config), layers: blobs.map(descriptor) }));
+  const descriptor = (b: TypedBlob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
+  const manifest = typedBlob(MT.ociManifest, JSON.stringify({ schemaVersion: 2, mediaType: MT.ociManifest, config: descriptor(config), layers: blobs.map(descriptor) }));
   return { config, layers: blobs, manifest };
 }
 
@@ -90,7 +88,7 @@ async function work(client: RegistryClient, anonymous: RegistryClient, worker: n
       await new Promise<void>((resolve) => stream.once('data', () => resolve()));
       stream.destroy();
       const location = await client.startUpload(name);
-      const bad = await client.request('PUT', withDigest(location, sha256Digest('something else')).toString(), {
+      const bad = await client.request('PUT', withDigest(location, sha256('something else')).toString(), {
         name,
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': 1000 },
         body: randomBytes(1000),

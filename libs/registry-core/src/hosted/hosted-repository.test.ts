@@ -44,13 +44,13 @@ describe(HostedRepository.name, () => {
 
     it('a deleted manifest leaves the manifest cache (memory is not held for deleted content)', async () => {
       const repo = open();
-      const img = buildImage();
+      const img = imageManifest();
       await pushImage(repo, 'app', img, 'v1');
-      expect((await repo.getManifest('app', 'v1'))?.bytes.equals(img.manifest.bytes)).toBe(true);
-      expect(harness.deps.manifestCache.get(img.manifest.digest)).toBeDefined();
-      await repo.deleteManifest('app', img.manifest.digest);
-      expect(harness.deps.manifestCache.get(img.manifest.digest)).toBeUndefined();
-      expect(await repo.getManifest('app', img.manifest.digest)).toBeNull();
+      expect((await repo.getManifest('app', 'v1'))?.bytes.equals(img.bytes)).toBe(true);
+      expect(harness.deps.manifestCache.get(img.digest)).toBeDefined();
+      await repo.deleteManifest('app', img.digest);
+      expect(harness.deps.manifestCache.get(img.digest)).toBeUndefined();
+      expect(await repo.getManifest('app', img.digest)).toBeNull();
     });
 
     describe('write policy ALLOW_ONCE', () => {
