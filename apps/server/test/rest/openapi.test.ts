@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT, apiTypeSchemas, generate, render } from '../../../../scripts/lib/openapi-responses';
-import { imageManifest } from '../support/content';
+import { imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { type Schema, type Schemas, incompatibilities, violations } from '../support/openapi-schema';
 import { type TestWharf, startTestWharf } from '../support/wharf';
