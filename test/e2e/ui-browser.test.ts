@@ -101,6 +101,8 @@ describe('admin web UI in headless Chromium: sign-in, setup, browse, delete', ()
     // Four steps: the fourth turns anonymous access on, which the daemon.json it leads to needs.
     await page.getByRole('heading', { name: 'Set up Wharf in four steps' }).waitFor();
     expect(await page.getByRole('link', { name: 'Turn on anonymous access' }).getAttribute('href')).toBe('#/security/anonymous');
+    await page.getByRole('link', { name: 'Turn on anonymous access' }).click();
+    await h1('Anonymous access').waitFor();
     await shot('dashboard-empty');
   });
 

@@ -1,6 +1,7 @@
 import type {
   AnonymousSettingsJson,
   ApiTokenJson,
+  AuditPageJson,
   BlobStoreSummaryJson,
   BlobStoreUsageSampleJson,
   CleanupPolicyJson,
@@ -228,6 +229,11 @@ export class ApiClient {
   }
 
   // --- security ------------------------------------------------------------------------------
+
+  /** The audit log, newest first; `before`: the `nextBefore` of the previous page. */
+  listAudit(limit: number, before?: number): Promise<AuditPageJson> {
+    return this.json('GET', `${REST}/audit?limit=${limit}${before === undefined ? '' : `&before=${before}`}`);
+  }
 
   getAnonymous(): Promise<AnonymousSettingsJson> {
     return this.json('GET', `${REST}/security/anonymous`);

@@ -1,6 +1,7 @@
 import { PageHeader } from '../components/ui';
 import { AnonymousAccess } from './Anonymous';
 import { ApiTokens } from './ApiTokens';
+import { AuditLog } from './AuditLog';
 import { Realms } from './Realms';
 import { Roles } from './Roles';
 import { SecurityNav, type SecurityTab } from './SecurityNav';
@@ -12,11 +13,12 @@ const TITLES: Record<SecurityTab, { title: string; subtitle: string }> = {
   roles: { title: 'Roles', subtitle: 'Sets of privileges given to users.' },
   realms: { title: 'Realms', subtitle: 'How credentials are checked.' },
   tokens: { title: 'API tokens', subtitle: 'Bearer tokens for scripts and CI, instead of passwords.' },
+  audit: { title: 'Audit log', subtitle: 'Security and repository changes, deletions and failed sign-ins, newest first.' },
 };
 
 export function securityTabOf(segment: string | undefined): SecurityTab | null {
   if (segment === undefined) return 'anonymous';
-  return (['users', 'roles', 'realms', 'tokens'] as const).find((t) => t === segment) ?? null;
+  return (['anonymous', 'users', 'roles', 'realms', 'tokens', 'audit'] as const).find((t) => t === segment) ?? null;
 }
 
 export function SecurityPage({ tab }: { tab: SecurityTab }) {
@@ -30,6 +32,7 @@ export function SecurityPage({ tab }: { tab: SecurityTab }) {
         {tab === 'roles' && <Roles />}
         {tab === 'realms' && <Realms />}
         {tab === 'tokens' && <ApiTokens />}
+        {tab === 'audit' && <AuditLog />}
       </div>
     </section>
   );
