@@ -11,6 +11,7 @@ import { ProxyRepository } from '../src/proxy/proxy-repository';
 import { ProxyState } from '../src/proxy/proxy-state';
 import { RegistryClient } from '../src/upstream';
 import { proxyConfig } from './configs';
+import type { ProxyConfig } from '../src/repository-config';
 import { openHostedHarness } from './hosted-harness';
 import { type RunningDistribution, startDistribution } from './upstream/distribution';
 
@@ -38,31 +39,51 @@ export async function pushToRegistry(url: string, image: string, tag: string, im
   await expectStatus(put, 201, 'manifest put');
 }
 
-export async function openProxyHarness(): Promise<ProxyHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'wharf-proxy-upstream-'));
-  const upstream = await startDistribution({ dir });
+/** ProxyRepositories on the in-memory ports and a FileBlobStore, in front of the registry at `remoteUrl`. */
+export interface MemoryProxies {
+  repository(name?: string, configure?: (config: ProxyConfig) => void): ProxyRepository;
+  /** The fills under way (shared by the repositories, as the server shares them per blob store). */
+  fills: BlobFills;
+  cleanup(): Promise<void>;
+}
+
+export async function proxiesOnMemoryPorts(remoteUrl: string): Promise<MemoryProxies> {
   const hosted = await openHostedHarness('memory');
   const { blobs, manifests, tags, links, manifestCache, downloads, claims } = hosted.deps;
   const fills = new BlobFills();
   const clients: RegistryClient[] = [];
   return {
-    upstream,
-    repository: (name = 'docker-proxy') => {
+    fills,
+    repository: (name = 'docker-proxy', configure) => {
       const config = proxyConfig(name);
-      config.proxy.remoteUrl = upstream.url;
+      config.proxy.remoteUrl = remoteUrl;
       config.httpClient.authentication = null;
       config.dockerProxy.indexType = 'REGISTRY';
-      const client = new RegistryClient({ remoteUrl: upstream.url });
+      configure?.(config);
+      const client = new RegistryClient({ remoteUrl });
       clients.push(client);
       return new ProxyRepository(config, { blobs, manifests, tags, links, manifestCache, downloads, claims, fills, client, state: new ProxyState(), log: { warn: () => undefined } });
     },
-    seed: (image, tag, img) => pushToRegistry(upstream.url, image, tag, img),
     cleanup: async () => {
       // A fill commits (fsync, rename, link) just after its readers had the last byte: let it finish first.
       for (let waited = 0; fills.size > 0 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
       for (const c of clients) c.close();
-      await upstream.stop();
       await hosted.cleanup();
+    },
+  };
+}
+
+export async function openProxyHarness(): Promise<ProxyHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'wharf-proxy-upstream-'));
+  const upstream = await startDistribution({ dir });
+  const proxies = await proxiesOnMemoryPorts(upstream.url);
+  return {
+    upstream,
+    repository: (name) => proxies.repository(name),
+    seed: (image, tag, img) => pushToRegistry(upstream.url, image, tag, img),
+    cleanup: async () => {
+      await proxies.cleanup();
+      await upstream.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
