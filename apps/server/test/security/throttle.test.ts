@@ -114,6 +114,18 @@ describe('LoginThrottle', () => {
     expect((await t.begin('alice', '10.0.0.1')).retryAfter).not.toBeNull();
   });
 
+  it('a known user with no failures from its address is not refused for requests in parallel (Basic on every request)', async () => {
+    const { t, attempt } = throttle();
+    expect(await attempt('alice', '10.0.0.1', 'right')).toBe('right');
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => t.begin('alice', '10.0.0.1')));
+    expect(decisions.filter((d) => d.retryAfter === null)).toHaveLength(20);
+    for (const d of decisions) if (d.retryAfter === null) await d.attempt.succeeded();
+    // Once that pair has a failure on record, attempts under way count again.
+    expect(await attempt('alice', '10.0.0.1', 'wrong')).toBe('wrong');
+    const guarded = await Promise.all(Array.from({ length: 20 }, () => t.begin('alice', '10.0.0.1')));
+    expect(guarded.filter((d) => d.retryAfter === null)).toHaveLength(8);
+  });
+
   it('an abandoned attempt (the check itself failed) frees its place and counts as nothing', async () => {
     const { t, attempt } = throttle([{ name: 'user-address', maxFailures: 1, windowMs: 60_000 }]);
     const first = await t.begin('alice', 'a');

@@ -18,7 +18,8 @@ import { type LoginAttemptStore, canonicalAddress, ipv6Groups } from '@wharf/reg
  * (one host's share of a network, which a client can rotate through at will).
  *
  * The counts live in a LoginAttemptStore (memory in one process, the database for replicas). Attempts
- * still being checked count as failures until they end, so parallel guesses cannot outrun the limit.
+ * still being checked count as failures until they end, so parallel guesses cannot outrun the limit;
+ * except for a user known at the address with no failures there (its own client's parallel requests).
  */
 
 export interface ThrottleRule {
@@ -70,17 +71,20 @@ export class LoginThrottle {
       .map((rule) => ({ rule, key: keyOf(rule, user, address) }))
       .filter((r): r is { rule: ThrottleRule; key: string } => r.key !== null && (!known || r.rule.name === 'user-address'));
     const recent = await this.store.failures(applicable.map(({ rule, key }) => ({ key, since: now - rule.windowMs, limit: rule.maxFailures })));
+    const pairFailures = applicable.some(({ rule }, i) => rule.name === 'user-address' && recent[i]!.length > 0);
+    // A user known at this address with no failures there is its own client sending requests in parallel
+    // (registry clients send Basic credentials with each one): its attempts under way are not counted.
+    const countUnderWay = !known || pairFailures;
     let wait = 0;
     applicable.forEach(({ rule, key }, i) => {
       const times = recent[i]!;
-      const underWay = this.pending.get(key) ?? 0;
+      const underWay = countUnderWay ? (this.pending.get(key) ?? 0) : 0;
       if (times.length + underWay < rule.maxFailures) return;
       // Free again once enough of the oldest failures have left the window (attempts under way end soon).
       const oldest = times[rule.maxFailures - 1 - underWay];
       wait = Math.max(wait, oldest === undefined ? 1000 : oldest + rule.windowMs - now);
     });
     if (wait > 0) return { retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
-    const pairFailures = applicable.some(({ rule }, i) => rule.name === 'user-address' && recent[i]!.length > 0);
     // Every key counts this attempt while it is checked, also keys a known client is exempt from: they are recorded.
     const keys = this.rules.map((rule) => keyOf(rule, user, address)).filter((k): k is string => k !== null);
     for (const key of keys) this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
