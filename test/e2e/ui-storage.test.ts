@@ -101,10 +101,13 @@ describe('storage pages in headless Chromium', () => {
     expect(stored).toMatchObject({ name: 'old-prs', criteriaAssetRegex: 'team/app:pr-.*', criteriaLastBlobUpdated: null, retain: null, criteriaUntagged: false });
   });
 
-  it('attaches the policy in the repository form, runs the cleanup task from the Tasks page, and shows what it freed', async () => {
+  it('attaches the policy in the repository form (ticked among the existing policies), runs the cleanup task from the Tasks page, and shows what it freed', async () => {
     await page.goto(`${wharf.baseUrl}/#/repositories/hosted/${REPO}`);
     const form = page.getByRole('form', { name: 'Hosted repository' });
-    await form.getByLabel('Cleanup policies', { exact: true }).fill('old-prs');
+    // The picker offers the policies that exist (GET /cleanup-policies): tick the one created above.
+    const policies = form.getByRole('group', { name: 'Cleanup policies' });
+    await policies.getByRole('checkbox', { name: /old-prs/ }).check();
+    expect(await policies.getByRole('checkbox').count()).toBe((await wharf.rest.get(`${REST}/cleanup-policies`)).json<CleanupPolicyJson[]>().length);
     await form.getByRole('button', { name: /^Save/ }).click();
     await notice('Saved.').waitFor();
     const config = (await wharf.rest.get(`${REST}/repositories/docker/hosted/${REPO}`)).json<{ cleanup: { policyNames: string[] } }>();

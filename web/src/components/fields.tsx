@@ -179,3 +179,64 @@ export function Fieldset({ legend, children, description }: { legend: string; ch
     </fieldset>
   );
 }
+
+/** One choice of a CheckListField, with its explanation. */
+export interface CheckChoice {
+  value: string;
+  description?: string | undefined;
+}
+
+/**
+ * A list of checkboxes choosing several values, in the order given; values chosen but not offered are listed
+ * after the others (so they can be seen and unticked). `noteFor` adds a mark after a value; `empty` is shown when
+ * there is nothing to choose.
+ */
+export function CheckListField({
+  path,
+  label,
+  help,
+  error,
+  choices,
+  chosen,
+  onChange,
+  wide,
+  noteFor,
+  empty,
+}: FieldBase & {
+  choices: CheckChoice[];
+  chosen: readonly string[];
+  onChange: (chosen: string[]) => void;
+  wide?: boolean;
+  noteFor?: (value: string) => ReactNode;
+  empty?: ReactNode;
+}) {
+  const id = fieldId(path);
+  const all: CheckChoice[] = [...choices, ...chosen.filter((v) => !choices.some((c) => c.value === v)).map((value) => ({ value }))];
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`} role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy(id, help, error) || undefined}>
+      <p className="label" id={`${id}-label`}>
+        {label}
+      </p>
+      {all.length === 0 && empty}
+      <div className={`check-grid${wide ? ' check-grid-wide' : ''}`}>
+        {all.map((choice) => (
+          <label key={choice.value} className="check-row" title={choice.description}>
+            <input
+              type="checkbox"
+              name={path}
+              value={choice.value}
+              checked={chosen.includes(choice.value)}
+              onChange={(e) => onChange(e.target.checked ? [...chosen, choice.value] : chosen.filter((v) => v !== choice.value))}
+            />
+            <span>
+              <span className="mono small">{choice.value}</span>
+              {noteFor?.(choice.value)}
+              {choice.description && <span className="help">{choice.description}</span>}
+            </span>
+          </label>
+        ))}
+      </div>
+      <FieldNotes id={id} help={help} error={error} />
+    </div>
+  );
+}

@@ -1,9 +1,10 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { GroupRepositoryJson } from '@wharf/api-types';
+import { renderWithApi } from '../test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/errors';
 import { errorOf, type } from '../test/dom';
-import { REPOSITORIES, summary } from '../test/fixtures';
+import { REPOSITORIES, summary, FORM_ROUTES } from '../test/fixtures';
 import { GroupForm } from './GroupForm';
 import { defaultGroup } from './model';
 import type { ValidationContext } from './validation';
@@ -12,7 +13,7 @@ const repositories = [...REPOSITORIES, summary('releases', 'hosted')];
 const create: ValidationContext = { mode: 'create', repositories, mainPort: 8081 };
 
 function setup(initial = defaultGroup(), save = vi.fn<(json: GroupRepositoryJson) => Promise<void>>().mockResolvedValue(undefined)) {
-  render(<GroupForm initial={initial} context={create} save={save} onSaved={() => undefined} onCancel={() => undefined} />);
+  renderWithApi(<GroupForm initial={initial} context={create} save={save} onSaved={() => undefined} onCancel={() => undefined} />, FORM_ROUTES);
   const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Create group repository' }));
   const add = (name: string) => {
     fireEvent.change(screen.getByLabelText('Repository to add'), { target: { value: name } });

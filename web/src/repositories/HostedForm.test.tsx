@@ -1,9 +1,10 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { HostedRepositoryJson } from '@wharf/api-types';
+import { renderWithApi } from '../test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/errors';
 import { errorOf, type } from '../test/dom';
-import { REPOSITORIES } from '../test/fixtures';
+import { REPOSITORIES, FORM_ROUTES } from '../test/fixtures';
 import { HostedForm } from './HostedForm';
 import { defaultHosted } from './model';
 import type { ValidationContext } from './validation';
@@ -12,7 +13,7 @@ const create: ValidationContext = { mode: 'create', repositories: REPOSITORIES, 
 
 function setup(save = vi.fn<(json: HostedRepositoryJson) => Promise<void>>().mockResolvedValue(undefined), context = create) {
   const onSaved = vi.fn();
-  render(<HostedForm initial={defaultHosted()} context={context} save={save} onSaved={onSaved} onCancel={() => undefined} />);
+  renderWithApi(<HostedForm initial={defaultHosted()} context={context} save={save} onSaved={onSaved} onCancel={() => undefined} />, FORM_ROUTES);
   return { save, onSaved };
 }
 
@@ -111,7 +112,7 @@ describe('HostedForm', () => {
   });
 
   it('keeps the name read-only when editing', () => {
-    render(
+    renderWithApi(
       <HostedForm
         initial={{ ...defaultHosted(), name: 'docker-hosted' }}
         context={{ ...create, mode: 'edit' }}
@@ -119,8 +120,45 @@ describe('HostedForm', () => {
         onSaved={() => undefined}
         onCancel={() => undefined}
       />,
+      FORM_ROUTES,
     );
     expect((screen.getByLabelText('Name') as HTMLInputElement).disabled).toBe(true);
     expect(screen.getByRole('button', { name: 'Save changes' })).toBeTruthy();
+  });
+
+  it('offers the existing cleanup policies as ticks and sends the names ticked in cleanup.policyNames', async () => {
+    const { save, onSaved } = setup();
+    const group = screen.getByRole('group', { name: 'Cleanup policies' });
+    const stale = await within(group).findByRole('checkbox', { name: /stale-30d/ });
+    expect(group.textContent).toContain('Images nobody pulled for 30 days');
+    expect(within(group).getAllByRole('checkbox').map((c) => (c as HTMLInputElement).value)).toEqual(['stale-30d', 'pr-tags']);
+    fireEvent.click(within(group).getByRole('checkbox', { name: /pr-tags/ }));
+    fireEvent.click(stale);
+    type('Name', 'team-a');
+    submit();
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(save.mock.calls[0]![0].cleanup).toEqual({ policyNames: ['pr-tags', 'stale-30d'] });
+  });
+
+  it('keeps a stored policy name that no longer exists visible (marked) until it is unticked, and says how to add policies when there are none', async () => {
+    const onSaved = vi.fn();
+    const save = vi.fn<(json: HostedRepositoryJson) => Promise<void>>().mockResolvedValue(undefined);
+    const { unmount } = renderWithApi(
+      <HostedForm initial={{ ...defaultHosted(), name: 'docker-hosted', cleanupPolicyNames: ['gone', 'stale-30d'] }} context={{ ...create, mode: 'edit' }} save={save} onSaved={onSaved} onCancel={() => undefined} />,
+      FORM_ROUTES,
+    );
+    const group = screen.getByRole('group', { name: 'Cleanup policies' });
+    const gone = await within(group).findByRole('checkbox', { name: /gone/ });
+    await waitFor(() => expect(group.textContent).toContain('no such policy'));
+    expect((gone as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(gone);
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(save.mock.calls[0]![0].cleanup).toEqual({ policyNames: ['stale-30d'] });
+    unmount();
+
+    renderWithApi(<HostedForm initial={defaultHosted()} context={create} save={save} onSaved={onSaved} onCancel={() => undefined} />, { 'GET /service/rest/v1/cleanup-policies': { json: [] } });
+    expect(await screen.findByText(/No cleanup policies yet/)).toBeTruthy();
+    expect(screen.queryAllByRole('checkbox', { name: /stale/ })).toHaveLength(0);
   });
 });

@@ -1,9 +1,10 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import type { ProxyRepositoryJson, ProxyRepositoryView } from '@wharf/api-types';
+import { renderWithApi } from '../test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/errors';
 import { errorOf, type } from '../test/dom';
-import { REPOSITORIES } from '../test/fixtures';
+import { REPOSITORIES, FORM_ROUTES } from '../test/fixtures';
 import { ProxyForm } from './ProxyForm';
 import { defaultProxy, proxyFromJson } from './model';
 import type { ValidationContext } from './validation';
@@ -28,7 +29,7 @@ const STORED: ProxyRepositoryView = {
 
 function setup(context: ValidationContext, initial = defaultProxy(), save = vi.fn<(json: ProxyRepositoryJson) => Promise<void>>().mockResolvedValue(undefined)) {
   const onSaved = vi.fn();
-  render(<ProxyForm initial={initial} context={context} save={save} onSaved={onSaved} onCancel={() => undefined} />);
+  renderWithApi(<ProxyForm initial={initial} context={context} save={save} onSaved={onSaved} onCancel={() => undefined} />, FORM_ROUTES);
   const submit = () => fireEvent.click(screen.getByRole('button', { name: context.mode === 'create' ? 'Create proxy repository' : 'Save changes' }));
   return { save, onSaved, submit };
 }

@@ -10,7 +10,6 @@ import type {
   RepositoryType,
   WritePolicy,
 } from '@wharf/api-types';
-import { splitList } from '../components/format';
 
 /** Form state of the three repository forms: text inputs stay strings until they are sent. */
 
@@ -27,8 +26,8 @@ export interface CommonForm {
   name: string;
   online: boolean;
   strictContentTypeValidation: boolean;
-  /** Comma-separated cleanup policy names. */
-  cleanupPolicyNames: string;
+  /** Names of the cleanup policies chosen (picked from the existing ones). */
+  cleanupPolicyNames: string[];
   docker: DockerForm;
 }
 
@@ -84,7 +83,7 @@ function dockerDefaults(forceBasicAuth: boolean, httpPort = ''): DockerForm {
 }
 
 function commonDefaults(forceBasicAuth: boolean): CommonForm {
-  return { name: '', online: true, strictContentTypeValidation: true, cleanupPolicyNames: '', docker: dockerDefaults(forceBasicAuth) };
+  return { name: '', online: true, strictContentTypeValidation: true, cleanupPolicyNames: [], docker: dockerDefaults(forceBasicAuth) };
 }
 
 export function defaultHosted(): HostedForm {
@@ -140,7 +139,7 @@ function dockerJson(form: DockerForm): DockerJson {
 
 /** The fields every repository type sends the same way. */
 function commonJson(form: CommonForm) {
-  return { name: form.name.trim(), online: form.online, cleanup: { policyNames: splitList(form.cleanupPolicyNames) }, docker: dockerJson(form.docker) };
+  return { name: form.name.trim(), online: form.online, cleanup: { policyNames: [...form.cleanupPolicyNames] }, docker: dockerJson(form.docker) };
 }
 
 export function hostedToJson(form: HostedForm): HostedRepositoryJson {
@@ -202,7 +201,7 @@ function commonForm(json: HostedRepositoryJson | ProxyRepositoryJson | GroupRepo
     name: json.name,
     online: json.online,
     strictContentTypeValidation: json.storage.strictContentTypeValidation,
-    cleanupPolicyNames: (json.cleanup?.policyNames ?? []).join(', '),
+    cleanupPolicyNames: [...(json.cleanup?.policyNames ?? [])],
     docker: dockerForm(json.docker),
   };
 }

@@ -1,5 +1,9 @@
 import type { ReactNode } from 'react';
-import { CheckboxField, Field, Fieldset, TextField } from '../components/fields';
+import { useApi } from '../api/context';
+import { useApiQuery } from '../api/queries';
+import { CheckListField, CheckboxField, Field, Fieldset, TextField } from '../components/fields';
+import { Link, routePath } from '../components/router';
+import { ErrorBox, Loading } from '../components/states';
 import { type FieldErrors, type FlagKeys, FormActions, type FormBinding, FormErrors, type FormKit, useForm } from '../components/form-kit';
 import type { RepositoryType } from '@wharf/api-types';
 import { type CommonForm, type DockerForm, TYPE_LABEL, hostName, mainHost } from './model';
@@ -106,14 +110,34 @@ function StorageSection<F extends CommonForm>({ kit, children }: { kit: FormBind
   );
 }
 
+/** The cleanup policies that apply: a tick for each existing policy (GET /cleanup-policies). */
 function CleanupSection<F extends CommonForm>({ kit }: { kit: FormBinding<F> }) {
+  const api = useApi();
+  const policies = useApiQuery(['cleanup-policies'], () => api.listCleanupPolicies());
+  const { form, errors, change } = kit;
+  const path = 'cleanup.policyNames';
+  const known = policies.data?.map((p) => p.name);
+  const storage = <Link to={routePath('storage')}>Storage</Link>;
   return (
     <Fieldset legend="Cleanup">
-      <TextField
-        {...kit.field('cleanupPolicyNames', 'cleanup.policyNames')}
+      <CheckListField
+        path={path}
         label="Cleanup policies"
-        placeholder="none"
-        help="Names of the cleanup policies that apply to this repository, separated by commas. Leave empty for none."
+        error={errors[path]}
+        help={<>The policies the cleanup task applies to this repository; none ticked: nothing is cleaned up. Policies are written under {storage}.</>}
+        choices={(policies.data ?? []).map((p) => ({ value: p.name, description: p.notes || undefined }))}
+        chosen={form.cleanupPolicyNames}
+        onChange={(next) => change(path, (f) => ({ ...f, cleanupPolicyNames: next }))}
+        noteFor={(name) => (known && !known.includes(name) ? <> <span className="pill pill-bad">no such policy</span></> : null)}
+        empty={
+          policies.error !== undefined ? (
+            <ErrorBox error={policies.error} title="The cleanup policies could not be read" onRetry={policies.reload} />
+          ) : policies.data === undefined ? (
+            <Loading label="Loading cleanup policies…" />
+          ) : (
+            <p className="muted">No cleanup policies yet: create one under {storage}, then tick it here.</p>
+          )
+        }
       />
     </Fieldset>
   );

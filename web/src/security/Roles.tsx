@@ -2,7 +2,7 @@ import { type PrivilegeJson, ROLE_ID, type RoleJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useApiQuery } from '../api/queries';
 import { type EditorContext, ResourceList, useListPage } from '../components/ResourceList';
-import { Fieldset, TextField } from '../components/fields';
+import { CheckListField, Fieldset, TextField } from '../components/fields';
 import { type FieldErrors, FormActions, FormErrors, useForm } from '../components/form-kit';
 import { splitList } from '../components/format';
 import { EmptyState } from '../components/states';
@@ -101,8 +101,6 @@ function RoleForm({ role, privileges: available, list, saved, cancel }: { role: 
     known: ROLE_FIELDS,
     onSaved: (body) => saved(`Saved role ${body.id}.`),
   });
-  const chosen = splitList(form.privileges);
-  const choices = [...available.map((p) => p.name), ...chosen.filter((n) => !available.some((p) => p.name === n))];
   const title = creating ? 'New role' : `Edit role ${role.id}`;
 
   return (
@@ -113,33 +111,15 @@ function RoleForm({ role, privileges: available, list, saved, cancel }: { role: 
         <TextField {...field('name')} label="Name" />
         <TextField {...field('description')} label="Description" />
         {available.length > 0 ? (
-          <div className="field" role="group" aria-labelledby="privileges-label">
-            <p className="label" id="privileges-label">
-              Privileges
-            </p>
-            <div className="check-grid check-grid-wide">
-              {choices.map((name) => {
-                const info = available.find((p) => p.name === name);
-                return (
-                  <label key={name} className="check-row" title={info?.description}>
-                    <input
-                      type="checkbox"
-                      checked={chosen.includes(name)}
-                      onChange={(e) => {
-                        const next = e.target.checked ? [...chosen, name] : chosen.filter((n) => n !== name);
-                        change('privileges', (d) => ({ ...d, privileges: next.join(', ') }));
-                      }}
-                    />
-                    <span>
-                      <span className="mono small">{name}</span>
-                      {info?.description && <span className="help">{info.description}</span>}
-                    </span>
-                  </label>
-                );
-              })}
-            </div>
-            {errors.privileges && <p className="field-error">{errors.privileges}</p>}
-          </div>
+          <CheckListField
+            path="privileges"
+            label="Privileges"
+            error={errors.privileges}
+            wide
+            choices={available.map((p) => ({ value: p.name, description: p.description }))}
+            chosen={splitList(form.privileges)}
+            onChange={(next) => change('privileges', (d) => ({ ...d, privileges: next.join(', ') }))}
+          />
         ) : (
           <TextField {...field('privileges')} label="Privileges" help="Comma-separated privilege IDs, e.g. nx-repository-view-docker-docker-hosted-read." />
         )}
