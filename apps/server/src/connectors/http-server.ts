@@ -1,6 +1,7 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
 import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import { takesUploadBody } from '../distribution/registry-handler';
+import { lingerAfterEarlyAnswers } from '../http/lingering-close';
 import { takeBodies } from '../http/taken-bodies';
 import type { TlsCertificates } from '../tls/tls-certificates';
 
@@ -18,7 +19,8 @@ const TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 
  * An HTTP server tuned for registry traffic: no overall request timeout (a 1 GiB upload may take long), and
  * upload bodies read by the native I/O addon where it can (http/taken-bodies.ts). With `tls`, an HTTPS server
  * presenting its certificate (and the renewed one after a reload); bodies then stream through JavaScript, as
- * the addon reads plain TCP only.
+ * the addon reads plain TCP only. An answer given before its request body was read closes the connection
+ * lingering, so that a client still sending reads it (http/lingering-close.ts).
  */
 export function createRegistryServer(listener: RequestListener, tls?: TlsCertificates): Server {
   const handle: RequestListener = (req, res) => {
@@ -28,6 +30,7 @@ export function createRegistryServer(listener: RequestListener, tls?: TlsCertifi
   };
   // An https.Server is an http.Server to everything that listens, closes or counts connections.
   const server: Server = tls ? (createHttpsServer({ ...TIMEOUTS, ...tls.options() }, handle) as unknown as Server) : createServer(TIMEOUTS, handle);
+  lingerAfterEarlyAnswers(server);
   if (tls) tls.serve(server as unknown as HttpsServer);
   else takeBodies(server, takesUploadBody);
   return server;

@@ -36,8 +36,6 @@ export function writeRegistryError(req: IncomingMessage, res: ServerResponse, er
     'Content-Length': body.length,
     ...error.headers,
   };
-  // An unread request body (a rejected upload) is not worth draining: close the connection after answering.
-  if (!req.complete) headers.Connection = 'close';
   res.writeHead(error.status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
 }

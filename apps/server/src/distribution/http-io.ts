@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { RegistryError } from '@wharf/oci';
+import { readBodyUpTo } from '../http/read-body';
 
 export const API_VERSION_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' } as const;
 
@@ -20,16 +21,9 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 
 /** Reads a small request body (a manifest) whole, refusing more than `limit` bytes without buffering them. */
 export async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(declared, limit);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > limit) throw tooLarge(total, limit);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const body = await readBodyUpTo(req, limit);
+  if (body === null) throw tooLarge(Math.max(Number(req.headers['content-length']) || 0, limit + 1), limit);
+  return body;
 }
 
 function tooLarge(size: number, limit: number): RegistryError {

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, type NestMiddleware, PayloadTooLargeException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { readBodyUpTo } from './read-body';
 
 const LIMIT = 1024 * 1024;
 
@@ -12,16 +13,10 @@ function tooLarge(): PayloadTooLargeException {
 export class JsonBodyMiddleware implements NestMiddleware {
   async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
-    const declared = Number(req.headers['content-length']);
-    if (declared > LIMIT) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > LIMIT) throw tooLarge();
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
+    // Over the limit, the rest is left unread: the 413 closes the connection lingering.
+    const body = await readBodyUpTo(req, LIMIT);
+    if (body === null) throw tooLarge();
+    const text = body.toString('utf8');
     if (text.trim() === '') {
       req.body = undefined;
       return next();

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ValidationErrorJson } from '@wharf/api-types';
 import { RepositoryConflictError, RepositoryNotFoundError } from '@wharf/registry-core';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { SecurityInputError, SecurityNotFoundError, ThrottledError } from '../security/domain/errors';
 import { InvalidRealmsError } from '../security/domain/realms';
 import { PortUnavailableError } from '../connectors/http-server';
@@ -18,12 +18,8 @@ export class RestExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const req = host.switchToHttp().getRequest<Request>();
     const [status, body] = this.map(exception);
     if (res.headersSent) return void res.end();
-    // A body left unread (413, or refused before it was read) is not worth draining: the client
-    // would keep sending into a connection nobody reads. Answer, then close it.
-    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(status).json(body);
   }
 

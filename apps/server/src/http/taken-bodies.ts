@@ -19,8 +19,8 @@ import { factsOf } from './request-facts';
  * file). Once the last byte of the body is read, what the addon read past it goes back through the parser and
  * the socket reads again: the next request on the connection is Node's as before.
  *
- * A response that goes out before its body was read whole (an error, a refused upload) closes the connection:
- * the rest of the body is still on the wire.
+ * A response that goes out before its body was read whole (an error, a refused upload) closes the connection
+ * lingering (lingering-close.ts): the rest of the body is still on the wire.
  *
  * This relies on Node's HTTP server internals (`socket.parser`, its `onIncoming` and execute callbacks); where
  * they are not what is expected, nothing is taken and bodies stream through JavaScript as usual.
@@ -55,6 +55,11 @@ export function takenBodies(): number {
 /** The request's body when it was taken off the parser (to be read by the addon); undefined otherwise. */
 export function takenBody(req: IncomingMessage): IncomingBody | undefined {
   return bodies.get(req);
+}
+
+/** Whether the request's body, taken off the parser, has been read whole; undefined when it was not taken. */
+export function takenBodyRead(req: IncomingMessage): boolean | undefined {
+  return bodies.get(req)?.wholeBodyRead;
 }
 
 /** From now on, the bodies of requests on `server` that `wants` accepts are taken off the parser (where possible). */
@@ -166,14 +171,12 @@ class TakenBody implements IncomingBody {
     this.setHead(head);
   }
 
-  /** The response may keep the connection only when the whole body was read; one that ends early stops a read. */
+  get wholeBodyRead(): boolean {
+    return this.state === 'read';
+  }
+
+  /** A response that ends while the addon reads the body stops the read. */
   watch(res: ServerResponse): void {
-    const writeHead = res.writeHead;
-    const wholeBodyRead = () => this.state === 'read';
-    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!wholeBodyRead()) this.shouldKeepAlive = false;
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
     res.once('close', () => {
       if (this.state === 'reading') this.fail();
     });

@@ -22,16 +22,20 @@ export class RawConnection {
       this.buffered = Buffer.concat([this.buffered, chunk]);
       this.notify();
     });
-    socket.on('close', () => {
-      this.ended = true;
-      this.notify();
-    });
+    // The server's FIN ends what can be read (it may still read what this side sends: a half-close).
+    for (const event of ['end', 'close']) {
+      socket.on(event, () => {
+        this.ended = true;
+        this.notify();
+      });
+    }
     socket.on('error', () => undefined);
   }
 
   static open(port: number): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawConnection(socket)));
+      // Half-open allowed, as curl's or Go's sockets: writing goes on after the server's FIN.
+      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(new RawConnection(socket)));
       socket.once('error', reject);
     });
   }
@@ -64,11 +68,16 @@ export class RawConnection {
     }
   }
 
-  /** Whether the server closed the connection (within `timeoutMs`). */
+  /** Whether the server closed the connection, or its side of it (within `timeoutMs`). */
   async closed(timeoutMs = 5_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!this.ended && Date.now() < deadline) await this.next(deadline).catch(() => undefined);
     return this.ended;
+  }
+
+  /** Ends the client's side (FIN); the server's answers can still be read. */
+  end(): void {
+    this.socket.end();
   }
 
   destroy(): void {
@@ -104,4 +113,41 @@ export function chunked(pieces: Buffer[]): Buffer {
 export function requestHead(method: string, path: string, headers: Record<string, string | number>): string {
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** What a client that sends a whole request body, reading all the while, saw. */
+export interface SentBody {
+  /** Body bytes the kernel accepted before the client stopped. */
+  sent: number;
+  /** The first write that failed (EPIPE/ECONNRESET: the server reset the connection), if one did. */
+  writeError?: string;
+}
+
+/**
+ * Writes `head`, then `size` body bytes in `pieceBytes` pieces (`pauseMs` apart: a slow client; 0: as fast as
+ * the connection takes them) or until `stopAfterMs`, then ends its side, like a client that reads the answer
+ * only once it is done sending. A write that fails stops it, as it stops real clients.
+ */
+export async function sendBody(
+  conn: RawConnection,
+  head: string,
+  options: { size: number; pieceBytes?: number; pauseMs?: number; stopAfterMs?: number },
+): Promise<SentBody> {
+  const { size, pieceBytes = 256 * 1024, pauseMs = 0, stopAfterMs = Infinity } = options;
+  const piece = Buffer.alloc(pieceBytes, 0x61);
+  const started = Date.now();
+  let sent = 0;
+  try {
+    await conn.write(head);
+    while (sent < size && Date.now() - started < stopAfterMs) {
+      const n = Math.min(pieceBytes, size - sent);
+      await conn.write(n === pieceBytes ? piece : piece.subarray(0, n));
+      sent += n;
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+    conn.end();
+  } catch (err) {
+    return { sent, writeError: (err as NodeJS.ErrnoException).code ?? String(err) };
+  }
+  return { sent };
 }
