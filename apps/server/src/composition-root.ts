@@ -245,7 +245,7 @@ export async function compose(config: WharfConfig, onRequest: RequestSink = () =
   // Changes announced while this process loaded its state are delivered from here on.
   coordination.resume();
   const janitor = new UploadJanitor(() => blobStores.all().map((store) => store.uploads), uploads, new Logger('Uploads'));
-  const lifecycleParts = composeLifecycle(db, { blobStores, manager, downloads, metrics, settings, janitor });
+  const lifecycleParts = composeLifecycle(db, { blobStores, manager, downloads, metrics, settings, janitor, ...(shared ? { shared } : {}) });
   if (!config.databaseUrl) await abandonWorkOfDeadProcess(db);
   const database: DatabaseHealth = { check: async () => void (await db.query('SELECT 1')) };
   return {
@@ -347,9 +347,17 @@ async function abandonWorkOfDeadProcess(db: DataSource): Promise<void> {
 /** Cleanup policies, tasks, garbage collection and blob store usage over the database and every store. */
 function composeLifecycle(
   db: DataSource,
-  parts: { blobStores: BlobStores; manager: RepositoryManager; downloads: DownloadRecorder; metrics: WharfMetrics; settings: SettingsStore; janitor: UploadJanitor },
+  parts: {
+    blobStores: BlobStores;
+    manager: RepositoryManager;
+    downloads: DownloadRecorder;
+    metrics: WharfMetrics;
+    settings: SettingsStore;
+    janitor: UploadJanitor;
+    shared?: { announceChange(repository: string): void };
+  },
 ): Pick<Composition, 'lifecycle' | 'scheduler' | 'policies' | 'usage'> {
-  const { blobStores, manager, downloads, metrics, settings, janitor } = parts;
+  const { blobStores, manager, downloads, metrics, settings, janitor, shared } = parts;
   const policies = new TypeOrmCleanupPolicies(db);
   const usage = new BlobStoreUsage(blobStores, new TypeOrmUsageSamples(db), settings);
   const log = new Logger('Tasks');
@@ -364,6 +372,7 @@ function composeLifecycle(
         .catch((err: Error) => log.warn(`usage of ${store} not recorded: ${err.message}`));
     },
     onRemoved: (repository, kind, count) => lifecycleMetrics.removedContent(repository, kind, count),
+    ...(shared ? { shared } : {}),
   });
   const scheduler = new TaskScheduler(new TypeOrmTaskStore(db), lifecycleTasks({ lifecycle, usage, stores: blobStores, janitor }), {
     log,

@@ -7,6 +7,7 @@ import {
   type CollectionResult,
   type ContentCatalog,
   type DownloadRecorder,
+  EVERYTHING,
   GarbageCollector,
   ImageGraph,
   type GarbageLedger,
@@ -44,6 +45,11 @@ export interface LifecycleOptions {
   stores(): NamedStore[];
   onCollected?(store: string, result: CollectionResult): void;
   onRemoved?(repository: string, kind: 'tag' | 'manifest', count: number): void;
+  /**
+   * Other processes serve from the same database (replicas): content removed here is announced, so that they
+   * drop what they remember of it (repository name, or EVERYTHING), as a repository announces its own deletions.
+   */
+  shared?: { announceChange(repository: string): void };
 }
 
 /**
@@ -119,6 +125,8 @@ export class StorageLifecycle {
     for (const { name, store } of this.options.stores()) {
       if (context.stopped()) break;
       const result = await new GarbageCollector(this.ledger, store, { graceMs }).collect({ log: (m) => context.log(`blob store ${name}: ${m}`), stopped: context.stopped });
+      // Links dropped in any repository: none may go on serving a blob from what it remembers.
+      if (result.linksDropped > 0) this.changed(EVERYTHING);
       this.options.onCollected?.(name, result);
       for (const key of Object.keys(total) as (keyof CollectionResult)[]) total[key] += result[key];
     }
@@ -139,7 +147,8 @@ export class StorageLifecycle {
     await target.deleteTag(image, tag);
     if (!plan || plan.manifests.length === 0) return 0;
     const removed = await this.catalog.remove(repository, [], plan.manifests);
-    target.forgetCached?.();
+    // Announced again once the manifests are gone: the tag's announcement may have been followed before.
+    this.changed(repository);
     return removed.manifests.length;
   }
 
@@ -166,10 +175,17 @@ export class StorageLifecycle {
   private async apply(repository: string, plan: CleanupPlan): Promise<{ tags: number; manifests: number }> {
     if (plan.tags.length === 0 && plan.manifests.length === 0) return { tags: 0, manifests: 0 };
     const removed = await this.catalog.remove(repository, plan.tags, plan.manifests);
-    this.manager.get(repository)?.forgetCached?.();
+    this.changed(repository);
     this.options.onRemoved?.(repository, 'tag', removed.tags.length);
     this.options.onRemoved?.(repository, 'manifest', removed.manifests.length);
     return { tags: removed.tags.length, manifests: removed.manifests.length };
+  }
+
+  /** Content of `repository` (or of every one) was removed after it committed: forget it here, tell the others. */
+  private changed(repository: string): void {
+    const names = repository === EVERYTHING ? this.manager.configs().map((c) => c.name) : [repository];
+    for (const name of names) this.manager.get(name)?.forgetCached?.();
+    this.options.shared?.announceChange(repository);
   }
 
   private async describe(repository: string, manifests: CatalogManifest[], plan: CleanupPlan): Promise<Omit<CleanupPreview, 'repository'>> {

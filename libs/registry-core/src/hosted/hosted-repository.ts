@@ -299,6 +299,7 @@ export class HostedRepository implements DockerRepository {
     const key = `${image}:${reference}`;
     const cached = cacheable ? this.resolved.get(key) : undefined;
     if (cached) return cached;
+    const stamp = this.resolved.stamp();
     let digest = reference;
     if (!byDigest) {
       const tag = await this.deps.tags.get(this.name, image, reference);
@@ -308,7 +309,7 @@ export class HostedRepository implements DockerRepository {
     const record = await this.deps.manifests.get(this.name, image, digest);
     if (!record) return null;
     const found = { digest, mediaType: record.mediaType, size: record.size };
-    if (cacheable) this.resolved.set(key, found);
+    if (cacheable) this.resolved.set(key, found, stamp);
     return found;
   }
 
@@ -327,10 +328,11 @@ export class HostedRepository implements DockerRepository {
     const key = `${image}@${digest}`;
     const cached = this.linked.get(key);
     if (cached !== undefined) return cached;
+    const stamp = this.linked.stamp();
     const link = await this.deps.links.get(this.name, image, digest);
     const manifestSize = link ? undefined : (await this.deps.manifests.get(this.name, image, digest))?.size;
     const found = link ? { size: link.size, linkedAt: link.linkedAt } : manifestSize !== undefined ? { size: manifestSize } : null;
-    if (found) this.linked.set(key, found);
+    if (found) this.linked.set(key, found, stamp);
     return found;
   }
 
