@@ -16,6 +16,7 @@ function asServerUser(command, args) {
   return ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args]];
 }
 
+/** A free TCP port on loopback (also used by throwaway-rgw.js). */
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -102,4 +103,4 @@ async function startPostgres({ keep = false } = {}) {
   return { url: `postgres://postgres@127.0.0.1:${port}`, port, dir, stop };
 }
 
-module.exports = { startPostgres };
+module.exports = { startPostgres, freePort };

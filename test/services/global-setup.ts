@@ -7,7 +7,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startPostgres, type ThrowawayPostgres as PostgresServer } from '../../scripts/lib/throwaway-postgres';
-import { startRgw, type RgwServer } from './rgw';
+import { startRgw, type RgwServer } from '../../scripts/lib/throwaway-rgw';
 
 export interface S3Service {
   endpoint: string;
