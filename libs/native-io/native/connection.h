@@ -28,6 +28,7 @@ using TlsContextRef = std::shared_ptr<TlsContext>;
 struct Failure {
   const char* code = nullptr;
   std::string message;
+  bool client = false;  // a relay's failure on the side of the socket it writes to (its peer went away...)
   bool Set(const char* c, std::string m) {
     code = c;
     message = std::move(m);

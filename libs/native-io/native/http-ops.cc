@@ -10,15 +10,19 @@
 //       -> Promise<{ bytes, hex }>          (written from file offset `position`; continuing `hasher`, hasher.h)
 //   connRead(conn, limit, timeoutMs) -> Promise<Buffer>       (the rest of the body, at most `limit`)
 //   connReadChunk(conn, max, timeoutMs) -> Promise<Buffer>    (the next piece; empty at the end)
+//   connRelay(conn, socketFd, timeoutMs) -> Promise<number>   (the whole body written to a connected socket,
+//                                                               e.g. a server response's: bytes sent)
 //   connBuffered(conn) -> bytes read past the body; connTakeBuffered(conn) -> those bytes; connClose(conn)
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "connection.h"
@@ -54,7 +58,7 @@ std::string StringArg(napi_env env, napi_value value) {
   return out;
 }
 
-enum class Kind { kExchange, kReceive, kRead, kReadChunk };
+enum class Kind { kExchange, kReceive, kRead, kReadChunk, kRelay };
 
 struct Op {
   Kind kind;
@@ -62,7 +66,7 @@ struct Op {
   int timeout_ms = 0;
   int handshake_timeout_ms = 0;
   std::string request;
-  // receive
+  // receive (a file), relay (a socket)
   int file_fd = -1;
   uint64_t position = 0;  // file offset of the body's first byte (an upload's append)
   const EVP_MD* md = nullptr;
@@ -100,9 +104,31 @@ bool Exchange(Op* op) {
   return c->ReadHead(&op->out, op->timeout_ms, &op->failure);
 }
 
-bool Receive(Op* op) {
+// Hands every piece of the body to `sink` (false: stop, the failure set) as it arrives; true once all came.
+template <typename Sink>
+bool EachPiece(Op* op, Sink sink) {
   Connection* c = op->conn.get();
   if (c->buf.size() < kBodyBuffer) c->buf.resize(kBodyBuffer);
+  bool ok = true;
+  for (;;) {
+    const char* data = nullptr;
+    size_t n = 0;
+    int r = c->NextPiece(&data, &n, SIZE_MAX, op->timeout_ms, &op->failure);
+    if (r <= 0) {
+      ok = r == 0;
+      break;
+    }
+    if (!sink(data, n)) {
+      ok = false;
+      break;
+    }
+  }
+  // A pooled connection keeps a small buffer only.
+  if (c->pos == c->lim) std::vector<char>(kSmallBuffer).swap(c->buf), c->pos = c->lim = 0;
+  return ok;
+}
+
+bool Receive(Op* op) {
   // A running hash is this operation's until it ends (JavaScript waits for it before using the hash again).
   std::unique_lock<std::mutex> held;
   EVP_MD_CTX* own = nullptr;
@@ -114,36 +140,26 @@ bool Receive(Op* op) {
     hash = own = EVP_MD_CTX_new();
     EVP_DigestInit_ex(hash, op->md, nullptr);
   }
-  bool ok = true;
-  for (;;) {
-    const char* data = nullptr;
-    size_t n = 0;
-    int r = c->NextPiece(&data, &n, SIZE_MAX, op->timeout_ms, &op->failure);
-    if (r <= 0) {
-      ok = r == 0;
-      break;
-    }
+  bool ok = EachPiece(op, [op, hash](const char* data, size_t n) {
     uint64_t at = op->written.load();
     if (op->max_bytes >= 0 && at + n > static_cast<uint64_t>(op->max_bytes)) {
-      ok = op->failure.Set("ETOOBIG", "the body is larger than the expected " + std::to_string(op->max_bytes) + " bytes");
-      break;
+      return op->failure.Set("ETOOBIG", "the body is larger than the expected " + std::to_string(op->max_bytes) + " bytes");
     }
     EVP_DigestUpdate(hash, data, n);
     while (n > 0) {
       ssize_t w = pwrite(op->file_fd, data, n, static_cast<off_t>(op->position + at));
       if (w < 0) {
         if (errno == EINTR) continue;
-        ok = op->failure.Set("EWRITE", std::string("writing the blob file: ") + strerror(errno));
-        break;
+        return op->failure.Set("EWRITE", std::string("writing the blob file: ") + strerror(errno));
       }
       data += w;
       n -= static_cast<size_t>(w);
       at += static_cast<uint64_t>(w);
     }
-    if (!ok) break;
     op->written.store(at);
     if (!op->progress_queued.exchange(true)) Queue(op, false);
-  }
+    return true;
+  });
   if (ok && op->hasher) {
     op->out = op->hasher->HexDigestLocked();
   } else if (ok) {
@@ -157,9 +173,53 @@ bool Receive(Op* op) {
     }
   }
   if (own != nullptr) EVP_MD_CTX_free(own);
-  // A pooled connection keeps a small buffer only.
-  if (c->pos == c->lim) std::vector<char>(kSmallBuffer).swap(c->buf), c->pos = c->lim = 0;
   return ok;
+}
+
+// Writes all of `n` bytes to a non-blocking socket (Node's), waiting while its buffer is full. The peer going
+// away is EPIPE/ECONNRESET (named as Node names them), a peer taking nothing for timeout_ms ETIMEDOUT.
+bool SendAll(int fd, const char* data, size_t n, int timeout_ms, const std::atomic<bool>& aborted, Failure* f) {
+  while (n > 0) {
+    if (aborted.load()) return f->Set("ECONNABORTED", "the connection was closed");
+    ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+    if (w > 0) {
+      data += w;
+      n -= static_cast<size_t>(w);
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      const char* code = errno == EPIPE ? "EPIPE" : errno == ECONNRESET ? "ECONNRESET" : "EWRITE";
+      return f->Set(code, std::string("sending to the client: ") + strerror(errno));
+    }
+    // Waits in slices, so that closing the connection (aborted) stops a relay to a client that takes nothing.
+    int waited = 0;
+    for (;;) {
+      struct pollfd p = {fd, POLLOUT, 0};
+      int slice = std::min(timeout_ms - waited, 500);
+      int r = poll(&p, 1, slice);
+      if (r > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) && !(p.revents & POLLOUT)) return f->Set("EPIPE", "the client went away");
+      if (r > 0) break;
+      if (r < 0 && errno != EINTR) return f->Set("EWRITE", std::string("poll: ") + strerror(errno));
+      if (r == 0) waited += slice;
+      if (aborted.load()) return f->Set("ECONNABORTED", "the connection was closed");
+      if (waited >= timeout_ms) return f->Set("ETIMEDOUT", "the client took no bytes for " + std::to_string(timeout_ms) + " ms");
+    }
+  }
+  return true;
+}
+
+// The body, as it arrives, to the socket in file_fd: nothing enters JavaScript.
+bool Relay(Op* op) {
+  Connection* c = op->conn.get();
+  return EachPiece(op, [op, c](const char* data, size_t n) {
+    if (!SendAll(op->file_fd, data, n, op->timeout_ms, c->aborted, &op->failure)) {
+      op->failure.client = op->failure.code != nullptr && strcmp(op->failure.code, "ECONNABORTED") != 0;
+      return false;
+    }
+    op->written.fetch_add(n);
+    return true;
+  });
 }
 
 bool Read(Op* op, bool one_piece) {
@@ -183,6 +243,7 @@ void Run(Op* op) {
     case Kind::kReceive: ok = Receive(op); break;
     case Kind::kRead: ok = Read(op, false); break;
     case Kind::kReadChunk: ok = Read(op, true); break;
+    case Kind::kRelay: ok = Relay(op); break;
   }
   if (!ok && op->failure.code == nullptr) op->failure.Set("EREAD", "the operation failed");
   if (op->file_fd >= 0) close(op->file_fd);
@@ -214,7 +275,13 @@ void OnEvent(napi_env env, napi_value on_progress, void* /*context*/, void* data
   if (env != nullptr) {
     if (op->failure.code != nullptr) {
       double bytes = static_cast<double>(op->kind == Kind::kExchange ? op->conn->response_bytes : op->conn->body_bytes);
-      napi_reject_deferred(env, op->deferred, MakeError(env, op->failure.message, op->failure.code, bytes, "bytesRead"));
+      napi_value error = MakeError(env, op->failure.message, op->failure.code, bytes, "bytesRead");
+      if (op->failure.client) {
+        napi_value side;
+        napi_create_string_utf8(env, "client", NAPI_AUTO_LENGTH, &side);
+        napi_set_named_property(env, error, "side", side);
+      }
+      napi_reject_deferred(env, op->deferred, error);
     } else if (op->kind == Kind::kReceive) {
       napi_value result, bytes, hex;
       napi_create_object(env, &result);
@@ -223,6 +290,10 @@ void OnEvent(napi_env env, napi_value on_progress, void* /*context*/, void* data
       napi_set_named_property(env, result, "bytes", bytes);
       napi_set_named_property(env, result, "hex", hex);
       napi_resolve_deferred(env, op->deferred, result);
+    } else if (op->kind == Kind::kRelay) {
+      napi_value bytes;
+      napi_create_double(env, static_cast<double>(op->written.load()), &bytes);
+      napi_resolve_deferred(env, op->deferred, bytes);
     } else {
       napi_value buffer;
       napi_create_buffer_copy(env, op->out.size(), op->out.data(), nullptr, &buffer);
@@ -242,6 +313,25 @@ ConnectionRef* Claim(napi_env env, napi_value value) {
   if ((*conn)->busy) return ThrowType(env, "the connection is busy"), nullptr;
   (*conn)->busy = true;
   return conn;
+}
+
+// An operation of `kind` on the connection writing to (a duplicate of) the descriptor `fd`; null (with a
+// JavaScript error thrown) when the descriptor is not open or the connection cannot be claimed.
+Op* OpWritingTo(napi_env env, napi_value connection, napi_value fd, Kind kind, const char* not_open) {
+  int32_t given = -1;
+  napi_get_value_int32(env, fd, &given);
+  int own = given < 0 ? -1 : DuplicateFd(given);
+  if (own < 0) return ThrowType(env, not_open), nullptr;
+  ConnectionRef* conn = Claim(env, connection);
+  if (conn == nullptr) {
+    close(own);
+    return nullptr;
+  }
+  Op* op = new Op();
+  op->kind = kind;
+  op->conn = *conn;
+  op->file_fd = own;
+  return op;
 }
 
 napi_value Start(napi_env env, Op* op, napi_value on_progress) {
@@ -375,17 +465,8 @@ napi_value ConnReceive(napi_env env, napi_callback_info info) {
   if (hasher != nullptr && (*hasher)->md != md) {
     return ThrowType(env, "connReceive: the hasher's algorithm is not `algorithm`");
   }
-  int file_fd = DuplicateFd(Int(env, argv[1]));
-  if (file_fd < 0) return ThrowType(env, "connReceive: the file descriptor is not open");
-  ConnectionRef* conn = Claim(env, argv[0]);
-  if (conn == nullptr) {
-    close(file_fd);
-    return nullptr;
-  }
-  Op* op = new Op();
-  op->kind = Kind::kReceive;
-  op->conn = *conn;
-  op->file_fd = file_fd;
+  Op* op = OpWritingTo(env, argv[0], argv[1], Kind::kReceive, "connReceive: the file descriptor is not open");
+  if (op == nullptr) return nullptr;
   op->md = md;
   op->position = static_cast<uint64_t>(position);
   if (hasher != nullptr) op->hasher = *hasher;
@@ -411,6 +492,15 @@ napi_value ConnReadBody(napi_env env, napi_callback_info info, bool one_piece) {
 }
 
 napi_value ConnRead(napi_env env, napi_callback_info info) { return ConnReadBody(env, info, false); }
+
+napi_value ConnRelay(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!Args(env, info, 3, argv, "connRelay(conn, socketFd, timeoutMs)")) return nullptr;
+  Op* op = OpWritingTo(env, argv[0], argv[1], Kind::kRelay, "connRelay: the socket descriptor is not open");
+  if (op == nullptr) return nullptr;
+  op->timeout_ms = Int(env, argv[2]);
+  return Start(env, op, nullptr);
+}
 napi_value ConnReadChunk(napi_env env, napi_callback_info info) { return ConnReadBody(env, info, true); }
 
 // The connection of a function whose one argument is a connection; null (with a TypeError thrown) otherwise.

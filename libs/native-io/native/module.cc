@@ -9,7 +9,7 @@
 #define WHARF_FUNCTIONS(X)                                                                                   \
   X("send", Send) X("tlsContext", TlsContextNew) X("connOpen", ConnOpen) X("connExchange", ConnExchange)    \
   X("connBeginBody", ConnBeginBody) X("connReceive", ConnReceive) X("connRead", ConnRead)                   \
-  X("connReadChunk", ConnReadChunk) X("connBuffered", ConnBuffered) X("connTakeBuffered", ConnTakeBuffered)  \
+  X("connReadChunk", ConnReadChunk) X("connRelay", ConnRelay) X("connBuffered", ConnBuffered) X("connTakeBuffered", ConnTakeBuffered)  \
   X("connClose", ConnClose) X("gate", GateNew) X("gateSet", GateSet) X("gateFail", GateFail)                 \
   X("hasher", HasherNew) X("hasherUpdate", HasherUpdate) X("hasherDigest", HasherDigest)
 

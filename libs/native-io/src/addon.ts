@@ -32,6 +32,7 @@ export interface NativeAddon {
   ): Promise<{ bytes: number; hex: string }>;
   connRead(conn: ConnectionHandle, limit: number, timeoutMs: number): Promise<Buffer>;
   connReadChunk(conn: ConnectionHandle, max: number, timeoutMs: number): Promise<Buffer>;
+  connRelay(conn: ConnectionHandle, socketFd: number, timeoutMs: number): Promise<number>;
   connBuffered(conn: ConnectionHandle): number;
   connTakeBuffered(conn: ConnectionHandle): Buffer;
   connClose(conn: ConnectionHandle): void;

@@ -83,6 +83,17 @@ export class NativeConnection {
     return addon!.connReadChunk(this.handle, max, idleMs);
   }
 
+  /**
+   * Writes the whole body to the connected socket `socketFd` (e.g. a server response's, whose head is out), as
+   * it arrives, on the addon's thread: the bytes never enter JavaScript. Resolves with the bytes sent; fails
+   * as the other operations do, or with EPIPE/ECONNRESET when the socket's peer went away, ETIMEDOUT when it
+   * took nothing for `idleMs`: failures on the socket's side carry `side: 'client'`. Nothing else may write to
+   * that socket until it settles.
+   */
+  relay(socketFd: number, idleMs: number): Promise<number> {
+    return addon!.connRelay(this.handle, socketFd, idleMs);
+  }
+
   /** Bytes read past the end of the body (a connection with any cannot be reused). */
   buffered(): number {
     return addon!.connBuffered(this.handle);

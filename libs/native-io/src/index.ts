@@ -9,3 +9,4 @@ export { Hasher } from './hasher';
 export type { IncomingBody, ReceiveOptions } from './incoming-body';
 export { sendFileToSocket, zeroCopyTransfers } from './send-file';
 
+export { defaultTrustedCertificates, nativeTrust, trustedCertificates } from './trust';

@@ -1,12 +1,12 @@
 /**
- * Which certificates upstream TLS trusts, the same for Node's client (manifests, tokens) and the native one
- * (blobs): Node's bundled Mozilla CA list, the system's bundle (the file OpenSSL and Go use: SSL_CERT_FILE,
+ * Which certificates outgoing TLS trusts (upstream registries, S3 endpoints), the same for Node's client and
+ * the native one (blob bodies): Node's bundled Mozilla CA list, the system's bundle (the file OpenSSL and Go use: SSL_CERT_FILE,
  * else the distribution's ca-certificates file), NODE_EXTRA_CA_CERTS, and a repository's own CA when given.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { TlsTrust } from '@wharf/native-io';
+import { TlsTrust } from './connection';
 
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
 const PEM = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;

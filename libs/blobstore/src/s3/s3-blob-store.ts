@@ -7,7 +7,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Digester } from '@wharf/oci';
 import type { BlobContent, BlobInfo, BlobSource, BlobStore, StoredBlob, WriteOptions } from '../blob-store';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -15,8 +14,10 @@ import { StreamedContent } from '../content';
 import { checkDigest } from '../fs/paths';
 import { writeObject } from './object-writer';
 import { isS3NotFound, digestMismatch, sizeInvalid, toS3StorageError } from './s3-errors';
+import { S3Content } from './s3-content';
 import { S3Keys } from './s3-keys';
 import { listObjects } from './s3-listing';
+import { S3ObjectReader } from './s3-object-reader';
 import { DEFAULT_PART, MIN_PART, type S3BlobStoreOptions, createS3Client } from './s3-options';
 import { S3UploadStore } from './s3-upload-store';
 
@@ -37,6 +38,7 @@ export class S3BlobStore implements BlobStore {
   private readonly keys: S3Keys;
   private readonly bucket: string;
   private readonly partSize: number;
+  private readonly reader: S3ObjectReader | null;
 
   constructor(private readonly options: S3BlobStoreOptions) {
     if (!options.bucket) throw new Error('an S3 blob store needs a bucket');
@@ -44,6 +46,7 @@ export class S3BlobStore implements BlobStore {
     this.keys = new S3Keys(normalizePrefix(options.prefix));
     this.bucket = options.bucket;
     this.partSize = Math.max(options.partSize ?? DEFAULT_PART, MIN_PART);
+    this.reader = options.nativeReads !== false && S3ObjectReader.available() ? new S3ObjectReader(this.client, this.bucket) : null;
     this.uploads = new S3UploadStore({ client: this.client, bucket: this.bucket, keys: this.keys, partSize: this.partSize }, this);
   }
 
@@ -65,6 +68,7 @@ export class S3BlobStore implements BlobStore {
 
   /** Closes the client's connections. */
   destroy(): void {
+    this.reader?.destroy();
     this.client.destroy();
   }
 
@@ -81,11 +85,16 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * The object's content. The whole object is requested at once (one round trip, and a later delete does not
-   * cut it short); a slice asks for its range when it is used.
+   * cut it short); a slice asks for its range when it is used. Through the native reader when it is here
+   * (S3Content), else as the SDK's stream.
    */
   async open(digest: string): Promise<BlobContent | null> {
     const key = this.keys.blob(digest);
     if (this.options.redirectSeconds) return this.openRedirecting(digest, key, this.options.redirectSeconds);
+    if (this.reader) {
+      const whole = await this.reader.get(key);
+      return whole && new S3Content(checkDigest(digest).digest, whole.length, key, this.reader, whole);
+    }
     let whole: Readable | undefined;
     let size: number;
     try {
@@ -103,7 +112,7 @@ export class S3BlobStore implements BlobStore {
     };
     const openRange = (start: number, end: number): Readable => {
       const body = takeWhole();
-      if (body && start === 0 && end === size - 1) return body;
+      if (body && start === 0 && end === size - 1) return mappingErrors(body);
       body?.destroy();
       return this.rangeStream(key, start, end);
     };
@@ -123,7 +132,7 @@ export class S3BlobStore implements BlobStore {
   private rangeStream(key: string, start: number, end: number): Readable {
     const out = new PassThrough();
     this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}` })).then(
-      (res) => pipeline(res.Body as Readable, out).catch((err: unknown) => out.destroy(toS3StorageError(err, 'GetObject'))),
+      (res) => void mappingErrors(res.Body as Readable, out),
       (err: unknown) => out.destroy(toS3StorageError(err, 'GetObject')),
     );
     return out;
@@ -208,6 +217,13 @@ export class S3BlobStore implements BlobStore {
   get description(): string {
     return `s3://${this.bucket}/${this.keys.prefix}${this.options.endpoint ? ` at ${this.options.endpoint}` : ''}`;
   }
+}
+
+/** The body through `out`, failing as a StorageError when the store's connection fails (not as a client's ECONNRESET). */
+function mappingErrors(body: Readable, out = new PassThrough()): Readable {
+  body.on('error', (err) => out.destroy(toS3StorageError(err, 'GetObject')));
+  out.on('close', () => body.destroy());
+  return body.pipe(out);
 }
 
 /** '' or a prefix ending in '/', without a leading '/'. */

@@ -24,6 +24,11 @@ export interface S3BlobStoreOptions {
    * reach the endpoint themselves.
    */
   redirectSeconds?: number;
+  /**
+   * Downloads through the native addon's HTTP client, relayed to the client's socket off the JavaScript thread
+   * (s3-object-reader.ts). On by default when the addon is here; false streams bodies through the SDK.
+   */
+  nativeReads?: boolean;
 }
 
 export const MiB = 1024 * 1024;
