@@ -29,7 +29,7 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['libs/**/*.test.ts'], environment: 'node', globalSetup: services, hookTimeout: 60_000 },
+        test: { name: 'unit', include: ['libs/**/*.test.ts', 'scripts/bench/test/**/*.test.ts'], environment: 'node', globalSetup: services, hookTimeout: 60_000 },
       },
       {
         plugins,

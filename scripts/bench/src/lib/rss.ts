@@ -1,6 +1,7 @@
 // Memory and CPU of a process from /proc: VmRSS sampled on an interval, VmHWM (peak), utime+stime.
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import type { Row } from './context';
 
 let clockTicks = 100;
 try {
@@ -143,3 +144,15 @@ export function round(x: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** The rows of a timed transfer measured with startSampler: { seconds, mbPerSec, ...Sample } per target. */
+export const transferRows: readonly Row[] = [
+  { metric: 'wall time', unit: 's', key: 'seconds', better: 'lower', digits: 2 },
+  { metric: 'throughput', unit: 'MB/s', key: 'mbPerSec', better: 'higher', digits: 0 },
+  { metric: 'server RSS before', unit: 'MiB', key: 'startRssMiB', better: 'lower', digits: 0 },
+  { metric: 'server peak RSS (sampled)', unit: 'MiB', key: 'peakRssMiB', better: 'lower', digits: 0 },
+  { metric: 'server VmHWM after', unit: 'MiB', key: 'vmHwmMiB', better: 'lower', digits: 0 },
+  { metric: 'server CPU time', unit: 's', key: 'cpuSeconds', better: 'lower', digits: 2 },
+  { metric: 'bench client CPU time', unit: 's', key: 'benchClientCpuSeconds', better: 'lower', digits: 2, noCompare: true },
+  { metric: 'other processes CPU time', unit: 's', key: 'otherCpuSeconds', better: 'lower', digits: 2, noCompare: true },
+];

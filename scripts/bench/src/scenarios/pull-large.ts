@@ -1,6 +1,6 @@
 // GET of the 1 GiB layer; the client hashes as it reads and discards the bytes.
 import { pullBlob, blobUrl } from '../lib/registry';
-import { startSampler } from '../lib/rss';
+import { startSampler, transferRows } from '../lib/rss';
 import { mb, syncDisks } from '../lib/measure';
 import { needState, type Results, type Scenario } from '../lib/context';
 
@@ -29,14 +29,7 @@ const scenario: Scenario = {
       },
       results,
       rows: [
-        { metric: 'wall time', unit: 's', key: 'seconds', better: 'lower', digits: 2 },
-        { metric: 'throughput', unit: 'MB/s', key: 'mbPerSec', better: 'higher', digits: 0 },
-        { metric: 'server RSS before', unit: 'MiB', key: 'startRssMiB', better: 'lower', digits: 0 },
-        { metric: 'server peak RSS (sampled)', unit: 'MiB', key: 'peakRssMiB', better: 'lower', digits: 0 },
-        { metric: 'server VmHWM after', unit: 'MiB', key: 'vmHwmMiB', better: 'lower', digits: 0 },
-        { metric: 'server CPU time', unit: 's', key: 'cpuSeconds', better: 'lower', digits: 2 },
-        { metric: 'bench client CPU time', unit: 's', key: 'benchClientCpuSeconds', better: 'lower', digits: 2, noCompare: true },
-        { metric: 'other processes CPU time', unit: 's', key: 'otherCpuSeconds', better: 'lower', digits: 2, noCompare: true },
+        ...transferRows,
       ],
     };
   },

@@ -2,7 +2,7 @@
 // POST /blobs/uploads/, PATCH chunks with Content-Range (streamed, never whole in memory), PUT ?digest=.
 import { RandomSource, imageConfig, dockerManifest, sha256 } from '../lib/content';
 import { uploadChunked, uploadSmallBlob, putManifest } from '../lib/registry';
-import { startSampler } from '../lib/rss';
+import { startSampler, transferRows } from '../lib/rss';
 import { mb, syncDisks } from '../lib/measure';
 import type { Results, Scenario } from '../lib/context';
 const MiB = 1024 * 1024;
@@ -48,14 +48,7 @@ const scenario: Scenario = {
       },
       results,
       rows: [
-        { metric: 'wall time', unit: 's', key: 'seconds', better: 'lower', digits: 2 },
-        { metric: 'throughput', unit: 'MB/s', key: 'mbPerSec', better: 'higher', digits: 0 },
-        { metric: 'server RSS before', unit: 'MiB', key: 'startRssMiB', better: 'lower', digits: 0 },
-        { metric: 'server peak RSS (sampled)', unit: 'MiB', key: 'peakRssMiB', better: 'lower', digits: 0 },
-        { metric: 'server VmHWM after', unit: 'MiB', key: 'vmHwmMiB', better: 'lower', digits: 0 },
-        { metric: 'server CPU time', unit: 's', key: 'cpuSeconds', better: 'lower', digits: 2 },
-        { metric: 'bench client CPU time', unit: 's', key: 'benchClientCpuSeconds', better: 'lower', digits: 2, noCompare: true },
-        { metric: 'other processes CPU time', unit: 's', key: 'otherCpuSeconds', better: 'lower', digits: 2, noCompare: true },
+        ...transferRows,
         { metric: 'slowest 64 MiB PATCH', unit: 'ms', key: 'slowestChunkMs', better: 'lower', digits: 0 },
         { metric: 'final PUT ?digest=', unit: 'ms', key: 'finishMs', better: 'lower', digits: 0 },
       ],
