@@ -175,6 +175,31 @@ if (distributionAvailable()) {
   });
 }
 
+describe('GroupRepository: which member answers a tag', () => {
+  it('always the first member (in order) that has it, even after another member served a digest of that image', async () => {
+    const h = await openHostedHarness('memory');
+    try {
+      const first = h.repository(hostedConfig('first'));
+      const second = h.repository(hostedConfig('second'));
+      const mine = imageManifest({ layers: [randomBlob(100)] });
+      const theirs = imageManifest({ layers: [randomBlob(120)] });
+      const other = imageManifest({ layers: [randomBlob(140)] });
+      await pushImage(first, 'app', mine, '1');
+      await pushImage(second, 'app', theirs, '1');
+      await pushImage(second, 'app', other, '2');
+      const g = groupOf('grp-order', { first: () => first, second: () => second });
+      expect((await g.getManifest('app', '1'))?.digest).toBe(mine.digest);
+      // The second member serves this image now (the group asks it first for the image's blobs) ...
+      expect((await g.getManifest('app', other.digest))?.digest).toBe(other.digest);
+      expect((await g.getManifest('app', '2'))?.digest).toBe(other.digest);
+      // ... but a tag is still the first member's: member order decides, as the browse view says.
+      expect((await g.getManifest('app', '1'))?.digest).toBe(mine.digest);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
+
 describeDockerRepositoryContract('GroupRepository writing through its hosted member', async () => {
   const h = await openHostedHarness('memory');
   const member = h.repository(hostedConfig('writable'));

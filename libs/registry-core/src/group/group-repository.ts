@@ -96,9 +96,14 @@ export class GroupRepository implements DockerRepository {
 
   // --- reads ------------------------------------------------------------------------------------
 
+  /**
+   * A tag is the first member's (in order) that has it, as Browse shows; a digest is the same content wherever it
+   * is, so the member that served the image last is asked first.
+   */
   getManifest(image: string, reference: string, accept?: string): Promise<ManifestHandle | null> {
     return this.read(image, reference, async () => {
-      const found = await this.first(this.ordered(image), (m) => m.getManifest(image, reference, accept));
+      const members = isDigestReference(reference) ? this.ordered(image) : this.members();
+      const found = await this.first(members, (m) => m.getManifest(image, reference, accept));
       if (found) this.affinity.set(image, found.member);
       return found?.value ?? null;
     });
