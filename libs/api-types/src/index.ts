@@ -75,6 +75,13 @@ export interface ComponentJson {
   name: string;
   version: string;
   assets: AssetJson[];
+  /**
+   * Wharf, only when listing a group (whose components carry their member as `repository`): the member whose
+   * `name:version` a pull from the group gets, the first member in the group's order that holds the tag. Equal to
+   * `repository`, or the earlier member that shadows this one. (A proxy member's cached tag may still be
+   * revalidated upstream on the pull.)
+   */
+  servedBy?: string;
 }
 
 export interface PageJson<T> {
@@ -116,19 +123,25 @@ export interface HttpConnectionJson {
 
 export type ProxyRepositoryView = ProxyRepositoryJson & { format: 'docker'; type: 'proxy'; url: string };
 
+/** A proxy's upstream as this process last saw it. */
+export interface UpstreamStatusJson {
+  remoteUrl: string;
+  /** null: not asked yet. */
+  reachable: boolean | null;
+  lastSuccessAt: string | null;
+  lastFailure: { at: string; message: string } | null;
+  /** Blocked by its settings (`httpClient.blocked`). */
+  blocked: boolean;
+  /** Blocked for a while after failures (`httpClient.autoBlock`). */
+  autoBlocked: boolean;
+  autoBlockedUntil: string | null;
+}
+
 export interface ProxyStatusJson {
   name: string;
   type: 'proxy';
   online: boolean;
-  upstream: {
-    remoteUrl: string;
-    reachable: boolean | null;
-    lastSuccessAt: string | null;
-    lastFailure: { at: string; message: string } | null;
-    blocked: boolean;
-    autoBlocked: boolean;
-    autoBlockedUntil: string | null;
-  };
+  upstream: UpstreamStatusJson;
   rateLimit: { limit: number | null; remaining: number | null; source: string | null; observedAt: string } | null;
   counters: {
     cacheHits: number;
@@ -162,6 +175,23 @@ export interface RepositoryBasicStatusJson {
 }
 
 export type RepositoryStatusJson = ProxyStatusJson | RepositoryBasicStatusJson;
+
+/**
+ * Wharf: `GET /service/rest/v1/repositoryStatus` items, one per repository the caller may browse (the list's
+ * order): its state and what it stores, for the repository list in one request.
+ */
+export interface RepositoryStatusSummaryJson {
+  name: string;
+  type: RepositoryType;
+  online: boolean;
+  /** Proxies: the upstream's health as this process last saw it; null for hosted and group repositories. */
+  upstream: UpstreamStatusJson | null;
+  /**
+   * The distinct blobs and manifests it stores, each digest once (a blob shared with another repository counts in
+   * both). A group stores nothing itself: its figures are what the repositories it reaches store together.
+   */
+  storage: { blobCount: number; totalSizeInBytes: number };
+}
 
 /** Error body of the REST API for anything but per-field validation (which is `ValidationErrorJson[]`). */
 export interface RestErrorJson {

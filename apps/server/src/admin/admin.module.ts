@@ -9,6 +9,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { RepositoriesController } from './repositories/repositories.controller';
 import { RepositoriesService } from './repositories/repositories.service';
 import { RepositorySettingsController } from './repositories/repository-settings.controller';
+import { RepositoryStatusController } from './repositories/repository-status.controller';
 import { StatusController } from './status/status.controller';
 import { S3BlobStoresController } from '../blobstores/s3-blob-stores.controller';
 import { BlobStoresController } from '../blobstores/blob-stores.controller';
@@ -24,6 +25,7 @@ import { TasksController } from './lifecycle/tasks.controller';
     MetricsController,
     RepositoriesController,
     RepositorySettingsController,
+    RepositoryStatusController,
     ComponentsController,
     SearchController,
     AssetsController,

@@ -9,6 +9,7 @@ import {
   type DownloadRecorder,
   EVERYTHING,
   GarbageCollector,
+  GroupRepository,
   ImageGraph,
   type GarbageLedger,
   manifestKey,
@@ -16,6 +17,7 @@ import {
   planEviction,
   planTagRemoval,
   type RepositoryManager,
+  type StoredBytes,
 } from '@wharf/registry-core';
 import type { TaskContext } from './task-scheduler';
 
@@ -150,6 +152,27 @@ export class StorageLifecycle {
     // Announced again once the manifests are gone: the tag's announcement may have been followed before.
     this.changed(repository);
     return removed.manifests.length;
+  }
+
+  /**
+   * What each of `names` stores (its blob links and manifests, each digest once); a group: what the hosted and
+   * proxy repositories it reaches (those `visible` allows) store together, each digest once. A name that is not a
+   * repository is left out.
+   */
+  async storedBytes(names: string[], visible: (repository: string) => boolean = () => true): Promise<Map<string, StoredBytes>> {
+    const perRepository = await this.catalog.storedBytes();
+    const out = new Map<string, StoredBytes>();
+    for (const name of names) {
+      const repository = this.manager.get(name);
+      if (!repository) continue;
+      out.set(
+        name,
+        repository instanceof GroupRepository
+          ? await this.catalog.storedBytesOf(repository.leafMembers().flatMap((m) => (visible(m.name) ? [m.name] : [])))
+          : (perRepository.get(name) ?? { blobCount: 0, totalBytes: 0 }),
+      );
+    }
+    return out;
   }
 
   /** Bytes `digest` (a manifest and what it references, with its children and referrers) holds in total and alone. */

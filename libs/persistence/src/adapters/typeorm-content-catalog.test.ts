@@ -52,6 +52,23 @@ describeOnEachDialect('TypeOrmContentCatalog', (db) => {
     ]);
   });
 
+  it('sums what each repository stores, each digest once per repository, and what several store together', async () => {
+    await links.link(REPO, 'app', sha(10), 3_000_000_000); // past 2 GiB: a bigint on PostgreSQL
+    await links.link(REPO, 'tools', sha(10), 3_000_000_000); // the same blob linked to a second image
+    await links.link(REPO, 'app', sha(11), 200);
+    await manifests.put(REPO, 'app', record(sha(1)), [sha(10), sha(11)]);
+    await links.link('other', 'app', sha(10), 3_000_000_000); // shared with another repository
+    await links.link('other', 'app', sha(12), 70);
+    await manifests.put('other', 'app', record(sha(3)), [sha(10), sha(12)]);
+    const all = await catalog.storedBytes();
+    expect(all.get(REPO)).toEqual({ blobCount: 3, totalBytes: 3_000_000_000 + 200 + 500 });
+    expect(all.get('other')).toEqual({ blobCount: 3, totalBytes: 3_000_000_000 + 70 + 500 });
+    expect(all.has('empty')).toBe(false);
+    expect(await catalog.storedBytesOf([REPO, 'other'])).toEqual({ blobCount: 5, totalBytes: 3_000_000_000 + 200 + 70 + 500 + 500 });
+    expect(await catalog.storedBytesOf(['empty'])).toEqual({ blobCount: 0, totalBytes: 0 });
+    expect(await catalog.storedBytesOf([])).toEqual({ blobCount: 0, totalBytes: 0 });
+  });
+
   it('tells which digests manifests other than the excluded ones still hold, in any repository', async () => {
     await manifests.put(REPO, 'app', record(sha(1)), [sha(10), sha(11)]);
     await manifests.put(REPO, 'app', record(sha(2)), [sha(11)]);

@@ -1,4 +1,4 @@
-import { type CatalogManifest, ContentCatalog, type ManifestKey, type TagKey } from '@wharf/registry-core';
+import { type CatalogManifest, ContentCatalog, type ManifestKey, type StoredBytes, type TagKey } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { asDate, Atomic, type Sql, type Step } from '../sql/atomic';
 
@@ -56,6 +56,34 @@ export class TypeOrmContentCatalog extends ContentCatalog {
       }
       return [...byKey.values()];
     });
+  }
+
+  async storedBytes(): Promise<Map<string, StoredBytes>> {
+    // UNION (not UNION ALL) keeps each (repository, digest) once: a blob linked to several images of the
+    // repository, or a manifest also linked as a blob, counts once.
+    const rows = await this.atomic.read(function* (sql) {
+      return yield* sql.all<{ repository: string; count: unknown; bytes: unknown }>(
+        `SELECT repository, COUNT(*) AS count, SUM(size) AS bytes FROM (
+           SELECT repository, digest, size FROM blob_links UNION SELECT repository, digest, size FROM manifests
+         ) stored GROUP BY repository`,
+      );
+    });
+    return new Map(rows.map((r) => [r.repository, { blobCount: Number(r.count), totalBytes: Number(r.bytes ?? 0) }]));
+  }
+
+  async storedBytesOf(repositories: string[]): Promise<StoredBytes> {
+    if (repositories.length === 0) return { blobCount: 0, totalBytes: 0 };
+    const list = placeholders(repositories);
+    const row = await this.atomic.read(function* (sql) {
+      return yield* sql.get<{ count: unknown; bytes: unknown }>(
+        `SELECT COUNT(*) AS count, SUM(size) AS bytes FROM (
+           SELECT digest, size FROM blob_links WHERE repository IN (${list}) UNION SELECT digest, size FROM manifests WHERE repository IN (${list})
+         ) stored`,
+        ...repositories,
+        ...repositories,
+      );
+    });
+    return { blobCount: Number(row?.count ?? 0), totalBytes: Number(row?.bytes ?? 0) };
   }
 
   async sizes(digests: string[]): Promise<Map<string, number>> {

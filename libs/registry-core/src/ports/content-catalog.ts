@@ -24,10 +24,23 @@ export interface TagKey extends ManifestKey {
   tag: string;
 }
 
+/** What a repository (or several together) stores: distinct digests (blobs and manifests) and their bytes. */
+export interface StoredBytes {
+  blobCount: number;
+  totalBytes: number;
+}
+
 /** Port: a repository's content as one graph, for cleanup policies, eviction and image sizes. */
 export abstract class ContentCatalog {
   /** Every manifest of the repository (of one image when given), with its references and tags. */
   abstract manifests(repository: string, image?: string): Promise<CatalogManifest[]>;
+  /**
+   * What each repository stores: the distinct digests of its blob links and manifests, each counted once per
+   * repository (a blob shared by two repositories counts in both). Repositories storing nothing are absent.
+   */
+  abstract storedBytes(): Promise<Map<string, StoredBytes>>;
+  /** The same for several repositories together: each digest counted once among them. */
+  abstract storedBytesOf(repositories: string[]): Promise<StoredBytes>;
   /** Sizes of the stored blobs among `digests` (blob links and manifests anywhere); absent = not stored. */
   abstract sizes(digests: string[]): Promise<Map<string, number>>;
   /**

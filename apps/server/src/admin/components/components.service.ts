@@ -28,7 +28,8 @@ export class ComponentsService {
 
   /**
    * One page of a repository's components, optionally of one image (`name`). A group lists its members'
-   * components in member order (each under the member's name), skipping members `canBrowse` refuses.
+   * components in member order (each under the member's name, with `servedBy`: the member a pull of that tag
+   * gets), skipping members `canBrowse` refuses.
    */
   async list(
     repository: string,
@@ -40,17 +41,23 @@ export class ComponentsService {
     if (!named) throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
     // Pulls are recorded in batches: write this process's pending ones so lastDownloaded is current.
     await this.downloads.flush();
-    const sources =
-      named instanceof GroupRepository
-        ? named.leafMembers().flatMap((m) => ((options.canBrowse?.(m.name) ?? true) ? [m.name] : []))
-        : [repository];
+    const group = named instanceof GroupRepository;
+    const sources = group ? named.leafMembers().flatMap((m) => ((options.canBrowse?.(m.name) ?? true) ? [m.name] : [])) : [repository];
     let cursor = decodeToken(continuationToken);
     let index = Math.max(0, cursor ? sources.indexOf(cursor.repository) : 0);
     const items: ComponentJson[] = [];
     while (index < sources.length && items.length < PAGE_SIZE) {
       const source = sources[index]!;
       const page = await this.tagsOf(source, options.name, { n: PAGE_SIZE - items.length, ...(cursor?.last ? { last: cursor.last } : {}) });
-      items.push(...(await Promise.all(page.items.map((tag) => this.component(source, tag, base)))));
+      const earlier = sources.slice(0, index);
+      items.push(
+        ...(await Promise.all(
+          page.items.map(async (tag) => {
+            const component = await this.component(source, tag, base);
+            return group ? { ...component, servedBy: await this.servingMember(earlier, tag, source) } : component;
+          }),
+        )),
+      );
       if (page.next !== undefined) {
         cursor = { repository: source, last: page.next };
         return { items, continuationToken: encodeToken(cursor) };
@@ -60,6 +67,13 @@ export class ComponentsService {
     }
     const more = index < sources.length;
     return { items, continuationToken: more ? encodeToken({ repository: sources[index]! }) : null };
+  }
+
+  /** The first of `earlier` members (the group's order) holding the same tag, else `member`: what the group serves. */
+  private async servingMember(earlier: string[], tag: TagRecord, member: string): Promise<string> {
+    const held = await Promise.all(earlier.map((m) => this.tags.get(m, tag.image, tag.name)));
+    const first = held.findIndex((t) => t !== null);
+    return first === -1 ? member : earlier[first]!;
   }
 
   private async tagsOf(repository: string, image: string | undefined, page: PageRequest): Promise<Page<TagRecord>> {

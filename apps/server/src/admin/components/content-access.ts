@@ -11,10 +11,15 @@ export class ContentAccess {
     private readonly access: RegistryAccess,
   ) {}
 
+  /** Administrators, and callers with the browse privilege on the repository. */
+  mayBrowse(req: Request, repository: string): boolean {
+    const principal = principalOf(req);
+    return principal.admin || this.access.canAccess(principal, repository, 'browse');
+  }
+
   /** A repository the caller may not browse is as unknown as one that does not exist (404). */
   requireBrowse(req: Request, repository: string): void {
-    const principal = principalOf(req);
-    if (!this.manager.get(repository) || (!principal.admin && !this.access.canAccess(principal, repository, 'browse'))) {
+    if (!this.manager.get(repository) || !this.mayBrowse(req, repository)) {
       throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RepositoryStatusJson } from '@wharf/api-types';
+import type { RepositoryStatusJson, UpstreamStatusJson } from '@wharf/api-types';
 import { CleanupPolicyStore, ProxyRepository, type RepositoryConfig, RepositoryConflictError, RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
 import { type ConnectorPorts, ConnectorManager, SCHEMES, type Scheme } from '../../connectors/connector-manager';
 import { WharfSettings } from '../../settings';
@@ -90,29 +90,24 @@ export class RepositoriesService {
     const repository = this.manager.get(name);
     if (!(repository instanceof ProxyRepository)) return { name, type: config.type, online: config.online };
     const state = repository.state;
-    const until = state.autoBlockedUntil();
-    const success = state.lastSuccessAt?.getTime() ?? 0;
-    const failure = state.lastFailure?.at.getTime() ?? 0;
     const rate = state.rateLimit;
     return {
       name,
       type: 'proxy',
       online: config.online,
-      upstream: {
-        remoteUrl: repository.remoteUrl,
-        reachable: success === 0 && failure === 0 ? null : success >= failure,
-        lastSuccessAt: state.lastSuccessAt?.toISOString() ?? null,
-        lastFailure: state.lastFailure ? { at: state.lastFailure.at.toISOString(), message: state.lastFailure.message } : null,
-        blocked: config.type === 'proxy' && config.httpClient.blocked,
-        autoBlocked: until !== undefined,
-        autoBlockedUntil: until?.toISOString() ?? null,
-      },
+      upstream: upstreamOf(repository, config),
       rateLimit: rate
         ? { limit: rate.limit ?? null, remaining: rate.remaining ?? null, source: rate.source ?? null, observedAt: rate.observedAt.toISOString() }
         : null,
       counters: { ...state.counters, upstreamRequests: { ...state.counters.upstreamRequests } },
       fillsInFlight: state.fillsInFlight,
     };
+  }
+
+  /** The upstream health of a proxy (null for other types), as this process last saw it. */
+  upstream(name: string): UpstreamStatusJson | null {
+    const repository = this.manager.get(name);
+    return repository instanceof ProxyRepository ? upstreamOf(repository, this.get(name)) : null;
   }
 
   /** A proxy revalidates its cached tags on next use; a group does so for every proxy it reaches. */
@@ -212,4 +207,20 @@ function portsOf(config: RepositoryConfig): ConnectorPorts {
 
 function fieldOf(scheme: Scheme): string {
   return scheme === 'http' ? 'docker.httpPort' : 'docker.httpsPort';
+}
+
+function upstreamOf(repository: ProxyRepository, config: RepositoryConfig): UpstreamStatusJson {
+  const state = repository.state;
+  const until = state.autoBlockedUntil();
+  const success = state.lastSuccessAt?.getTime() ?? 0;
+  const failure = state.lastFailure?.at.getTime() ?? 0;
+  return {
+    remoteUrl: repository.remoteUrl,
+    reachable: success === 0 && failure === 0 ? null : success >= failure,
+    lastSuccessAt: state.lastSuccessAt?.toISOString() ?? null,
+    lastFailure: state.lastFailure ? { at: state.lastFailure.at.toISOString(), message: state.lastFailure.message } : null,
+    blocked: config.type === 'proxy' && config.httpClient.blocked,
+    autoBlocked: until !== undefined,
+    autoBlockedUntil: until?.toISOString() ?? null,
+  };
 }
