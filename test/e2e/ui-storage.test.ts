@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BlobStoreSummaryJson, CleanupPolicyJson, CleanupPreviewJson, ImageSizeJson } from '@wharf/api-types';
+import type { BlobStoreSummaryJson, CleanupPolicyJson, CleanupPreviewJson, ImageSizeJson, RepositoryStatusSummaryJson } from '@wharf/api-types';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Screenshots, type PageProblems } from '../support/browser';
@@ -14,11 +14,15 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 
 // Issue 14's UI in a real browser (headless Chromium) against a real Wharf process: the blob store card on
 // the dashboard, a cleanup policy created and previewed in the Storage page, attached in the repository
-// form, the cleanup task run from the Tasks page, and an image's stored and unique size in Browse. What the
-// UI shows is compared with the REST API and the registry.
+// form, the cleanup task run from the Tasks page, the repository list's status and size columns, a group's
+// members in Browse, and an image's stored and unique size in Browse. What the UI shows is compared with the
+// REST API and the registry.
 
 const REST = '/service/rest/v1';
 const REPO = 'ui-store';
+const SECOND = 'ui-store-2';
+const DOWN = 'ui-down';
+const GROUP = 'ui-all';
 
 describe('storage pages in headless Chromium', () => {
   const cleanup = new Cleanup();
@@ -135,6 +139,61 @@ describe('storage pages in headless Chromium', () => {
     expect((await client.getManifest('team/app', 'pr-7')).status).toBe(404);
     const pulled = await client.pull('team/app', 'v1');
     expect(pulled.layers.map((l) => [l.status, l.digest])).toEqual(kept.layers.map((l) => [200, l.digest]));
+  });
+
+  it('the repository list shows each repository’s status and size as the REST API reports them, and Browse shows which member of a group holds each tag', async () => {
+    // A second hosted repository with another image under the same tag, a proxy whose remote refuses
+    // connections (nothing listens on port 9), and a group over the three.
+    const second = await wharf.hostedClient(SECOND);
+    const other = await buildDiskImage(join(tmp, 'other'), { layers: [250_000], format: 'docker' });
+    await second.pushImage('team/app', 'v1', other);
+    await wharf.createProxyRepo(DOWN, { remoteUrl: 'http://127.0.0.1:9/' });
+    expect((await wharf.rest.get(`/repository/${DOWN}/v2/library/nothing/manifests/1`)).status).toBeGreaterThanOrEqual(400);
+    const created = await wharf.rest.post(`${REST}/repositories/docker/group`, {
+      name: GROUP,
+      online: true,
+      storage: { blobStoreName: 'default', strictContentTypeValidation: true },
+      group: { memberNames: [REPO, SECOND, DOWN], writableMember: null },
+      docker: { v1Enabled: false, forceBasicAuth: true, httpPort: null },
+    });
+    expect(created.status, created.text()).toBe(201);
+    const statuses = (await wharf.rest.get(`${REST}/repositoryStatus`)).json<RepositoryStatusSummaryJson[]>();
+    const status = (name: string) => statuses.find((s) => s.name === name)!;
+    expect(status(DOWN).upstream).toMatchObject({ reachable: false });
+    expect(status(SECOND).storage.totalSizeInBytes).toBe(other.manifest.size + other.config.size + other.layers.reduce((n, l) => n + l.size, 0));
+
+    await nav('Repositories').click();
+    await h1('Repositories').waitFor();
+    const row = (name: string) => page.locator('tbody tr', { has: page.getByRole('link', { name, exact: true }) });
+    const cell = (name: string, column: string) => row(name).locator(`td[data-label="${column}"]`);
+    await cell(REPO, 'Status').getByText('online', { exact: true }).waitFor();
+    expect(await text(cell(DOWN, 'Status'))).toMatch(/^(remote unavailable|auto-blocked)$/);
+    expect(await cell(DOWN, 'Status').locator('[title]').getAttribute('title')).toContain(status(DOWN).upstream!.lastFailure!.message);
+    for (const name of [REPO, SECOND, DOWN]) expectShownSize(await text(cell(name, 'Size')), status(name).storage.totalSizeInBytes, `size of ${name}`);
+    const groupSize = await text(cell(GROUP, 'Size'));
+    expect(groupSize).toMatch(/ in members$/);
+    expectShownSize(groupSize.replace(/ in members$/, ''), status(GROUP).storage.totalSizeInBytes, 'size of the group');
+    await shot('repository-list-status-size');
+
+    await page.goto(`${wharf.baseUrl}/#/browse/${GROUP}`);
+    const image = page.getByRole('link', { name: 'team/app', exact: true });
+    await image.waitFor();
+    expect(await text(page.locator('tbody tr', { has: image }).locator('td[data-label="Members"]'))).toBe(`${REPO}, ${SECOND}`);
+    await image.click();
+    await h1('team/app').waitFor();
+    const rows = page.locator('tbody tr', { has: page.getByRole('link', { name: 'v1', exact: true }) });
+    await rows.nth(1).waitFor();
+    const shown = [];
+    for (const i of [0, 1]) shown.push([await text(rows.nth(i).locator('td[data-label="Member"]')), await rows.nth(i).locator('td[data-label="Digest"]').getAttribute('title')]);
+    expect(shown.sort()).toEqual([
+      [`${REPO} served by the group`, kept.manifest.digest],
+      [`${SECOND} shadowed by ${REPO}`, other.manifest.digest],
+    ]);
+    await shot('browse-group-members');
+    // What a pull through the group gets is the tag of the member the UI says serves it.
+    const pulled = await wharf.adminClient(wharf.baseUrl, `/repository/${GROUP}/v2`).getManifest('team/app', 'v1');
+    expect(pulled.status).toBe(200);
+    expect(pulled.headers['docker-content-digest']).toBe(kept.manifest.digest);
   });
 
   it('Browse shows the image’s stored size and the bytes only it holds', async () => {

@@ -23,6 +23,7 @@ import type {
   ProxyRepositoryView,
   RealmJson,
   RepositoryStatusJson,
+  RepositoryStatusSummaryJson,
   RepositorySummary,
   RepositoryType,
   RoleJson,
@@ -126,6 +127,11 @@ export class ApiClient {
 
   async deleteRepository(name: string): Promise<void> {
     await this.send('DELETE', `${REST}/repositories/${encodeURIComponent(name)}`);
+  }
+
+  /** Wharf: every repository's state and stored bytes in one request. */
+  listRepositoryStatus(): Promise<RepositoryStatusSummaryJson[]> {
+    return this.json('GET', `${REST}/repositoryStatus`);
   }
 
   repositoryStatus(name: string): Promise<RepositoryStatusJson> {

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { componentId } from '@wharf/api-types';
 import { describe, expect, it } from 'vitest';
-import { REPOSITORIES } from '../test/fixtures';
+import { REPOSITORIES, summary } from '../test/fixtures';
 import { D, component } from '../test/oci-fixtures';
 import { renderWithApi } from '../test-utils';
 import { ImageList } from './ImageList';
@@ -84,5 +84,56 @@ describe('TagList', () => {
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Evict tag' }));
     await waitFor(() => expect(deleted).toBe(1));
     expect(await screen.findByText('Evicted tools/jq:1.7.')).toBeTruthy();
+  });
+});
+
+describe('a group: which member holds each tag', () => {
+  // docker-all = [docker-hosted, ghcr]: both hold org/app:v1, so the group serves docker-hosted's (servedBy).
+  const served = (c: ReturnType<typeof component>, by: string) => ({ ...c, servedBy: by });
+  const groupRoutes = {
+    'GET /service/rest/v1/repositories': { json: [...REPOSITORIES, summary('docker-all', 'group', 8181)] },
+    'GET /service/rest/v1/components?repository=docker-all': {
+      json: {
+        items: [
+          served(component('docker-hosted', 'org/app', 'v1', D.amd64), 'docker-hosted'),
+          served(component('ghcr', 'org/app', 'v1', D.arm64), 'docker-hosted'),
+          served(component('ghcr', 'org/app', 'v2', D.arm64), 'ghcr'),
+          served(component('ghcr', 'tools/jq', '1.7', D.arm64), 'ghcr'),
+        ],
+        continuationToken: null,
+      },
+    },
+  };
+
+  it('the image list names the members holding tags of each image', async () => {
+    renderWithApi(<ImageList repository="docker-all" />, groupRoutes);
+    const app = (await screen.findByRole('link', { name: 'org/app' })).closest('tr')!;
+    expect(app.querySelector('td[data-label="Members"]')!.textContent).toBe('docker-hosted, ghcr');
+    expect(screen.getByRole('link', { name: 'tools/jq' }).closest('tr')!.querySelector('td[data-label="Members"]')!.textContent).toBe('ghcr');
+  });
+
+  it('the tag list shows the member of each tag, which one the group serves, and opens a shadowed tag in its member', async () => {
+    renderWithApi(<TagList repository="docker-all" image="org/app" />, groupRoutes);
+    await screen.findByRole('link', { name: 'v2' });
+    const rows = within(screen.getByRole('table')).getAllByRole('row').slice(1);
+    const members = rows.map((r) => [r.querySelector('td[data-label="Tag"]')!.textContent, r.querySelector('td[data-label="Member"]')!.textContent]);
+    expect(members.sort()).toEqual([
+      ['v1', 'docker-hosted served by the group'],
+      ['v1', 'ghcr shadowed by docker-hosted'],
+      ['v2', 'ghcr served by the group'],
+    ]);
+    const hrefs = within(screen.getByRole('table'))
+      .getAllByRole('link', { name: 'v1' })
+      .map((a) => a.getAttribute('href'))
+      .sort();
+    expect(hrefs).toEqual(['#/browse/docker-all/org%2Fapp/v1', '#/browse/ghcr/org%2Fapp/v1']);
+    // A group's tags are deleted in their member, not here.
+    expect(screen.queryByRole('button', { name: /^Delete/ })).toBeNull();
+  });
+
+  it('a repository that is not a group has no member column', async () => {
+    renderWithApi(<TagList repository="ghcr" image="org/app" />, routes);
+    await screen.findByRole('link', { name: 'v2' });
+    expect(screen.queryByRole('columnheader', { name: 'Member' })).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { Link, routePath } from '../components/router';
 import { AsyncView, EmptyState, ErrorBox, Loading } from '../components/states';
 import { PageHeader, Time, TypeBadge } from '../components/ui';
 import { BrowseCrumbs, FilterBar } from './shared';
-import { groupByImage, useComponents } from './useComponents';
+import { type ImageGroup, groupByImage, membersOf, useComponents } from './useComponents';
 
 /** `#/browse/<repo>`: the images of a repository, grouped from its components, with a filter. */
 export function ImageList({ repository }: { repository: string }) {
@@ -64,6 +64,9 @@ export function ImageList({ repository }: { repository: string }) {
                     ),
                   },
                   { header: 'Tags', cell: (image) => `${formatCount(image.tags.length)}${components.complete ? '' : '+'}` },
+                  ...(summary.data?.type === 'group'
+                    ? [{ header: 'Members', className: 'small', title: 'The members holding tags of the image, in the group’s order', cell: (image: ImageGroup) => membersOf(image).join(', ') }]
+                    : []),
                   { header: 'Last updated', cell: (image) => <Time iso={image.lastModified} /> },
                   { header: 'Last downloaded', wide: true, cell: (image) => <Time iso={image.lastDownloaded} empty="never" /> },
                 ]}

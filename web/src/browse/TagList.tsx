@@ -83,11 +83,15 @@ export function TagTable({
         {
           header: 'Tag',
           cell: (tag) => (
-            <Link className="strong" to={routePath('browse', repository.name, image, tag.version)}>
+            // A tag a group does not serve (an earlier member has it too) opens in its own member.
+            <Link className="strong" to={routePath('browse', isShadowed(tag) ? tag.repository : repository.name, image, tag.version)}>
               {tag.version}
             </Link>
           ),
         },
+        ...(repository.type === 'group'
+          ? [{ header: 'Member', className: 'small', cell: (tag: ComponentJson) => <MemberCell tag={tag} /> }]
+          : []),
         { header: 'Digest', className: 'mono small', cellTitle: (tag) => digestOf(tag) ?? undefined, cell: (tag) => {
           const digest = digestOf(tag);
           return digest ? shortDigest(digest) : '—';
@@ -113,6 +117,27 @@ export function TagTable({
         </>
       )}
     />
+  );
+}
+
+/** In a group's listing: a tag an earlier member also holds, so a pull through the group gets that member's. */
+export function isShadowed(tag: ComponentJson): boolean {
+  return tag.servedBy !== undefined && tag.servedBy !== tag.repository;
+}
+
+/** Which member holds the tag, and whether the group serves it from there. */
+function MemberCell({ tag }: { tag: ComponentJson }) {
+  return (
+    <>
+      <Link to={routePath('browse', tag.repository, tag.name)}>{tag.repository}</Link>{' '}
+      {isShadowed(tag) ? (
+        <span className="cell-note" title={`A pull through the group gets ${tag.servedBy}'s ${tag.name}:${tag.version}: it comes earlier in the member order.`}>
+          shadowed by {tag.servedBy}
+        </span>
+      ) : (
+        tag.servedBy !== undefined && <span className="cell-note">served by the group</span>
+      )}
+    </>
   );
 }
 

@@ -82,3 +82,8 @@ export function groupByImage(items: ComponentJson[]): ImageGroup[] {
   }
   return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** The members holding tags of an image listed from a group (its components' repositories), in the listing's order. */
+export function membersOf(image: ImageGroup): string[] {
+  return [...new Set(image.tags.map((t) => t.repository))];
+}

@@ -1,12 +1,13 @@
 import { Fragment, type ReactNode, useState } from 'react';
-import type { RepositorySummary } from '@wharf/api-types';
+import type { RepositoryStatusSummaryJson, RepositorySummary } from '@wharf/api-types';
 import { useApi } from '../api/context';
-import { useRepositories } from '../api/queries';
+import { useApiQuery, useRepositories } from '../api/queries';
 import { ActionDialog } from '../components/ActionDialog';
 import { DataTable } from '../components/DataTable';
 import { Link, routePath } from '../components/router';
 import { AsyncView, EmptyState, Notice } from '../components/states';
 import { PageHeader, TypeBadge } from '../components/ui';
+import { RepositorySize, RepositoryStatus } from './RepositoryStatus';
 import { DaemonSnippet } from './DaemonSnippet';
 import { DeleteRepositoryDialog } from './DeleteRepository';
 import { connectorPort, httpsConnectorPort } from './model';
@@ -32,6 +33,11 @@ const ORDER = { group: 0, hosted: 1, proxy: 2 } as const;
 /** Every repository, with its actions. */
 export function RepositoryList({ notice }: { notice?: string | null }) {
   const state = useRepositories();
+  const api = useApi();
+  // Every repository's state and stored bytes in one request (Wharf's GET /repositoryStatus).
+  const statuses = useApiQuery(['repository-status'], () => api.listRepositoryStatus());
+  const statusOf = (name: string): RepositoryStatusSummaryJson | undefined => statuses.data?.find((s) => s.name === name);
+  const missing = statuses.error !== undefined ? statuses.error : statuses.data === undefined ? 'loading' : undefined;
   const [deleting, setDeleting] = useState<RepositorySummary | null>(null);
   const [invalidating, setInvalidating] = useState<RepositorySummary | null>(null);
   const [message, setMessage] = useState<string | null>(notice ?? null);
@@ -61,6 +67,13 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
                   ),
                 },
                 { header: 'Type', cell: (r) => <TypeBadge type={r.type} /> },
+                { header: 'Status', className: 'nowrap', cell: (r) => <RepositoryStatus status={statusOf(r.name)} missing={missing} /> },
+                {
+                  header: 'Size',
+                  className: 'nowrap num',
+                  title: 'Bytes stored: the distinct layers, configs and manifests of the repository (a blob shared with another repository counts in both). A group stores nothing itself: its figure is what its members store together.',
+                  cell: (r) => <RepositorySize status={statusOf(r.name)} missing={missing} />,
+                },
                 { header: 'Connector port', cell: (r) => connectorLabel(r) ?? <span className="muted">none</span> },
                 { header: 'Remote or members', wide: true, className: 'small', cell: (r) => sourceOf(r) },
                 { header: 'URL', wide: true, className: 'mono small url-cell', cell: (r) => breakAtSlashes(r.url) },
@@ -97,6 +110,7 @@ export function RepositoryList({ notice }: { notice?: string | null }) {
             setMessage(`Deleted ${deleting.name}.`);
             setDeleting(null);
             state.reload();
+            statuses.reload();
           }}
         />
       )}
