@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type TestBucket, createTestBucket } from '../services/buckets';
@@ -87,5 +88,13 @@ describe('a hosted repository on an S3 blob store (Ceph RGW), with real clients'
     for (const layer of original.layers) {
       expect(await digestFile(out.blobPath(layer.digest))).toEqual({ digest: layer.digest, size: layer.size });
     }
+  });
+
+  it('prints no process warning: the AWS SDK loaded for the store says nothing about the Node.js version', () => {
+    // Node prints a process warning as "(node:<pid>) <Name>Warning: ..." on stderr, which goes to this log.
+    const log = readFileSync(suite.wharf.logFile, 'utf8');
+    expect(log).toContain('POST /service/rest/v1/blobstores/s3'); // the store was created (and its client made) by this process
+    expect(log.match(/^\(node:\d+\) .*$/gm) ?? []).toEqual([]);
+    expect(log).not.toContain('NodeVersionSupportWarning');
   });
 });

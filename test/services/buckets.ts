@@ -13,6 +13,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
+import { withoutNodeVersionNotice } from '@wharf/blobstore';
 import type { S3Service } from './global-setup';
 
 /** The run's S3 endpoint and credentials; fails clearly when the run has none. */
@@ -25,6 +26,7 @@ export function s3Service(): S3Service {
 /** A client of the run's RGW, with the settings S3-compatible servers need. */
 export function testS3Client(): S3Client {
   const s3 = s3Service();
+  withoutNodeVersionNotice();
   return new S3Client({
     region: 'us-east-1',
     endpoint: s3.endpoint,

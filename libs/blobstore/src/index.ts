@@ -19,4 +19,5 @@ export { StorageError, isStoreFull, storeFull } from './fs/fs-util';
 export { isUploadId } from './fs/paths';
 export type { S3BlobStore } from './s3/s3-blob-store';
 export { loadS3BlobStore } from './s3/load';
+export { withoutNodeVersionNotice } from './s3/node-version-notice';
 export type { S3BlobStoreOptions } from './s3/s3-options';

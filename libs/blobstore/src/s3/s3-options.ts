@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { withoutNodeVersionNotice } from './node-version-notice';
 
 /** Where an S3 blob store keeps its objects, and how to reach them (Nexus's bucketConfiguration, flattened). */
 export interface S3BlobStoreOptions {
@@ -43,6 +44,7 @@ export const DEFAULT_PART = 8 * MiB;
 export function createS3Client(options: S3BlobStoreOptions): S3Client {
   const credentials =
     options.accessKeyId && options.secretAccessKey ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } : undefined;
+  withoutNodeVersionNotice();
   return new S3Client({
     region: options.region || 'us-east-1',
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
