@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { chmod, lstat, open, opendir, readdir, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { RegistryError } from '@wharf/oci';
 import type { BlobContent, BlobInfo, BlobSource, BlobStore, StoredBlob, WriteOptions } from '../blob-store';
-import { DIR_MODE, ensureDir, fsyncDir, isNotFound, toStorageError } from './fs-util';
+import { DIR_MODE, ensureDir, isNotFound, toStorageError } from './fs-util';
 import { FileContent } from './file-content';
 import { FileUploadStore } from './file-upload-store';
 import { moveIntoStore } from './move-into-store';
@@ -166,7 +167,9 @@ export class FileBlobStore implements BlobStore {
       if (isNotFound(err)) return false;
       throw toStorageError(err, 'delete');
     }
-    await fsyncDir(this.paths.blobDir(addr)).catch(() => undefined);
+    // No fsync of the directory: an unlink lost in a crash brings back a complete, verified blob that
+    // nothing links to, which the next collection deletes again. A directory fsync per blob made a
+    // collection of 30,000 blobs wait on 30,000 disk flushes.
     return true;
   }
 
@@ -176,17 +179,17 @@ export class FileBlobStore implements BlobStore {
       for (const prefix of await listNames(algorithmDir)) {
         if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
         const prefixDir = join(algorithmDir, prefix);
-        for (const name of await listNames(prefixDir)) {
-          // Foreign files (editor backups, a stray rename target) are not blobs.
-          if (!isBlobFileName(algorithm, name) || !name.startsWith(prefix)) continue;
-          let st;
-          try {
-            st = await lstat(join(prefixDir, name));
-          } catch (err) {
-            if (isNotFound(err)) continue; // deleted while we walked
-            throw toStorageError(err, 'list');
+        // Foreign files (editor backups, a stray rename target) are not blobs.
+        const names = (await listNames(prefixDir)).filter((name) => isBlobFileName(algorithm, name) && name.startsWith(prefix));
+        // lstat a slice of the directory at once: one await per file kept a collection waiting on the
+        // event loop's turn 50,000 times; the slice bounds what is in flight on libuv's pool.
+        for (let i = 0; i < names.length; i += LIST_STAT_SLICE) {
+          const slice = names.slice(i, i + LIST_STAT_SLICE);
+          const stats = await Promise.all(slice.map((name) => statBlobFile(join(prefixDir, name))));
+          for (let j = 0; j < slice.length; j += 1) {
+            const st = stats[j];
+            if (st?.isFile()) yield { digest: `${algorithm}:${slice[j]}`, size: st.size, lastModified: st.mtime };
           }
-          if (st.isFile()) yield { digest: `${algorithm}:${name}`, size: st.size, lastModified: st.mtime };
         }
       }
     }
@@ -198,6 +201,19 @@ export class FileBlobStore implements BlobStore {
 }
 
 /** The entry names of a directory, read with a streaming handle; [] when it does not exist. */
+/** Files whose lstat runs at once while the store is listed. */
+const LIST_STAT_SLICE = 64;
+
+/** lstat of a listed file; null when it was deleted while the store was walked. */
+async function statBlobFile(file: string): Promise<Stats | null> {
+  try {
+    return await lstat(file);
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw toStorageError(err, 'list');
+  }
+}
+
 async function listNames(dir: string): Promise<string[]> {
   const names: string[] = [];
   try {

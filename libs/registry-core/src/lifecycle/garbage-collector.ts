@@ -12,6 +12,9 @@ export interface CollectorOptions {
   now?: () => Date;
 }
 
+/** Store deletions a sweep runs at once. */
+const DELETIONS_IN_FLIGHT = 8;
+
 /** Test seams: pause the collection at its two decision points (race tests force the orders with these). */
 export interface CollectorHooks {
   /** After the mark phase, before any candidate is decided. */
@@ -115,18 +118,21 @@ export class GarbageCollector {
     const ours = Date.now() - decidedAt < this.leaseMs / 2 ? decided : await this.ledger.stillDeleting(decided, owner);
     const sizes = new Map(batch.map((b) => [b.digest, b.size]));
     const done: string[] = [];
-    try {
-      for (const digest of ours) {
-        try {
-          if (await this.store.delete(digest)) {
-            result.blobsDeleted += 1;
-            result.bytesFreed += sizes.get(digest) ?? 0;
-          }
-          done.push(digest);
-        } catch (err) {
-          log(`blob ${digest} not deleted: ${(err as Error).message}`);
-          done.push(digest);
+    const deleteOne = async (digest: string): Promise<void> => {
+      try {
+        if (await this.store.delete(digest)) {
+          result.blobsDeleted += 1;
+          result.bytesFreed += sizes.get(digest) ?? 0;
         }
+      } catch (err) {
+        log(`blob ${digest} not deleted: ${(err as Error).message}`);
+      }
+      done.push(digest);
+    };
+    try {
+      // A few deletions in flight: one at a time, a store's round trip (a disk or S3 request) bounded the sweep.
+      for (let i = 0; i < ours.length; i += DELETIONS_IN_FLIGHT) {
+        await Promise.all(ours.slice(i, i + DELETIONS_IN_FLIGHT).map(deleteOne));
       }
     } finally {
       await this.ledger.endDeletion(done);
