@@ -5,6 +5,7 @@ import { pathOf } from '../support/registry';
 import { createHosted } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { type TestWharf, startTestWharf } from '../support/wharf';
+import { TestCa } from '../../../../test/support/tls';
 
 // Answers given while the client is still sending its request body (a refused upload, a REST body over its
 // limit) must reach the client: the server closes such a connection lingering (http/lingering-close.ts),
@@ -15,6 +16,8 @@ import { type TestWharf, startTestWharf } from '../support/wharf';
 const MiB = 1024 * 1024;
 const DIGEST = `sha256:${'0'.repeat(64)}`;
 
+let ca: TestCa;
+/** Serves HTTPS too (its main port's twin). */
 let wharf: TestWharf;
 /** A Wharf whose blob store is below its free-space floor: every upload is refused with 507. */
 let full: TestWharf;
@@ -22,7 +25,12 @@ let repo: HostedFixture;
 let location: string;
 
 beforeAll(async () => {
-  [wharf, full] = await Promise.all([startTestWharf(), startTestWharf({ config: { minFreeSpace: 2 ** 60 } })]);
+  ca = TestCa.create();
+  const { certFile: certificateFile, keyFile } = ca.issue(['127.0.0.1']);
+  [wharf, full] = await Promise.all([
+    startTestWharf({ config: { tls: { certificateFile, keyFile }, httpsPort: 0 } }),
+    startTestWharf({ config: { minFreeSpace: 2 ** 60 } }),
+  ]);
   repo = await hostedFixture(wharf, 'early');
   await createHosted(full.http, 'early');
   location = pathOf((await repo.connector.startUpload('app')).location);
@@ -30,11 +38,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([wharf?.close(), full?.close()]);
+  ca?.dispose();
 });
 
 interface Case {
   name: string;
   port: () => number;
+  /** Over TLS (the main HTTPS port). */
+  tls?: boolean;
   /** The request head for a body of `size` bytes (with the first chunk's size line when chunked). */
   head: (size: number) => string;
   status: number;
@@ -73,6 +84,14 @@ const CASES: Case[] = [
     name: '401 monolithic PUT without credentials',
     port: () => repo.httpPort!,
     head: (size) => requestHead('PUT', `${location}?digest=${DIGEST}`, octets(size)),
+    status: 401,
+    says: /UNAUTHORIZED/,
+  },
+  {
+    name: '401 monolithic PUT without credentials over HTTPS (body read by Node through TLS)',
+    port: () => wharf.httpsPort!,
+    tls: true,
+    head: (size) => requestHead('PUT', `/v2/early/app/blobs/uploads/${location.split('/').at(-1)}`, octets(size)),
     status: 401,
     says: /UNAUTHORIZED/,
   },
@@ -117,7 +136,7 @@ describe('an answer given while the client still sends its body reaches the clie
     for (const { pace, size, pauseMs, pieceBytes } of PACES) {
       it(`${c.name}, client sending ${pace}`, async () => {
         const before = lingeringCloses();
-        const conn = await RawConnection.open(c.port());
+        const conn = await RawConnection.open(c.port(), c.tls ? { ca: ca.cert } : undefined);
         const sent = await sendBody(conn, c.head(size), { size, pauseMs, pieceBytes });
         // Every byte went out: no reset under a client still writing.
         expect(sent).toEqual({ sent: size });

@@ -1,4 +1,5 @@
 import { type Socket, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 /** A response read off a raw connection: its body is as long as its Content-Length says. */
 export interface RawResponse {
@@ -32,10 +33,14 @@ export class RawConnection {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<RawConnection> {
+  /** A connection to 127.0.0.1:`port`; over TLS trusting `tls.ca` when given. */
+  static open(port: number, tls?: { ca: string }): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       // Half-open allowed, as curl's or Go's sockets: writing goes on after the server's FIN.
-      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(new RawConnection(socket)));
+      const options = { port, host: '127.0.0.1', allowHalfOpen: true };
+      const socket: Socket = tls
+        ? tlsConnect({ ...options, ca: tls.ca }, () => resolve(new RawConnection(socket)))
+        : connect(options, () => resolve(new RawConnection(socket)));
       socket.once('error', reject);
     });
   }
