@@ -70,9 +70,13 @@ function watch(req: IncomingMessage, res: ServerResponse): void {
   // Before Node's own 'finish' listener, which drains a body nobody read or calls destroySoon().
   res.prependListener('finish', () => {
     const socket = res.socket as LingeringSocket | null;
-    if (!socket || socket.destroyed) return;
-    if (left === 'small' && !req.complete) req.resume();
-    if (left === 'body' && unread(req) !== 'nothing') socket.destroySoon = () => linger(socket);
+    if (!socket || socket.destroyed || left === 'nothing') return;
+    const rest = unread(req);
+    if (rest === 'nothing') return;
+    // Node closes after this answer (`Connection: close`: ours, or the client's, or HTTP/1.0) or keeps it.
+    const closing = (res as ServerResponse & { _last?: boolean })._last === true;
+    if (rest === 'small' && !closing) req.resume();
+    else socket.destroySoon = () => linger(socket);
   });
 }
 

@@ -196,4 +196,16 @@ describe('lingering is bounded', () => {
     conn.destroy();
     expect(lingeringCloses()).toBe(before);
   });
+
+  it('a small body left unread on a connection the client closes after the answer lingers too', async () => {
+    const before = lingeringCloses();
+    const conn = await RawConnection.open(repo.httpPort!);
+    const head = requestHead('PUT', '/v2/app/manifests/small', { Connection: 'close', 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Content-Length': 32 * 1024 });
+    expect(await sendBody(conn, head, { size: 32 * 1024, pieceBytes: 4096, pauseMs: 20 })).toEqual({ sent: 32 * 1024 });
+    const answer = await conn.response();
+    expect(answer.status).toBe(401);
+    expect(answer.headers.connection).toBe('close');
+    expect(await conn.closed()).toBe(true);
+    expect(lingeringCloses()).toBe(before + 1);
+  });
 });
