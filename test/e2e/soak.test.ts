@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
@@ -14,6 +14,9 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 // the baseline, and after the soak they must be back near it. A leak grows with the number of requests, so
 // the soak runs several times as many requests as the warm-up. WHARF_SOAK_SECONDS lengthens it and
 // WHARF_SOAK_SNAPSHOTS=<dir> writes heap snapshots at the baseline and the end (for hunting a leak).
+// WHARF_SOAK_SAMPLE_SECONDS=N probes the process every N seconds of the soak (after a full GC: RSS,
+// smaps_rollup's Anonymous, V8 heap, external, malloc's arena/in-use/free) and prints the series, also as JSON
+// lines to WHARF_SOAK_SAMPLES=<file> (docs/memory.md has such runs).
 
 const WARMUP_MS = 12_000;
 const SOAK_MS = Number(process.env.WHARF_SOAK_SECONDS ?? 30) * 1000;
@@ -104,9 +107,35 @@ async function work(client: RegistryClient, anonymous: RegistryClient, worker: n
 }
 
 const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
+const SAMPLE_MS = Number(process.env.WHARF_SOAK_SAMPLE_SECONDS ?? 0) * 1000;
+
+/** One line of the sampled series: seconds into the soak, MiB figures, requests so far. */
+function sampleLine(seconds: number, p: MemoryProbe): Record<string, number> {
+  const m = p.malloc;
+  return {
+    t: seconds,
+    requests: done.requests,
+    rss: mib(p.rssKiB * KiB),
+    anon: mib((p.smapsKiB.Anonymous ?? NaN) * KiB),
+    heapUsed: mib(p.memoryUsage.heapUsed),
+    heapTotal: mib(p.memoryUsage.heapTotal),
+    external: mib(p.memoryUsage.external),
+    mallocArena: m ? mib(m.arena) : NaN,
+    mallocInUse: m ? mib(m.inUse) : NaN,
+    mallocFree: m ? mib(m.free) : NaN,
+    mallocMmapped: m ? mib(m.mmapped) : NaN,
+    heapPhysical: mib(p.heapPhysical),
+    fds: p.fds,
+    ...(p.trimmed
+      ? { rssTrimmed: mib(p.trimmed.rssKiB * KiB), anonTrimmed: mib((p.trimmed.smapsKiB.Anonymous ?? NaN) * KiB), mallocFreeTrimmed: p.trimmed.malloc ? mib(p.trimmed.malloc.free) : NaN }
+      : {}),
+  };
+}
 
 function summary(label: string, p: MemoryProbe): string {
-  return `${label}: rss ${mib(p.rssKiB * KiB)} MiB, heapUsed ${mib(p.memoryUsage.heapUsed)} MiB, external ${mib(p.memoryUsage.external)} MiB, arrayBuffers ${mib(p.memoryUsage.arrayBuffers)} MiB, fds ${p.fds}`;
+  const m = p.malloc;
+  const native = `anon ${mib((p.smapsKiB.Anonymous ?? NaN) * KiB)} MiB, malloc arena ${m ? mib(m.arena) : '?'} in use ${m ? mib(m.inUse) : '?'} free ${m ? mib(m.free) : '?'} mmapped ${m ? mib(m.mmapped) : '?'} MiB`;
+  return `${label}: rss ${mib(p.rssKiB * KiB)} MiB, ${native}, heapUsed ${mib(p.memoryUsage.heapUsed)} MiB, external ${mib(p.memoryUsage.external)} MiB, arrayBuffers ${mib(p.memoryUsage.arrayBuffers)} MiB, fds ${p.fds}`;
 }
 
 describe('bounded soak: pushes, pulls and deletes leave memory and descriptors where they were', () => {
@@ -121,7 +150,7 @@ describe('bounded soak: pushes, pulls and deletes leave memory and descriptors w
     probeFile = join(tmp, 'probe.json');
     const snapshotDir = process.env.WHARF_SOAK_SNAPSHOTS;
     if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
-    wharf = await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile, { gc: true, ...(snapshotDir ? { snapshotDir } : {}) }) });
+    wharf = await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile, { gc: true, trim: SAMPLE_MS > 0, ...(snapshotDir ? { snapshotDir } : {}) }) });
     cleanup.add('wharf', () => wharf.stop());
   });
   afterAll(() => cleanup.run());
@@ -136,14 +165,25 @@ describe('bounded soak: pushes, pulls and deletes leave memory and descriptors w
       const base = memImage([randomBytes(MiB)]);
       await push(clients[0]!, 'soak/base', 'stable', base, 'chunked');
 
-      const run = async (ms: number) => {
-        const until = Date.now() + ms;
+      const samples: Record<string, number>[] = [];
+      const run = async (ms: number, sampled = false) => {
+        const started = Date.now();
+        const until = started + ms;
         let peak = 0;
         const sampler = setInterval(() => (peak = Math.max(peak, residentMiB(wharf.pid!).rss)), 250);
+        let probing = Promise.resolve();
+        const record = async () => {
+          const line = sampleLine(Math.round((Date.now() - started) / 1000), await probeMemory(wharf.pid!, probeFile));
+          samples.push(line);
+          if (process.env.WHARF_SOAK_SAMPLES) appendFileSync(process.env.WHARF_SOAK_SAMPLES, `${JSON.stringify(line)}\n`);
+        };
+        const prober = sampled && SAMPLE_MS > 0 ? setInterval(() => (probing = probing.then(record)), SAMPLE_MS) : null;
         try {
           await Promise.all(clients.map((client, i) => work(client, anonymous, i, until, base)));
         } finally {
           clearInterval(sampler);
+          if (prober) clearInterval(prober);
+          await probing;
         }
         return peak;
       };
@@ -157,7 +197,7 @@ describe('bounded soak: pushes, pulls and deletes leave memory and descriptors w
       const warmupRequests = done.requests;
       const warmupPushes = done.pushes;
       const baseline = await settle();
-      const peakMiB = await run(SOAK_MS);
+      const peakMiB = await run(SOAK_MS, true);
       const after = await settle();
       const soakRequests = done.requests - warmupRequests;
       const externalPerPush = (after.memoryUsage.external - baseline.memoryUsage.external) / (done.pushes - warmupPushes);
@@ -168,6 +208,7 @@ describe('bounded soak: pushes, pulls and deletes leave memory and descriptors w
           summary('baseline (after warm-up, GC)', baseline),
           summary('after soak (GC)', after),
           `peak RSS during the soak ${Math.round(peakMiB)} MiB, VmHWM ${mib(after.hwmKiB * KiB)} MiB; external memory per push of the soak ${Math.round(externalPerPush)} bytes`,
+          ...samples.map((line) => `sample ${JSON.stringify(line)}`),
         ].join('\n'),
       );
       // The soak did run, and did more than the warm-up: a per-request leak would show at least that much more.

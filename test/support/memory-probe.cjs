@@ -2,7 +2,8 @@
 // Loaded into a Wharf process with NODE_OPTIONS=--require (test/support/memory.ts): on SIGUSR2 it writes
 // what the process holds to $WHARF_MEMORY_PROBE_FILE as JSON: the packages loaded through require() (by name;
 // ES modules are not listed), how many CommonJS modules are loaded, process.memoryUsage(), V8's heap spaces,
-// VmRSS/VmHWM from /proc/self/status in KiB and the number of open file descriptors. npm run bench (idle-rss)
+// VmRSS/VmHWM from /proc/self/status in KiB, /proc/self/smaps_rollup in KiB (Rss, Anonymous, ...), malloc's own
+// figures (mallinfo2 through the native addon, when it is there) and the number of open file descriptors. npm run bench (idle-rss)
 // uses it too. With WHARF_MEMORY_PROBE_GC=1 it collects garbage first (so heapUsed is what is live); with
 // WHARF_MEMORY_PROBE_SNAPSHOTS=<dir> it also writes a heap snapshot there (leak hunting).
 const fs = require('node:fs');
@@ -21,6 +22,31 @@ if (process.env.WHARF_MEMORY_PROBE_GC === '1') {
 }
 let snapshots = 0;
 
+/** Wharf's native addon (malloc's figures, malloc_trim), or null. */
+function nativeIo() {
+  try {
+    return require('@wharf/native-io');
+  } catch {
+    return null;
+  }
+}
+
+/** malloc's figures, through Wharf's native addon when it is loaded (null otherwise). */
+function mallocStats() {
+  return nativeIo()?.mallocStats() ?? null;
+}
+
+/** /proc/self/smaps_rollup in KiB by field name (Rss, Pss, Anonymous, Private_Dirty, ...). */
+function smapsRollup() {
+  const out = {};
+  try {
+    for (const m of fs.readFileSync('/proc/self/smaps_rollup', 'utf8').matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[m[1]] = Number(m[2]);
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
 process.on('SIGUSR2', () => {
   if (gc) {
     gc();
@@ -32,7 +58,24 @@ process.on('SIGUSR2', () => {
   const heapSpaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
   const modules = Object.keys(require.cache).length;
   const fds = fs.readdirSync('/proc/self/fd').length;
-  const out = { packages, modules, memoryUsage: process.memoryUsage(), heapSpaces, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), fds };
+  const out = {
+    packages,
+    modules,
+    memoryUsage: process.memoryUsage(),
+    heapSpaces,
+    rssKiB: kib('VmRSS'),
+    hwmKiB: kib('VmHWM'),
+    smapsKiB: smapsRollup(),
+    malloc: mallocStats(),
+    heapPhysical: v8.getHeapStatistics().total_physical_size,
+    fds,
+  };
+  // With WHARF_MEMORY_PROBE_TRIM=1: malloc_trim (what Wharf does every minute), then RSS again: what malloc
+  // held free and gave back, as opposed to memory in use.
+  if (process.env.WHARF_MEMORY_PROBE_TRIM === '1' && nativeIo()) {
+    nativeIo().releaseFreeMemory();
+    out.trimmed = { rssKiB: Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]), smapsKiB: smapsRollup(), malloc: mallocStats() };
+  }
   const dir = process.env.WHARF_MEMORY_PROBE_SNAPSHOTS;
   if (dir) out.snapshot = v8.writeHeapSnapshot(path.join(dir, `probe-${++snapshots}.heapsnapshot`));
   fs.writeFileSync(process.env.WHARF_MEMORY_PROBE_FILE, JSON.stringify(out));

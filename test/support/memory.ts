@@ -13,6 +13,14 @@ export interface MemoryProbe {
   heapSpaces: Record<string, { size: number; used: number }>;
   rssKiB: number;
   hwmKiB: number;
+  /** /proc/<pid>/smaps_rollup in KiB by field (Rss, Anonymous, Private_Dirty, ...). */
+  smapsKiB: Record<string, number>;
+  /** malloc's figures in bytes (mallinfo2, through the native addon), null without it. */
+  malloc: { arena: number; mmapped: number; inUse: number; free: number; releasable: number } | null;
+  /** V8's heap pages that are resident (bytes). */
+  heapPhysical: number;
+  /** With WHARF_MEMORY_PROBE_TRIM=1: the same right after malloc_trim. */
+  trimmed?: { rssKiB: number; smapsKiB: Record<string, number>; malloc: MemoryProbe['malloc'] };
   /** Open file descriptors of the process. */
   fds: number;
   /** The heap snapshot written (WHARF_MEMORY_PROBE_SNAPSHOTS). */
@@ -20,12 +28,13 @@ export interface MemoryProbe {
 }
 
 /** Environment that loads the probe into a Wharf process (Wharf.start({ env })); it answers SIGUSR2 with a report. */
-export function memoryProbeEnv(file: string, options: { gc?: boolean; snapshotDir?: string } = {}): Record<string, string> {
+export function memoryProbeEnv(file: string, options: { gc?: boolean; snapshotDir?: string; trim?: boolean } = {}): Record<string, string> {
   return {
     NODE_OPTIONS: `--require ${join(REPO_ROOT, 'test', 'support', 'memory-probe.cjs')}`,
     WHARF_MEMORY_PROBE_FILE: file,
     ...(options.gc ? { WHARF_MEMORY_PROBE_GC: '1' } : {}),
     ...(options.snapshotDir ? { WHARF_MEMORY_PROBE_SNAPSHOTS: options.snapshotDir } : {}),
+    ...(options.trim ? { WHARF_MEMORY_PROBE_TRIM: '1' } : {}),
   };
 }
 

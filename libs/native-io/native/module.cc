@@ -1,7 +1,9 @@
 // The addon's entry: sendfile (sendfile.cc), gates (gate.cc), the HTTP connection (http-ops.cc), running
-// hashes (hasher.cc), dup and releaseFreeMemory.
+// hashes (hasher.cc), dup, releaseFreeMemory and mallocStats.
 #include <malloc.h>
 #include <unistd.h>
+
+#include <utility>
 
 #include "napi-util.h"
 
@@ -39,6 +41,23 @@ napi_value ReleaseFreeMemory(napi_env /*env*/, napi_callback_info /*info*/) {
   return nullptr;
 }
 
+// mallocStats(): what glibc's malloc holds (mallinfo2), in bytes: `arena` (heap obtained with brk/mmap'd arenas),
+// `mmapped` (large blocks in their own mappings), `inUse` (allocated), `free` (free inside the arenas),
+// `releasable` (free at the top of the main heap). Tells native allocations from allocator keep (memory probes).
+napi_value MallocStats(napi_env env, napi_callback_info /*info*/) {
+  struct mallinfo2 info = mallinfo2();
+  napi_value result;
+  napi_create_object(env, &result);
+  const std::pair<const char*, size_t> fields[] = {
+      {"arena", info.arena}, {"mmapped", info.hblkhd}, {"inUse", info.uordblks}, {"free", info.fordblks}, {"releasable", info.keepcost}};
+  for (const auto& [name, bytes] : fields) {
+    napi_value value;
+    napi_create_double(env, static_cast<double>(bytes), &value);
+    napi_set_named_property(env, result, name, value);
+  }
+  return result;
+}
+
 void Export(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value);
@@ -50,6 +69,7 @@ napi_value Init(napi_env env, napi_value exports) {
   WHARF_FUNCTIONS(WHARF_EXPORT)
   Export(env, exports, "dup", Dup);
   Export(env, exports, "releaseFreeMemory", ReleaseFreeMemory);
+  Export(env, exports, "mallocStats", MallocStats);
   return exports;
 }
 

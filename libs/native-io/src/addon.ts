@@ -41,6 +41,7 @@ export interface NativeAddon {
   hasherDigest(hasher: HasherHandle): string;
   dup(fd: number): number;
   releaseFreeMemory(): void;
+  mallocStats(): MallocStats;
 }
 
 /** The addon, or null when it is not built, not Linux, or turned off with WHARF_ZERO_COPY=off. */
@@ -72,4 +73,23 @@ export function dupFd(fd: number): number | null {
  */
 export function releaseFreeMemory(): void {
   addon?.releaseFreeMemory();
+}
+
+/** What glibc's malloc holds, in bytes (mallinfo2). */
+export interface MallocStats {
+  /** Heap obtained by malloc's arenas (brk and mmap'd arenas). */
+  arena: number;
+  /** Large blocks in mappings of their own. */
+  mmapped: number;
+  /** Allocated, in arenas and mappings. */
+  inUse: number;
+  /** Free inside the arenas (kept by malloc, resident unless trimmed). */
+  free: number;
+  /** Free at the top of the main heap (what trimming gives back for sure). */
+  releasable: number;
+}
+
+/** malloc's own view of the process's native memory (diagnostics: native allocations vs what malloc keeps); null without the addon. */
+export function mallocStats(): MallocStats | null {
+  return addon ? addon.mallocStats() : null;
 }
