@@ -26,6 +26,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type * as http from 'node:http';
+import type { RepositoryStatusJson } from '@wharf/api-types';
 import { startDistribution, startWharf, type DistributionServer, type Server, type WharfServer } from './servers';
 import { startPassthrough, diffCounts, waitIdle, type CountsDiff, type Passthrough } from './passthrough';
 import { RandomSource, imageConfig, dockerManifest, sha256, MEDIA, type BlobRef } from './content';
@@ -313,7 +314,8 @@ async function ownCounters(target: CountedTarget): Promise<OwnCounters | null> {
   try {
     const res = await request(target.statusUrl, { headers: target.headers, timeoutMs: 10_000 });
     if (res.status !== 200) return null;
-    return (JSON.parse(res.body.toString('utf8')) as { counters?: { upstreamRequests?: OwnCounters } }).counters?.upstreamRequests ?? null;
+    const status = JSON.parse(res.body.toString('utf8')) as RepositoryStatusJson;
+    return 'counters' in status ? status.counters.upstreamRequests : null;
   } catch {
     return null;
   }

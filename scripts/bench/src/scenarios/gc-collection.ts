@@ -18,6 +18,7 @@ import { sha256, dockerManifest, MEDIA } from '../lib/content';
 import { startSampler, round } from '../lib/rss';
 import { runCommand } from '../lib/proc';
 import { sleep } from '../lib/measure';
+import type { TaskJson } from '@wharf/api-types';
 import type { BenchContext, Results, Scenario } from '../lib/context';
 
 /** One synthetic image: a config and LAYERS small random layers, pushed as <name>:<tag>. */
@@ -30,14 +31,6 @@ interface GcImage {
   digest: string;
 }
 
-/** GET /service/rest/v1/tasks/cleanup (the parts read here). */
-interface TaskState {
-  currentState: string;
-  lastRun: string | null;
-  lastRunResult: string | null;
-  lastRunDurationMs: number;
-  lastRunSummary: { blobsDeleted: number } & Record<string, unknown>;
-}
 
 const LAYERS = 4;
 // Below the login throttle's 9 attempts under way per user and address (security/domain/throttle.ts): every
@@ -131,9 +124,9 @@ function percentile(values: readonly number[], p: number): number | null {
   return round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)], 2);
 }
 
-async function taskState(wharf: WharfServer): Promise<TaskState> {
+async function taskState(wharf: WharfServer): Promise<TaskJson> {
   const res = await request(`${wharf.mainUrl}/service/rest/v1/tasks/cleanup`, { headers: wharf.headers });
-  return JSON.parse(res.body.toString()) as TaskState;
+  return JSON.parse(res.body.toString()) as TaskJson;
 }
 
 /**
@@ -164,10 +157,10 @@ async function collect<T>(
   const mem = sampler.stop();
   if (task.lastRunResult !== 'OK') throw new Error(`Wharf: the cleanup task ended ${task.lastRunResult}: ${JSON.stringify(task.lastRunSummary)}`);
   return {
-    seconds: round(task.lastRunDurationMs / 1000, 2),
+    seconds: round((task.lastRunDurationMs ?? NaN) / 1000, 2),
     peakRssMiB: mem.vmHwmSinceReset && mem.vmHwmMiB !== null ? mem.vmHwmMiB : mem.peakRssMiB,
     cpuSeconds: mem.cpuSeconds,
-    blobsDeleted: task.lastRunSummary.blobsDeleted,
+    blobsDeleted: Number(task.lastRunSummary?.blobsDeleted),
     during: duringResult,
   };
 }
