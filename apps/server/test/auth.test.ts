@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
 import type { HttpResult } from './support/http';
 import { Registry, expectHeadError } from './support/registry';
 import { type HostedFixture, hostedFixture } from './support/setup';
-import { type TestWharf, startTestWharf } from './support/wharf';
+import { useTestWharf } from './support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf({ loginThrottle: [{ name: 'user-address', maxFailures: 10_000, windowMs: 60_000 }] });
 let repo: HostedFixture;
 const m = imageManifest();
 
 // This file pins the Basic realm (DockerToken off); the token realm, the default, is covered in security/.
 beforeAll(async () => {
   // Many deliberate failures from one address: loosen the throttle here (security/ tests the real limits).
-  wharf = await startTestWharf({ loginThrottle: [{ name: 'user-address', maxFailures: 10_000, windowMs: 60_000 }] });
   const realms = await wharf.http.put('/service/rest/v1/security/realms/active', {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(['NexusAuthenticatingRealm']),
@@ -20,10 +19,6 @@ beforeAll(async () => {
   expect(realms.status).toBe(204);
   repo = await hostedFixture(wharf, 'auth-hosted');
   await repo.connector.pushImage('app', 'v1', m);
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 function expectChallenge(res: HttpResult, head = false): void {

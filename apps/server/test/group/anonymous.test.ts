@@ -3,7 +3,7 @@ import { type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import type { HttpResult } from '../support/http';
 import { freePort } from '../support/ports';
 import { Registry } from '../support/registry';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, startUpstream } from '../proxy/support/proxy-fixture';
 import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, setAnonymous } from './support/group-fixture';
 
@@ -12,7 +12,7 @@ import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, setAno
 // asks for something only a hidden member could have, it is asked to log in (401 with a challenge),
 // not told "not found" (404), so that docker sends its credentials.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstream: Upstream;
 let group: GroupFixture;
 let openGroup: GroupFixture;
@@ -23,7 +23,6 @@ const accept = { headers: { Accept: ACCEPT_ALL } };
 
 beforeAll(async () => {
   upstream = await startUpstream('grp-anon');
-  wharf = await startTestWharf();
   await setAnonymous(wharf, true);
   await upstream.direct.pushImage('team/public', '1', publicImage);
   hosted = (await createHostedOn(wharf, 'ga-hosted')).registry; // forceBasicAuth: true
@@ -36,7 +35,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstream?.close();
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { REPOSITORIES } from '../support/rest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, proxyBody, startUpstream } from '../proxy/support/proxy-fixture';
 import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, setAnonymous } from './support/group-fixture';
 
@@ -13,7 +13,7 @@ import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, setAno
 // proxies are left out, hosted members stay. Two upstream Distributions here both have
 // library/app:1, with different content.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstreamA: Upstream;
 let upstreamB: Upstream;
 let group: GroupFixture;
@@ -32,7 +32,6 @@ function viaNs(image: string, reference: string, ns?: string) {
 beforeAll(async () => {
   upstreamA = await startUpstream('grp-ns-a');
   upstreamB = await startUpstream('grp-ns-b');
-  wharf = await startTestWharf();
   await upstreamA.direct.pushImage('library/app', '1', appA);
   await upstreamB.direct.pushImage('library/app', '1', appB);
   await upstreamA.direct.pushImage('team/only-a', '1', onlyA);
@@ -46,7 +45,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstreamA?.close();
   await upstreamB?.close();
 });

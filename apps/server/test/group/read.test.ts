@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '@wharf/test-kit';
 import type { Registry } from '../support/registry';
 import { expectHeadError, expectRegistryError } from '../support/registry';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, startUpstream } from '../proxy/support/proxy-fixture';
 import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, sortedUnion, walkPages } from './support/group-fixture';
 
@@ -10,7 +10,7 @@ import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, sorted
 // manifests by tag from the first member that has the tag, by digest and blobs from any member,
 // tags/list and _catalog merged, deduplicated, sorted and paginated.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstream: Upstream;
 let hosted: Registry;
 let proxy: Registry;
@@ -37,7 +37,6 @@ const ALL_TAGS = sortedUnion(HOSTED_TAGS, UPSTREAM_TAGS);
 
 beforeAll(async () => {
   upstream = await startUpstream('grp-read');
-  wharf = await startTestWharf();
 
   await upstream.direct.pushImage('team/app', 'shared', upShared);
   await upstream.direct.pushImage('team/app', '1.0', upOnePointO);
@@ -64,7 +63,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstream?.close();
 });
 

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest } from '@wharf/test-kit';
 import { canBind, freePort } from '../support/ports';
 import { REPOSITORIES, deleteRepository, fieldIds } from '../support/rest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL } from '../proxy/support/proxy-fixture';
 import { createGroup, createGroupRaw, createHostedOn, createProxyRepo, getGroup, groupBody, updateGroupRaw } from './support/group-fixture';
 
@@ -10,18 +10,13 @@ import { createGroup, createGroupRaw, createHostedOn, createProxyRepo, getGroup,
 // (members exist, no group contains itself, no cycles, the writable member is a hosted member,
 // a member in use cannot be deleted), each refused with 400 and nothing changed.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   await createHostedOn(wharf, 'gv-hosted');
   await createHostedOn(wharf, 'gv-hosted-2');
   // Never contacted in these tests: nothing is pulled through it.
   await createProxyRepo(wharf, 'gv-proxy', { remoteUrl: 'http://127.0.0.1:9/' });
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 interface GroupView {

@@ -3,14 +3,14 @@ import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { Registry, expectRegistryError, pathOf, withQuery } from '../support/registry';
 import { freePort } from '../support/ports';
 import { REPOSITORIES } from '../support/rest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, type Upstream, startUpstream } from '../proxy/support/proxy-fixture';
 import { type GroupFixture, createGroup, createHostedOn, createProxyRepo, getGroup, updateGroupRaw } from './support/group-fixture';
 
 // Pushes through a group: every write goes to the group's writable member (a hosted repository),
 // whichever way the group is addressed, and is then visible through the hosted repository's own port.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstream: Upstream;
 let hostedA: { name: string; port: number; registry: Registry };
 let hostedB: { name: string; port: number; registry: Registry };
@@ -20,7 +20,6 @@ const accept = { headers: { Accept: ACCEPT_ALL } };
 
 beforeAll(async () => {
   upstream = await startUpstream('grp-write');
-  wharf = await startTestWharf();
   hostedA = await createHostedOn(wharf, 'grp-w-hosted-a');
   hostedB = await createHostedOn(wharf, 'grp-w-hosted-b');
   await createProxyRepo(wharf, 'grp-w-proxy', { remoteUrl: upstream.faults.url });
@@ -31,7 +30,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstream?.close();
 });
 

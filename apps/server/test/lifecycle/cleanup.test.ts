@@ -1,15 +1,15 @@
 import type { BlobStoreSummaryJson, CleanupPolicyJson, CleanupPreviewJson, TaskJson } from '@wharf/api-types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Blob, type Manifest, imageManifest, randomBlob, randomConfig } from '@wharf/test-kit';
 import { fieldIds } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { runTask, setGrace, storedBlobs } from '../support/tasks';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
 // Cleanup policies (REST, preview) and the cleanup task freeing space right away: one hosted repository
 // with images that share a base layer, a policy deleting `pr-*` tags, the task run through the REST API.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 const POLICIES = '/service/rest/v1/cleanup-policies';
 
@@ -26,12 +26,7 @@ const policy = (name: string, extra: Partial<CleanupPolicyJson> = {}): CleanupPo
 });
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'lc-hosted', { httpPort: null });
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe('REST /service/rest/v1/cleanup-policies', () => {

@@ -5,7 +5,7 @@ import type { HttpResult } from '../support/http';
 import { type Registry, withQuery } from '../support/registry';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { runTask, setGrace, storedBlobs } from '../support/tasks';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, type Upstream, createProxy, startUpstream } from '../proxy/support/proxy-fixture';
 
 // Issue 14's soak: for a bounded time (WHARF_SOAK_SECONDS, default 45), pushes of images that share
@@ -20,14 +20,13 @@ import { ProxyClient, type Upstream, createProxy, startUpstream } from '../proxy
 const SECONDS = Number(process.env.WHARF_SOAK_SECONDS ?? 45);
 const IMAGES = ['app', 'web', 'tools/jq'];
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstream: Upstream;
 let hosted: HostedFixture;
 let proxy: ProxyClient;
 
 beforeAll(async () => {
   upstream = await startUpstream('gc-soak');
-  wharf = await startTestWharf();
   hosted = await hostedFixture(wharf, 'soak-hosted', { httpPort: null });
   await createProxy(wharf, 'soak-proxy', { remoteUrl: upstream.faults.url });
   proxy = new ProxyClient(wharf, 'soak-proxy');
@@ -35,7 +34,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstream?.close();
 });
 

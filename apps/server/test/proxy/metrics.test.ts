@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstream: Upstream;
 
 beforeAll(async () => {
   upstream = await startUpstream('metrics');
-  wharf = await startTestWharf();
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstream?.close();
 });
 

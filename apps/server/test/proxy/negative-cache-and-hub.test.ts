@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, createProxy, invalidateCache, upstreamFor } from './support/proxy-fixture';
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 // Every suite runs against a plain-HTTP upstream and against an HTTPS one (its CA trusted through NODE_EXTRA_CA_CERTS).
 describe.each(SCHEMES)('%s upstream', (scheme) => {

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MT, type Manifest, imageManifest, indexManifest, manifestDescriptor, randomBlob, sha256 } from '@wharf/test-kit';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, ProxyClient, SCHEMES, createProxy, invalidateCache, proxyStatus, upstreamFor } from './support/proxy-fixture';
 
 // A proxy repository in front of a real CNCF Distribution (through a counting pass-through),
 // pulled by path on the main port: /v2/<proxy>/<image>/... with Basic admin credentials.
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 const isManifestOf = (image: string, reference: string) => (r: { image?: string; reference?: string }) =>
   r.image === image && r.reference === reference;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
 
 const MiB = 1024 * 1024;
@@ -9,16 +9,14 @@ const MiB = 1024 * 1024;
 // parallel), with Wharf in this process: any process warning raised meanwhile fails the test. (Such pulls
 // filled logs with "MaxListenersExceededWarning: 11 close listeners added to [ServerResponse]".)
 describe('a cold pull of a 250 MiB image over TLS', () => {
-  let wharf: TestWharf;
+  const wharf = useTestWharf();
   let upstream: Upstream;
 
   beforeAll(async () => {
     upstream = await startUpstream('tls-pull', { scheme: 'https' });
-    wharf = await startTestWharf();
   });
 
   afterAll(async () => {
-    await wharf?.close();
     await upstream?.close();
   });
 

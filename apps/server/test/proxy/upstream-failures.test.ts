@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, imageManifest, sha256 } from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor, type ErrorBody, pullAll } from './support/proxy-fixture';
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 // Every suite runs against a plain-HTTP upstream and against an HTTPS one (its CA trusted through NODE_EXTRA_CA_CERTS).
 describe.each(SCHEMES)('%s upstream', (scheme) => {

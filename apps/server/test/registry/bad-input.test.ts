@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MT, blobOf, imageManifest, randomBlob, sha512, unknownDigest } from '@wharf/test-kit';
 import { rawRequest } from '../support/http';
 import { Registry, expectHeadError, expectRegistryError, withQuery } from '../support/registry';
 import { createHostedRaw, hostedBody } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 const OCTETS = { 'Content-Type': 'application/octet-stream' };
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'bad-input');
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 /** The server is still up and consistent: a full push and pull works. */

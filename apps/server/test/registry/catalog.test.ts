@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest } from '@wharf/test-kit';
 import { Registry, expectRegistryError, nextLink } from '../support/registry';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let main: Registry;
 const fixtures: HostedFixture[] = [];
 // Names whose code-point order (what "lexical" and the `last` cursor mean) differs from locale collation.
@@ -19,7 +19,6 @@ const IMAGES: Record<string, string[]> = {
 const ALL = REPOSITORIES.flatMap((r) => IMAGES[r]!.map((i) => `${r}/${i}`)).sort();
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   main = new Registry(wharf.http);
   for (const name of REPOSITORIES) {
     const fixture = await hostedFixture(wharf, name);
@@ -28,10 +27,6 @@ beforeAll(async () => {
   }
   // A repository with no images adds nothing.
   await hostedFixture(wharf, 'cat-empty');
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 async function walk(registry: Registry, n: number, first = `?n=${n}`): Promise<{ items: string[]; pages: number }> {

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'delete-hosted');
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe.each(FORMS)('DELETE manifest by digest through the %s form', (form) => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MT, type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 const IMAGE = 'team/web';
 let oci: Manifest;
@@ -13,7 +13,6 @@ let untyped: Manifest;
 const big = randomBlob(100_000);
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'pull-hosted');
   oci = imageManifest({ layers: [big, randomBlob(10)] });
   await repo.connector.pushImage(IMAGE, '1.0', oci);
@@ -22,10 +21,6 @@ beforeAll(async () => {
   // No mediaType field in the JSON: the stored type comes from the Content-Type it was pushed with.
   untyped = imageManifest({ bodyMediaType: null });
   await repo.connector.pushImage('team/untyped', 'latest', untyped);
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe('GET /v2/ (API version check)', () => {

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBlob, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError, pathOf, withQuery } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 let other: HostedFixture;
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'blobs-hosted');
   other = await hostedFixture(wharf, 'blobs-other');
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 const OCTETS = { 'Content-Type': 'application/octet-stream' };

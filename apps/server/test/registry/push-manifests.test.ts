@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MT,
   descriptorOf,
@@ -14,19 +14,14 @@ import {
 import { rawRequest } from '../support/http';
 import { expectRegistryError, pathOf } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 const MAX = 4 * 1024 * 1024;
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'manifests-hosted');
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe.each(FORMS)('PUT manifest through the %s form', (form) => {

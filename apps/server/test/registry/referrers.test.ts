@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MT,
   type Manifest,
@@ -10,9 +10,9 @@ import {
 } from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 const IMAGE = 'app/signed';
 const SBOM = 'application/vnd.example.sbom.v1';
@@ -28,7 +28,6 @@ interface ReferrersIndex {
 }
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'referrers-hosted');
   subject = imageManifest();
   await repo.connector.pushImage(IMAGE, 'v1', subject);
@@ -36,10 +35,6 @@ beforeAll(async () => {
   signature = artifactManifest(manifestDescriptor(subject), SIG, { 'org.example.signature.fingerprint': 'abcd' });
   await repo.connector.pushBlobs(IMAGE, sbom.blobs);
   await repo.connector.pushBlobs(IMAGE, signature.blobs);
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe('pushing a manifest with a subject', () => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest } from '@wharf/test-kit';
 import { expectRegistryError, nextLink } from '../support/registry';
 import { FORMS, type HostedFixture, hostedFixture, via } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 const IMAGE = 'lib/tagged';
 // Pushed in a scrambled order; ASCII order puts upper case first.
@@ -12,17 +12,12 @@ const TAGS = ['v1.10', 'latest', 'A-upper', 'v1.2', 'beta', '1.0', 'v1.1'];
 const SORTED = [...TAGS].sort();
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'tags-hosted');
   const m = imageManifest();
   await repo.connector.pushBlobs(IMAGE, m.blobs);
   for (const tag of TAGS) expect((await repo.connector.putManifest(IMAGE, tag, m)).status).toBe(201);
   const untagged = imageManifest();
   await repo.connector.pushImage('lib/untagged', untagged.digest, untagged);
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe.each(FORMS)('GET tags/list through the %s form', (form) => {

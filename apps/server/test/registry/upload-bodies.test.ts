@@ -8,7 +8,7 @@ import { RawConnection, chunked, requestHead } from '../support/raw-connection';
 import { Registry, expectRegistryError, pathOf, withQuery } from '../support/registry';
 import { createHosted } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
 // Upload bodies of 1 MiB and more (and every chunked one) are taken off Node's HTTP parser and read by the
 // native addon into the upload's file, on the server's own keep-alive connection (http/taken-bodies.ts).
@@ -18,18 +18,13 @@ import { type TestWharf, startTestWharf } from '../support/wharf';
 const MiB = 1024 * 1024;
 const OCTETS = { 'Content-Type': 'application/octet-stream' };
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 let port: number;
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'taken-hosted');
   port = repo.httpPort!;
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 /** Counts of bodies taken off the parser and received by the addon during `work`. */

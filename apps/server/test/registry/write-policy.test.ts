@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { expectRegistryError, withQuery } from '../support/registry';
 import { updateHosted } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 describe('ALLOW_ONCE', () => {
   let repo: HostedFixture;

@@ -1,19 +1,11 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { describe, expect, it } from 'vitest';
+import { useTestWharf } from '../support/wharf';
 
 // A REST body over 1 MiB is refused with 413 and the connection is closed: a client still sending must
 // learn at once, not block on a connection nobody reads until its own timeout.
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 interface Outcome {
   response: string;

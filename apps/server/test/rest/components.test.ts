@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MT, type Manifest, imageManifest } from '@wharf/test-kit';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let repo: HostedFixture;
 let many: HostedFixture;
 let web: Manifest;
@@ -27,7 +27,6 @@ const components = (repository: string, token?: string) =>
   wharf.http.get(`/service/rest/v1/components?repository=${encodeURIComponent(repository)}${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   repo = await hostedFixture(wharf, 'browse', { httpPort: null });
   web = imageManifest();
   worker = imageManifest({ mediaType: MT.dockerManifest });
@@ -42,10 +41,6 @@ beforeAll(async () => {
   const m = imageManifest();
   await many.prefixed.pushBlobs('big', m.blobs);
   for (const tag of MANY_TAGS) expect((await many.prefixed.putManifest('big', tag, m)).status).toBe(201);
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 describe('GET /service/rest/v1/components?repository=', () => {

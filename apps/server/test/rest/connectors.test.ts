@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { canBind, freePort, isListening, occupyPort, release } from '../support/ports';
 import { createHosted, createHostedRaw, deleteRepository, getHosted, hostedBody, updateHosted } from '../support/rest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { startTestWharf, useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 async function apiAnswers(port: number): Promise<boolean> {
   try {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest } from '@wharf/test-kit';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
 const METRICS = '/service/metrics/prometheus';
 const SECURITY = '/service/rest/v1/security';
@@ -27,21 +27,16 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('GET /service/metrics/prometheus', () => {
-  let wharf: TestWharf;
+  const wharf = useTestWharf();
   let hosted: HostedFixture;
   const image = imageManifest();
 
   beforeAll(async () => {
-    wharf = await startTestWharf();
     hosted = await hostedFixture(wharf, 'metrics-hosted');
     await hosted.connector.pushImage('team/app', '1', image);
     expect((await hosted.connector.getManifest('team/app', '1', { headers: { Accept: image.mediaType } })).status).toBe(200);
     expect((await hosted.main.getManifest(hosted.mainName('team/app'), '1', { headers: { Accept: image.mediaType } })).status).toBe(200);
     expect((await hosted.connector.getBlob('team/app', image.blobs[1]!.digest)).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await wharf?.close();
   });
 
   it('passes promtool check metrics', async () => {

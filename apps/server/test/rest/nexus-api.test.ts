@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AssetJson, ComponentJson, PageJson, RepositorySummary } from '@wharf/api-types';
 import { imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
 // The calls a Nexus provisioning script makes (create, read, update, list, search, delete), with the
 // request and response shapes of Nexus Repository 3's REST API documentation.
@@ -41,12 +41,11 @@ function nexusHosted(name: string): Record<string, unknown> {
 }
 
 describe('a Nexus provisioning script against Wharf', () => {
-  let wharf: TestWharf;
+  const wharf = useTestWharf();
   let registry: Registry;
   const images = Array.from({ length: 55 }, (_, i) => imageManifest({ annotations: { n: String(i) } }));
 
   beforeAll(async () => {
-    wharf = await startTestWharf();
     registry = new Registry(wharf.http);
     expect((await wharf.http.sendJson('POST', `${API}/repositories/docker/hosted`, nexusHosted('nx-hosted'))).status).toBe(201);
     expect((await wharf.http.sendJson('POST', `${API}/repositories/docker/proxy`, nexusProxy('nx-proxy'))).status).toBe(201);
@@ -62,10 +61,6 @@ describe('a Nexus provisioning script against Wharf', () => {
       const name = i < 50 ? 'nx-hosted/team/app' : 'nx-hosted/team/tool';
       await registry.pushImage(name, `1.0.${i}`, image);
     }
-  });
-
-  afterAll(async () => {
-    await wharf?.close();
   });
 
   describe('repositories', () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT, apiTypeSchemas, generate, render } from '../../../../scripts/lib/openapi-responses';
 import { imageManifest } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { type Schema, type Schemas, incompatibilities, violations } from '../support/openapi-schema';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
 const API = '/service/rest/v1';
 
@@ -42,19 +42,14 @@ function operations(document: Document): [path: string, method: string, Operatio
 }
 
 describe('the OpenAPI document of the REST API', () => {
-  let wharf: TestWharf;
+  const wharf = useTestWharf();
   let document: Document;
 
   beforeAll(async () => {
-    wharf = await startTestWharf();
     const res = await wharf.anonymous.get('/service/rest/swagger.json');
     expect(res.status).toBe(200);
     expect(res.header('content-type')).toMatch(/^application\/json/);
     document = res.json<Document>();
-  });
-
-  afterAll(async () => {
-    await wharf?.close();
   });
 
   it('is served anonymously at /service/rest/swagger.json and is a valid OpenAPI 3.0 document', async () => {

@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { proxyBody } from '../proxy/support/proxy-fixture';
 import { freePort } from '../support/ports';
 import { REPOSITORIES, createHosted, fieldIds } from '../support/rest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
 // Proxy configurations refused at validation (400 naming the field, nothing created): credentials in the
 // remote URL, link-local and metadata upstreams, Wharf itself as its own upstream, regexes RE2 cannot run.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let hostedPort: number;
 
 beforeAll(async () => {
-  wharf = await startTestWharf();
   hostedPort = await freePort();
   await createHosted(wharf.http, 'local-hosted', { httpPort: hostedPort });
-});
-
-afterAll(async () => {
-  await wharf?.close();
 });
 
 async function refused(body: Record<string, unknown>, field: string, message: RegExp): Promise<void> {

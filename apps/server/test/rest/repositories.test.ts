@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageManifest } from '@wharf/test-kit';
 import { Registry, expectRegistryError } from '../support/registry';
 import {
@@ -11,17 +11,9 @@ import {
   hostedBody,
   updateHosted,
 } from '../support/rest';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 describe('status', () => {
   it('GET /service/rest/v1/status is 200 without credentials', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { ThrottleRule } from '../../src/security/domain/throttle';
 import type { WharfConfig } from '../../src/config/config';
 import { type Wharf, startWharf } from '../../src/wharf';
@@ -91,4 +92,26 @@ export async function startTestWharf(options: TestWharfOptions = {}): Promise<Te
       }
     },
   };
+}
+
+/**
+ * The Wharf of a test file (or of a describe block, when called inside one): started in a beforeAll and closed
+ * in an afterAll, both registered by this call. The object returned stands for it from that beforeAll on, so
+ * hooks registered after this call and the tests use it as they would the one startTestWharf returns.
+ */
+export function useTestWharf(options: TestWharfOptions = {}): TestWharf {
+  let current: TestWharf | undefined;
+  beforeAll(async () => {
+    current = await startTestWharf(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as TestWharf, {
+    get(_target, key) {
+      if (!current) throw new Error(`the test Wharf runs from its beforeAll to its afterAll (read of ${String(key)})`);
+      return Reflect.get(current, key);
+    },
+  });
 }
