@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { Containerd } from '../support/containerd';
 import { Distribution } from '../support/distribution';
-import { FaultProxy } from '../support/fault-proxy';
-import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
+import { type DiskImage, UpstreamRegistry, buildDiskImage } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
@@ -22,8 +21,8 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 describe('containerd pulls two registries\' images through one group with ?ns= routing', () => {
   const cleanup = new Cleanup();
   let tmp: string;
-  let faultsA: FaultProxy;
-  let faultsB: FaultProxy;
+  let faultsA: UpstreamRegistry;
+  let faultsB: UpstreamRegistry;
   let wharf: Wharf;
   let containerd: Containerd;
   let group: string;
@@ -33,9 +32,9 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
   let local: DiskImage;
   let localDigest: string;
 
-  async function registry(name: string): Promise<FaultProxy> {
+  async function registry(name: string): Promise<UpstreamRegistry> {
     const d = cleanup.stopping(`registry ${name}`, await Distribution.start({ dir: tmp, name }));
-    return cleanup.stopping(`fault proxy ${name}`, await FaultProxy.start({ target: d.url }));
+    return cleanup.stopping(`fault proxy ${name}`, await UpstreamRegistry.start({ target: d.url }));
   }
 
   beforeAll(async () => {
@@ -45,8 +44,8 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     appA = await buildDiskImage(join(tmp, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
     appB = await buildDiskImage(join(tmp, 'app-b'), { layers: [150_000], format: 'docker', gzip: true });
     local = await buildDiskImage(join(tmp, 'local'), { layers: [50_000], format: 'oci', gzip: true });
-    await new RegistryClient({ baseUrl: faultsA.target }).pushImage('library/app', '1', appA);
-    await new RegistryClient({ baseUrl: faultsB.target }).pushImage('library/app', '1', appB);
+    await new RegistryClient({ baseUrl: faultsA.target! }).pushImage('library/app', '1', appA);
+    await new RegistryClient({ baseUrl: faultsB.target! }).pushImage('library/app', '1', appB);
 
     wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const groupPort = await freePort();

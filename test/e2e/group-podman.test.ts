@@ -4,8 +4,7 @@ import { Cleanup } from '../support/cleanup';
 import { podman as runPodman } from '../support/podman';
 import { writeMirrorConfig } from '../support/containers-config';
 import { Distribution } from '../support/distribution';
-import { FaultProxy } from '../support/fault-proxy';
-import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
+import { type DiskImage, UpstreamRegistry, buildDiskImage } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
@@ -21,7 +20,7 @@ const IMAGE = 'team/tool';
 describe('podman pull through the group as a registries.conf mirror', () => {
   const cleanup = new Cleanup();
   let tmp: string;
-  let source: FaultProxy;
+  let source: UpstreamRegistry;
   let wharf: Wharf;
   let group: string;
   let image: DiskImage;
@@ -33,7 +32,7 @@ describe('podman pull through the group as a registries.conf mirror', () => {
     tmp = cleanup.tempDir('grpp');
     const hub = cleanup.stopping('hub registry', await Distribution.start({ dir: tmp, name: 'hub' }));
     const src = cleanup.stopping('source registry', await Distribution.start({ dir: tmp, name: 'src' }));
-    source = cleanup.stopping('fault proxy', await FaultProxy.start({ target: src.url }));
+    source = cleanup.stopping('fault proxy', await UpstreamRegistry.start({ target: src.url }));
     image = await buildDiskImage(join(tmp, 'image'), { layers: [2 << 20, 4096], format: 'docker', gzip: true });
     await new RegistryClient({ baseUrl: src.url }).pushImage(IMAGE, '1', image);
 

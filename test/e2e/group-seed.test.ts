@@ -4,9 +4,8 @@ import { seedBusybox } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { Dockerd, pushedDigest } from '../support/dockerd';
-import { FaultProxy } from '../support/fault-proxy';
 import { basicAuth, send } from '../support/http';
-import { MANIFEST_ACCEPT } from '@wharf/test-kit';
+import { MANIFEST_ACCEPT, UpstreamRegistry } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { PROVISIONED, provision } from '../support/provision';
 import { buildUniqueRootfs } from '../support/unique-rootfs';
@@ -25,7 +24,7 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
   const cleanup = new Cleanup();
   let tmp: string;
   let upstream: Distribution;
-  let faults: FaultProxy;
+  let faults: UpstreamRegistry;
   let wharf: Wharf;
   let groupPort: number;
   let hostedPort: number;
@@ -63,7 +62,7 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
   beforeAll(async () => {
     tmp = cleanup.tempDir('grp');
     upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
-    faults = cleanup.stopping('fault proxy', await FaultProxy.start({ target: upstream.url }));
+    faults = cleanup.stopping('fault proxy', await UpstreamRegistry.start({ target: upstream.url }));
     busyboxDigest = await seedBusybox(tmp, upstream.host, cleanup);
 
     wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));

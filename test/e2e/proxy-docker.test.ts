@@ -4,7 +4,7 @@ import { seedBusybox } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
-import { FaultProxy } from '../support/fault-proxy';
+import { UpstreamRegistry } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { Wharf } from '../support/wharf';
 
@@ -19,7 +19,7 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   const cleanup = new Cleanup();
   let tmp: string;
   let upstream: Distribution;
-  let faults: FaultProxy;
+  let faults: UpstreamRegistry;
   let wharf: Wharf;
   let mirror: string;
   let pushedDigest: string;
@@ -40,7 +40,7 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   beforeAll(async () => {
     tmp = cleanup.tempDir('pxd');
     upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
-    faults = cleanup.stopping('fault proxy', await FaultProxy.start({ target: upstream.url }));
+    faults = cleanup.stopping('fault proxy', await UpstreamRegistry.start({ target: upstream.url }));
     pushedDigest = await seedBusybox(tmp, upstream.host, cleanup);
 
     wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));

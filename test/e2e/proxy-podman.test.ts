@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { podman as runPodman } from '../support/podman';
 import { writeMirrorConfig } from '../support/containers-config';
-import { buildDiskImage, digestFile, type DiskImage, readOciLayout } from '@wharf/test-kit';
+import { type DiskImage, UpstreamRegistry, buildDiskImage, digestFile, readOciLayout } from '@wharf/test-kit';
 import { Distribution } from '../support/distribution';
-import { FaultProxy } from '../support/fault-proxy';
 import { freePort } from '../support/ports';
 import { runCommand, type RunResult } from '../support/process';
 import { readmeCodeBlocks } from '../support/readme';
@@ -24,7 +23,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   const cleanup = new Cleanup();
   let tmp: string;
   let upstream: Distribution;
-  let faults: FaultProxy;
+  let faults: UpstreamRegistry;
   let wharf: Wharf;
   let connector: string;
   let image: DiskImage;
@@ -43,7 +42,7 @@ describe('podman pull and skopeo copy through a registries.conf mirror', () => {
   beforeAll(async () => {
     tmp = cleanup.tempDir('pxp');
     upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'src' }));
-    faults = cleanup.stopping('fault proxy', await FaultProxy.start({ target: upstream.url }));
+    faults = cleanup.stopping('fault proxy', await UpstreamRegistry.start({ target: upstream.url }));
 
     // gzip layers (stored blocks) so podman can unpack them; Docker schema 2 as most registries serve.
     image = await buildDiskImage(join(tmp, 'image'), { layers: [3 << 20, 4096], format: 'docker', gzip: true });

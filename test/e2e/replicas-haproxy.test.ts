@@ -8,7 +8,7 @@ import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
-import { FaultProxy, Gate } from '../support/fault-proxy';
+import { UpstreamRegistry, Gate } from '@wharf/test-kit';
 import { Haproxy } from '../support/haproxy';
 import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
@@ -32,7 +32,7 @@ describe('two replicas behind HAProxy, with real docker', () => {
   let lb: Haproxy;
   let upstream: Distribution;
   /** Between the proxy and Distribution: counts requests and can hold blob GETs. */
-  let faults: FaultProxy;
+  let faults: UpstreamRegistry;
   const ports = { main: 0, hosted: 0, proxy: 0, group: 0 };
   const registry = (port: number) => `${LB}:${port}`;
   let seeded: { ref: string; digest: string };
@@ -97,7 +97,7 @@ describe('two replicas behind HAProxy, with real docker', () => {
     // The upstream of the proxy: Distribution, seeded by a real docker push.
     upstream = await Distribution.start({ dir: tmp, name: 'upstream' });
     cleanup.add('upstream', () => upstream.stop());
-    faults = await FaultProxy.start({ target: upstream.url });
+    faults = await UpstreamRegistry.start({ target: upstream.url });
     cleanup.add('fault proxy', () => faults.stop());
     const seeder = await Dockerd.start({ dir: tmp, name: 'seed' });
     cleanup.add('dockerd seed', () => seeder.stop());

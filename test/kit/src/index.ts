@@ -8,5 +8,7 @@ export * from './digest';
 export * from './disk-image';
 export * from './media-types';
 export * from './oci-layout';
+export * from './outcomes';
 export * from './random-layer';
 export * from './streams';
+export * from './upstream';

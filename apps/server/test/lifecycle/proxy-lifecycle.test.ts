@@ -1,28 +1,25 @@
 import type { ComponentJson, PageJson } from '@wharf/api-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gate } from '../../../../test/support/fault-proxy';
 import { waitFor } from '../../../../test/support/wait';
-import { type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
+import { Gate, type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { hostedFixture } from '../support/setup';
 import { runTask, setGrace, storedBlobs } from '../support/tasks';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, type Upstream, createProxy, proxyBody, startUpstream } from '../proxy/support/proxy-fixture';
 
 // Proxies and the storage lifecycle, against a real CNCF Distribution upstream: contentMaxAge, the cache
 // size limit (eviction by last pull), and a proxy fill in flight while a collection runs.
 
-let wharf: TestWharf;
+const wharf = useTestWharf();
 let upstream: Upstream;
 
 beforeAll(async () => {
   upstream = await startUpstream('lifecycle');
-  wharf = await startTestWharf();
   for (const task of ['cleanup', 'proxy-eviction']) await setGrace(wharf.http, task, 0);
 });
 
 afterAll(async () => {
-  await wharf?.close();
   await upstream?.close();
 });
 

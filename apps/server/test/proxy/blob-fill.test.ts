@@ -1,24 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nativeIoAvailable, nativeReceives, zeroCopyTransfers } from '@wharf/native-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gate } from '../../../../test/support/fault-proxy';
 import { waitFor } from '../../../../test/support/wait';
-import { type Blob, type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { type Blob, Gate, type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
+import { useTestWharf } from '../support/wharf';
 import { ProxyClient, SCHEMES, type StreamedBody, createProxy, proxyStatus, upstreamFor } from './support/proxy-fixture';
 
 const MiB = 1024 * 1024;
 const CLIENTS = 20;
 
-let wharf: TestWharf;
-
-beforeAll(async () => {
-  wharf = await startTestWharf();
-});
-
-afterAll(async () => {
-  await wharf?.close();
-});
+const wharf = useTestWharf();
 
 function expectIntact(results: StreamedBody[], blob: Blob): void {
   const summary = results.map((r) => ({ status: r.status, complete: r.complete, size: r.size, digest: r.digest }));

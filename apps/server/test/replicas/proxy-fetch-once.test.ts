@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gate } from '../../../../test/support/fault-proxy';
-import { type Blob, type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
+import { type Blob, Gate, type Manifest, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { ProxyClient, proxyBody, startUpstream, type Upstream } from '../proxy/support/proxy-fixture';
 import { type ReplicaPair, SHARED_STORE, startReplicaPair, within } from './support/replica-pair';

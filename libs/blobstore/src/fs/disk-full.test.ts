@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '@wharf/oci';
+import { errorOf } from '@wharf/test-kit';
 import { FileBlobStore } from './file-blob-store';
 import { isStoreFull } from './fs-util';
 
@@ -41,15 +42,6 @@ function bytes(size: number): Readable {
   });
 }
 
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the write to fail');
-}
-
 describe.skipIf(!root)('FileBlobStore on a full disk (8 MiB tmpfs)', () => {
   let store: FileBlobStore;
   let dir: string;
@@ -68,7 +60,7 @@ describe.skipIf(!root)('FileBlobStore on a full disk (8 MiB tmpfs)', () => {
   it('a blob larger than the disk: 507 store full, its temporary file removed, space back, the store still works', async () => {
     await freshStore();
     const before = await store.availableSpace();
-    const err = await rejection(store.write(bytes(12 * MIB)));
+    const err = await errorOf(store.write(bytes(12 * MIB)));
     expect(isStoreFull(err), err.message).toBe(true);
     expect(err.message).toMatch(/blob store is full/);
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
@@ -82,7 +74,7 @@ describe.skipIf(!root)('FileBlobStore on a full disk (8 MiB tmpfs)', () => {
     const before = await store.availableSpace();
     const id = await store.uploads.create();
     expect(await store.uploads.append(id, bytes(MIB), 0)).toBe(MIB);
-    const err = await rejection(store.uploads.append(id, bytes(12 * MIB), MIB));
+    const err = await errorOf(store.uploads.append(id, bytes(12 * MIB), MIB));
     expect(isStoreFull(err), err.message).toBe(true);
     expect(err.message).toMatch(/discarded/);
     expect(await store.uploads.size(id)).toBeNull();
@@ -101,7 +93,7 @@ describe.skipIf(!root)('FileBlobStore on a full disk (8 MiB tmpfs)', () => {
     await writeFile(ballast, Buffer.alloc(5 * MIB));
     try {
       for (const attempt of [store.uploads.create(), store.write(bytes(10)), store.write(bytes(10), { size: 10 })]) {
-        const err = await rejection(attempt);
+        const err = await errorOf(attempt);
         expect(isStoreFull(err), err.message).toBe(true);
         expect(err.message).toMatch(/kept free/);
       }
@@ -112,7 +104,7 @@ describe.skipIf(!root)('FileBlobStore on a full disk (8 MiB tmpfs)', () => {
     }
     expect(await store.floor.problem()).toBeNull();
     // A write whose size is known and would cross the floor is refused before a byte is written.
-    const err = await rejection(store.write(bytes(6 * MIB), { size: 6 * MIB }));
+    const err = await errorOf(store.write(bytes(6 * MIB), { size: 6 * MIB }));
     expect(err.message).toMatch(/would leave less than/);
     await store.uploads.create();
   });

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Manifest, collect, imageManifest, randomBlob, unknownDigest } from '@wharf/test-kit';
+import { type Manifest, UpstreamRegistry, collect, imageManifest, randomBlob, unknownDigest } from '@wharf/test-kit';
 import { describeReadContract } from '../../test/read-contract';
 import { type MemoryProxies, openProxyHarness, proxiesOnMemoryPorts } from '../../test/proxy-harness';
 import { distributionAvailable } from '../../test/upstream/distribution';
-import { FakeRegistry } from '../../test/upstream/fake-registry';
 import type { ProxyRepository } from './proxy-repository';
 
 // A proxy serves what its upstream (a real Distribution here) has, cold or cached, as any repository does.
@@ -16,19 +15,19 @@ if (distributionAvailable()) {
 
 // What makes a proxy a cache, on the in-memory ports in front of a fake upstream that counts what it is asked.
 describe('ProxyRepository as a cache (in-memory ports, fake upstream)', () => {
-  let upstream: FakeRegistry;
+  let upstream: UpstreamRegistry;
   let proxies: MemoryProxies;
   let proxy: ProxyRepository;
 
   beforeEach(async () => {
-    upstream = await FakeRegistry.start();
+    upstream = await UpstreamRegistry.start();
     proxies = await proxiesOnMemoryPorts(upstream.url);
     proxy = proxies.repository();
   });
 
   afterEach(async () => {
     await proxies.cleanup();
-    await upstream.close();
+    await upstream.stop();
   });
 
   /** Puts `m` (its blobs and itself, under `tag`) in the upstream. */
@@ -37,7 +36,7 @@ describe('ProxyRepository as a cache (in-memory ports, fake upstream)', () => {
     upstream.addManifest(image, tag, m.bytes, m.mediaType);
   }
 
-  const upstreamGets = (what: 'manifests' | 'blobs') => upstream.count('GET', `/${what}/`);
+  const upstreamGets = (what: 'manifests' | 'blobs') => upstream.count(what === 'manifests' ? 'manifest-get' : 'blob-get');
 
   it('fetches a cold image from the upstream once; the second pull is served from the cache without asking', async () => {
     const m = imageManifest();
@@ -87,10 +86,10 @@ describe('ProxyRepository as a cache (in-memory ports, fake upstream)', () => {
     expect((await proxy.getManifest('team/app', '1.0'))?.digest).toBe(m.digest);
     for (const blob of m.blobs) await collect((await proxy.getBlob('team/app', blob.digest))!.stream());
     await waitForFills();
-    await upstream.close();
+    await upstream.stop();
     expect((await proxy.getManifest('team/app', m.digest))?.bytes.equals(m.bytes)).toBe(true);
     for (const blob of m.blobs) expect((await collect((await proxy.getBlob('team/app', blob.digest))!.stream())).equals(blob.bytes)).toBe(true);
-    upstream = await FakeRegistry.start(); // for afterEach
+    upstream = await UpstreamRegistry.start(); // for afterEach
   });
 
   it('does not cache a blob whose bytes do not match its digest', async () => {

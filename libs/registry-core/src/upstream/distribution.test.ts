@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '@wharf/test-kit';
+import { TokenServer, collect, errorOf, sha256 } from '@wharf/test-kit';
 import {
   JwtMinter,
   type RunningDistribution,
@@ -16,7 +16,6 @@ import {
   pushImage,
   startDistribution,
 } from '../../test/upstream/distribution';
-import { FakeTokenServer, errorOf, readAll } from '../../test/upstream/fake-registry';
 import { selfSignedCert } from '../../test/upstream/tls';
 import { RegistryClient } from './registry-client';
 import type { UpstreamRequestKind } from './types';
@@ -62,7 +61,7 @@ describe.skipIf(cert === null)('against CNCF Distribution', () => {
         expect((await c.getManifest('team/app/api', pushed.digest, OCI))?.bytes.equals(pushed.manifest)).toBe(true);
         const blob = await c.getBlob('team/app/api', sha256(layer));
         expect(blob!.size).toBe(layer.length);
-        expect((await readAll(blob!.body.stream())).equals(layer)).toBe(true);
+        expect((await collect(blob!.body.stream())).equals(layer)).toBe(true);
         expect(await c.headManifest('team/app/api', 'nope', OCI)).toBeNull();
         expect(await c.getManifest('team/app/api', 'nope', OCI)).toBeNull();
         expect(await c.getManifest('other/image', 'v1', OCI)).toBeNull();
@@ -76,17 +75,17 @@ describe.skipIf(cert === null)('against CNCF Distribution', () => {
 
   describe('token auth', () => {
     let reg: RunningDistribution;
-    let tokens: FakeTokenServer;
+    let tokens: TokenServer;
     let digest: string;
 
     beforeAll(async () => {
       const minter = new JwtMinter(cert!.key, cert!.cert, 'wharf-upstream-test');
-      tokens = await FakeTokenServer.start({
+      tokens = await TokenServer.start({
         credentials: { username: 'puller', password: 'correct horse' },
         expiresIn: 300,
         mint: (g) => minter.mint(g),
       });
-      stops.push(() => tokens.close());
+      stops.push(() => tokens.stop());
       reg = await startDistribution({ dir: join(dir, 'token'), token: { realm: tokens.realm, minter } });
       stops.push(() => reg.stop());
       const pushToken = minter.mint({ scopes: ['repository:library/alpine:pull,push'], user: 'pusher' });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_MANIFEST_BYTES, isRegistryError } from '@wharf/oci';
 import { describe, expect, it } from 'vitest';
-import { type FakeRegistry, type FakeTokenServer, errorOf, imageManifest, readAll, sha256, fakesPerTest } from '../../test/upstream/fake-registry';
+import { type TokenServer, type UpstreamRegistry, blobOf, collect, errorOf, imageManifest, sha256, upstreamsPerTest } from '@wharf/test-kit';
 import { UpstreamError } from './errors';
 import { RegistryClient } from './registry-client';
 import type { RegistryClientOptions, UpstreamRequestKind } from './types';
@@ -10,7 +10,7 @@ const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const ACCEPT = `${OCI}, application/vnd.oci.image.index.v1+json`;
 const PASSWORD = 'pa55-w0rd-secret';
 
-const { defer, registry, tokenServer, objectStore } = fakesPerTest();
+const { defer, registry, tokenServer, blobOrigin } = upstreamsPerTest();
 
 interface Tracked {
   client: RegistryClient;
@@ -23,12 +23,12 @@ function client(remoteUrl: string, opts: Partial<RegistryClientOptions> = {}): T
   return { client: c, calls };
 }
 
-function addImage(r: FakeRegistry, image = 'library/alpine', tag = 'latest') {
+function addImage(r: UpstreamRegistry, image = 'library/alpine', tag = 'latest') {
   const layer = randomBytes(1000);
   const layerDigest = r.addBlob(layer);
-  const manifest = imageManifest(sha256('{}'), [layerDigest]);
-  const digest = r.addManifest(image, tag, manifest);
-  return { layer, layerDigest, digest, bytes: Buffer.from(JSON.stringify(manifest)) };
+  const manifest = imageManifest({ layers: [blobOf(layer)] });
+  const digest = r.addManifest(image, tag, manifest.bytes);
+  return { layer, layerDigest, digest, bytes: manifest.bytes };
 }
 
 function noSecrets(e: Error, ...secrets: string[]): void {
@@ -114,7 +114,7 @@ describe('RegistryClient: manifests and blobs, no auth', () => {
     const { client: c, calls } = client(r.url);
     const blob = await c.getBlob('library/alpine', img.layerDigest);
     expect(blob!.size).toBe(img.layer.length);
-    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
+    expect(await collect(blob!.body.stream())).toEqual(img.layer);
     expect(calls).toEqual([['blob-get', 200]]);
   });
 
@@ -149,7 +149,7 @@ describe('RegistryClient: manifests and blobs, no auth', () => {
     const img = addImage(r);
     r.hook = (_req, res, rec) => {
       if (!rec.path.includes('/manifests/')) return false;
-      const evil = Buffer.from(JSON.stringify(imageManifest(sha256('evil'))));
+      const evil = imageManifest().bytes;
       res.writeHead(200, { 'content-type': OCI, 'content-length': evil.length }).end(evil);
       return true;
     };
@@ -218,9 +218,9 @@ describe('RegistryClient: manifests and blobs, no auth', () => {
 });
 
 describe('RegistryClient: Bearer token auth', () => {
-  async function bearerRegistry(tokenOpts: Parameters<typeof FakeTokenServer.start>[0] = {}) {
-    const tokens = await tokenServer(tokenOpts);
-    const r = await registry({ auth: { kind: 'bearer', tokens, service: 'fake.example' } });
+  async function bearerRegistry(tokenOpts: Parameters<typeof TokenServer.start>[0] = {}) {
+    const tokens = await tokenServer({ service: 'fake.example', ...tokenOpts });
+    const r = await registry({ auth: tokens });
     return { tokens, r };
   }
 
@@ -250,7 +250,7 @@ describe('RegistryClient: Bearer token auth', () => {
       await c.headManifest('library/alpine', 'latest', ACCEPT);
     }
     const blob = await c.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
+    expect(await collect(blob!.body.stream())).toEqual(img.layer);
     expect(tokens.requests).toHaveLength(1);
     // One 401 to learn the challenge, then every request carries the token.
     expect(r.requests).toHaveLength(12);
@@ -415,14 +415,14 @@ describe('RegistryClient: Bearer token auth', () => {
     };
     expect((await errorOf(client(r2.url).client.getManifest('library/alpine', 'latest', ACCEPT))).kind).toBe('invalid');
 
-    await junk.close();
+    await junk.stop();
     expect((await errorOf(client(r2.url).client.getManifest('library/alpine', 'latest', ACCEPT))).kind).toBe('unreachable');
   });
 });
 
 describe('RegistryClient: Basic auth', () => {
   it('answers a Basic challenge with the credentials, then sends them pre-emptively', async () => {
-    const r = await registry({ auth: { kind: 'basic', username: 'bob', password: PASSWORD } });
+    const r = await registry({ auth: { username: 'bob', password: PASSWORD } });
     const img = addImage(r);
     const { client: c, calls } = client(r.url, { credentials: { username: 'bob', password: PASSWORD } });
     expect((await c.getManifest('library/alpine', 'latest', ACCEPT))?.digest).toBe(img.digest);
@@ -436,7 +436,7 @@ describe('RegistryClient: Basic auth', () => {
   });
 
   it('without credentials: auth error naming the registry', async () => {
-    const r = await registry({ auth: { kind: 'basic', username: 'bob', password: PASSWORD } });
+    const r = await registry({ auth: { username: 'bob', password: PASSWORD } });
     addImage(r);
     const e = await errorOf(client(r.url).client.getManifest('library/alpine', 'latest', ACCEPT));
     expect(e.kind).toBe('auth');
@@ -445,7 +445,7 @@ describe('RegistryClient: Basic auth', () => {
   });
 
   it('wrong credentials: one retry, then auth without the password', async () => {
-    const r = await registry({ auth: { kind: 'basic', username: 'bob', password: 'right' } });
+    const r = await registry({ auth: { username: 'bob', password: 'right' } });
     addImage(r);
     const { client: c } = client(r.url, { credentials: { username: 'bob', password: PASSWORD } });
     const e = await errorOf(c.getManifest('library/alpine', 'latest', ACCEPT));
@@ -470,14 +470,14 @@ describe('RegistryClient: Basic auth', () => {
 
 describe('RegistryClient: redirects', () => {
   it('follows a blob redirect to another origin without Authorization or credentials', async () => {
-    const store = await objectStore();
+    const store = await blobOrigin();
     const tokens = await tokenServer({ credentials: { username: 'alice', password: PASSWORD } });
-    const r = await registry({ auth: { kind: 'bearer', tokens }, blobRedirect: store });
+    const r = await registry({ auth: tokens, redirectBlobsTo: store });
     const img = addImage(r);
     const { client: c, calls } = client(r.url, { credentials: { username: 'alice', password: PASSWORD } });
     const blob = await c.getBlob('library/alpine', img.layerDigest);
     expect(blob!.size).toBe(img.layer.length);
-    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
+    expect(await collect(blob!.body.stream())).toEqual(img.layer);
     expect(calls).toEqual([
       ['blob-get', 401],
       ['token', 200],
@@ -491,16 +491,16 @@ describe('RegistryClient: redirects', () => {
   });
 
   it.each([301, 302, 303, 308] as const)('follows %i', async (status) => {
-    const store = await objectStore();
-    const r = await registry({ blobRedirect: store, redirectStatus: status });
+    const store = await blobOrigin();
+    const r = await registry({ redirectBlobsTo: store, redirectStatus: status });
     const img = addImage(r);
     const blob = await client(r.url).client.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
+    expect(await collect(blob!.body.stream())).toEqual(img.layer);
   });
 
   it('a 404 at the redirect target is null; other failures there never show its query string', async () => {
-    const store = await objectStore();
-    const r = await registry({ blobRedirect: store });
+    const store = await blobOrigin();
+    const r = await registry({ redirectBlobsTo: store });
     const img = addImage(r);
     store.objects.clear();
     const { client: c, calls } = client(r.url);
@@ -521,8 +521,8 @@ describe('RegistryClient: redirects', () => {
   });
 
   it('keeps Authorization on a same-origin redirect, drops it for good once the origin changes', async () => {
-    const store = await objectStore();
-    const r = await registry({ auth: { kind: 'basic', username: 'bob', password: PASSWORD } });
+    const store = await blobOrigin();
+    const r = await registry({ auth: { username: 'bob', password: PASSWORD } });
     const img = addImage(r);
     let bounceBack = '';
     r.hook = (_req, res, rec) => {
@@ -544,7 +544,7 @@ describe('RegistryClient: redirects', () => {
     store.objects.set(img.layerDigest, img.layer);
     const { client: c } = client(r.url, { credentials: { username: 'bob', password: PASSWORD } });
     const blob = await c.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob!.body.stream())).toEqual(img.layer);
+    expect(await collect(blob!.body.stream())).toEqual(img.layer);
     const internal = r.requests.find((q) => q.path.startsWith('/internal/'))!;
     expect(internal.headers.authorization).toMatch(/^Basic /);
     expect(store.requests[0]!.headers.authorization).toBeUndefined();
@@ -567,7 +567,7 @@ describe('RegistryClient: redirects', () => {
       return true;
     };
     const blob2 = await c.getBlob('library/alpine', img.layerDigest);
-    expect(await readAll(blob2!.body.stream())).toEqual(img.layer);
+    expect(await collect(blob2!.body.stream())).toEqual(img.layer);
     expect(bounceBack).toBe('none');
   });
 
@@ -644,7 +644,7 @@ describe('RegistryClient: statuses and rate limits', () => {
   });
 
   it('records rate-limit figures from ordinary answers, keeping the last seen', async () => {
-    const r = await registry({ rateLimit: { limit: '100;w=21600', remaining: '76;w=21600', source: '203.0.113.5' } });
+    const r = await registry({ manifestHeaders: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.5' } });
     addImage(r);
     const { client: c } = client(r.url);
     expect(c.rateLimit).toBeUndefined();
@@ -652,7 +652,7 @@ describe('RegistryClient: statuses and rate limits', () => {
     await c.headManifest('library/alpine', 'latest', ACCEPT);
     expect(c.rateLimit).toMatchObject({ limit: 100, remaining: 76, source: '203.0.113.5', windowSeconds: 21600 });
     expect(c.rateLimit!.observedAt.getTime()).toBeGreaterThanOrEqual(before);
-    r.options.rateLimit = undefined;
+    r.manifestHeaders = {};
     await c.headManifest('library/alpine', 'latest', ACCEPT);
     expect(c.rateLimit?.remaining).toBe(76);
   });

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBlobStore } from '@wharf/blobstore';
 import { nativeIoAvailable, nativeReceives } from '@wharf/native-io';
-import { digestStream } from '@wharf/test-kit';
+import { BlobOrigin, TokenServer, UpstreamRegistry, collect, digestStream, errorOf, sha256, upstreamsPerTest } from '@wharf/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FakeObjectStore, FakeRegistry, FakeTokenServer, errorOf, readAll, sha256, fakesPerTest } from '../../test/upstream/fake-registry';
 import { selfSignedCert } from '../../test/upstream/tls';
 import { RegistryClient } from './registry-client';
 import type { RegistryClientOptions, UpstreamRequestKind } from './types';
@@ -20,7 +19,7 @@ import type { RegistryClientOptions, UpstreamRequestKind } from './types';
 const MiB = 1024 * 1024;
 const DIGEST = sha256('any');
 
-const { defer, registry } = fakesPerTest();
+const { defer, registry } = upstreamsPerTest();
 
 /** Which client carries blob bodies in the describe.each blocks below. */
 let nativeBodies = true;
@@ -145,7 +144,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
       const { client: c } = client(r.url, { idleTimeoutMs: 200 });
       const got = await c.getBlob('library/alpine', DIGEST);
       const started = Date.now();
-      const e = await errorOf(readAll(got!.body.stream()));
+      const e = await errorOf(collect(got!.body.stream()));
       expect(e.kind).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(2000);
     });
@@ -159,7 +158,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
       };
       const { client: c } = client(r.url);
       const got = await c.getBlob('library/alpine', DIGEST);
-      const e = await errorOf(readAll(got!.body.stream()));
+      const e = await errorOf(collect(got!.body.stream()));
       expect(['unreachable', 'invalid']).toContain(e.kind);
     });
 
@@ -205,9 +204,9 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
     });
 
     it('connection refused and unknown hosts are unreachable', async () => {
-      const r = await FakeRegistry.start();
+      const r = await UpstreamRegistry.start();
       const url = r.url;
-      await r.close();
+      await r.stop();
       const refused = await errorOf(client(url).client.getManifest('library/alpine', 'latest', ''));
       expect(refused.kind).toBe('unreachable');
       expect(refused.message).toContain('ECONNREFUSED');
@@ -226,7 +225,7 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
       for (let i = 0; i < 5; i++) {
         await c.getManifest('library/alpine', 'latest', '');
         await c.headManifest('library/alpine', 'latest', '');
-        expect((await readAll((await c.getBlob('library/alpine', d))!.body.stream())).equals(blob)).toBe(true);
+        expect((await collect((await c.getBlob('library/alpine', d))!.body.stream())).equals(blob)).toBe(true);
         expect(await c.getManifest('library/alpine', 'missing', '')).toBeNull();
       }
       // One for the API requests, one more for the blob GETs when the native client carries those.
@@ -254,19 +253,19 @@ describe.each(TRANSPORTS)('%s', (_name, native) => {
     });
 
     it.skipIf(tls === null)('follows an https registry redirect to an http store without Authorization', async () => {
-      const store = await FakeObjectStore.start();
-      defer(() => store.close());
-      const r = await registry({ tls: tls!, blobRedirect: store, auth: { kind: 'basic', username: 'u', password: 'p' } });
+      const store = await BlobOrigin.start();
+      defer(() => store.stop());
+      const r = await registry({ tls: tls!, redirectBlobsTo: store, auth: { username: 'u', password: 'p' } });
       const d = r.addBlob(Buffer.from('layer bytes'));
       const { client: c } = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } });
-      expect((await readAll((await c.getBlob('library/alpine', d))!.body.stream())).toString()).toBe('layer bytes');
+      expect((await collect((await c.getBlob('library/alpine', d))!.body.stream())).toString()).toBe('layer bytes');
       expect(store.requests[0]!.headers.authorization).toBeUndefined();
     });
 
     it.skipIf(tls === null)('will not send credentials to a plain-http token realm of an https registry', async () => {
-      const tokens = await FakeTokenServer.start();
-      defer(() => tokens.close());
-      const r = await registry({ tls: tls!, auth: { kind: 'bearer', tokens } });
+      const tokens = await TokenServer.start();
+      defer(() => tokens.stop());
+      const r = await registry({ tls: tls!, auth: tokens });
       r.addManifest('library/alpine', 'latest', { schemaVersion: 2 });
       const withCreds = client(r.url, { tls: { ca: tls!.cert }, credentials: { username: 'u', password: 'p' } }).client;
       const e = await errorOf(withCreds.getManifest('library/alpine', 'latest', ''));
@@ -344,11 +343,11 @@ describe.runIf(nativeIoAvailable())('blob GETs through the native client: the bo
     expect(await store.write(got.body, { digest, size: content.length })).toEqual({ digest, size: content.length });
     expect(nativeReceives() - before).toBe(1);
     // The body was read to its end: the next blob GET goes over the same connection.
-    r.hook = undefined;
+    r.hook = null;
     let connections = 0;
     r.server.on('connection', () => connections++);
     const small = r.addBlob(Buffer.from('after the first blob'));
-    expect((await readAll((await c.getBlob('library/big', small))!.body.stream())).toString()).toBe('after the first blob');
+    expect((await collect((await c.getBlob('library/big', small))!.body.stream())).toString()).toBe('after the first blob');
     expect(connections).toBe(0);
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Distribution } from '../../../../../test/support/distribution';
-import { FaultProxy, type ServeTls } from '../../../../../test/support/fault-proxy';
+import { UpstreamRegistry, type ServeTls } from '@wharf/test-kit';
 import { type IssuedCertificate, TestCa } from '../../../../../test/support/tls';
 import type { ProxyStatusJson } from '@wharf/api-types';
 import type { Manifest } from '@wharf/test-kit';
@@ -44,12 +44,12 @@ export function upstreamTls(hostName?: string): ServeTls {
   return { cert: serverCert.cert, key: serverCert.key, ...(hostName ? { hostName } : {}) };
 }
 
-/** A real upstream: CNCF Distribution on a free loopback port, and a fault proxy (HTTP or HTTPS) in front of it. */
+/** A real upstream: CNCF Distribution on a free loopback port, and an UpstreamRegistry (HTTP or HTTPS) passing through to it. */
 export interface Upstream {
   dir: string;
   distribution: Distribution;
-  /** Where Wharf's proxy repositories point: the fault proxy (a pass-through until told otherwise). */
-  faults: FaultProxy;
+  /** Where Wharf's proxy repositories point: a pass-through that misbehaves when told to (its faults). */
+  faults: UpstreamRegistry;
   /** Distribution itself, for seeding and for comparing bytes (requests here are not counted). */
   direct: Registry;
   close(): Promise<void>;
@@ -58,10 +58,10 @@ export interface Upstream {
 export async function startUpstream(label: string, options: { scheme?: Scheme } = {}): Promise<Upstream> {
   const dir = await mkdtemp(join(tmpdir(), `wharf-proxy-${label}-`));
   let distribution: Distribution | undefined;
-  let faults: FaultProxy | undefined;
+  let faults: UpstreamRegistry | undefined;
   try {
     distribution = await Distribution.start({ dir, name: 'upstream' });
-    faults = await FaultProxy.start({ target: distribution.url, ...(options.scheme === 'https' ? { tls: upstreamTls() } : {}) });
+    faults = await UpstreamRegistry.start({ target: distribution.url, ...(options.scheme === 'https' ? { tls: upstreamTls() } : {}) });
   } catch (err) {
     await faults?.stop();
     await distribution?.stop();
