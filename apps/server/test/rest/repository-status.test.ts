@@ -138,3 +138,17 @@ describe("a group's components name the member a pull of each tag gets (servedBy
     expect(pulled.header('docker-content-digest')).toBe(second.digest);
   });
 });
+
+describe('the figures are reused for 30 s, but not past a removal made here', () => {
+  it('a tag deleted through the REST API (its manifest with it) is gone from the next answer', async () => {
+    const before = (await statuses()).find((s) => s.name === 'st-second')!.storage;
+    const list = (await wharf.http.get('/service/rest/v1/components?repository=st-second&name=app')).json<PageJson<ComponentJson>>();
+    const two = list.items.find((c) => c.version === '2')!;
+    expect((await wharf.http.request('DELETE', `/service/rest/v1/components/${two.id}`)).status).toBe(204);
+    // The manifest row goes now; its layer's link stays until a collection drops it.
+    expect((await statuses()).find((s) => s.name === 'st-second')!.storage).toEqual({
+      blobCount: before.blobCount - 1,
+      totalSizeInBytes: before.totalSizeInBytes - onlySecond.size,
+    });
+  });
+});
