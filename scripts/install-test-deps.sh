@@ -30,6 +30,8 @@ REQUIRED=(
   "openssl:openssl"
   # The load balancer in front of two Wharf replicas (test/e2e/replicas-haproxy.test.ts).
   "haproxy:haproxy"
+  # Checks docker-compose.yml (apps/server/test/deployment/compose.test.ts: `docker-compose config`).
+  "docker-compose:docker-compose"
 )
 
 # The busybox used for test images must be the static one at /bin/busybox: it is copied alone
