@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { REPO_ROOT } from './paths';
 import { ManagedProcess, runCommand } from './process';
 import { GiveUp, waitFor } from './wait';
 
@@ -34,9 +35,9 @@ export interface ServerStats {
 }
 
 /**
- * HAProxy (the Debian package) in front of several Wharf replicas, configured as docs/replicas.md
- * recommends: round-robin per request, long timeouts, request bodies streamed (not buffered), a
- * readiness check, and a retry on another server when a connection fails.
+ * HAProxy (the Debian package) in front of several Wharf replicas, with the settings of the shipped
+ * examples/replicas/haproxy.cfg (docs/replicas.md): round-robin per request, long timeouts, request bodies
+ * streamed (not buffered), a readiness check, and a retry on another server when a connection fails.
  */
 export class Haproxy {
   private constructor(
@@ -112,33 +113,23 @@ export class Haproxy {
   }
 }
 
+/** The configuration shipped with the compose profile (docs/replicas.md). */
+const SHIPPED = join(REPO_ROOT, 'examples/replicas/haproxy.cfg');
+
+/**
+ * The shipped configuration's `global`, `resolvers` and `defaults` sections as they are (timeouts, retries,
+ * forwardfor, round-robin, the readiness check), plus a stats socket; then one frontend and backend per port
+ * instead of its single frontend (so that statistics tell the ports apart), on this test's addresses, with the
+ * readiness checked on this test's main port every 500 ms instead of 2 s (a killed replica leaves sooner).
+ */
 function haproxyConfig(opts: HaproxyOptions, socket: string): string {
-  const lines = [
-    'global',
-    `  stats socket ${socket} mode 600 level admin`,
-    '  maxconn 2000',
-    'defaults',
-    '  mode http',
-    '  log stdout format raw local0',
-    '  option httplog',
-    '  option forwardfor',
-    // Blob uploads and downloads take long: generous timeouts; bodies stream through (no http-buffer-request).
-    '  timeout connect 2s',
-    '  timeout client 10m',
-    '  timeout server 10m',
-    '  timeout http-request 1m',
-    '  timeout queue 30s',
-    // A request whose connection to a (killed) server failed goes to another one.
-    '  retries 3',
-    '  option redispatch 1',
-    '  retry-on conn-failure empty-response',
-    '  balance roundrobin',
-    `  default-server check port ${opts.healthPort} inter 500ms fall 2 rise 2`,
-    '  option httpchk GET /service/rest/v1/status/ready',
-  ];
+  const shipped = readFileSync(SHIPPED, 'utf8');
+  const sections = shipped.slice(0, shipped.search(/^frontend /m));
+  if (!/^defaults$/m.test(sections) || !/^global$/m.test(sections)) throw new Error(`${SHIPPED}: no global or defaults section before the first frontend`);
+  const lines = [sections.replace(/^global\n/m, `global\n  stats socket ${socket} mode 600 level admin\n`)];
   for (const port of opts.ports) {
     lines.push(`frontend in${port}`, `  bind ${opts.address}:${port}`, `  default_backend port${port}`);
-    lines.push(`backend port${port}`);
+    lines.push(`backend port${port}`, `  default-server check port ${opts.healthPort} inter 500ms fall 2 rise 2`);
     for (const server of opts.servers) lines.push(`  server ${server.name} ${server.address}:${port}`);
   }
   return `${lines.join('\n')}\n`;
