@@ -22,6 +22,45 @@ if (process.env.WHARF_MEMORY_PROBE_GC === '1') {
 }
 let snapshots = 0;
 
+// With WHARF_MEMORY_PROBE_SQLITE=1 the probe remembers the better-sqlite3 connections the process uses (each
+// runs a pragma when opened), so that a report can ask them to give their page cache back (PRAGMA
+// shrink_memory) and tell SQLite's share of malloc's memory in use from the rest.
+const databases = [];
+const seen = new WeakSet();
+if (process.env.WHARF_MEMORY_PROBE_SQLITE === '1') {
+  const Module = require('node:module');
+  const load = Module._load;
+  Module._load = function (request, ...rest) {
+    const exported = load.call(this, request, ...rest);
+    const proto = request === 'better-sqlite3' ? exported?.prototype : undefined;
+    if (proto && typeof proto.pragma === 'function' && !proto.pragma.probed) {
+      const pragma = proto.pragma;
+      proto.pragma = function (...args) {
+        if (!seen.has(this)) {
+          seen.add(this);
+          databases.push(new WeakRef(this));
+        }
+        return pragma.apply(this, args);
+      };
+      proto.pragma.probed = true;
+    }
+    return exported;
+  };
+}
+
+/** Empties the page cache of every open SQLite connection; returns how much malloc memory in use that freed. */
+function shrinkSqlite() {
+  const before = mallocStats()?.inUse ?? NaN;
+  let connections = 0;
+  for (const ref of [...databases]) {
+    const db = ref.deref();
+    if (!db || !db.open) continue;
+    db.pragma('shrink_memory');
+    connections += 1;
+  }
+  return { connections, freed: before - (mallocStats()?.inUse ?? NaN) };
+}
+
 /** Wharf's native addon (malloc's figures, malloc_trim), or null. */
 function nativeIo() {
   try {
@@ -74,6 +113,7 @@ process.on('SIGUSR2', () => {
   // held free and gave back, as opposed to memory in use.
   if (process.env.WHARF_MEMORY_PROBE_TRIM === '1' && nativeIo()) {
     nativeIo().releaseFreeMemory();
+    if (databases.length > 0) out.sqlite = shrinkSqlite();
     out.trimmed = { rssKiB: Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]), smapsKiB: smapsRollup(), malloc: mallocStats() };
   }
   const dir = process.env.WHARF_MEMORY_PROBE_SNAPSHOTS;

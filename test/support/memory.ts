@@ -19,6 +19,8 @@ export interface MemoryProbe {
   malloc: { arena: number; mmapped: number; inUse: number; free: number; releasable: number } | null;
   /** V8's heap pages that are resident (bytes). */
   heapPhysical: number;
+  /** With WHARF_MEMORY_PROBE_SQLITE=1: SQLite connections asked to empty their page cache, malloc memory that freed. */
+  sqlite?: { connections: number; freed: number };
   /** With WHARF_MEMORY_PROBE_TRIM=1: the same right after malloc_trim. */
   trimmed?: { rssKiB: number; smapsKiB: Record<string, number>; malloc: MemoryProbe['malloc'] };
   /** Open file descriptors of the process. */
