@@ -1,6 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
-import { READ_CHUNK, StorageError, toStorageError } from './fs-util';
+import { READ_CHUNK } from './fs-util';
+import { StorageError } from '../storage-error';
+import { toStorageError } from './fs-errors';
 import { type Growth, readableStop } from './growth';
 
 const CHUNK = 256 * 1024;

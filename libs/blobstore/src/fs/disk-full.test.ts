@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '@wharf/oci';
 import { errorOf } from '@wharf/test-kit';
 import { FileBlobStore } from './file-blob-store';
-import { isStoreFull } from './fs-util';
+import { isStoreFull } from '../storage-error';
 
 // A full disk on a real filesystem: an 8 MiB tmpfs (CI runs as root). Writes that meet ENOSPC answer
 // 507 "the blob store is full", free what they wrote at once, and the store keeps working.

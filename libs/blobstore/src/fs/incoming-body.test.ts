@@ -12,7 +12,7 @@ import { waitFor } from '../../../../test/support/wait';
 import { DeliveryServer, fetchPath } from '../../test/delivery';
 import type { WriteInProgress } from '../blob-store';
 import { FileBlobStore } from './file-blob-store';
-import { StorageError } from './fs-util';
+import { StorageError } from '../storage-error';
 
 const MiB = 1024 * 1024;
 const writeAt = promisify(write);

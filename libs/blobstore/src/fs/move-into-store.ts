@@ -1,5 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import { ensureDir, fsyncDir, isNotFound, toStorageError } from './fs-util';
+import { ensureDir, fsyncDir } from './fs-util';
+import { isNotFound, toStorageError } from './fs-errors';
 import type { BlobAddress, StorePaths } from './paths';
 
 /**

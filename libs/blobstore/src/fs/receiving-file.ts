@@ -4,7 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import { Gate, type IncomingBody } from '@wharf/native-io';
 import { Digester, RegistryError } from '@wharf/oci';
 import type { BlobSource } from '../blob-store';
-import { FILE_MODE, FileSink, receiveFailure, StorageError, toStorageError } from './fs-util';
+import { FILE_MODE } from './fs-util';
+import { FileSink } from './file-sink';
+import { receiveFailure, toStorageError } from './fs-errors';
+import { StorageError } from '../storage-error';
 import type { Growth } from './growth';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';

@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
-import { storeFull, toStorageError } from './fs-util';
+import { storeFull } from '../storage-error';
+import { toStorageError } from './fs-errors';
 
 const MIB = 1024 * 1024;
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 1 : 0)} MiB`;

@@ -9,7 +9,7 @@ import { type TestBucket, createTestBucket } from '../../../../test/services/buc
 import { collect, streamOf } from '@wharf/test-kit';
 import { describeBlobStoreContract, expectRegistryError } from '../../test/blob-store.contract';
 import { DeliveryServer, fetchPath } from '../../test/delivery';
-import { StorageError } from '../fs/fs-util';
+import { StorageError } from '../storage-error';
 import { S3BlobStore } from './s3-blob-store';
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { type Readable, PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobContent, ByteRange } from '../blob-store';
 import { boundsOf, checkRange } from '../content';
-import { StorageError } from '../fs/fs-util';
+import { StorageError } from '../storage-error';
 import { endResponse, flushHead, plainSocketFd } from '../fs/http-socket';
 import type { ObjectBody, S3ObjectReader } from './s3-object-reader';
 

@@ -1,5 +1,5 @@
 import { RegistryError } from '@wharf/oci';
-import { StorageError } from '../fs/fs-util';
+import { StorageError } from '../storage-error';
 
 interface S3Failure {
   name?: string;

@@ -12,7 +12,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
 import { BodyStream, type BodyFraming, NativeConnection, defaultTrustedCertificates, dupFd, nativeIoAvailable, nativeTrust } from '@wharf/native-io';
-import { StorageError } from '../fs/fs-util';
+import { StorageError } from '../storage-error';
 
 const IDLE_MS = 120_000;
 const CONNECT_MS = 10_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@wharf/blobstore';
 import { SingleProcessLocks } from './single-process';
 
 describe('KeyedMutex and SingleProcessLocks (one Wharf on SQLite)', () => {

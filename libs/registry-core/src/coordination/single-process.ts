@@ -1,6 +1,6 @@
 import { ChangeFeed, type ChangeListener, type ChangeTopic } from '../ports/change-feed';
 import { type SharedLock, SharedLocks } from '../ports/shared-locks';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@wharf/blobstore';
 
 /**
  * The change feed of a Wharf that is the only process on its database (SQLite): there is nobody else

@@ -1,4 +1,7 @@
-/** Mutual exclusion by key inside one process: callers of one key take turns, in arrival order. */
+/**
+ * Mutual exclusion by key inside one process: callers of one key take turns, in arrival order (the appends
+ * and commit of one upload, a replica's shared lock when it is the only process).
+ */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -17,6 +20,21 @@ export class KeyedMutex {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     };
+  }
+
+  /** Runs `fn` holding `key`. */
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire(key);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** Whether `key` is held or waited for. */
+  isLocked(key: string): boolean {
+    return this.tails.has(key);
   }
 
   /** Keys held or waited for (for tests and metrics). */
