@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { EMAIL_ADDRESS, PASSWORD_MAX_LENGTH, type RoleJson, USER_ID, type UserJson, type UserStatus } from '@wharf/api-types';
+import { type CreateUserJson, EMAIL_ADDRESS, PASSWORD_MAX_LENGTH, type RoleJson, USER_ID, type UserJson, type UserStatus } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useAction, useApiQuery } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -14,15 +14,8 @@ const STATUSES: { value: UserStatus; label: string }[] = [
   { value: 'disabled', label: 'Disabled' },
 ];
 
-interface UserDraft {
-  userId: string;
-  firstName: string;
-  lastName: string;
-  emailAddress: string;
-  password: string;
-  status: UserStatus;
-  roles: string[];
-}
+/** The form edits what a create sends (an edit sends it without the password). */
+type UserDraft = CreateUserJson;
 
 const USER_FIELDS = ['userId', 'firstName', 'lastName', 'emailAddress', 'password', 'status', 'roles'];
 

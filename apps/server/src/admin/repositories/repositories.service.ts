@@ -45,18 +45,7 @@ export class RepositoriesService {
     if (!this.blobStores.get(config.storage.blobStoreName)) {
       throw new InvalidRepositoryError(`storage.blobStoreName: there is no blob store named "${config.storage.blobStoreName}" (${this.blobStores.names().join(', ')})`, 'storage.blobStoreName');
     }
-    this.checkPort(config);
-    await this.checkPolicies(config);
-    await this.checkRemote(config);
-    const ports = portsOf(config);
-    const bound = await this.connectors.bindAll(config.name, ports);
-    try {
-      await this.manager.create(config);
-    } catch (err) {
-      await Promise.all(bound.map((c) => this.connectors.discard(c)));
-      throw err;
-    }
-    await this.connectors.activateAll(config.name, bound, ports);
+    await this.apply(config, () => this.manager.create(config));
   }
 
   async update(config: RepositoryConfig): Promise<void> {
@@ -65,13 +54,21 @@ export class RepositoriesService {
     if (current.storage.blobStoreName !== config.storage.blobStoreName) {
       throw new InvalidRepositoryError(`storage.blobStoreName cannot change (the repository's blobs are in "${current.storage.blobStoreName}")`, 'storage.blobStoreName');
     }
+    await this.apply(config, () => this.manager.update(config));
+  }
+
+  /**
+   * What a create and an update share: the settings are checked, the connector ports bound before the change
+   * (so a taken port refuses it), then activated, or discarded when the change fails.
+   */
+  private async apply(config: RepositoryConfig, change: () => Promise<void>): Promise<void> {
     this.checkPort(config);
     await this.checkPolicies(config);
     await this.checkRemote(config);
     const ports = portsOf(config);
     const bound = await this.connectors.bindAll(config.name, ports);
     try {
-      await this.manager.update(config);
+      await change();
     } catch (err) {
       await Promise.all(bound.map((c) => this.connectors.discard(c)));
       throw err;
