@@ -6,7 +6,7 @@ import { type Registry, withQuery } from '../support/registry';
 import { type HostedFixture, hostedFixture } from '../support/setup';
 import { runTask, setGrace, storedBlobs } from '../support/tasks';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, type Upstream, createProxy, startUpstream } from '../proxy/support/proxy-fixture';
+import { type ProxyClient, type Upstream, createProxy, startUpstream } from '../proxy/support/proxy-fixture';
 
 // Issue 14's soak: for a bounded time (WHARF_SOAK_SECONDS, default 45), pushes of images that share
 // layers, pulls, deletes (registry DELETE by digest and REST component deletes) and proxy fills from a
@@ -28,8 +28,7 @@ let proxy: ProxyClient;
 beforeAll(async () => {
   upstream = await startUpstream('gc-soak');
   hosted = await hostedFixture(wharf, 'soak-hosted', { httpPort: null });
-  await createProxy(wharf, 'soak-proxy', { remoteUrl: upstream.faults.url });
-  proxy = new ProxyClient(wharf, 'soak-proxy');
+  proxy = await createProxy(wharf, 'soak-proxy', { remoteUrl: upstream.faults.url });
   await setGrace(wharf.http, 'cleanup', 0);
 });
 

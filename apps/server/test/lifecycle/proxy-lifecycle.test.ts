@@ -28,8 +28,7 @@ const isManifestHead = (digest: string) => (r: { reference?: string }) => r.refe
 describe('proxy.contentMaxAge: a manifest cached by digest is confirmed upstream once that old', () => {
   it('0: every pull by digest asks the upstream (HEAD); a manifest gone upstream leaves the cache', async () => {
     // (no auto-block: the outage below would otherwise keep the upstream blocked, and a blocked upstream is not asked)
-    await createProxy(wharf, 'cma-zero', { remoteUrl: upstream.faults.url, contentMaxAge: 0, autoBlock: false });
-    const client = new ProxyClient(wharf, 'cma-zero');
+    const client = await createProxy(wharf, 'cma-zero', { remoteUrl: upstream.faults.url, contentMaxAge: 0, autoBlock: false });
     const image = imageManifest();
     await upstream.direct.pushImage('team/taken-down', 'v1', image);
     expect((await client.getManifest('team/taken-down', image.digest)).status).toBe(200);
@@ -54,8 +53,7 @@ describe('proxy.contentMaxAge: a manifest cached by digest is confirmed upstream
   });
 
   it('-1: never asks again', async () => {
-    await createProxy(wharf, 'cma-never', { remoteUrl: upstream.faults.url, contentMaxAge: -1 });
-    const client = new ProxyClient(wharf, 'cma-never');
+    const client = await createProxy(wharf, 'cma-never', { remoteUrl: upstream.faults.url, contentMaxAge: -1 });
     const image = imageManifest();
     await upstream.direct.pushImage('team/kept', 'v1', image);
     for (let i = 0; i < 3; i += 1) expect((await client.getManifest('team/kept', image.digest)).status).toBe(200);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../test/support/wait';
 import { type Blob, Gate, type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, SCHEMES, type StreamedBody, createProxy, proxyStatus, upstreamFor } from './support/proxy-fixture';
+import { type ProxyClient, SCHEMES, type StreamedBody, createProxy, proxyStatus, upstreamFor } from './support/proxy-fixture';
 
 const MiB = 1024 * 1024;
 const CLIENTS = 20;
@@ -33,8 +33,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       gated = randomBlob(50 * MiB);
       image = imageManifest({ layers: [natural, gated] });
       await upstream.direct.pushImage('team/big', '1', image);
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
       const m = await client.getManifest('team/big', '1');
       expect(m.status, m.text()).toBe(200);
     });
@@ -88,8 +87,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
     it('does not disturb the fill: the client still reading gets every byte, and the blob is cached from one upstream GET', async () => {
       const blob = randomBlob(40 * MiB);
       await upstream.direct.pushImage('team/hangup', '1', imageManifest({ layers: [blob] }));
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      const client = new ProxyClient(wharf, PROXY);
+      const client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
       expect((await client.getManifest('team/hangup', '1')).status).toBe(200);
       const [gone, stayed] = await Promise.all([
         client.streamBlob('team/hangup', blob.digest, { hangUpAfter: MiB }),
@@ -110,8 +108,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       // 30 MiB: more than the loopback socket buffers can hold for a client that reads nothing.
       const blob = randomBlob(30 * MiB);
       await upstream.direct.pushImage('team/slow', '1', imageManifest({ layers: [blob] }));
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      const client = new ProxyClient(wharf, PROXY);
+      const client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
       expect((await client.getManifest('team/slow', '1')).status).toBe(200);
       const before = (await proxyStatus(wharf, PROXY)).counters.bytesFromUpstream;
 
@@ -140,8 +137,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       layer = randomBlob(3 * MiB);
       small = randomBlob(700);
       await upstream.direct.pushImage('team/bad', '1', imageManifest({ layers: [layer, small] }));
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
       const m = await client.getManifest('team/bad', '1');
       expect(m.status, m.text()).toBe(200);
     });

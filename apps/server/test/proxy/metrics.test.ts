@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
+import { type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
 
 const wharf = useTestWharf();
 let upstream: Upstream;
@@ -28,8 +28,7 @@ describe('proxy metrics', () => {
   it('keeps the proxy counters and adds upstream latency by kind and outcome', async () => {
     const image = imageManifest({ layers: [randomBlob(50_000)] });
     await upstream.direct.pushImage('team/app', '1', image);
-    await createProxy(wharf, 'metrics-proxy', { remoteUrl: upstream.faults.url });
-    const client = new ProxyClient(wharf, 'metrics-proxy');
+    const client = await createProxy(wharf, 'metrics-proxy', { remoteUrl: upstream.faults.url });
     expect((await client.getManifest('team/app', '1')).status).toBe(200);
     expect((await client.getBlob('team/app', image.blobs[1]!.digest)).status).toBe(200);
     await fillsSettled();

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, SCHEMES, createProxy, invalidateCache, upstreamFor } from './support/proxy-fixture';
+import { type ProxyClient, SCHEMES, createProxy, invalidateCache, upstreamFor } from './support/proxy-fixture';
 
 const wharf = useTestWharf();
 
@@ -17,8 +17,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
     let client: ProxyClient;
 
     beforeAll(async () => {
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, negativeCache: { enabled: true, timeToLive: 1440 } });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, negativeCache: { enabled: true, timeToLive: 1440 } });
     });
 
     it('remembers a 404 for a tag: the second request does not reach the upstream', async () => {
@@ -61,8 +60,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
 
     it('with the negative cache disabled, every 404 is asked again', async () => {
       const OFF = `neg-off-proxy-${scheme}`;
-      await createProxy(wharf, OFF, { remoteUrl: upstream.faults.url, negativeCache: { enabled: false, timeToLive: 1440 } });
-      const off = new ProxyClient(wharf, OFF);
+      const off = await createProxy(wharf, OFF, { remoteUrl: upstream.faults.url, negativeCache: { enabled: false, timeToLive: 1440 } });
       for (let i = 0; i < 3; i++) expectRegistryError(await off.getManifest('team/nothing', 'x'), 404, 'MANIFEST_UNKNOWN');
       expect(manifestGets('team/nothing', 'x')).toBe(3);
     });
@@ -74,8 +72,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       await upstream.direct.pushImage('library/busybox', '1.36', busybox);
       const other = imageManifest();
       await upstream.direct.pushImage('team/app', '2', other);
-      await createProxy(wharf, `hub-proxy-${scheme}`, { remoteUrl: upstream.faults.url, indexType: 'HUB' });
-      const hub = new ProxyClient(wharf, `hub-proxy-${scheme}`);
+      const hub = await createProxy(wharf, `hub-proxy-${scheme}`, { remoteUrl: upstream.faults.url, indexType: 'HUB' });
 
       const res = await hub.getManifest('busybox', '1.36');
       expect(res.status, res.text()).toBe(200);
@@ -106,8 +103,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
     });
 
     it('a REGISTRY proxy of the same upstream does not map: busybox is not library/busybox there', async () => {
-      await createProxy(wharf, `plain-proxy-${scheme}`, { remoteUrl: upstream.faults.url, indexType: 'REGISTRY' });
-      const plain = new ProxyClient(wharf, `plain-proxy-${scheme}`);
+      const plain = await createProxy(wharf, `plain-proxy-${scheme}`, { remoteUrl: upstream.faults.url, indexType: 'REGISTRY' });
       const before = manifestGets('library/busybox', '1.36');
       expectRegistryError(await plain.getManifest('busybox', '1.36'), 404, 'MANIFEST_UNKNOWN');
       expect(manifestGets('busybox', '1.36')).toBe(1);

@@ -26,8 +26,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       await upstream.direct.pushImage('team/app', '1.0', oci);
       docker = imageManifest({ mediaType: MT.dockerManifest });
       await upstream.direct.pushImage('team/legacy', 'v2', docker);
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
     });
 
     it('serves the manifest by tag with the upstream bytes, digest and media type', async () => {
@@ -289,8 +288,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       const IMAGE = 'team/zero';
       const m = imageManifest();
       await upstream.direct.pushImage(IMAGE, 'v1', m);
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, metadataMaxAge: 0 });
-      const client = new ProxyClient(wharf, PROXY);
+      const client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, metadataMaxAge: 0 });
       for (let i = 0; i < 5; i++) {
         const res = await client.getManifest(IMAGE, 'v1');
         expect(res.status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
+import { type Upstream, createProxy, startUpstream } from './support/proxy-fixture';
 
 const MiB = 1024 * 1024;
 
@@ -24,8 +24,7 @@ describe('a cold pull of a 250 MiB image over TLS', () => {
     const layers = [randomBlob(200 * MiB), randomBlob(45 * MiB), randomBlob(5 * MiB)];
     const image = imageManifest({ layers });
     await upstream.direct.pushImage('team/big', '1', image);
-    await createProxy(wharf, 'tls-pull', { remoteUrl: upstream.faults.url });
-    const client = new ProxyClient(wharf, 'tls-pull');
+    const client = await createProxy(wharf, 'tls-pull', { remoteUrl: upstream.faults.url });
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
     process.on('warning', onWarning);

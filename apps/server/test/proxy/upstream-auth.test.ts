@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobOrigin, type Manifest, TokenServer, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, SCHEMES, createProxy, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
+import { type ProxyClient, SCHEMES, createProxy, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 // The upstream requires Bearer tokens from a token server that checks Basic credentials, as
 // Docker Hub and most private registries do. The proxy holds the credentials in httpClient.authentication.
@@ -77,8 +77,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
         // Seeding goes to Distribution directly: it has no auth of its own, the fault proxy does.
         await upstream.direct.pushImage(IMAGE, tag, images[tag]!);
       }
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
     });
 
     it('the upstream really refuses requests without a token', async () => {
@@ -156,8 +155,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
 
     beforeAll(async () => {
       await upstream.direct.pushImage('team/locked', '1', imageManifest());
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: WRONG } });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: WRONG } });
     });
 
     it('answers a clear server-side error (not 401, which would blame the client) naming the authentication problem', async () => {
@@ -192,8 +190,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       // sends registry-1.docker.io's blob GETs to its CDN's host).
       origin = await BlobOrigin.start({ target: upstream.distribution.url, ...(scheme === 'https' ? { tls: upstreamTls('localhost') } : {}) });
       upstream.faults.redirectBlobsTo = origin;
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
     });
 
     afterAll(async () => {

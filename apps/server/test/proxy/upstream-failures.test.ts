@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, imageManifest, sha256 } from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
 import { useTestWharf } from '../support/wharf';
-import { ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor, type ErrorBody, pullAll } from './support/proxy-fixture';
+import { type ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 const wharf = useTestWharf();
 
@@ -26,8 +26,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       await upstream.direct.pushImage(IMAGE, 'moving', moving);
       await upstream.direct.pushImage(IMAGE, 'cold', cold);
       // metadataMaxAge 0: every tag request asks the upstream, so the 429 matters on every pull.
-      await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, metadataMaxAge: 0 });
-      client = new ProxyClient(wharf, PROXY);
+      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, metadataMaxAge: 0 });
       await pullAll(client, IMAGE, 'cached', cached);
       await pullAll(client, IMAGE, 'moving', moving);
       upstream.faults.rateLimit = {
@@ -101,10 +100,8 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       cold = imageManifest();
       await upstream.direct.pushImage(IMAGE, 'cached', cached);
       await upstream.direct.pushImage(IMAGE, 'cold', cold);
-      await createProxy(wharf, BLOCKING, { remoteUrl: upstream.faults.url, metadataMaxAge: 0, autoBlock: true });
-      await createProxy(wharf, NOBLOCK, { remoteUrl: upstream.faults.url, metadataMaxAge: 0, autoBlock: false });
-      blocking = new ProxyClient(wharf, BLOCKING);
-      noblock = new ProxyClient(wharf, NOBLOCK);
+      blocking = await createProxy(wharf, BLOCKING, { remoteUrl: upstream.faults.url, metadataMaxAge: 0, autoBlock: true });
+      noblock = await createProxy(wharf, NOBLOCK, { remoteUrl: upstream.faults.url, metadataMaxAge: 0, autoBlock: false });
       await pullAll(blocking, IMAGE, 'cached', cached);
       await pullAll(noblock, IMAGE, 'cached', cached);
       await upstream.faults.stop();

@@ -157,9 +157,11 @@ export function proxyBody(name: string, o: ProxyOptions): Record<string, unknown
 }
 
 /** Creates a proxy repository through the REST API; asserts 201. */
-export async function createProxy(wharf: TestWharf, name: string, o: ProxyOptions): Promise<void> {
+/** Creates proxy repository `name` through the REST API; returns its client on the main port. */
+export async function createProxy(wharf: TestWharf, name: string, o: ProxyOptions): Promise<ProxyClient> {
   const res = await wharf.http.sendJson('POST', `${REPOSITORIES}/docker/proxy`, proxyBody(name, o));
   expect(res.status, res.text()).toBe(201);
+  return new ProxyClient(wharf, name);
 }
 
 export async function proxyStatus(wharf: TestWharf, name: string): Promise<ProxyStatusJson> {
