@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Dockerd } from '../support/dockerd';
-import { makeTempDir, removeDir } from '../support/paths';
 import { freePort } from '../support/ports';
 import { TestCa } from '../support/tls';
 import { waitFor } from '../support/wait';
@@ -46,8 +45,7 @@ describe('docker push/pull over HTTPS (docker.httpsPort) with a certificate from
   let daemonB: Dockerd;
 
   beforeAll(async () => {
-    tmp = makeTempDir('docker-tls');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('docker-tls');
     const address = machineAddress();
     ca = TestCa.create();
     cleanup.add('test CA', () => ca.dispose());
@@ -59,8 +57,7 @@ describe('docker push/pull over HTTPS (docker.httpsPort) with a certificate from
     copyFileSync(issued.certFile, certificateFile);
     copyFileSync(issued.keyFile, keyFile);
     // All addresses, so that the connector is reachable on the machine address (the main port stays HTTP).
-    wharf = await Wharf.start({ dir: tmp, env: { WHARF_HOST: '0.0.0.0', WHARF_TLS_CERTIFICATE: certificateFile, WHARF_TLS_KEY: keyFile } });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp, env: { WHARF_HOST: '0.0.0.0', WHARF_TLS_CERTIFICATE: certificateFile, WHARF_TLS_KEY: keyFile } }));
     const httpsPort = await freePort();
     const res = await wharf.rest.post('/service/rest/v1/repositories/docker/hosted', {
       name: 'tls-hosted',
@@ -72,10 +69,8 @@ describe('docker push/pull over HTTPS (docker.httpsPort) with a certificate from
     registry = `${address}:${httpsPort}`;
     image = `${registry}/team/app:1`;
     cleanup.add('certs.d entry', () => rmSync(certsDir(registry), { recursive: true, force: true }));
-    daemonA = await Dockerd.start({ dir: tmp, name: 'da' });
-    cleanup.add('dockerd A', () => daemonA.stop());
-    daemonB = await Dockerd.start({ dir: tmp, name: 'db' });
-    cleanup.add('dockerd B', () => daemonB.stop());
+    daemonA = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'da' }));
+    daemonB = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'db' }));
     await daemonA.dockerOk(['import', await buildBusyboxRootfs(tmp), image]);
   });
   afterAll(() => cleanup.run());

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
 import { Cleanup } from '../support/cleanup';
 import { Dockerd } from '../support/dockerd';
-import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient } from '../support/registry-client';
 import { runTask, setGrace } from '../support/tasks';
 import { committedBlobPath, storageFiles, totalSize } from '../support/wharf-data';
@@ -43,17 +42,13 @@ describe('docker push, delete a tag through the REST API, run the cleanup task',
   let puller: Dockerd;
 
   beforeAll(async () => {
-    tmp = makeTempDir('gc-docker');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    tmp = cleanup.tempDir('gc-docker');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const connector = await wharf.createHostedRepo(REPO);
     registry = `127.0.0.1:${connector}`;
     client = new RegistryClient({ baseUrl: `http://${registry}`, username: ADMIN_USER, password: wharf.adminPassword });
-    pusher = await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] });
-    cleanup.add('dockerd A', () => pusher.stop());
-    puller = await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] });
-    cleanup.add('dockerd B', () => puller.stop());
+    pusher = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] }));
+    puller = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] }));
     expect((await pusher.login(registry, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
     expect((await puller.login(registry, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { buildDiskImage, type DiskImage, sha256 } from '@wharf/test-kit';
-import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient } from '../support/registry-client';
 import { runTask, setGrace } from '../support/tasks';
 import { waitFor } from '../support/wait';
@@ -72,10 +71,8 @@ describe('SIGKILL while a garbage collection deletes, then a restart', () => {
   let dropped: DiskImage;
 
   beforeAll(async () => {
-    tmp = makeTempDir('gc-kill');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    tmp = cleanup.tempDir('gc-kill');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const connector = await wharf.createHostedRepo(REPO);
     client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
     kept = await buildDiskImage(join(tmp, 'kept'), { layers: [300_000, 200_000], gzip: true });

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../support/cleanup';
 import { MT, sha256, type TypedBlob, typedBlob } from '@wharf/test-kit';
 import { type MemoryProbe, memoryProbeEnv, probeMemory, residentMiB } from '../support/memory';
-import { makeTempDir, removeDir } from '../support/paths';
 import { RegistryClient, type UploadMode, withDigest } from '../support/registry-client';
 import { ADMIN_USER, Wharf } from '../support/wharf';
 
@@ -149,13 +148,11 @@ describe('bounded soak: pushes, pulls and deletes leave memory and descriptors w
   let probeFile: string;
 
   beforeAll(async () => {
-    tmp = makeTempDir('soak');
-    cleanup.add('temp dir', () => removeDir(tmp));
+    tmp = cleanup.tempDir('soak');
     probeFile = join(tmp, 'probe.json');
     const snapshotDir = process.env.WHARF_SOAK_SNAPSHOTS;
     if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
-    wharf = await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile, { gc: true, trim: SAMPLE_MS > 0, ...(snapshotDir ? { snapshotDir } : {}) }) });
-    cleanup.add('wharf', () => wharf.stop());
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp, env: memoryProbeEnv(probeFile, { gc: true, trim: SAMPLE_MS > 0, ...(snapshotDir ? { snapshotDir } : {}) }) }));
   });
   afterAll(() => cleanup.run());
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Screenshots, type PageProblems } from '../support/browser';
 import { Cleanup } from '../support/cleanup';
 import { buildDiskImage, type DiskImage } from '@wharf/test-kit';
-import { REPO_ROOT, makeTempDir, removeDir } from '../support/paths';
+import { REPO_ROOT } from '../support/paths';
 import { RegistryClient } from '../support/registry-client';
 import { setGrace } from '../support/tasks';
 import { expectShownSize, fact, listScreenshots, openUiPage, text } from '../support/ui-page';
@@ -45,10 +45,8 @@ describe('storage pages in headless Chromium', () => {
     if (!existsSync(join(REPO_ROOT, 'web', 'dist', 'index.html'))) {
       throw new Error('web/dist/index.html is missing: run `npm run build` first (the UI is served from web/dist)');
     }
-    tmp = makeTempDir('ui-storage');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    wharf = await Wharf.start({ dir: tmp });
-    cleanup.add('wharf', () => wharf.stop());
+    tmp = cleanup.tempDir('ui-storage');
+    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const port = await wharf.createHostedRepo(REPO);
     client = new RegistryClient({ baseUrl: `http://127.0.0.1:${port}`, username: ADMIN_USER, password: wharf.adminPassword });
     kept = await buildDiskImage(join(tmp, 'kept'), { layers: [200_000, 300_000], format: 'docker' });

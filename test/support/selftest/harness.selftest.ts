@@ -7,7 +7,6 @@ import { Distribution } from '../distribution';
 import { Dockerd } from '../dockerd';
 import { GatedFileStream } from '../gated-stream';
 import { header } from '../http';
-import { makeTempDir, removeDir } from '../paths';
 import { RegistryClient, withDigest } from '../registry-client';
 import { skopeoCopy, skopeoInspect } from '../skopeo';
 
@@ -19,12 +18,9 @@ describe('e2e harness against CNCF Distribution', () => {
   let mirror: Distribution;
 
   beforeAll(async () => {
-    tmp = makeTempDir('selftest');
-    cleanup.add('temp dir', () => removeDir(tmp));
-    upstream = await Distribution.start({ dir: tmp, name: 'upstream' });
-    cleanup.add('upstream', () => upstream.stop());
-    mirror = await Distribution.start({ dir: tmp, name: 'mirror', proxy: { remoteUrl: upstream.url } });
-    cleanup.add('mirror', () => mirror.stop());
+    tmp = cleanup.tempDir('selftest');
+    upstream = cleanup.stopping('upstream', await Distribution.start({ dir: tmp, name: 'upstream' }));
+    mirror = cleanup.stopping('mirror', await Distribution.start({ dir: tmp, name: 'mirror', proxy: { remoteUrl: upstream.url } }));
   });
   afterAll(() => cleanup.run());
 
@@ -92,10 +88,8 @@ describe('e2e harness against CNCF Distribution', () => {
   });
 
   it('two private dockerds push and pull busybox, also through a registry mirror', async () => {
-    const a = await Dockerd.start({ dir: tmp, name: 'da' });
-    cleanup.add('dockerd a', () => a.stop());
-    const b = await Dockerd.start({ dir: tmp, name: 'db', registryMirrors: [mirror.url] });
-    cleanup.add('dockerd b', () => b.stop());
+    const a = cleanup.stopping('dockerd a', await Dockerd.start({ dir: tmp, name: 'da' }));
+    const b = cleanup.stopping('dockerd b', await Dockerd.start({ dir: tmp, name: 'db', registryMirrors: [mirror.url] }));
 
     const rootfs = await buildBusyboxRootfs(tmp);
     const ref = `${upstream.host}/library/busybox:1.36`;
