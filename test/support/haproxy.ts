@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { REPO_ROOT } from './paths';
+import { haproxyConfig } from '../../scripts/lib/haproxy-config';
 import { ManagedProcess, runCommand } from './process';
 import { GiveUp, waitFor } from './wait';
 
@@ -51,7 +51,7 @@ export class Haproxy {
     mkdirSync(home, { recursive: true });
     const socket = join(home, 'admin.sock');
     const config = join(home, 'haproxy.cfg');
-    writeFileSync(config, haproxyConfig(opts, socket));
+    writeFileSync(config, haproxyConfig({ ...opts, socket }));
     const check = await runCommand('haproxy', ['-c', '-f', config], { timeoutMs: 30_000 });
     if (check.code !== 0) throw new Error(`haproxy refused its configuration:\n${check.stdout}${check.stderr}`);
     const proc = ManagedProcess.start({ name: 'haproxy', command: 'haproxy', args: ['-db', '-f', config], logFile: join(home, 'haproxy.log') });
@@ -111,26 +111,4 @@ export class Haproxy {
       s.on('error', reject);
     });
   }
-}
-
-/** The configuration shipped with the compose profile (docs/replicas.md). */
-const SHIPPED = join(REPO_ROOT, 'examples/replicas/haproxy.cfg');
-
-/**
- * The shipped configuration's `global`, `resolvers` and `defaults` sections as they are (timeouts, retries,
- * forwardfor, round-robin, the readiness check), plus a stats socket; then one frontend and backend per port
- * instead of its single frontend (so that statistics tell the ports apart), on this test's addresses, with the
- * readiness checked on this test's main port every 500 ms instead of 2 s (a killed replica leaves sooner).
- */
-function haproxyConfig(opts: HaproxyOptions, socket: string): string {
-  const shipped = readFileSync(SHIPPED, 'utf8');
-  const sections = shipped.slice(0, shipped.search(/^frontend /m));
-  if (!/^defaults$/m.test(sections) || !/^global$/m.test(sections)) throw new Error(`${SHIPPED}: no global or defaults section before the first frontend`);
-  const lines = [sections.replace(/^global\n/m, `global\n  stats socket ${socket} mode 600 level admin\n`)];
-  for (const port of opts.ports) {
-    lines.push(`frontend in${port}`, `  bind ${opts.address}:${port}`, `  default_backend port${port}`);
-    lines.push(`backend port${port}`, `  default-server check port ${opts.healthPort} inter 500ms fall 2 rise 2`);
-    for (const server of opts.servers) lines.push(`  server ${server.name} ${server.address}:${port}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

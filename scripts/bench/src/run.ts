@@ -24,7 +24,8 @@ const USAGE = `npm run bench -- [--quick] [--only=push-large,pull-large,...] [--
 --quick      small sizes and short runs (a smoke test of the benchmark itself)
 --only=      run only these scenarios (the seed step always runs; dependencies are not added; every
              proxy-* scenario sets up what it needs): ${scenarios.filter((s) => !s.setup).map((s) => s.id).join(' ')}
---repeats=N  repetitions of proxy-cold-pull and proxy-concurrent-tls (default 5 and 3; 1 with --quick)
+--repeats=N  repetitions of proxy-cold-pull, proxy-concurrent-tls, s3-warm-read and replicas-manifest-get (default 5, 3, 3, 3; 1 with --quick)
+             (s3-warm-read and replicas-manifest-get start PostgreSQL, a Ceph RGW and HAProxy: scripts/install-test-deps.sh)
 --upstreams= the kinds of upstream proxy-cold-pull pulls from: http,https,redirect (default all three)
 --max-minutes=N  stop everything (no report) after N minutes (default 90; 20 with --quick)
 --gc-manifests=N  manifests gc-collection pushes to each server (default 10000, 200 with --quick; 5 blobs each)
@@ -124,6 +125,7 @@ function options({ quick, repeats, upstreams, gcManifests }: Args): BenchOptions
     manifest: { threads: 2, connections: 32, durationS: quick ? 2 : 10 },
     rssIntervalMs: 50,
     idleLaterS: quick ? 5 : 65,
+    s3: { repeats: repeats ?? (quick ? 1 : 3), clients: 4, rounds: 3, wrk: { threads: 2, connections: 16, durationS: quick ? 3 : 10 } },
     gc: { manifests: gcManifests ?? (quick ? 200 : 10_000), baselineS: quick ? 2 : 10 },
     proxy: {
       coldLayers: quick ? [20 * MiB, 5 * MiB] : [200 * MiB, 50 * MiB],
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
     }
   }
   for (const a of agents.values()) a.destroy();
+  await ctx.state.s3Env?.stop().catch((err: unknown) => log(`stopping the S3/PostgreSQL setup: ${errorMessage(err)}`)); // lib/s3-env.ts
   if (isStopping()) return; // interrupted: the signal handler stops everything; no partial report
   for (const t of targets) {
     const errors = logErrors(t.logFile);

@@ -1,6 +1,7 @@
 // What a scenario is given (BenchContext) and what it returns (Outcome); see scenarios/index.ts.
 import type * as http from 'node:http';
 import type { BigImageState, ProxyEnv, UpstreamKind } from './proxy-env';
+import type { S3Env } from './s3-env';
 import type { Server } from './servers';
 
 /** Sizes and durations of a run (run.ts options(): full or --quick). */
@@ -14,6 +15,8 @@ export interface BenchOptions {
   rssIntervalMs: number;
   idleLaterS: number;
   gc: { manifests: number; baselineS: number };
+  /** s3-warm-read, replicas-manifest-get: runs per server (alternating), blob clients x GETs, wrk for manifests. */
+  s3: { repeats: number; clients: number; rounds: number; wrk: { threads: number; connections: number; durationS: number } };
   proxy: {
     coldLayers: [number, number];
     coldRepeats: number;
@@ -37,6 +40,8 @@ export interface BenchState {
   warm?: { image: string; digest: string; size: number };
   big?: BigImageState;
   proxyEnv?: ProxyEnv;
+  /** PostgreSQL + RGW + Wharf/Distribution on S3 (lib/s3-env.ts). */
+  s3Env?: S3Env;
 }
 
 export interface BenchContext {

@@ -33,6 +33,9 @@ export interface WharfServer extends Server {
   mainUrl: string;
   /** The repository's status (its own upstream counters). */
   statusUrl: string;
+  mainPort: number;
+  connectorPort: number;
+  password: string;
 }
 
 export interface DistributionOptions {
@@ -45,6 +48,17 @@ export interface DistributionOptions {
   tls?: Pick<BenchTls, 'certFile' | 'keyFile'> | null;
   rootDir?: string | null;
   env?: NodeJS.ProcessEnv;
+  /** Distribution's S3 driver on this bucket (under rootDirectory) instead of the filesystem. */
+  s3?: DistributionS3 | null;
+}
+
+export interface DistributionS3 {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  rootDirectory: string;
 }
 
 /** The repository a Wharf target serves on its connector port. */
@@ -61,6 +75,16 @@ export interface WharfOptions {
   label?: string;
   id?: string;
   repository?: BenchRepository;
+  /** For replicas (lib/s3-env.ts): the repository's S3 blob store (body: POST /service/rest/v1/blobstores/s3, made first). */
+  blobStore?: { name: string; body?: object } | null;
+  /** Loopback address it listens on (replicas: their own, the same ports). */
+  host?: string;
+  /** [main, connector] instead of free ports. */
+  ports?: [number, number] | null;
+  /** The admin password (a second replica: the first's). */
+  password?: string;
+  /** false: another replica made the repository; wait until its connector port opens here. */
+  createRepository?: boolean;
 }
 
 const DISTRIBUTION_BIN = '/usr/bin/docker-registry';
@@ -95,6 +119,7 @@ async function startDistributionOnce({
   tls = null,
   rootDir = null,
   env = {},
+  s3 = null,
 }: DistributionOptions): Promise<DistributionServer> {
   const [port] = await freePorts(1);
   const root = rootDir ?? path.join(workDir, `${id}-data`);
@@ -107,8 +132,7 @@ async function startDistributionOnce({
     '  accesslog:',
     '    disabled: true',
     'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${root}`,
+    ...(s3 ? distributionS3Storage(s3) : ['  filesystem:', `    rootdirectory: ${root}`]),
     '  cache:',
     '    blobdescriptor: inmemory',
   ];
@@ -134,7 +158,7 @@ async function startDistributionOnce({
     version: await distributionVersion(),
     port,
     settings: {
-      storage: 'filesystem',
+      storage: s3 ? `s3 driver, ${s3.endpoint} bucket ${s3.bucket} rootdirectory ${s3.rootDirectory}, redirect disabled` : 'filesystem',
       cache: 'blobdescriptor inmemory',
       auth: 'none',
       log: 'warn, access log off',
@@ -143,6 +167,23 @@ async function startDistributionOnce({
     },
     stop: () => stopProcess(child),
   };
+}
+
+/** Distribution's S3 driver on an S3-compatible endpoint (path-style, v4 signatures), clients never redirected to it. */
+function distributionS3Storage({ endpoint, bucket, region, accessKeyId, secretAccessKey, rootDirectory }: DistributionS3): string[] {
+  return [
+    '  s3:',
+    `    accesskey: ${accessKeyId}`,
+    `    secretkey: ${secretAccessKey}`,
+    `    region: ${region}`,
+    `    regionendpoint: ${endpoint}`,
+    `    bucket: ${bucket}`,
+    `    secure: ${endpoint.startsWith('https:')}`,
+    '    v4auth: true',
+    `    rootdirectory: ${rootDirectory}`,
+    '  redirect:',
+    '    disable: true',
+  ];
 }
 
 function logTail(file: string, lines = 30): string {
@@ -179,7 +220,7 @@ async function waitForServer(
 }
 
 /** The JSON body that creates the Wharf repository of a target (POST .../repositories/docker/<kind>). */
-function repositoryBody(repository: BenchRepository, connectorPort: number): object {
+function repositoryBody(repository: BenchRepository, connectorPort: number, blobStoreName = 'default'): object {
   if (repository.kind === 'proxy') {
     return {
       name: repository.name,
@@ -195,7 +236,7 @@ function repositoryBody(repository: BenchRepository, connectorPort: number): obj
   return {
     name: repository.name,
     online: true,
-    storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW' },
+    storage: { blobStoreName, strictContentTypeValidation: true, writePolicy: 'ALLOW' },
     docker: { v1Enabled: false, forceBasicAuth: true, httpPort: connectorPort },
   };
 }
@@ -220,11 +261,15 @@ async function startWharfOnce({
   label = 'Wharf',
   id = 'wharf',
   repository = { kind: 'hosted', name: 'bench' },
+  blobStore = null,
+  host = '127.0.0.1',
+  ports = null,
+  password = randomBytes(12).toString('base64url'),
+  createRepository = true,
 }: WharfOptions): Promise<WharfServer> {
-  const [mainPort, connectorPort] = await freePorts(2);
+  const [mainPort, connectorPort] = ports ?? (await freePorts(2));
   const dataDir = path.join(workDir, `${id}-data`);
   fs.mkdirSync(dataDir, { recursive: true });
-  const password = randomBytes(12).toString('base64url');
   const auth = basicAuth('admin', password);
   const logFile = path.join(logDir, `${id}.log`);
   // Started as `npm start` starts it (scripts/server-runtime.js), plus the bench's own extras.
@@ -237,22 +282,24 @@ async function startWharfOnce({
     env: {
       ...runtimeEnv,
       WHARF_PORT: String(mainPort),
-      WHARF_HOST: '127.0.0.1',
+      WHARF_HOST: host,
       WHARF_DATA_DIR: dataDir,
       WHARF_ADMIN_PASSWORD: password,
       WHARF_LOG_LEVEL: 'warn',
     },
   });
-  const mainUrl = `http://127.0.0.1:${mainPort}`;
-  const baseUrl = `http://127.0.0.1:${connectorPort}`;
+  const mainUrl = `http://${host}:${mainPort}`;
+  const baseUrl = `http://${host}:${connectorPort}`;
   await stopWhenFailing(child, async () => {
     await waitForServer(label, child, logFile, `${mainUrl}/service/rest/v1/status`, { timeoutMs: 60_000 });
-    const res = await request(`${mainUrl}/service/rest/v1/repositories/docker/${repository.kind}`, {
-      method: 'POST',
-      headers: { Authorization: auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify(repositoryBody(repository, connectorPort)),
-    });
-    if (res.status !== 201) throw new Error(`${label}: creating the ${repository.kind} repository: ${res.status} ${res.body.toString().slice(0, 500)}`);
+    const post = async (what: string, url: string, body: object) => {
+      const res = await request(url, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 201 && res.status !== 204) throw new Error(`${label}: creating ${what}: ${res.status} ${res.body.toString().slice(0, 500)}`);
+    };
+    if (blobStore?.body && createRepository) await post(`the S3 blob store ${blobStore.name}`, `${mainUrl}/service/rest/v1/blobstores/s3`, blobStore.body);
+    if (createRepository) {
+      await post(`the ${repository.kind} repository`, `${mainUrl}/service/rest/v1/repositories/docker/${repository.kind}`, repositoryBody(repository, connectorPort, blobStore?.name));
+    }
     await waitForServer(`${label} (connector port)`, child, logFile, `${baseUrl}/v2/`, { headers: { Authorization: auth }, timeoutMs: 30_000 });
   }).catch((err) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -276,8 +323,13 @@ async function startWharfOnce({
     logFile,
     dataDir,
     version,
+    mainPort,
+    connectorPort,
+    password,
     settings: {
-      storage: 'embedded defaults (SQLite + filesystem blob store)',
+      storage: extraEnv.WHARF_DATABASE_URL
+        ? `PostgreSQL${blobStore ? ` + S3 blob store "${blobStore.name}"` : ''}`
+        : 'embedded defaults (SQLite + filesystem blob store)',
       repository:
         repository.kind === 'proxy'
           ? `proxy "${repository.name}" of ${repository.remoteUrl} on its connector port (max ages 1440 min)`

@@ -20,6 +20,8 @@ import proxyTagRevalidation from './proxy-tag-revalidation';
 import proxyWarmThroughput from './proxy-warm-throughput';
 import pullLarge from './pull-large';
 import pushLarge from './push-large';
+import replicasManifestGet from './replicas-manifest-get';
+import s3WarmRead from './s3-warm-read';
 import seed from './seed';
 
 export const scenarios: readonly Scenario[] = [
@@ -37,4 +39,6 @@ export const scenarios: readonly Scenario[] = [
   proxyBigRss,
   proxyConcurrentTls,
   gcCollection, // its own fresh servers
+  s3WarmRead, // PostgreSQL + RGW + Wharf and Distribution on S3 (lib/s3-env.ts)
+  replicasManifestGet, // the same, plus a second replica and HAProxy
 ];
