@@ -48,6 +48,8 @@ export interface Haproxy {
   mark(): number;
   /** Every request HAProxy logged since `from`. */
   answers(from?: number): HaproxyAnswer[];
+  /** Servers HAProxy took out since `from` (its "is DOWN" lines). */
+  downs(from?: number): string[];
   stop(): Promise<void>;
 }
 
@@ -182,6 +184,7 @@ export async function startHaproxy(
     logFile,
     mark: () => fs.statSync(logFile).size,
     answers: (from = 0) => parseHaproxyLog(fs.readFileSync(logFile).subarray(from).toString('utf8')),
+    downs: (from = 0) => fs.readFileSync(logFile).subarray(from).toString('utf8').split('\n').filter((l) => / is DOWN/.test(l)),
     stop: () => stopProcess(child),
   };
 }

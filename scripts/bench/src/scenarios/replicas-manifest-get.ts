@@ -58,6 +58,7 @@ const scenario: Scenario = {
         if (s.lb) {
           await new Promise((r) => setTimeout(r, 300)); // HAProxy logs a request once it ended
           classify(s.lb.answers(mark), nonOk[s.name]!);
+          for (const line of s.lb.downs(mark)) nonOk[s.name]![`server taken out: ${line.replace(/^.*Server /, '').slice(0, 120)}`] = 1;
         }
         ctx.log(`${s.label}: ${run.requestsPerSec} req/s, ${run.cpuSecondsPer1000.toFixed(2)} s CPU/1000 (servers + HAProxy), non-2xx ${run.non2xx3xx}, socket errors ${run.socketErrorCount}`);
       }
