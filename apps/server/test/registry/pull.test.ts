@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MT, type Manifest, imageManifest, randomBlob, sha256, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
@@ -198,6 +199,17 @@ describe('Range requests on blobs', () => {
       expect(res.header('content-range'), range).toBe(`bytes */${big.size}`);
       expect(res.header('docker-distribution-api-version')).toBe('registry/2.0');
     }
+  });
+
+  it('refused ranges leave no file of the blob open (the content is closed before the 416, not at GC)', async () => {
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    await repo.connector.http.get(path(), { headers: { Range: `bytes=${big.size}-` } }); // connection warmed up
+    const before = openFiles();
+    for (let i = 0; i < 40; i += 1) {
+      const res = await repo.connector.http.get(path(), { headers: { Range: `bytes=${big.size + i}-` } });
+      expect(res.status).toBe(416);
+    }
+    expect(openFiles()).toBeLessThanOrEqual(before + 2);
   });
 
   it('the blob is still served whole after the 416s', async () => {

@@ -63,7 +63,7 @@ describe('FileUploadStore.append(IncomingBody): bodies that receive themselves i
     // With the addon the running hash is the addon's, handed to the body; without it the body is asked without one.
     expect(third.asked[0]!.hasher === undefined).toBe(first.asked[0]!.hasher === undefined);
     expect(await store.uploads.commit(id, sha256(data))).toEqual({ digest: sha256(data), size: data.length });
-    expect((await store.open(sha256(data)))?.size).toBe(data.length);
+    expect((await store.stat(sha256(data)))?.size).toBe(data.length);
   });
 
   it('streams a body that declines', async () => {
