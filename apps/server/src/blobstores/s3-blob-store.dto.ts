@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { NestedObject, OptionalNestedObject } from '../http/nested-dto';
 
 /** Blob store names: letters, digits and `._-`, not starting with a dot (Nexus's rule). */
 export const BLOB_STORE_NAME = /^[a-zA-Z0-9_-][a-zA-Z0-9._-]{0,199}$/;
@@ -54,19 +54,13 @@ export class S3AdvancedConnectionDto {
 }
 
 export class S3BucketConfigurationDto {
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => S3BucketDto)
+  @NestedObject(() => S3BucketDto)
   bucket!: S3BucketDto;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => S3BucketSecurityDto)
+  @OptionalNestedObject(() => S3BucketSecurityDto)
   bucketSecurity?: S3BucketSecurityDto | null;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => S3AdvancedConnectionDto)
+  @OptionalNestedObject(() => S3AdvancedConnectionDto)
   advancedBucketConnection?: S3AdvancedConnectionDto | null;
 
   /** Server-side encryption settings are not supported: only null (or absent) is accepted, never ignored. */
@@ -89,8 +83,6 @@ export class S3BlobStoreDto {
   @Equals(null, { message: 'softQuota is not supported by Wharf on blob stores: it must be null' })
   softQuota?: null;
 
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => S3BucketConfigurationDto)
+  @NestedObject(() => S3BucketConfigurationDto)
   bucketConfiguration!: S3BucketConfigurationDto;
 }

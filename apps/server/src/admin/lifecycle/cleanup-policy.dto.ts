@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
 import { CLEANUP_POLICY_NAME } from '@wharf/api-types';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateIf } from 'class-validator';
+import { OptionalNestedObject } from '../../http/nested-dto';
 
 /** The criteria of a cleanup policy as JSON (also the inline policy of a preview). */
 export class CleanupCriteriaDto {
@@ -68,8 +68,6 @@ export class CleanupPreviewDto {
   @IsString()
   policyName?: string;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CleanupPreviewPolicyDto)
+  @OptionalNestedObject(() => CleanupPreviewPolicyDto)
   policy?: CleanupPreviewPolicyDto;
 }

@@ -1,7 +1,7 @@
 import { RepositoryBaseDto } from './repository-base.dto';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsNotEmptyObject, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsString, ValidateIf } from 'class-validator';
 import { ProxyStorageDto } from './proxy-repository.dto';
+import { NestedObject } from '../../http/nested-dto';
 
 export class GroupSettingsDto {
   @IsArray()
@@ -15,13 +15,9 @@ export class GroupSettingsDto {
 }
 
 export class GroupRepositoryDto extends RepositoryBaseDto {
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => ProxyStorageDto)
+  @NestedObject(() => ProxyStorageDto)
   storage!: ProxyStorageDto;
 
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => GroupSettingsDto)
+  @NestedObject(() => GroupSettingsDto)
   group!: GroupSettingsDto;
 }

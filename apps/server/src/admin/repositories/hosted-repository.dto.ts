@@ -1,7 +1,7 @@
-import { Type } from 'class-transformer';
 import { BLOB_STORE_NAME } from '../../blobstores/s3-blob-store.dto';
 import { RepositoryBaseDto } from './repository-base.dto';
-import { IsBoolean, IsIn, IsNotEmptyObject, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { NestedObject } from '../../http/nested-dto';
 
 
 export class StorageDto {
@@ -22,8 +22,6 @@ export class StorageDto {
 
 
 export class HostedRepositoryDto extends RepositoryBaseDto {
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => StorageDto)
+  @NestedObject(() => StorageDto)
   storage!: StorageDto;
 }

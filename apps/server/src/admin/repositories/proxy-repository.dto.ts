@@ -3,7 +3,8 @@ import { SafeRegex } from '@wharf/registry-core';
 import { RepositoryBaseDto } from './repository-base.dto';
 import { Type } from 'class-transformer';
 import { BLOB_STORE_NAME } from '../../blobstores/s3-blob-store.dto';
-import { ArrayMaxSize, Equals, IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, Equals, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { NestedObject, OptionalNestedObject } from '../../http/nested-dto';
 
 /** Tag patterns run on RE2 (linear time): what it cannot compile (backreferences, lookaround) is refused here. */
 @ValidatorConstraint({ name: 'isSafeRegex' })
@@ -135,14 +136,10 @@ export class HttpClientDto {
   @IsBoolean()
   autoBlock!: boolean;
 
-  @ValidateIf((_, v) => v !== null && v !== undefined)
-  @ValidateNested()
-  @Type(() => AuthenticationDto)
+  @OptionalNestedObject(() => AuthenticationDto)
   authentication?: AuthenticationDto | null;
 
-  @ValidateIf((_, v) => v !== null && v !== undefined)
-  @ValidateNested()
-  @Type(() => HttpConnectionDto)
+  @OptionalNestedObject(() => HttpConnectionDto)
   connection?: HttpConnectionDto | null;
 }
 
@@ -166,28 +163,18 @@ export class DockerProxyDto {
 }
 
 export class ProxyRepositoryDto extends RepositoryBaseDto {
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => ProxyStorageDto)
+  @NestedObject(() => ProxyStorageDto)
   storage!: ProxyStorageDto;
 
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => ProxySettingsDto)
+  @NestedObject(() => ProxySettingsDto)
   proxy!: ProxySettingsDto;
 
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => NegativeCacheDto)
+  @NestedObject(() => NegativeCacheDto)
   negativeCache!: NegativeCacheDto;
 
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => HttpClientDto)
+  @NestedObject(() => HttpClientDto)
   httpClient!: HttpClientDto;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => DockerProxyDto)
+  @OptionalNestedObject(() => DockerProxyDto)
   dockerProxy?: DockerProxyDto;
 }

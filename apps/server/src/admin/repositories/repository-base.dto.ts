@@ -1,6 +1,6 @@
 import { PORT_MAX, PORT_MIN, REPOSITORY_NAME, REPOSITORY_NAME_MAX_LENGTH, SUBDOMAIN_MAX_LENGTH } from '@wharf/api-types';
-import { Type } from 'class-transformer';
-import { Equals, IsArray, IsBoolean, IsIn, IsInt, IsNotEmptyObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { Equals, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { NestedObject, OptionalNestedObject } from '../../http/nested-dto';
 
 export class CleanupDto {
   @IsArray()
@@ -74,13 +74,9 @@ export abstract class RepositoryBaseDto {
   @IsBoolean()
   online!: boolean;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CleanupDto)
+  @OptionalNestedObject(() => CleanupDto)
   cleanup?: CleanupDto | null;
 
-  @IsNotEmptyObject()
-  @ValidateNested()
-  @Type(() => DockerDto)
+  @NestedObject(() => DockerDto)
   docker!: DockerDto;
 }
