@@ -1,16 +1,9 @@
-import { type ApiTokenRecord, ApiTokenStore } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type ApiTokenRecord, type ApiTokenStore } from '@wharf/registry-core';
 import { ApiTokenEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
 /** API tokens of local users. */
-export class TypeOrmApiTokenStore extends ApiTokenStore {
-  private readonly rows: Repository<ApiTokenEntity>;
-
-  constructor(db: DataSource) {
-    super();
-    this.rows = db.getRepository(ApiTokenEntity);
-  }
-
+export class TypeOrmApiTokenStore extends TableAdapter(ApiTokenEntity) implements ApiTokenStore {
   async insert(token: ApiTokenRecord): Promise<void> {
     await this.rows.insert(token);
   }

@@ -1,16 +1,10 @@
-import { type AuditEventInput, type AuditEventRecord, AuditStore } from '@wharf/registry-core';
-import { type DataSource, LessThan, type Repository } from 'typeorm';
+import { type AuditEventInput, type AuditEventRecord, type AuditStore } from '@wharf/registry-core';
+import { LessThan } from 'typeorm';
 import { AuditEventEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
 /** The audit log table: append and read newest first. */
-export class TypeOrmAuditLog extends AuditStore {
-  private readonly rows: Repository<AuditEventEntity>;
-
-  constructor(db: DataSource) {
-    super();
-    this.rows = db.getRepository(AuditEventEntity);
-  }
-
+export class TypeOrmAuditLog extends TableAdapter(AuditEventEntity) implements AuditStore {
   async append(event: AuditEventInput): Promise<number> {
     const result = await this.rows.insert({ ...event, details: JSON.stringify(event.details) });
     return Number(result.identifiers[0]?.id ?? 0);

@@ -1,6 +1,7 @@
-import { BlobLinks } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type BlobLinks } from '@wharf/registry-core';
+import type { DataSource } from 'typeorm';
 import { BlobLinkEntity } from '../entities';
+import { OnTable } from './table-adapter';
 import { Atomic, type Sql, type Step } from '../sql/atomic';
 
 /** Does a link, a manifest or a manifest reference hold `digest` (used by linkIfHeld and the collector)? */
@@ -13,13 +14,11 @@ export function* heldByMetadata(sql: Sql, digest: string): Generator<Step, boole
 }
 
 /** `blob_links."createdAt"` is when the link was made or last confirmed to a pusher (its grace against collection). */
-export class TypeOrmBlobLinks extends BlobLinks {
-  private readonly links: Repository<BlobLinkEntity>;
+export class TypeOrmBlobLinks extends OnTable<BlobLinkEntity> implements BlobLinks {
   private readonly atomic: Atomic;
 
   constructor(db: DataSource) {
-    super();
-    this.links = db.getRepository(BlobLinkEntity);
+    super(db, BlobLinkEntity);
     this.atomic = new Atomic(db);
   }
 
@@ -68,16 +67,16 @@ export class TypeOrmBlobLinks extends BlobLinks {
   }
 
   async get(repository: string, image: string, digest: string): Promise<{ size: number; linkedAt: Date } | null> {
-    const row = await this.links.findOne({ select: { size: true, createdAt: true }, where: { repository, image, digest } });
+    const row = await this.rows.findOne({ select: { size: true, createdAt: true }, where: { repository, image, digest } });
     return row ? { size: row.size, linkedAt: row.createdAt } : null;
   }
 
   async inRepository(repository: string, digest: string): Promise<boolean> {
-    return (await this.links.count({ where: { repository, digest }, take: 1 })) > 0;
+    return (await this.rows.count({ where: { repository, digest }, take: 1 })) > 0;
   }
 
   async unlink(repository: string, image: string, digest: string): Promise<boolean> {
-    const result = await this.links.delete({ repository, image, digest });
+    const result = await this.rows.delete({ repository, image, digest });
     return (result.affected ?? 0) > 0;
   }
 }

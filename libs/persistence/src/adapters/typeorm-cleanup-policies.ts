@@ -1,16 +1,9 @@
-import { type CleanupCriteria, type CleanupPolicy, CleanupPolicyStore } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type CleanupCriteria, type CleanupPolicy, type CleanupPolicyStore } from '@wharf/registry-core';
 import { byteOrder } from '../dialect';
 import { CleanupPolicyEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
-export class TypeOrmCleanupPolicies extends CleanupPolicyStore {
-  private readonly rows: Repository<CleanupPolicyEntity>;
-
-  constructor(private readonly db: DataSource) {
-    super();
-    this.rows = db.getRepository(CleanupPolicyEntity);
-  }
-
+export class TypeOrmCleanupPolicies extends TableAdapter(CleanupPolicyEntity) implements CleanupPolicyStore {
   async list(): Promise<CleanupPolicy[]> {
     const rows = await this.rows.createQueryBuilder('p').orderBy(byteOrder(this.db, 'p.name'), 'ASC').getMany();
     return rows.map(toPolicy);

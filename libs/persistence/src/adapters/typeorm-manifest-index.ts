@@ -1,25 +1,24 @@
-import { type ManifestDownload, ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type ManifestDownload, type ManifestIndex, type ManifestRecord } from '@wharf/registry-core';
+import type { DataSource } from 'typeorm';
 import { dialectOfDataSource } from '../data-source';
 import { ManifestEntity } from '../entities';
+import { OnTable } from './table-adapter';
 import { Atomic } from '../sql/atomic';
 import { SqliteAtomic } from '../sql/sqlite-atomic';
 
-export class TypeOrmManifestIndex extends ManifestIndex {
-  private readonly manifests: Repository<ManifestEntity>;
+export class TypeOrmManifestIndex extends OnTable<ManifestEntity> implements ManifestIndex {
   private readonly atomic: Atomic;
   /** SQLite's batched download writes; PostgreSQL writes a batch in one UPDATE. */
   private readonly sqlite: SqliteAtomic | null;
 
-  constructor(private readonly db: DataSource) {
-    super();
-    this.manifests = db.getRepository(ManifestEntity);
+  constructor(db: DataSource) {
+    super(db, ManifestEntity);
     this.atomic = new Atomic(db);
     this.sqlite = dialectOfDataSource(db) === 'sqlite' ? new SqliteAtomic(db) : null;
   }
 
   async get(repository: string, image: string, digest: string): Promise<ManifestRecord | null> {
-    const row = await this.manifests.findOneBy({ repository, image, digest });
+    const row = await this.rows.findOneBy({ repository, image, digest });
     return row ? toRecord(row) : null;
   }
 
@@ -69,7 +68,7 @@ export class TypeOrmManifestIndex extends ManifestIndex {
   }
 
   async markVerified(repository: string, image: string, digest: string, at: Date): Promise<void> {
-    await this.manifests.update({ repository, image, digest }, { verifiedAt: at });
+    await this.rows.update({ repository, image, digest }, { verifiedAt: at });
   }
 
   async delete(repository: string, image: string, digest: string): Promise<boolean> {
@@ -81,12 +80,12 @@ export class TypeOrmManifestIndex extends ManifestIndex {
   }
 
   async referrers(repository: string, image: string, subject: string): Promise<ManifestRecord[]> {
-    const rows = await this.manifests.find({ where: { repository, image, subject }, order: { digest: 'ASC' } });
+    const rows = await this.rows.find({ where: { repository, image, subject }, order: { digest: 'ASC' } });
     return rows.map(toRecord);
   }
 
   async hasImage(repository: string, image: string): Promise<boolean> {
-    return (await this.manifests.countBy({ repository, image })) > 0;
+    return (await this.rows.countBy({ repository, image })) > 0;
   }
 
   async recordDownloads(downloads: ManifestDownload[]): Promise<void> {

@@ -1,16 +1,9 @@
-import { type RoleRecord, RoleStore } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type RoleRecord, type RoleStore } from '@wharf/registry-core';
 import { RoleEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
 /** Roles of the local authorization realm. */
-export class TypeOrmRoleStore extends RoleStore {
-  private readonly rows: Repository<RoleEntity>;
-
-  constructor(db: DataSource) {
-    super();
-    this.rows = db.getRepository(RoleEntity);
-  }
-
+export class TypeOrmRoleStore extends TableAdapter(RoleEntity) implements RoleStore {
   async get(id: string): Promise<RoleRecord | null> {
     const row = await this.rows.findOneBy({ id });
     return row ? toRecord(row) : null;

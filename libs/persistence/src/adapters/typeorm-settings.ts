@@ -1,16 +1,9 @@
-import { SettingsStore } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type SettingsStore } from '@wharf/registry-core';
 import { SettingEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
 /** Server-wide settings, stored as JSON by key. */
-export class TypeOrmSettings extends SettingsStore {
-  private readonly rows: Repository<SettingEntity>;
-
-  constructor(db: DataSource) {
-    super();
-    this.rows = db.getRepository(SettingEntity);
-  }
-
+export class TypeOrmSettings extends TableAdapter(SettingEntity) implements SettingsStore {
   async get<T>(key: string, fallback: T): Promise<T> {
     const row = await this.rows.findOneBy({ key });
     return row ? (JSON.parse(row.value) as T) : fallback;

@@ -1,16 +1,15 @@
-import { type Page, type PageRequest, TagIndex, type TagRecord, pageSize, toPage } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type Page, type PageRequest, type TagIndex, type TagRecord, pageSize, toPage } from '@wharf/registry-core';
+import type { DataSource } from 'typeorm';
 import { byteOrder } from '../dialect';
 import { ManifestEntity, TagEntity } from '../entities';
+import { OnTable } from './table-adapter';
 import { Atomic } from '../sql/atomic';
 
-export class TypeOrmTagIndex extends TagIndex {
-  private readonly tags: Repository<TagEntity>;
+export class TypeOrmTagIndex extends OnTable<TagEntity> implements TagIndex {
   private readonly atomic: Atomic;
 
-  constructor(private readonly db: DataSource) {
-    super();
-    this.tags = db.getRepository(TagEntity);
+  constructor(db: DataSource) {
+    super(db, TagEntity);
     this.atomic = new Atomic(db);
   }
 
@@ -20,7 +19,7 @@ export class TypeOrmTagIndex extends TagIndex {
   }
 
   async get(repository: string, image: string, tag: string): Promise<TagRecord | null> {
-    const row = await this.tags.findOneBy({ repository, image, name: tag });
+    const row = await this.rows.findOneBy({ repository, image, name: tag });
     return row ? toRecord(row) : null;
   }
 
@@ -44,34 +43,34 @@ export class TypeOrmTagIndex extends TagIndex {
   }
 
   async claim(repository: string, image: string, tag: string, digest: string): Promise<string> {
-    await this.tags
+    await this.rows
       .createQueryBuilder()
       .insert()
       .values({ repository, image, name: tag, digest, updatedAt: new Date(), verifiedAt: null })
       .orIgnore()
       .execute();
-    const row = await this.tags.findOneBy({ repository, image, name: tag });
+    const row = await this.rows.findOneBy({ repository, image, name: tag });
     return row?.digest ?? digest;
   }
 
   async expireAll(repository: string): Promise<void> {
-    await this.tags.update({ repository }, { verifiedAt: null });
+    await this.rows.update({ repository }, { verifiedAt: null });
   }
 
   async delete(repository: string, image: string, tag: string): Promise<boolean> {
-    const result = await this.tags.delete({ repository, image, name: tag });
+    const result = await this.rows.delete({ repository, image, name: tag });
     return (result.affected ?? 0) > 0;
   }
 
   async deleteByDigest(repository: string, image: string, digest: string): Promise<number> {
-    const result = await this.tags.delete({ repository, image, digest });
+    const result = await this.rows.delete({ repository, image, digest });
     return result.affected ?? 0;
   }
 
   async list(repository: string, image: string, page: PageRequest): Promise<Page<string>> {
     const limit = pageSize(page);
     const name = this.sorted('t.name');
-    const query = this.tags
+    const query = this.rows
       .createQueryBuilder('t')
       .select('t.name', 'name')
       .where('t.repository = :repository AND t.image = :image', { repository, image });
@@ -102,7 +101,7 @@ export class TypeOrmTagIndex extends TagIndex {
 
   async listAll(repository: string, page: PageRequest): Promise<Page<TagRecord>> {
     const limit = pageSize(page);
-    const query = this.tags.createQueryBuilder('t').where('t.repository = :repository', { repository });
+    const query = this.rows.createQueryBuilder('t').where('t.repository = :repository', { repository });
     if (page.last) {
       const cut = page.last.indexOf(':');
       const image = cut < 0 ? page.last : page.last.slice(0, cut);

@@ -1,6 +1,7 @@
-import { type TokenKeyRecord, TokenKeyStore } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { type TokenKeyRecord, type TokenKeyStore } from '@wharf/registry-core';
+import type { DataSource } from 'typeorm';
 import { TokenKeyEntity } from '../entities';
+import { OnTable } from './table-adapter';
 
 /** Seals and opens a secret (the server's SecretBox): what the table holds is useless without the key file. */
 export interface TextSealer {
@@ -9,15 +10,13 @@ export interface TextSealer {
 }
 
 /** Token-signing keys as rows of `token_keys`, secrets sealed. */
-export class TypeOrmTokenKeys extends TokenKeyStore {
-  private readonly rows: Repository<TokenKeyEntity>;
+export class TypeOrmTokenKeys extends OnTable<TokenKeyEntity> implements TokenKeyStore {
 
   constructor(
     db: DataSource,
     private readonly sealer: TextSealer,
   ) {
-    super();
-    this.rows = db.getRepository(TokenKeyEntity);
+    super(db, TokenKeyEntity);
   }
 
   async list(): Promise<TokenKeyRecord[]> {

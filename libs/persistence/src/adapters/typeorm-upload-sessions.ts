@@ -1,28 +1,22 @@
-import { type UploadSession, UploadSessions } from '@wharf/registry-core';
-import { type DataSource, LessThan, type Repository } from 'typeorm';
+import { type UploadSession, type UploadSessions } from '@wharf/registry-core';
+import { LessThan } from 'typeorm';
 import { UploadSessionEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
-export class TypeOrmUploadSessions extends UploadSessions {
-  private readonly sessions: Repository<UploadSessionEntity>;
-
-  constructor(db: DataSource) {
-    super();
-    this.sessions = db.getRepository(UploadSessionEntity);
-  }
-
+export class TypeOrmUploadSessions extends TableAdapter(UploadSessionEntity) implements UploadSessions {
   async create(session: UploadSession): Promise<void> {
-    await this.sessions.insert(session);
+    await this.rows.insert(session);
   }
 
   async get(id: string): Promise<UploadSession | null> {
-    return this.sessions.findOneBy({ id });
+    return this.rows.findOneBy({ id });
   }
 
   async delete(id: string): Promise<void> {
-    await this.sessions.delete({ id });
+    await this.rows.delete({ id });
   }
 
   async olderThan(before: Date): Promise<UploadSession[]> {
-    return this.sessions.findBy({ createdAt: LessThan(before) });
+    return this.rows.findBy({ createdAt: LessThan(before) });
   }
 }

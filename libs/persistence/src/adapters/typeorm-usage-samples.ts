@@ -1,15 +1,9 @@
-import { type UsageSample, UsageSamples } from '@wharf/registry-core';
-import { type DataSource, LessThan, MoreThanOrEqual, type Repository } from 'typeorm';
+import { type UsageSample, type UsageSamples } from '@wharf/registry-core';
+import { LessThan, MoreThanOrEqual } from 'typeorm';
 import { BlobStoreSampleEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 
-export class TypeOrmUsageSamples extends UsageSamples {
-  private readonly rows: Repository<BlobStoreSampleEntity>;
-
-  constructor(db: DataSource) {
-    super();
-    this.rows = db.getRepository(BlobStoreSampleEntity);
-  }
-
+export class TypeOrmUsageSamples extends TableAdapter(BlobStoreSampleEntity) implements UsageSamples {
   async record(sample: UsageSample): Promise<void> {
     await this.rows.insert({ ...sample });
   }

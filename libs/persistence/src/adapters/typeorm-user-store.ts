@@ -1,33 +1,26 @@
-import { UserIdTakenError, type UserRecord, UserStore } from '@wharf/registry-core';
-import type { DataSource, Repository } from 'typeorm';
+import { UserIdTakenError, type UserRecord, type UserStore } from '@wharf/registry-core';
 import { byteOrder } from '../dialect';
 import { UserEntity } from '../entities';
+import { TableAdapter } from './table-adapter';
 import { isUniqueViolationOf } from '../sql/unique-violation';
 
 /** Local-realm user accounts. */
-export class TypeOrmUserStore extends UserStore {
-  private readonly users: Repository<UserEntity>;
-
-  constructor(private readonly db: DataSource) {
-    super();
-    this.users = db.getRepository(UserEntity);
-  }
-
+export class TypeOrmUserStore extends TableAdapter(UserEntity) implements UserStore {
   async get(userId: string): Promise<UserRecord | null> {
-    const row = await this.users.findOneBy({ userId });
+    const row = await this.rows.findOneBy({ userId });
     return row ? toRecord(row) : null;
   }
 
   async list(): Promise<UserRecord[]> {
-    return (await this.users.createQueryBuilder('u').orderBy(byteOrder(this.db, 'u.userId')).getMany()).map(toRecord);
+    return (await this.rows.createQueryBuilder('u').orderBy(byteOrder(this.db, 'u.userId')).getMany()).map(toRecord);
   }
 
   async save(user: UserRecord): Promise<void> {
     const row = { ...user, roles: JSON.stringify(user.roles) };
     // A replaced user keeps its key (a legacy duplicate has none, and must not take one).
-    if ((await this.users.update({ userId: user.userId }, row)).affected) return;
+    if ((await this.rows.update({ userId: user.userId }, row)).affected) return;
     try {
-      await this.users.insert({ ...row, userIdKey: user.userId.toLowerCase() });
+      await this.rows.insert({ ...row, userIdKey: user.userId.toLowerCase() });
     } catch (err) {
       if (isUniqueViolationOf(err, 'userIdKey') || isUniqueViolationOf(err, 'userId')) throw new UserIdTakenError(user.userId);
       throw err;
@@ -35,7 +28,7 @@ export class TypeOrmUserStore extends UserStore {
   }
 
   async delete(userId: string): Promise<boolean> {
-    return ((await this.users.delete({ userId })).affected ?? 0) > 0;
+    return ((await this.rows.delete({ userId })).affected ?? 0) > 0;
   }
 }
 
