@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { type BlobInfo, type BlobSource, type BlobStore, isStoreFull, readAll } from '@wharf/blobstore';
-import { type Descriptor, RegistryError, isDigestReference, referrerArtifactType, requiredBlobs, requiredManifests } from '@wharf/oci';
+import { RegistryError, isDigestReference, referrerArtifactType, requiredBlobs, requiredManifests } from '@wharf/oci';
 import { LookupCache } from '../cache/lookup-cache';
 import type { ManifestCache } from '../cache/manifest-cache';
 import {
@@ -12,11 +12,10 @@ import {
   type UploadStatus,
   drainBody,
 } from '../docker-repository';
-import { type Page, type PageRequest } from '../page';
 import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, TagIndex, UploadSessions } from '../ports';
 import type { HostedConfig } from '../repository-config';
 import type { DownloadRecorder } from '../usage/download-recorder';
-import { referrerDescriptors } from '../referrers';
+import { StoredRepository } from '../stored-repository';
 import { checkPushedManifest, checkTagPolicy, checkWritable } from './manifest-rules';
 
 export interface HostedDependencies {
@@ -53,21 +52,15 @@ interface ResolvedManifest {
 }
 
 /** A private registry: content pushed by clients, stored in the blob store, described in the metadata store. */
-export class HostedRepository implements DockerRepository {
+export class HostedRepository extends StoredRepository<HostedConfig, HostedDependencies> implements DockerRepository {
   readonly type = 'hosted' as const;
   private readonly resolved = new LookupCache<ResolvedManifest>();
   private readonly linked = new LookupCache<{ size: number; linkedAt?: Date }>();
   private readonly now: () => Date;
 
-  constructor(
-    private readonly config: HostedConfig,
-    private readonly deps: HostedDependencies,
-  ) {
+  constructor(config: HostedConfig, deps: HostedDependencies) {
+    super(config, deps);
     this.now = deps.now ?? (() => new Date());
-  }
-
-  get name(): string {
-    return this.config.name;
   }
 
   // --- pull -------------------------------------------------------------------------------------
@@ -103,23 +96,8 @@ export class HostedRepository implements DockerRepository {
     return this.deps.blobs.open(digest);
   }
 
-  async listTags(image: string, page: PageRequest): Promise<Page<string>> {
-    this.ensureOnline();
-    const result = await this.deps.tags.list(this.name, image, page);
-    if (result.items.length === 0 && !(await this.deps.manifests.hasImage(this.name, image))) {
-      throw new RegistryError('NAME_UNKNOWN', `repository ${this.name} has no image ${image}`);
-    }
-    return result;
-  }
-
-  async listImages(page: PageRequest): Promise<Page<string>> {
-    this.ensureOnline();
-    return this.deps.tags.listImages(this.name, page);
-  }
-
-  async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
-    this.ensureOnline();
-    return referrerDescriptors(await this.deps.manifests.referrers(this.name, image, digest), artifactType);
+  protected unknownImage(image: string): string {
+    return `repository ${this.name} has no image ${image}`;
   }
 
 
@@ -377,10 +355,6 @@ export class HostedRepository implements DockerRepository {
   private changed(): void {
     this.forgetCached();
     this.deps.shared?.announceChange(this.name);
-  }
-
-  private ensureOnline(): void {
-    if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
   }
 
   private ensureWritable(): void {

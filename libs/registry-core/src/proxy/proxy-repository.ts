@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { type BlobInfo, type BlobSource, type BlobStore, readAll } from '@wharf/blobstore';
 import {
-  type Descriptor,
   MediaType,
   RegistryError,
   acceptsMediaType,
@@ -13,10 +12,9 @@ import {
 } from '@wharf/oci';
 import type { ManifestCache } from '../cache/manifest-cache';
 import { type BlobHandle, type DockerRepository, type ManifestHandle, type PutManifestResult, type UploadStatus, drainBody } from '../docker-repository';
-import type { Page, PageRequest } from '../page';
 import type { BlobClaims, BlobLinks, ManifestIndex, ManifestRecord, SharedLock, SharedLocks, TagIndex } from '../ports';
 import type { ProxyConfig } from '../repository-config';
-import { referrerDescriptors } from '../referrers';
+import { StoredRepository } from '../stored-repository';
 import { type RegistryClient, UpstreamError, type UpstreamManifest } from '../upstream';
 import type { BlobClaim } from '../ports/blob-claims';
 import type { BlobFill, BlobFills } from './blob-fill';
@@ -64,7 +62,7 @@ const DOCKER_HUB_HOSTS = new Set(['registry-1.docker.io', 'docker.io', 'index.do
  * Docker Hub) and fetched again only when the digest moved. When the upstream fails, what is cached
  * keeps being served.
  */
-export class ProxyRepository implements DockerRepository {
+export class ProxyRepository extends StoredRepository<ProxyConfig, ProxyDependencies> implements DockerRepository {
   readonly type = 'proxy' as const;
   private readonly policy: CachePolicy;
   private readonly now: () => number;
@@ -72,18 +70,12 @@ export class ProxyRepository implements DockerRepository {
   /** In-flight tag resolutions: concurrent pulls of one tag cause one upstream request. */
   private readonly resolving = new Map<string, Promise<ManifestHandle | null>>();
 
-  constructor(
-    private readonly config: ProxyConfig,
-    private readonly deps: ProxyDependencies,
-  ) {
+  constructor(config: ProxyConfig, deps: ProxyDependencies) {
+    super(config, deps);
     this.policy = new CachePolicy(config.proxy);
     for (const problem of this.policy.unusable) deps.log.warn(`proxy ${config.name}: tagMaxAge tier ignored: ${problem}`);
     this.now = deps.now ?? Date.now;
     this.dockerHub = config.dockerProxy.indexType === 'HUB' || DOCKER_HUB_HOSTS.has(hostOf(config.proxy.remoteUrl));
-  }
-
-  get name(): string {
-    return this.config.name;
   }
 
   get client(): RegistryClient {
@@ -417,23 +409,8 @@ export class ProxyRepository implements DockerRepository {
 
   // --- discovery: what is cached ----------------------------------------------------------------
 
-  async listTags(image: string, page: PageRequest): Promise<Page<string>> {
-    this.ensureOnline();
-    const result = await this.deps.tags.list(this.name, image, page);
-    if (result.items.length === 0 && !(await this.deps.manifests.hasImage(this.name, image))) {
-      throw new RegistryError('NAME_UNKNOWN', `proxy ${this.name} has nothing cached for ${image}`);
-    }
-    return result;
-  }
-
-  async listImages(page: PageRequest): Promise<Page<string>> {
-    this.ensureOnline();
-    return this.deps.tags.listImages(this.name, page);
-  }
-
-  async listReferrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
-    this.ensureOnline();
-    return referrerDescriptors(await this.deps.manifests.referrers(this.name, image, digest), artifactType);
+  protected unknownImage(image: string): string {
+    return `proxy ${this.name} has nothing cached for ${image}`;
   }
 
 
@@ -545,10 +522,6 @@ export class ProxyRepository implements DockerRepository {
         status: err.kind === 'auth' ? 502 : 503,
       });
     }
-  }
-
-  private ensureOnline(): void {
-    if (!this.config.online) throw new RegistryError('UNAVAILABLE', `repository ${this.name} is offline`);
   }
 }
 
