@@ -103,7 +103,8 @@ describe(HostedRepository.name, () => {
         expect((await repo.getManifest('app', 'latest'))?.digest).toBe(first.digest);
       });
 
-      it('lets only one of two concurrent pushes of different manifests claim a new tag', async () => {
+      /** Two different manifests pushed at once under the same new tag of an ALLOW_ONCE repository. */
+      async function raceForTag() {
         const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
         const first = imageManifest();
         const second = imageManifest();
@@ -112,6 +113,11 @@ describe(HostedRepository.name, () => {
           repo.putManifest('app', '1.0', first.bytes, first.mediaType),
           repo.putManifest('app', '1.0', second.bytes, second.mediaType),
         ]);
+        return { repo, first, second, results };
+      }
+
+      it('lets only one of two concurrent pushes of different manifests claim a new tag', async () => {
+        const { repo, first, second, results } = await raceForTag();
         expect(results.map((r) => r.status).sort(), 'an immutable tag was written twice').toEqual(['fulfilled', 'rejected']);
         const winner = results[0]!.status === 'fulfilled' ? first : second;
         expect((await repo.getManifest('app', '1.0'))?.digest).toBe(winner.digest);
@@ -120,14 +126,7 @@ describe(HostedRepository.name, () => {
       });
 
       it('leaves nothing of the losing push of such a race', async () => {
-        const repo = open({ storage: { writePolicy: 'ALLOW_ONCE' } });
-        const first = imageManifest();
-        const second = imageManifest();
-        await pushBlobs(repo, 'app', [...first.blobs, ...second.blobs]);
-        const results = await Promise.allSettled([
-          repo.putManifest('app', '1.0', first.bytes, first.mediaType),
-          repo.putManifest('app', '1.0', second.bytes, second.mediaType),
-        ]);
+        const { repo, first, second, results } = await raceForTag();
         const loser = results[0]!.status === 'rejected' ? first : second;
         expect(await repo.getManifest('app', loser.digest), 'a push answered 403 DENIED still stored its manifest').toBeNull();
       });

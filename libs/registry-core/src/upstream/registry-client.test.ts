@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { MAX_MANIFEST_BYTES, isRegistryError } from '@wharf/oci';
 import { describe, expect, it } from 'vitest';
 import { type TokenServer, type UpstreamRegistry, blobOf, collect, errorOf, imageManifest, sha256, upstreamsPerTest } from '@wharf/test-kit';
@@ -525,6 +526,12 @@ describe('RegistryClient: redirects', () => {
     const r = await registry({ auth: { username: 'bob', password: PASSWORD } });
     const img = addImage(r);
     let bounceBack = '';
+    /** The registry's /back: what a redirect chain ends on, noting the Authorization it arrived with. */
+    const serveBack = (rec: { headers: { authorization?: string } }, res: ServerResponse): true => {
+      bounceBack = rec.headers.authorization ?? 'none';
+      res.writeHead(200, { 'content-length': img.layer.length }).end(img.layer);
+      return true;
+    };
     r.hook = (_req, res, rec) => {
       if (rec.path.includes('/blobs/') && rec.headers.authorization) {
         res.writeHead(302, { location: `/internal/${img.layerDigest}` }).end();
@@ -534,11 +541,7 @@ describe('RegistryClient: redirects', () => {
         res.writeHead(307, { location: `${store.url}/objects/${img.layerDigest}?bounce=1` }).end();
         return true;
       }
-      if (rec.path === '/back') {
-        bounceBack = rec.headers.authorization ?? 'none';
-        res.writeHead(200, { 'content-length': img.layer.length }).end(img.layer);
-        return true;
-      }
+      if (rec.path === '/back') return serveBack(rec, res);
       return false;
     };
     store.objects.set(img.layerDigest, img.layer);
@@ -555,11 +558,7 @@ describe('RegistryClient: redirects', () => {
         res.writeHead(307, { location: `${store.url}/bounce` }).end();
         return true;
       }
-      if (rec.path === '/back') {
-        bounceBack = rec.headers.authorization ?? 'none';
-        res.writeHead(200, { 'content-length': img.layer.length }).end(img.layer);
-        return true;
-      }
+      if (rec.path === '/back') return serveBack(rec, res);
       return false;
     };
     store.hook = (_req, res) => {
