@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { registryErrorOf } from '../test/registry-error-of';
 import { describe, expect, it } from 'vitest';
 import { DigestVerifier, Digester, digestOf, isValidDigest, parseDigest } from './digest';
 import { RegistryError } from './errors';
@@ -37,15 +38,9 @@ describe('parseDigest', () => {
     ['second colon', `sha256:${HEX64}:x`, /malformed encoded part/],
   ])('rejects %s', (_label, s, message) => {
     expect(isValidDigest(s)).toBe(false);
-    let error: unknown;
-    try {
-      parseDigest(s);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).code).toBe('DIGEST_INVALID');
-    expect((error as RegistryError).message).toMatch(message);
+    const error = registryErrorOf(() => parseDigest(s));
+    expect(error.code).toBe('DIGEST_INVALID');
+    expect(error.message).toMatch(message);
   });
 });
 

@@ -1,6 +1,6 @@
+import { registryErrorOf } from '../test/registry-error-of';
 import { describe, expect, it } from 'vitest';
 import { digestOf } from './digest';
-import { RegistryError } from './errors';
 import { MAX_MANIFEST_BYTES, type ParsedManifest, checkPushedContentType, parseManifest, referrerArtifactType, requiredBlobs, requiredManifests } from './manifest';
 import { MediaType } from './mediatypes';
 
@@ -54,15 +54,7 @@ const artifact = {
 };
 
 const bytes = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
-function parseError(body: unknown, ct?: string): RegistryError {
-  try {
-    parseManifest(bytes(body), ct);
-  } catch (e) {
-    if (e instanceof RegistryError) return e;
-    throw e;
-  }
-  throw new Error('expected parseManifest to throw');
-}
+const parseError = (body: unknown, ct?: string) => registryErrorOf(() => parseManifest(bytes(body), ct));
 
 describe('parseManifest: accepted documents', () => {
   it.each<[string, unknown, string | undefined, Partial<ParsedManifest>]>([
@@ -159,14 +151,7 @@ describe('parseManifest: refused documents', () => {
   });
 
   it('refuses bodies over MAX_MANIFEST_BYTES with 413', () => {
-    const e = (() => {
-      try {
-        parseManifest(Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20));
-      } catch (err) {
-        return err as RegistryError;
-      }
-      throw new Error('expected throw');
-    })();
+    const e = registryErrorOf(() => parseManifest(Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20)));
     expect(e.code).toBe('MANIFEST_INVALID');
     expect(e.status).toBe(413);
   });

@@ -1,5 +1,5 @@
+import { registryErrorOf } from '../test/registry-error-of';
 import { describe, expect, it } from 'vitest';
-import { RegistryError } from './errors';
 import {
   MAX_NAME_LENGTH,
   REPOSITORY_NAME_PATTERN,
@@ -13,15 +13,6 @@ import {
   validateTag,
 } from './names';
 
-function thrown(fn: () => void): RegistryError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RegistryError) return e;
-    throw e;
-  }
-  throw new Error('expected a RegistryError');
-}
 
 const SHA = `sha256:${'c'.repeat(64)}`;
 
@@ -69,7 +60,7 @@ describe('validateName', () => {
     ['mixed separators', 'a._b', /invalid separator/],
     ['dash then period', 'a-.b', /invalid separator/],
   ])('rejects %s', (_label, name, message) => {
-    const e = thrown(() => validateName(name));
+    const e = registryErrorOf(() => validateName(name));
     expect(e.code).toBe('NAME_INVALID');
     expect(e.message).toMatch(message);
     expect(isValidName(name)).toBe(false);
@@ -94,7 +85,7 @@ describe('validateTag', () => {
     ['plus', '1.0+build', /invalid character "\+"/],
     ['space', 'my tag', /invalid character " "/],
   ])('rejects %s', (_label, tag, message) => {
-    const e = thrown(() => validateTag(tag));
+    const e = registryErrorOf(() => validateTag(tag));
     expect(e.code).toBe('TAG_INVALID');
     expect(e.status).toBe(400);
     expect(e.message).toMatch(message);
@@ -125,7 +116,7 @@ describe('references', () => {
     ['.bad', 'TAG_INVALID'],
     ['', 'TAG_INVALID'],
   ])('parseReference(%j) throws %s', (ref, code) => {
-    expect(thrown(() => parseReference(ref)).code).toBe(code);
+    expect(registryErrorOf(() => parseReference(ref)).code).toBe(code);
     expect(isValidReference(ref)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
+import { registryErrorOf } from '../test/registry-error-of';
 import { describe, expect, it } from 'vitest';
-import { RegistryError } from './errors';
 import {
   type RangeResult,
   formatContentRange,
@@ -86,15 +86,9 @@ describe('parseUploadContentRange', () => {
     ['letters', 'a-b'],
     ['huge', '0-99999999999999999999'],
   ])('rejects %s with 416', (_label, header) => {
-    let error: unknown;
-    try {
-      parseUploadContentRange(header);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).code).toBe('RANGE_INVALID');
-    expect((error as RegistryError).status).toBe(416);
+    const error = registryErrorOf(() => parseUploadContentRange(header));
+    expect(error.code).toBe('RANGE_INVALID');
+    expect(error.status).toBe(416);
   });
 });
 
