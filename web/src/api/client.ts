@@ -78,6 +78,23 @@ interface RequestOptions {
 
 const REST = '/service/rest/v1';
 
+/** What a list page needs of a REST collection: read it, tell its items apart, delete one. */
+export interface Listing<T> {
+  /** The collection's path under /service/rest/v1; also the key its list is cached under. */
+  readonly path: string;
+  /** The list request, as a 404 on it is reported: `GET /service/rest/v1/…`. */
+  readonly endpoint: string;
+  keyOf(item: T): string;
+  list(): Promise<T[]>;
+  remove(item: T): Promise<void>;
+}
+
+/** A REST collection (Nexus style): GET lists it, POST adds to it, PUT and DELETE address one item by its key. */
+export interface Collection<T, C = T, R = void> extends Listing<T> {
+  create(body: C): Promise<R>;
+  update(item: T): Promise<void>;
+}
+
 /** Path segments of a registry URL: each part encoded, the slashes of an image name kept. */
 function registryPath(repository: string, image: string, rest: string): string {
   const name = [repository, ...image.split('/')].map(encodeURIComponent).join('/');
@@ -97,6 +114,13 @@ function referenceSegment(reference: string): string {
 export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private readonly baseUrl: string;
+
+  /** The collections: list, create, update and delete by key. */
+  readonly users = this.collection<UserJson, CreateUserJson>('security/users', (u) => u.userId);
+  readonly roles = this.collection<RoleJson>('security/roles', (r) => r.id);
+  readonly cleanupPolicies = this.collection<CleanupPolicyJson>('cleanup-policies', (p) => p.name);
+  /** The answer to a create holds the secret, shown once; tokens are not updated. */
+  readonly apiTokens = this.collection<ApiTokenJson, CreateApiTokenJson, CreatedApiTokenJson>('security/api-tokens', (t) => t.id);
 
   constructor(private readonly options: ApiClientOptions) {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -187,22 +211,6 @@ export class ApiClient {
 
   // --- storage lifecycle ---------------------------------------------------------------------
 
-  listCleanupPolicies(): Promise<CleanupPolicyJson[]> {
-    return this.json('GET', `${REST}/cleanup-policies`);
-  }
-
-  async createCleanupPolicy(policy: CleanupPolicyJson): Promise<void> {
-    await this.send('POST', `${REST}/cleanup-policies`, { body: policy });
-  }
-
-  async updateCleanupPolicy(policy: CleanupPolicyJson): Promise<void> {
-    await this.send('PUT', `${REST}/cleanup-policies/${encodeURIComponent(policy.name)}`, { body: policy });
-  }
-
-  async deleteCleanupPolicy(name: string): Promise<void> {
-    await this.send('DELETE', `${REST}/cleanup-policies/${encodeURIComponent(name)}`);
-  }
-
   /** What a stored policy, or criteria not saved yet, would remove from a repository now (nothing is removed). */
   previewCleanup(request: CleanupPreviewRequestJson): Promise<CleanupPreviewJson> {
     return this.json('POST', `${REST}/cleanup-policies/preview`, { body: request });
@@ -249,41 +257,9 @@ export class ApiClient {
     return this.json('PUT', `${REST}/security/anonymous`, { body: settings });
   }
 
-  listUsers(): Promise<UserJson[]> {
-    return this.json('GET', `${REST}/security/users`);
-  }
-
-  async createUser(user: CreateUserJson): Promise<void> {
-    await this.send('POST', `${REST}/security/users`, { body: user });
-  }
-
-  async updateUser(user: UserJson): Promise<void> {
-    await this.send('PUT', `${REST}/security/users/${encodeURIComponent(user.userId)}`, { body: user });
-  }
-
-  async deleteUser(userId: string): Promise<void> {
-    await this.send('DELETE', `${REST}/security/users/${encodeURIComponent(userId)}`);
-  }
-
   /** As in Nexus, the new password is the plain-text body. */
   async changePassword(userId: string, password: string): Promise<void> {
     await this.send('PUT', `${REST}/security/users/${encodeURIComponent(userId)}/change-password`, { text: password });
-  }
-
-  listRoles(): Promise<RoleJson[]> {
-    return this.json('GET', `${REST}/security/roles`);
-  }
-
-  async createRole(role: RoleJson): Promise<void> {
-    await this.send('POST', `${REST}/security/roles`, { body: role });
-  }
-
-  async updateRole(role: RoleJson): Promise<void> {
-    await this.send('PUT', `${REST}/security/roles/${encodeURIComponent(role.id)}`, { body: role });
-  }
-
-  async deleteRole(id: string): Promise<void> {
-    await this.send('DELETE', `${REST}/security/roles/${encodeURIComponent(id)}`);
   }
 
   listPrivileges(): Promise<PrivilegeJson[]> {
@@ -302,16 +278,22 @@ export class ApiClient {
     await this.send('PUT', `${REST}/security/realms/active`, { body: realms });
   }
 
-  listApiTokens(): Promise<ApiTokenJson[]> {
-    return this.json('GET', `${REST}/security/api-tokens`);
-  }
-
-  createApiToken(body: CreateApiTokenJson): Promise<CreatedApiTokenJson> {
-    return this.json('POST', `${REST}/security/api-tokens`, { body });
-  }
-
-  async deleteApiToken(id: string): Promise<void> {
-    await this.send('DELETE', `${REST}/security/api-tokens/${encodeURIComponent(id)}`);
+  private collection<T, C = T, R = void>(path: string, keyOf: (item: T) => string): Collection<T, C, R> {
+    const base = `${REST}/${path}`;
+    const one = (item: T) => `${base}/${encodeURIComponent(keyOf(item))}`;
+    return {
+      path,
+      endpoint: `GET ${base}`,
+      keyOf,
+      list: () => this.json('GET', base),
+      create: (body) => this.json('POST', base, { body }),
+      update: async (item) => {
+        await this.send('PUT', one(item), { body: item });
+      },
+      remove: async (item) => {
+        await this.send('DELETE', one(item));
+      },
+    };
   }
 
   // --- transport -----------------------------------------------------------------------------

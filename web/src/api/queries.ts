@@ -1,5 +1,6 @@
 import { type QueryKey, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RepositorySummary } from '@wharf/api-types';
+import type { Listing } from './client';
 import { useApi } from './context';
 import { ApiError } from './errors';
 
@@ -33,6 +34,11 @@ export function useApiQuery<T>(key: QueryKey, load: () => Promise<T>, options: {
 export function useAction<A = void, R = unknown>(run: (arg: A) => Promise<R>, onDone?: (result: R, arg: A) => void, onFailed?: (error: unknown) => void) {
   const mutation = useMutation({ mutationFn: run, onSuccess: onDone, onError: onFailed });
   return { run: (arg: A) => mutation.mutate(arg), busy: mutation.isPending, error: mutation.error ?? undefined };
+}
+
+/** The items of a REST collection, cached under its path (a list page and a picker share one read). */
+export function useCollection<T>(listing: Listing<T>): AsyncState<T[]> {
+  return useApiQuery([listing.path], () => listing.list());
 }
 
 /** Every repository (the list many pages start from). */

@@ -69,3 +69,13 @@ export function DataTable<T>({
     </div>
   );
 }
+
+/** A cell's text with a quiet second line under it (a description, an owner, a schedule) when there is one. */
+export function WithNote({ note, children }: { note: ReactNode; children: ReactNode }) {
+  return (
+    <>
+      {children}
+      {note && <div className="muted small">{note}</div>}
+    </>
+  );
+}

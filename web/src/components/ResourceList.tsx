@@ -1,7 +1,10 @@
 import { type ReactNode, useState } from 'react';
-import type { AsyncState } from '../api/queries';
+import type { Listing } from '../api/client';
+import { useCollection } from '../api/queries';
 import { ActionDialog } from './ActionDialog';
 import { type Column, DataTable } from './DataTable';
+import { Fieldset } from './fields';
+import { FormActions, FormErrors, type FormKit } from './form-kit';
 import { AsyncView, NotAvailable, isNotFound, Notice } from './states';
 
 /** What a list page remembers: the last message, the item being edited ('new' for a new one), the item to delete. */
@@ -21,11 +24,10 @@ export function useListPage<T>(): ListPage<T> {
   return { notice, say, editing, edit, deleting, remove };
 }
 
-/** The deletion of one item: the dialog's title and text, the call, and the notice once done. */
+/** The deletion of one item: the dialog's title and text, and the notice once done. */
 export interface Deletion {
   title: string;
   text: string;
-  run: () => Promise<unknown>;
   done: string;
 }
 
@@ -37,32 +39,32 @@ export interface EditorContext<T> {
 }
 
 /**
- * The scaffold of a list page with an inline editor: a notice line, a "New …" button, the editor (a form from
- * form-kit) for a new or an existing item, the table or an empty state, and a confirmed delete. A 404 on the
- * list read says the server does not offer the endpoint.
+ * The scaffold of a list page of a REST collection with an inline editor: a notice line, a "New …" button, the
+ * editor (an InlineForm) for a new or an existing item, the table or an empty state, and a confirmed delete. A 404
+ * on the list read says the server does not offer the collection.
  */
 export function ResourceList<T>({
   page,
-  state,
-  unavailable,
+  listing,
+  what,
   newLabel,
   editor,
   empty,
   columns,
-  rowKey,
   actions,
   deletion,
   banner,
   children,
 }: {
   page: ListPage<T>;
-  state: AsyncState<T[]>;
-  unavailable: { what: string; endpoint: string };
+  listing: Listing<T>;
+  /** What the page manages, as "… is not available on this server" names it. */
+  what: string;
   newLabel?: string;
   editor?: (item: T | null, context: EditorContext<T>) => ReactNode;
   empty: ReactNode;
   columns: Column<T>[];
-  rowKey: (item: T) => string;
+  /** The buttons of a row (EditDeleteButtons, …). */
   actions?: (item: T) => ReactNode;
   deletion?: (item: T) => Deletion;
   /** Shown above the list (e.g. a secret to copy once). */
@@ -70,8 +72,10 @@ export function ResourceList<T>({
   /** More dialogs of the page. */
   children?: ReactNode;
 }) {
-  if (isNotFound(state.error)) return <NotAvailable what={unavailable.what} endpoint={unavailable.endpoint} />;
-  const deleting = page.deleting !== null && deletion ? deletion(page.deleting) : null;
+  const state = useCollection(listing);
+  if (isNotFound(state.error)) return <NotAvailable what={what} endpoint={listing.endpoint} />;
+  const item = page.deleting;
+  const deleting = item !== null && deletion ? deletion(item) : null;
   return (
     <>
       <Notice text={page.notice} />
@@ -97,14 +101,14 @@ export function ResourceList<T>({
                   state.reload();
                 },
               })}
-            {list.length === 0 ? empty : <DataTable rows={list} rowKey={rowKey} columns={columns} actions={actions} />}
+            {list.length === 0 ? empty : <DataTable rows={list} rowKey={(i) => listing.keyOf(i)} columns={columns} actions={actions} />}
           </>
         )}
       </AsyncView>
-      {deleting && (
+      {item !== null && deleting && (
         <ActionDialog
           title={deleting.title}
-          run={deleting.run}
+          run={() => listing.remove(item)}
           onCancel={() => page.remove(null)}
           onDone={() => {
             page.say(deleting.done);
@@ -117,5 +121,49 @@ export function ResourceList<T>({
       )}
       {children}
     </>
+  );
+}
+
+/** A row's Edit and Delete buttons, the page's own buttons between them; `locked` disables both, `editLocked` Edit. */
+export function EditDeleteButtons<T>({ page, item, locked, editLocked = locked, children }: { page: ListPage<T>; item: T; locked?: boolean; editLocked?: boolean; children?: ReactNode }) {
+  return (
+    <>
+      <button type="button" className="btn btn-small" disabled={editLocked} onClick={() => page.edit(item)}>
+        Edit
+      </button>
+      {children}
+      <button type="button" className="btn btn-small btn-danger-quiet" disabled={locked} onClick={() => page.remove(item)}>
+        Delete
+      </button>
+    </>
+  );
+}
+
+/** The frame of an editor on a list page: a fieldset named `title`, the form's errors first, submit and Cancel last. */
+export function InlineForm({
+  title,
+  description,
+  kit,
+  submitLabel,
+  busyLabel,
+  onCancel,
+  children,
+}: {
+  title: string;
+  description?: ReactNode;
+  kit: Pick<FormKit<unknown>, 'errors' | 'general' | 'busy' | 'submit'>;
+  submitLabel: string;
+  busyLabel?: string;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <form className="inline-form" onSubmit={kit.submit} noValidate aria-label={title}>
+      <Fieldset legend={title} description={description}>
+        <FormErrors errors={kit.errors} general={kit.general} />
+        {children}
+        <FormActions busy={kit.busy} submitLabel={submitLabel} busyLabel={busyLabel} onCancel={onCancel} />
+      </Fieldset>
+    </form>
   );
 }

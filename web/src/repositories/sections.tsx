@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useApi } from '../api/context';
-import { useApiQuery } from '../api/queries';
+import { useCollection } from '../api/queries';
 import { CheckListField, CheckboxField, Field, Fieldset, TextField } from '../components/fields';
 import { Link, routePath } from '../components/router';
 import { ErrorBox, Loading } from '../components/states';
@@ -113,7 +113,7 @@ function StorageSection<F extends CommonForm>({ kit, children }: { kit: FormBind
 /** The cleanup policies that apply: a tick for each existing policy (GET /cleanup-policies). */
 function CleanupSection<F extends CommonForm>({ kit }: { kit: FormBinding<F> }) {
   const api = useApi();
-  const policies = useApiQuery(['cleanup-policies'], () => api.listCleanupPolicies());
+  const policies = useCollection(api.cleanupPolicies);
   const { form, errors, change } = kit;
   const path = 'cleanup.policyNames';
   const known = policies.data?.map((p) => p.name);

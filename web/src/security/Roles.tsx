@@ -1,9 +1,10 @@
 import { type PrivilegeJson, ROLE_ID, type RoleJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { useApiQuery } from '../api/queries';
-import { type EditorContext, ResourceList, useListPage } from '../components/ResourceList';
-import { CheckListField, Fieldset, TextField } from '../components/fields';
-import { type FieldErrors, FormActions, FormErrors, useForm } from '../components/form-kit';
+import { WithNote } from '../components/DataTable';
+import { type EditorContext, EditDeleteButtons, InlineForm, ResourceList, useListPage } from '../components/ResourceList';
+import { CheckListField, TextField } from '../components/fields';
+import { type FieldErrors, useForm } from '../components/form-kit';
 import { splitList } from '../components/format';
 import { EmptyState } from '../components/states';
 
@@ -31,47 +32,27 @@ function validateRole(draft: RoleDraft, creating: boolean, existing: RoleJson[])
 /** Roles (Nexus-shaped API): a name, privileges and contained roles. */
 export function Roles() {
   const api = useApi();
-  const roles = useApiQuery(['roles'], () => api.listRoles());
   const privileges = useApiQuery(['privileges', 'or-none'], () => api.listPrivileges().catch(() => [] as PrivilegeJson[]));
   const page = useListPage<RoleJson>();
 
   return (
     <ResourceList
       page={page}
-      state={roles}
-      unavailable={{ what: 'Role management', endpoint: 'GET /service/rest/v1/security/roles' }}
+      listing={api.roles}
+      what="Role management"
       newLabel="New role"
       editor={(role, context) => <RoleForm role={role} privileges={privileges.data ?? []} {...context} />}
       empty={<EmptyState title="No roles" />}
-      rowKey={(r) => r.id}
       columns={[
         { header: 'ID', className: 'strong mono small', cell: (r) => r.id },
-        {
-          header: 'Name',
-          cell: (r) => (
-            <>
-              {r.name}
-              {r.description && <div className="muted small">{r.description}</div>}
-            </>
-          ),
-        },
+        { header: 'Name', cell: (r) => <WithNote note={r.description}>{r.name}</WithNote> },
         { header: 'Privileges', wide: true, className: 'small', cell: (r) => r.privileges.join(', ') || '—' },
         { header: 'Contains', wide: true, className: 'small', cell: (r) => r.roles.join(', ') || '—' },
       ]}
-      actions={(r) => (
-        <>
-          <button type="button" className="btn btn-small" disabled={r.readOnly || (r.source !== undefined && r.source !== 'default')} onClick={() => page.edit(r)}>
-            Edit
-          </button>
-          <button type="button" className="btn btn-small btn-danger-quiet" disabled={r.readOnly} onClick={() => page.remove(r)}>
-            Delete
-          </button>
-        </>
-      )}
+      actions={(r) => <EditDeleteButtons page={page} item={r} locked={r.readOnly} editLocked={r.readOnly || (r.source !== undefined && r.source !== 'default')} />}
       deletion={(r) => ({
         title: `Delete role ${r.id}?`,
         text: 'Users that have this role lose the privileges it grants.',
-        run: () => api.deleteRole(r.id),
         done: `Deleted role ${r.id}.`,
       })}
     />
@@ -81,7 +62,7 @@ export function Roles() {
 function RoleForm({ role, privileges: available, list, saved, cancel }: { role: RoleJson | null; privileges: PrivilegeJson[] } & EditorContext<RoleJson>) {
   const api = useApi();
   const creating = role === null;
-  const { form, errors, general, busy, field, change, submit } = useForm({
+  const kit = useForm({
     initial: {
       id: role?.id ?? '',
       name: role?.name ?? '',
@@ -97,35 +78,31 @@ function RoleForm({ role, privileges: available, list, saved, cancel }: { role: 
       privileges: splitList(draft.privileges),
       roles: splitList(draft.roles),
     }),
-    save: (body) => (creating ? api.createRole(body) : api.updateRole(body)),
+    save: (body) => (creating ? api.roles.create(body) : api.roles.update(body)),
     known: ROLE_FIELDS,
     onSaved: (body) => saved(`Saved role ${body.id}.`),
   });
-  const title = creating ? 'New role' : `Edit role ${role.id}`;
+  const { form, errors, field, change } = kit;
 
   return (
-    <form className="inline-form" onSubmit={submit} noValidate aria-label={title}>
-      <Fieldset legend={title}>
-        <FormErrors errors={errors} general={general} />
-        <TextField {...field('id')} label="Role ID" disabled={!creating} help="Stable identifier, e.g. docker-developers." />
-        <TextField {...field('name')} label="Name" />
-        <TextField {...field('description')} label="Description" />
-        {available.length > 0 ? (
-          <CheckListField
-            path="privileges"
-            label="Privileges"
-            error={errors.privileges}
-            wide
-            choices={available.map((p) => ({ value: p.name, description: p.description }))}
-            chosen={splitList(form.privileges)}
-            onChange={(next) => change('privileges', (d) => ({ ...d, privileges: next.join(', ') }))}
-          />
-        ) : (
-          <TextField {...field('privileges')} label="Privileges" help="Comma-separated privilege IDs, e.g. nx-repository-view-docker-docker-hosted-read." />
-        )}
-        <TextField {...field('roles')} label="Contained roles" help="Comma-separated role IDs whose privileges this role includes." />
-        <FormActions busy={busy} submitLabel={creating ? 'Create role' : 'Save role'} onCancel={cancel} />
-      </Fieldset>
-    </form>
+    <InlineForm title={creating ? 'New role' : `Edit role ${role.id}`} kit={kit} submitLabel={creating ? 'Create role' : 'Save role'} onCancel={cancel}>
+      <TextField {...field('id')} label="Role ID" disabled={!creating} help="Stable identifier, e.g. docker-developers." />
+      <TextField {...field('name')} label="Name" />
+      <TextField {...field('description')} label="Description" />
+      {available.length > 0 ? (
+        <CheckListField
+          path="privileges"
+          label="Privileges"
+          error={errors.privileges}
+          wide
+          choices={available.map((p) => ({ value: p.name, description: p.description }))}
+          chosen={splitList(form.privileges)}
+          onChange={(next) => change('privileges', (d) => ({ ...d, privileges: next.join(', ') }))}
+        />
+      ) : (
+        <TextField {...field('privileges')} label="Privileges" help="Comma-separated privilege IDs, e.g. nx-repository-view-docker-docker-hosted-read." />
+      )}
+      <TextField {...field('roles')} label="Contained roles" help="Comma-separated role IDs whose privileges this role includes." />
+    </InlineForm>
   );
 }

@@ -3,9 +3,9 @@ import { type CreateUserJson, EMAIL_ADDRESS, PASSWORD_MAX_LENGTH, type RoleJson,
 import { useApi } from '../api/context';
 import { useAction, useApiQuery } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { type EditorContext, ResourceList, useListPage } from '../components/ResourceList';
-import { Fieldset, SelectField, TextField } from '../components/fields';
-import { type FieldErrors, FormActions, FormErrors, useForm } from '../components/form-kit';
+import { type EditorContext, EditDeleteButtons, InlineForm, ResourceList, useListPage } from '../components/ResourceList';
+import { SelectField, TextField } from '../components/fields';
+import { type FieldErrors, useForm } from '../components/form-kit';
 import { splitList } from '../components/format';
 import { EmptyState } from '../components/states';
 
@@ -37,20 +37,18 @@ function validateUser(draft: UserDraft, creating: boolean, existing: UserJson[])
 /** Users (Nexus-shaped API): list, create, edit, change password, delete. */
 export function Users() {
   const api = useApi();
-  const users = useApiQuery(['users'], () => api.listUsers());
-  const roles = useApiQuery(['roles', 'or-none'], () => api.listRoles().catch(() => [] as RoleJson[]));
+  const roles = useApiQuery(['roles', 'or-none'], () => api.roles.list().catch(() => [] as RoleJson[]));
   const page = useListPage<UserJson>();
   const [password, setPassword] = useState<UserJson | null>(null);
 
   return (
     <ResourceList
       page={page}
-      state={users}
-      unavailable={{ what: 'User management', endpoint: 'GET /service/rest/v1/security/users' }}
+      listing={api.users}
+      what="User management"
       newLabel="New user"
       editor={(user, context) => <UserForm user={user} roles={roles.data ?? []} {...context} />}
       empty={<EmptyState title="No users" />}
-      rowKey={(u) => u.userId}
       columns={[
         { header: 'User ID', className: 'strong', cell: (u) => u.userId },
         { header: 'Name', wide: true, cell: (u) => `${u.firstName} ${u.lastName}` },
@@ -59,22 +57,15 @@ export function Users() {
         { header: 'Roles', className: 'small', cell: (u) => [...u.roles, ...(u.externalRoles ?? [])].join(', ') || '—' },
       ]}
       actions={(u) => (
-        <>
-          <button type="button" className="btn btn-small" disabled={u.readOnly} onClick={() => page.edit(u)}>
-            Edit
-          </button>
+        <EditDeleteButtons page={page} item={u} locked={u.readOnly}>
           <button type="button" className="btn btn-small" disabled={u.readOnly} onClick={() => setPassword(u)}>
             Password
           </button>
-          <button type="button" className="btn btn-small btn-danger-quiet" disabled={u.readOnly} onClick={() => page.remove(u)}>
-            Delete
-          </button>
-        </>
+        </EditDeleteButtons>
       )}
       deletion={(u) => ({
         title: `Delete user ${u.userId}?`,
         text: `${u.userId} can no longer sign in, push or pull. Their API tokens stop working.`,
-        run: () => api.deleteUser(u.userId),
         done: `Deleted user ${u.userId}.`,
       })}
     >
@@ -95,7 +86,7 @@ export function Users() {
 function UserForm({ user, roles, list, saved, cancel }: { user: UserJson | null; roles: RoleJson[] } & EditorContext<UserJson>) {
   const api = useApi();
   const creating = user === null;
-  const { form, errors, general, busy, field, change, submit } = useForm({
+  const kit = useForm({
     initial: {
       userId: user?.userId ?? '',
       firstName: user?.firstName ?? '',
@@ -115,52 +106,48 @@ function UserForm({ user, roles, list, saved, cancel }: { user: UserJson | null;
       roles: draft.roles,
       password: draft.password,
     }),
-    save: ({ password, ...body }) => (creating ? api.createUser({ ...body, password }) : api.updateUser({ ...user, ...body })),
+    save: ({ password, ...body }) => (creating ? api.users.create({ ...body, password }) : api.users.update({ ...user, ...body })),
     known: USER_FIELDS,
     onSaved: (body) => saved(creating ? `Created user ${body.userId}.` : `Saved user ${body.userId}.`),
   });
+  const { form, errors, field, change } = kit;
   const setRoles = (roles: string[]) => change('roles', (d) => ({ ...d, roles }));
   const roleIds = [...new Set([...roles.map((r) => r.id), ...form.roles])];
-  const title = creating ? 'New user' : `Edit ${user.userId}`;
 
   return (
-    <form className="inline-form" onSubmit={submit} noValidate aria-label={title}>
-      <Fieldset legend={title}>
-        <FormErrors errors={errors} general={general} />
-        <TextField {...field('userId')} label="User ID" disabled={!creating} help="The name used to sign in and in docker login." />
-        <TextField {...field('firstName')} label="First name" help="Optional." />
-        <TextField {...field('lastName')} label="Last name" help="Optional." />
-        <TextField {...field('emailAddress')} label="Email" type="email" help="Optional." />
-        {creating && (
-          <TextField {...field('password')} label="Password" type="password" autoComplete="new-password" help="Prefer a long passphrase. Change it later with “Password”." />
+    <InlineForm title={creating ? 'New user' : `Edit ${user.userId}`} kit={kit} submitLabel={creating ? 'Create user' : 'Save user'} onCancel={cancel}>
+      <TextField {...field('userId')} label="User ID" disabled={!creating} help="The name used to sign in and in docker login." />
+      <TextField {...field('firstName')} label="First name" help="Optional." />
+      <TextField {...field('lastName')} label="Last name" help="Optional." />
+      <TextField {...field('emailAddress')} label="Email" type="email" help="Optional." />
+      {creating && (
+        <TextField {...field('password')} label="Password" type="password" autoComplete="new-password" help="Prefer a long passphrase. Change it later with “Password”." />
+      )}
+      <SelectField {...field('status')} label="Status" options={STATUSES} help="Disabled users cannot sign in, push or pull; their API tokens stop working." />
+      <div className="field" role="group" aria-labelledby="roles-label">
+        <p className="label" id="roles-label">
+          Roles
+        </p>
+        {roleIds.length === 0 ? (
+          <TextField path="roles" label="Role IDs (comma-separated)" value={form.roles.join(', ')} error={errors.roles} onChange={(v) => setRoles(splitList(v))} />
+        ) : (
+          <div className="check-grid">
+            {roleIds.map((id) => (
+              <label key={id} className="check-row">
+                <input
+                  type="checkbox"
+                  checked={form.roles.includes(id)}
+                  onChange={(e) => setRoles(e.target.checked ? [...form.roles, id] : form.roles.filter((r) => r !== id))}
+                />
+                {id}
+              </label>
+            ))}
+          </div>
         )}
-        <SelectField {...field('status')} label="Status" options={STATUSES} help="Disabled users cannot sign in, push or pull; their API tokens stop working." />
-        <div className="field" role="group" aria-labelledby="roles-label">
-          <p className="label" id="roles-label">
-            Roles
-          </p>
-          {roleIds.length === 0 ? (
-            <TextField path="roles" label="Role IDs (comma-separated)" value={form.roles.join(', ')} error={errors.roles} onChange={(v) => setRoles(splitList(v))} />
-          ) : (
-            <div className="check-grid">
-              {roleIds.map((id) => (
-                <label key={id} className="check-row">
-                  <input
-                    type="checkbox"
-                    checked={form.roles.includes(id)}
-                    onChange={(e) => setRoles(e.target.checked ? [...form.roles, id] : form.roles.filter((r) => r !== id))}
-                  />
-                  {id}
-                </label>
-              ))}
-            </div>
-          )}
-          <p className="help">nx-admin may do everything; other roles grant what their privileges say.</p>
-          {errors.roles && <p className="field-error">{errors.roles}</p>}
-        </div>
-        <FormActions busy={busy} submitLabel={creating ? 'Create user' : 'Save user'} onCancel={cancel} />
-      </Fieldset>
-    </form>
+        <p className="help">nx-admin may do everything; other roles grant what their privileges say.</p>
+        {errors.roles && <p className="field-error">{errors.roles}</p>}
+      </div>
+    </InlineForm>
   );
 }
 

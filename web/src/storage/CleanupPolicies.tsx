@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { CLEANUP_POLICY_NAME, type CleanupPolicyJson, type CleanupPreviewJson, type CleanupPreviewRequestJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
-import { useAction, useApiQuery, useRepositories } from '../api/queries';
-import { type EditorContext, ResourceList, useListPage } from '../components/ResourceList';
-import { DataTable } from '../components/DataTable';
-import { CheckboxField, Fieldset, SelectField, TextField } from '../components/fields';
-import { type FieldErrors, FormActions, FormErrors, useForm } from '../components/form-kit';
+import { useAction, useRepositories } from '../api/queries';
+import { type EditorContext, EditDeleteButtons, InlineForm, ResourceList, useListPage } from '../components/ResourceList';
+import { DataTable, WithNote } from '../components/DataTable';
+import { CheckboxField, SelectField, TextField } from '../components/fields';
+import { type FieldErrors, useForm } from '../components/form-kit';
 import { formatBytes, formatCount, plural, shortDigest } from '../components/format';
 import { EmptyState, ErrorBox, Loading } from '../components/states';
 import { Time } from '../components/ui';
@@ -80,15 +80,14 @@ export function describeCriteria(p: Omit<CleanupPolicyJson, 'name' | 'notes' | '
 /** Cleanup policies: what the cleanup task removes from the repositories that name them, with a preview. */
 export function CleanupPolicies() {
   const api = useApi();
-  const policies = useApiQuery(['cleanup-policies'], () => api.listCleanupPolicies());
   const page = useListPage<CleanupPolicyJson>();
   const [previewing, setPreviewing] = useState<string | null>(null);
 
   return (
     <ResourceList
       page={page}
-      state={policies}
-      unavailable={{ what: 'Cleanup policies', endpoint: 'GET /service/rest/v1/cleanup-policies' }}
+      listing={api.cleanupPolicies}
+      what="Cleanup policies"
       newLabel="New cleanup policy"
       editor={(policy, context) => <PolicyForm policy={policy} {...context} />}
       empty={
@@ -96,37 +95,20 @@ export function CleanupPolicies() {
           A policy selects tags to delete (by age, last pull, name, or all but the newest). Name it in a repository&apos;s cleanup settings; the cleanup task applies it.
         </EmptyState>
       }
-      rowKey={(p) => p.name}
       columns={[
-        {
-          header: 'Name',
-          className: 'strong',
-          cell: (p) => (
-            <>
-              {p.name}
-              {p.notes && <div className="muted small">{p.notes}</div>}
-            </>
-          ),
-        },
+        { header: 'Name', className: 'strong', cell: (p) => <WithNote note={p.notes}>{p.name}</WithNote> },
         { header: 'Selects', className: 'small', cell: (p) => describeCriteria(p) },
       ]}
       actions={(p) => (
-        <>
+        <EditDeleteButtons page={page} item={p}>
           <button type="button" className="btn btn-small" onClick={() => setPreviewing(previewing === p.name ? null : p.name)} aria-expanded={previewing === p.name}>
             Preview
           </button>
-          <button type="button" className="btn btn-small" onClick={() => page.edit(p)}>
-            Edit
-          </button>
-          <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => page.remove(p)}>
-            Delete
-          </button>
-        </>
+        </EditDeleteButtons>
       )}
       deletion={(p) => ({
         title: `Delete cleanup policy ${p.name}?`,
         text: 'A policy that a repository still names cannot be deleted: remove it from the repository first.',
-        run: () => api.deleteCleanupPolicy(p.name),
         done: `Deleted cleanup policy ${p.name}.`,
       })}
     >
@@ -139,43 +121,45 @@ function PolicyForm({ policy, list, saved, cancel }: { policy: CleanupPolicyJson
   const api = useApi();
   const creating = policy === null;
   const [previewOf, setPreviewOf] = useState<CleanupPolicyJson | null>(null);
-  const { form, errors, general, busy, field, check, submit } = useForm({
+  const kit = useForm({
     initial: draftOf(policy),
     validate: (draft: PolicyDraft) => validatePolicy(draft, creating, list),
     toJson: policyOf,
-    save: (body) => (creating ? api.createCleanupPolicy(body) : api.updateCleanupPolicy(body)),
+    save: (body) => (creating ? api.cleanupPolicies.create(body) : api.cleanupPolicies.update(body)),
     known: POLICY_FIELDS,
     onSaved: (body) => saved(`Saved cleanup policy ${body.name}.`),
   });
-  const title = creating ? 'New cleanup policy' : `Edit cleanup policy ${policy.name}`;
+  const { form, errors, field, check } = kit;
   const problems = validatePolicy(form, false, []);
 
   return (
-    <form className="inline-form" onSubmit={submit} noValidate aria-label={title}>
-      <Fieldset legend={title} description="Every criterion you set must match. Empty fields are not criteria.">
-        <FormErrors errors={errors} general={general} />
-        {errors['*'] && <p className="field-error">{errors['*']}</p>}
-        <TextField {...field('name')} label="Name" disabled={!creating} />
-        <TextField {...field('notes')} label="Notes" />
-        <CheckboxField {...check('criteriaUntagged')} label="Untagged manifests" help="Select manifests no tag points at (pushed by digest, or left by a moved tag) instead of tags. Those an index or a tagged signature still needs are kept." />
-        <TextField {...field('criteriaLastBlobUpdated')} label="Updated more than (days)" inputMode="numeric" help="Tags that last moved to new content this many days ago (untagged manifests: stored)." />
-        <TextField {...field('criteriaLastDownloaded')} label="Not pulled for (days)" inputMode="numeric" help="Never pulled counts from when it was stored." />
-        <TextField {...field('criteriaAssetRegex')} label="Name matches" help="A regular expression (RE2) over all of image:tag, e.g. .*:pr-.* (untagged: image@digest)." />
-        {!form.criteriaUntagged && <TextField {...field('retain')} label="Keep the newest (per image)" inputMode="numeric" help="The N most recently updated tags of each image are never selected." />}
-        <div className="toolbar">
-          <button type="button" className="btn" disabled={Object.keys(problems).length > 0} onClick={() => setPreviewOf(policyOf(form))}>
-            Preview these criteria
-          </button>
-        </div>
-        {previewOf && (
-          <PreviewPanel
-            title={`Preview: ${describeCriteria(previewOf)}`}
-            request={(repository) => ({ repository, policy: { ...previewOf } })}
-          />
-        )}
-        <FormActions busy={busy} submitLabel={creating ? 'Create policy' : 'Save policy'} onCancel={cancel} />
-      </Fieldset>
-    </form>
+    <InlineForm
+      title={creating ? 'New cleanup policy' : `Edit cleanup policy ${policy.name}`}
+      description="Every criterion you set must match. Empty fields are not criteria."
+      kit={kit}
+      submitLabel={creating ? 'Create policy' : 'Save policy'}
+      onCancel={cancel}
+    >
+      {errors['*'] && <p className="field-error">{errors['*']}</p>}
+      <TextField {...field('name')} label="Name" disabled={!creating} />
+      <TextField {...field('notes')} label="Notes" />
+      <CheckboxField {...check('criteriaUntagged')} label="Untagged manifests" help="Select manifests no tag points at (pushed by digest, or left by a moved tag) instead of tags. Those an index or a tagged signature still needs are kept." />
+      <TextField {...field('criteriaLastBlobUpdated')} label="Updated more than (days)" inputMode="numeric" help="Tags that last moved to new content this many days ago (untagged manifests: stored)." />
+      <TextField {...field('criteriaLastDownloaded')} label="Not pulled for (days)" inputMode="numeric" help="Never pulled counts from when it was stored." />
+      <TextField {...field('criteriaAssetRegex')} label="Name matches" help="A regular expression (RE2) over all of image:tag, e.g. .*:pr-.* (untagged: image@digest)." />
+      {!form.criteriaUntagged && <TextField {...field('retain')} label="Keep the newest (per image)" inputMode="numeric" help="The N most recently updated tags of each image are never selected." />}
+      <div className="toolbar">
+        <button type="button" className="btn" disabled={Object.keys(problems).length > 0} onClick={() => setPreviewOf(policyOf(form))}>
+          Preview these criteria
+        </button>
+      </div>
+      {previewOf && (
+        <PreviewPanel
+          title={`Preview: ${describeCriteria(previewOf)}`}
+          request={(repository) => ({ repository, policy: { ...previewOf } })}
+        />
+      )}
+    </InlineForm>
   );
 }
 

@@ -3,7 +3,7 @@ import type { TaskJson, TaskScheduleJson } from '@wharf/api-types';
 import { useApi } from '../api/context';
 import { describeError } from '../api/errors';
 import { useAction, useApiQuery } from '../api/queries';
-import { DataTable } from '../components/DataTable';
+import { DataTable, WithNote } from '../components/DataTable';
 import { formatBytes, plural } from '../components/format';
 import { AsyncView, EmptyState, NotAvailable, Notice, isNotFound } from '../components/states';
 import { StatusPill, Time } from '../components/ui';
@@ -103,15 +103,7 @@ export function Tasks() {
               rows={list}
               rowKey={(t) => t.id}
               columns={[
-                {
-                  header: 'Task',
-                  cell: (t) => (
-                    <>
-                      <span className="strong">{t.name}</span>
-                      <div className="muted small">{describeSchedule(t.schedule)}</div>
-                    </>
-                  ),
-                },
+                { header: 'Task', cell: (t) => <WithNote note={describeSchedule(t.schedule)}><span className="strong">{t.name}</span></WithNote> },
                 {
                   header: 'Last run',
                   cell: (t) => (
