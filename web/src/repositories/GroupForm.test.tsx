@@ -2,9 +2,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { GroupRepositoryJson } from '@wharf/api-types';
 import { renderWithApi } from '../test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../api/errors';
 import { errorOf, type } from '../test/dom';
-import { REPOSITORIES, summary, FORM_ROUTES } from '../test/fixtures';
+import { REPOSITORIES, summary, FORM_ROUTES, refusedSave } from '../test/fixtures';
 import { GroupForm } from './GroupForm';
 import { defaultGroup } from './model';
 import type { ValidationContext } from './validation';
@@ -76,12 +75,10 @@ describe('GroupForm', () => {
   });
 
   it('shows the server’s group errors next to the members and the writable member', async () => {
-    const save = vi.fn().mockRejectedValue(
-      new ApiError(400, 'x', [
-        { id: '*', message: 'group.memberNames: repository gone does not exist' },
-        { id: 'group.writableMember', message: 'group.writableMember must be a string' },
-        { id: '*', message: 'group members would form a cycle: a -> b -> a' },
-      ]),
+    const save = refusedSave(
+      { id: '*', message: 'group.memberNames: repository gone does not exist' },
+      { id: 'group.writableMember', message: 'group.writableMember must be a string' },
+      { id: '*', message: 'group members would form a cycle: a -> b -> a' },
     );
     const { submit, add } = setup(defaultGroup(), save);
     type('Name', 'docker-group');

@@ -2,9 +2,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { HostedRepositoryJson } from '@wharf/api-types';
 import { renderWithApi } from '../test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../api/errors';
 import { errorOf, type } from '../test/dom';
-import { REPOSITORIES, FORM_ROUTES } from '../test/fixtures';
+import { REPOSITORIES, FORM_ROUTES, refusedSave } from '../test/fixtures';
 import { HostedForm } from './HostedForm';
 import { defaultHosted } from './model';
 import type { ValidationContext } from './validation';
@@ -84,12 +83,10 @@ describe('HostedForm', () => {
   });
 
   it('shows server 400s next to the matching field and explains port conflicts', async () => {
-    const save = vi.fn().mockRejectedValue(
-      new ApiError(400, 'invalid', [
-        { id: 'docker.httpsPort', message: 'docker.httpsPort needs a certificate: start Wharf with WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY (PEM files)' },
-        { id: '*', message: 'port 8190 is already in use on 0.0.0.0' },
-        { id: '*', message: 'the blob store is read-only' },
-      ]),
+    const save = refusedSave(
+      { id: 'docker.httpsPort', message: 'docker.httpsPort needs a certificate: start Wharf with WHARF_TLS_CERTIFICATE and WHARF_TLS_KEY (PEM files)' },
+      { id: '*', message: 'port 8190 is already in use on 0.0.0.0' },
+      { id: '*', message: 'the blob store is read-only' },
     );
     const { onSaved } = setup(save);
     type('Name', 'team-a');
@@ -103,7 +100,7 @@ describe('HostedForm', () => {
   });
 
   it('maps a plain 400 message naming a field (the port of another repository)', async () => {
-    const save = vi.fn().mockRejectedValue(new ApiError(400, 'x', [{ id: '*', message: 'docker.httpPort 8190 is already used by repository other' }]));
+    const save = refusedSave({ id: '*', message: 'docker.httpPort 8190 is already used by repository other' });
     setup(save);
     type('Name', 'team-a');
     type('HTTP connector port', '8190');

@@ -2,9 +2,8 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import type { ProxyRepositoryJson, ProxyRepositoryView } from '@wharf/api-types';
 import { renderWithApi } from '../test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../api/errors';
 import { errorOf, type } from '../test/dom';
-import { REPOSITORIES, FORM_ROUTES } from '../test/fixtures';
+import { REPOSITORIES, FORM_ROUTES, refusedSave } from '../test/fixtures';
 import { ProxyForm } from './ProxyForm';
 import { defaultProxy, proxyFromJson } from './model';
 import type { ValidationContext } from './validation';
@@ -34,6 +33,16 @@ function setup(context: ValidationContext, initial = defaultProxy(), save = vi.f
   return { save, onSaved, submit };
 }
 
+/** Adds a tag max age tier for each [pattern, minutes], after those the form has. */
+function addTiers(...tiers: [pattern: string, minutes: string][]) {
+  for (const [pattern, minutes] of tiers) {
+    fireEvent.click(screen.getByRole('button', { name: 'Add tier' }));
+    const n = screen.getAllByLabelText('Minutes').length;
+    type(`Pattern ${n}`, pattern);
+    fireEvent.change(screen.getAllByLabelText('Minutes')[n - 1]!, { target: { value: minutes } });
+  }
+}
+
 describe('ProxyForm', () => {
   it('the Docker Hub preset fills the remote URL and the HUB index type', async () => {
     const { save, submit } = setup(create);
@@ -61,11 +70,7 @@ describe('ProxyForm', () => {
     type('Remote URL', 'ftp://example.org');
     type('Content max age', '-5');
     type('Tag max age', 'soon');
-    fireEvent.click(screen.getByRole('button', { name: 'Add tier' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Add tier' }));
-    type('Pattern 1', '(unclosed');
-    type('Pattern 2', 'latest');
-    screen.getAllByLabelText('Minutes').forEach((input, i) => fireEvent.change(input, { target: { value: i === 0 ? '5' : 'x' } }));
+    addTiers(['(unclosed', '5'], ['latest', 'x']);
     submit();
     expect(errorOf('Remote URL')).toBe('Only http:// and https:// URLs are supported.');
     expect(errorOf('Content max age')).toMatch(/-1 for "never expires"/);
@@ -80,13 +85,7 @@ describe('ProxyForm', () => {
     const { save, submit } = setup(create);
     type('Name', 'cache');
     type('Remote URL', 'https://quay.io');
-    fireEvent.click(screen.getByRole('button', { name: 'Add tier' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Add tier' }));
-    type('Pattern 1', 'latest');
-    type('Pattern 2', 'v\\d+');
-    const minutes = screen.getAllByLabelText('Minutes');
-    fireEvent.change(minutes[0]!, { target: { value: '5' } });
-    fireEvent.change(minutes[1]!, { target: { value: '-1' } });
+    addTiers(['latest', '5'], ['v\\d+', '-1']);
     fireEvent.click(screen.getByRole('button', { name: 'Move tier 2 up' }));
     submit();
     await waitFor(() => expect(save).toHaveBeenCalled());
@@ -119,12 +118,10 @@ describe('ProxyForm', () => {
   });
 
   it('maps server errors on nested paths (tiers, authentication) to their fields', async () => {
-    const save = vi.fn().mockRejectedValue(
-      new ApiError(400, 'invalid', [
-        { id: 'proxy.tagMaxAge.0.pattern', message: 'proxy.tagMaxAge.0.pattern must be a valid regular expression' },
-        { id: 'httpClient.authentication.username', message: 'httpClient.authentication.username must be longer than or equal to 1 characters' },
-        { id: 'proxy.remoteUrl', message: 'proxy.remoteUrl must be an http(s) URL' },
-      ]),
+    const save = refusedSave(
+      { id: 'proxy.tagMaxAge.0.pattern', message: 'proxy.tagMaxAge.0.pattern must be a valid regular expression' },
+      { id: 'httpClient.authentication.username', message: 'httpClient.authentication.username must be longer than or equal to 1 characters' },
+      { id: 'proxy.remoteUrl', message: 'proxy.remoteUrl must be an http(s) URL' },
     );
     const { submit } = setup(edit, proxyFromJson(STORED), save);
     submit();
