@@ -1,42 +1,17 @@
-import { type ConfigSealer, type RepositoryConfig, RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
+import { type ConfigSealer, type RepositoryConfig, type RepositoryConfigs, RepositoryConflictError } from '@wharf/registry-core';
+import type { DataSource, DeepPartial } from 'typeorm';
+import { BlobLinkEntity, ManifestEntity, ManifestReferenceEntity, RepositoryEntity, TagEntity, UploadSessionEntity } from '../entities';
 import { isUniqueViolationOf } from '../sql/unique-violation';
-import { byteOrder } from '../dialect';
-import type { DataSource, Repository } from 'typeorm';
-import {
-  BlobLinkEntity,
-  ManifestEntity,
-  ManifestReferenceEntity,
-  RepositoryEntity,
-  TagEntity,
-  UploadSessionEntity,
-} from '../entities';
+import { TypeOrmNamedConfigs } from './typeorm-named-configs';
 
-const plain: ConfigSealer = { seal: (c) => c, open: (c) => c };
-
-export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
-  private readonly rows: Repository<RepositoryEntity>;
-
-  constructor(
-    private readonly db: DataSource,
-    private readonly sealer: ConfigSealer = plain,
-  ) {
-    super();
-    this.rows = db.getRepository(RepositoryEntity);
+export class TypeOrmRepositoryConfigs extends TypeOrmNamedConfigs<RepositoryConfig, RepositoryEntity> implements RepositoryConfigs {
+  constructor(db: DataSource, sealer?: ConfigSealer) {
+    super(db, RepositoryEntity, sealer);
   }
 
-  async list(): Promise<RepositoryConfig[]> {
-    const rows = await this.rows.createQueryBuilder('r').orderBy(byteOrder(this.db, 'r.name')).getMany();
-    return rows.map((r) => this.toConfig(r));
-  }
-
-  async get(name: string): Promise<RepositoryConfig | null> {
-    const row = await this.rows.findOneBy({ name });
-    return row ? this.toConfig(row) : null;
-  }
-
-  async save(config: RepositoryConfig): Promise<void> {
+  override async save(config: RepositoryConfig): Promise<void> {
     try {
-      await this.write(config);
+      await super.save(config);
     } catch (err) {
       // Another writer (e.g. a second replica) took the port first: a conflict, not a database error.
       if (isUniqueViolationOf(err, 'httpPort')) {
@@ -46,17 +21,12 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
     }
   }
 
-  private async write(config: RepositoryConfig): Promise<void> {
-    await this.rows.save({
-      name: config.name,
-      type: config.type,
-      online: config.online,
-      httpPort: config.docker.httpPort,
-      config: JSON.stringify(this.sealer.seal(config)),
-    });
+  /** `online` and `httpPort` have columns too: the port's is unique (one repository per connector). */
+  protected override toRow(config: RepositoryConfig): DeepPartial<RepositoryEntity> {
+    return { ...super.toRow(config), online: config.online, httpPort: config.docker.httpPort };
   }
 
-  async delete(name: string): Promise<boolean> {
+  override async delete(name: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const owned = { repository: name };
       await tx.delete(TagEntity, owned);
@@ -67,9 +37,5 @@ export class TypeOrmRepositoryConfigs extends RepositoryConfigs {
       const result = await tx.delete(RepositoryEntity, { name });
       return (result.affected ?? 0) > 0;
     });
-  }
-
-  private toConfig(row: RepositoryEntity): RepositoryConfig {
-    return this.sealer.open(JSON.parse(row.config) as RepositoryConfig);
   }
 }

@@ -1,17 +1,13 @@
-import { type TokenKeyRecord, type TokenKeyStore } from '@wharf/registry-core';
+import type { Sealer, TokenKeyRecord, TokenKeyStore } from '@wharf/registry-core';
 import type { DataSource } from 'typeorm';
 import { TokenKeyEntity } from '../entities';
 import { OnTable } from './table-adapter';
 
 /** Seals and opens a secret (the server's SecretBox): what the table holds is useless without the key file. */
-export interface TextSealer {
-  seal(plain: string): string;
-  open(sealed: string): string;
-}
+export type TextSealer = Sealer<string>;
 
 /** Token-signing keys as rows of `token_keys`, secrets sealed. */
 export class TypeOrmTokenKeys extends OnTable<TokenKeyEntity> implements TokenKeyStore {
-
   constructor(
     db: DataSource,
     private readonly sealer: TextSealer,

@@ -2,6 +2,7 @@ export * from './manifest-index';
 export * from './tag-index';
 export * from './blob-links';
 export * from './upload-sessions';
+export * from './named-configs';
 export * from './repository-configs';
 export * from './user-store';
 export * from './role-store';

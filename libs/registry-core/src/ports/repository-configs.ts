@@ -1,17 +1,11 @@
 import type { RepositoryConfig } from '../repository-config';
+import { NamedConfigs, type Sealer } from './named-configs';
 
-/** Seals and opens secrets inside a configuration (upstream passwords) so that a store keeps them encrypted at rest. */
-export interface ConfigSealer {
-  seal(config: RepositoryConfig): RepositoryConfig;
-  open(config: RepositoryConfig): RepositoryConfig;
-}
+/** Seals and opens secrets inside a repository configuration (upstream passwords). */
+export type ConfigSealer = Sealer<RepositoryConfig>;
 
 /** Port: the stored configuration of every repository. */
-export abstract class RepositoryConfigs {
-  abstract list(): Promise<RepositoryConfig[]>;
-  abstract get(name: string): Promise<RepositoryConfig | null>;
-  /** Inserts or replaces. */
-  abstract save(config: RepositoryConfig): Promise<void>;
+export abstract class RepositoryConfigs extends NamedConfigs<RepositoryConfig> {
   /** Removes the repository and every tag, manifest record, blob link and upload session it owns. */
-  abstract delete(name: string): Promise<boolean>;
+  abstract override delete(name: string): Promise<boolean>;
 }
