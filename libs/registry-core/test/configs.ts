@@ -1,48 +1,30 @@
-/** Stub repository configurations (override what a test is about, keep the rest sensible). */
-import type { GroupConfig, HostedConfig, ProxyConfig, StorageSettings } from '../src/repository-config';
+/** Stub repository configurations, one of each type (override what a test is about, keep the rest sensible). */
+import type { GroupConfig, HostedConfig, ProxyConfig, RepositoryConfigBase, StorageSettings } from '../src/repository-config';
 
-type DeepPartialStorage = Partial<StorageSettings>;
+/** Online, no cleanup policy, the default blob store, a connector only on `httpPort`; `storage` changes parts of the storage settings. */
+function common(name: string, httpPort: number | null, storage: Partial<StorageSettings> = {}): Omit<RepositoryConfigBase, 'type'> {
+  return {
+    name,
+    online: true,
+    cleanup: { policyNames: [] },
+    storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW', latestPolicy: false, ...storage },
+    docker: { v1Enabled: false, forceBasicAuth: true, httpPort, httpsPort: null, subdomain: null, pathEnabled: true },
+  };
+}
 
 export function hostedConfig(
   name = 'docker-hosted',
-  overrides: Partial<Omit<HostedConfig, 'storage' | 'docker' | 'type'>> & {
-    storage?: DeepPartialStorage;
-    httpPort?: number | null;
-  } = {},
+  overrides: Partial<Omit<HostedConfig, 'storage' | 'docker' | 'type'>> & { storage?: Partial<StorageSettings>; httpPort?: number | null } = {},
 ): HostedConfig {
-  const { storage, httpPort, ...rest } = overrides;
-  return {
-    name,
-    type: 'hosted',
-    online: true,
-    cleanup: { policyNames: [] },
-    ...rest,
-    storage: {
-      blobStoreName: 'default',
-      strictContentTypeValidation: true,
-      writePolicy: 'ALLOW',
-      latestPolicy: false,
-      ...storage,
-    },
-    docker: {
-      v1Enabled: false,
-      forceBasicAuth: true,
-      httpPort: httpPort ?? null,
-      httpsPort: null,
-      subdomain: null,
-      pathEnabled: true,
-    },
-  };
+  const { storage, httpPort = null, ...rest } = overrides;
+  return { ...common(name, httpPort, storage), type: 'hosted', ...rest };
 }
 
 export function proxyConfig(name = 'docker-proxy', httpPort: number | null = null): ProxyConfig {
   return {
-    name,
+    ...common(name, httpPort, { writePolicy: 'DENY' }),
     type: 'proxy',
-    online: true,
     cleanup: { policyNames: ['weekly'] },
-    storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'DENY', latestPolicy: false },
-    docker: { v1Enabled: false, forceBasicAuth: true, httpPort, httpsPort: null, subdomain: null, pathEnabled: true },
     proxy: {
       remoteUrl: 'https://registry-1.docker.io',
       contentMaxAge: 1440,
@@ -60,13 +42,5 @@ export function proxyConfig(name = 'docker-proxy', httpPort: number | null = nul
 }
 
 export function groupConfig(name = 'docker-group', members: string[] = [], httpPort: number | null = null): GroupConfig {
-  return {
-    name,
-    type: 'group',
-    online: true,
-    cleanup: { policyNames: [] },
-    storage: { blobStoreName: 'default', strictContentTypeValidation: true, writePolicy: 'ALLOW', latestPolicy: false },
-    docker: { v1Enabled: false, forceBasicAuth: true, httpPort, httpsPort: null, subdomain: null, pathEnabled: true },
-    group: { memberNames: members, writableMember: members[0] ?? null },
-  };
+  return { ...common(name, httpPort), type: 'group', group: { memberNames: members, writableMember: members[0] ?? null } };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfigSealer, ProxyConfig, RepositoryConfig } from '@wharf/registry-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { group, hosted, proxy } from '../../test/configs';
+import { groupConfig, hostedConfig, proxyConfig } from '../../../registry-core/test/configs';
 import { countRows, describeOnEachDialect, sha } from '../../test/database';
 import { RepositoryEntity } from '../entities';
 import { TypeOrmBlobLinks } from './typeorm-blob-links';
@@ -20,9 +20,9 @@ describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
   });
 
   it.each<[string, RepositoryConfig]>([
-    ['hosted', hosted('docker-hosted', 8082)],
-    ['proxy', proxy('docker-proxy', 8083)],
-    ['group', group('docker-group', ['docker-hosted', 'docker-proxy'], 8084)],
+    ['hosted', hostedConfig('docker-hosted', { httpPort: 8082, storage: { writePolicy: 'ALLOW_ONCE', latestPolicy: true } })],
+    ['proxy', { ...proxyConfig('docker-proxy', 8083), online: false, cleanup: { policyNames: ['weekly', 'monthly'] } }],
+    ['group', groupConfig('docker-group', ['docker-hosted', 'docker-proxy'], 8084)],
   ])('round-trips a %s configuration unchanged', async (_type, config) => {
     await configs.save(config);
     expect(await configs.get(config.name)).toEqual(config);
@@ -35,13 +35,13 @@ describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
   });
 
   it('lists repositories by name', async () => {
-    for (const name of ['zeta', 'alpha', 'Mid', 'beta']) await configs.save(hosted(name));
+    for (const name of ['zeta', 'alpha', 'Mid', 'beta']) await configs.save(hostedConfig(name));
     expect((await configs.list()).map((c) => c.name)).toEqual(['Mid', 'alpha', 'beta', 'zeta']);
   });
 
   it('replaces a configuration on save, keeping one row', async () => {
-    await configs.save(hosted('docker-hosted', 8082));
-    const changed: RepositoryConfig = { ...hosted('docker-hosted', 9000), online: false };
+    await configs.save(hostedConfig('docker-hosted', { httpPort: 8082 }));
+    const changed = hostedConfig('docker-hosted', { httpPort: 9000, online: false });
     await configs.save(changed);
     expect(await configs.get('docker-hosted')).toEqual(changed);
     const rows: { online: number; httpPort: number | null }[] = await db().query('SELECT online, "httpPort" FROM repositories');
@@ -49,15 +49,15 @@ describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
   });
 
   it('frees a connector port when a repository moves off it', async () => {
-    await configs.save(hosted('a', 8082));
-    await configs.save(hosted('a', null));
-    await configs.save(hosted('b', 8082));
+    await configs.save(hostedConfig('a', { httpPort: 8082 }));
+    await configs.save(hostedConfig('a', { httpPort: null }));
+    await configs.save(hostedConfig('b', { httpPort: 8082 }));
     expect((await configs.get('b'))?.docker.httpPort).toBe(8082);
   });
 
   it('refuses two repositories on one connector port', async () => {
-    await configs.save(hosted('a', 8082));
-    await expect(configs.save(hosted('b', 8082))).rejects.toBeDefined();
+    await configs.save(hostedConfig('a', { httpPort: 8082 }));
+    await expect(configs.save(hostedConfig('b', { httpPort: 8082 }))).rejects.toBeDefined();
     expect(await configs.get('b')).toBeNull();
   });
 
@@ -70,7 +70,7 @@ describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
           : c,
     };
     const sealed = new TypeOrmRepositoryConfigs(db(), sealer);
-    const config = proxy('docker-proxy', null, 'plain-text-secret');
+    const config = withPassword(proxyConfig('docker-proxy'), 'plain-text-secret');
     await sealed.save(config);
     const raw: { config: string }[] = await db().query('SELECT config FROM repositories');
     expect(raw[0]!.config).not.toContain('plain-text-secret');
@@ -83,7 +83,7 @@ describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
   describe('delete', () => {
     async function populate(repository: string): Promise<void> {
       const manifests = new TypeOrmManifestIndex(db());
-      await configs.save(hosted(repository));
+      await configs.save(hostedConfig(repository));
       await manifests.put(repository, 'app', { digest: sha(1), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 10, createdAt: new Date() }, [sha(2), sha(3)]);
       await new TypeOrmTagIndex(db()).set(repository, 'app', 'v1', sha(1));
       await new TypeOrmBlobLinks(db()).link(repository, 'app', sha(2), 5);
@@ -107,7 +107,7 @@ describeOnEachDialect('TypeOrmRepositoryConfigs', (db) => {
 
     it('tells whether the repository existed', async () => {
       expect(await configs.delete('nope')).toBe(false);
-      await configs.save(hosted('a'));
+      await configs.save(hostedConfig('a'));
       expect(await configs.delete('a')).toBe(true);
       expect(await configs.delete('a')).toBe(false);
     });
