@@ -4,7 +4,7 @@ import { useApi } from '../api/context';
 import { useAction, useApiQuery } from '../api/queries';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { type EditorContext, EditDeleteButtons, InlineForm, ResourceList, useListPage } from '../components/ResourceList';
-import { SelectField, TextField } from '../components/fields';
+import { CheckListField, SelectField, TextField } from '../components/fields';
 import { type FieldErrors, useForm } from '../components/form-kit';
 import { splitList } from '../components/format';
 import { EmptyState } from '../components/states';
@@ -16,6 +16,8 @@ const STATUSES: { value: UserStatus; label: string }[] = [
 
 /** The form edits what a create sends (an edit sends it without the password). */
 type UserDraft = CreateUserJson;
+
+const ROLES_HELP = 'nx-admin may do everything; other roles grant what their privileges say.';
 
 const USER_FIELDS = ['userId', 'firstName', 'lastName', 'emailAddress', 'password', 'status', 'roles'];
 
@@ -112,7 +114,6 @@ function UserForm({ user, roles, list, saved, cancel }: { user: UserJson | null;
   });
   const { form, errors, field, change } = kit;
   const setRoles = (roles: string[]) => change('roles', (d) => ({ ...d, roles }));
-  const roleIds = [...new Set([...roles.map((r) => r.id), ...form.roles])];
 
   return (
     <InlineForm title={creating ? 'New user' : `Edit ${user.userId}`} kit={kit} submitLabel={creating ? 'Create user' : 'Save user'} onCancel={cancel}>
@@ -124,29 +125,11 @@ function UserForm({ user, roles, list, saved, cancel }: { user: UserJson | null;
         <TextField {...field('password')} label="Password" type="password" autoComplete="new-password" help="Prefer a long passphrase. Change it later with “Password”." />
       )}
       <SelectField {...field('status')} label="Status" options={STATUSES} help="Disabled users cannot sign in, push or pull; their API tokens stop working." />
-      <div className="field" role="group" aria-labelledby="roles-label">
-        <p className="label" id="roles-label">
-          Roles
-        </p>
-        {roleIds.length === 0 ? (
-          <TextField path="roles" label="Role IDs (comma-separated)" value={form.roles.join(', ')} error={errors.roles} onChange={(v) => setRoles(splitList(v))} />
-        ) : (
-          <div className="check-grid">
-            {roleIds.map((id) => (
-              <label key={id} className="check-row">
-                <input
-                  type="checkbox"
-                  checked={form.roles.includes(id)}
-                  onChange={(e) => setRoles(e.target.checked ? [...form.roles, id] : form.roles.filter((r) => r !== id))}
-                />
-                {id}
-              </label>
-            ))}
-          </div>
-        )}
-        <p className="help">nx-admin may do everything; other roles grant what their privileges say.</p>
-        {errors.roles && <p className="field-error">{errors.roles}</p>}
-      </div>
+      {roles.length === 0 && form.roles.length === 0 ? (
+        <TextField path="roles" label="Role IDs (comma-separated)" value={form.roles.join(', ')} error={errors.roles} help={ROLES_HELP} onChange={(v) => setRoles(splitList(v))} />
+      ) : (
+        <CheckListField path="roles" label="Roles" error={errors.roles} help={ROLES_HELP} choices={roles.map((r) => ({ value: r.id }))} chosen={form.roles} onChange={setRoles} />
+      )}
     </InlineForm>
   );
 }
