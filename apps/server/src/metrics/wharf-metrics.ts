@@ -38,24 +38,24 @@ export class WharfMetrics {
     // (by type) carry the same figures.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     const registers = [this.registry];
-    this.httpDuration = new Histogram({
-      name: 'wharf_http_request_duration_seconds',
-      help: 'HTTP requests on the main and connector ports, by method, route and status: time to the last byte sent.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: HTTP_BUCKETS,
-      registers,
-    });
-    this.bytesIn = new Counter({ name: 'wharf_repository_received_bytes_total', help: 'Request body bytes received by registry requests, per repository addressed.', labelNames: ['repository'], registers });
-    this.bytesOut = new Counter({ name: 'wharf_repository_sent_bytes_total', help: 'Response body bytes sent by registry requests, per repository addressed.', labelNames: ['repository'], registers });
-    this.pulls = new Counter({ name: 'wharf_repository_pulls_total', help: 'Manifests served by GET (a pull, or one image of it), per repository addressed.', labelNames: ['repository'], registers });
-    this.pushes = new Counter({ name: 'wharf_repository_pushes_total', help: 'Manifests stored by PUT (a push), per repository addressed.', labelNames: ['repository'], registers });
-    this.upstreamDuration = new Histogram({
-      name: 'wharf_proxy_upstream_request_duration_seconds',
-      help: "Proxy requests to their upstream, by kind and outcome (an HTTP status class, or 'error'): time to the response head.",
-      labelNames: ['repository', 'kind', 'outcome'],
-      buckets: UPSTREAM_BUCKETS,
-      registers,
-    });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) => new Histogram<L>({ name, help, labelNames, buckets, registers });
+    const perRepository = (name: string, help: string) => new Counter({ name, help: `${help}, per repository addressed.`, labelNames: ['repository'], registers });
+    this.httpDuration = histogram(
+      'wharf_http_request_duration_seconds',
+      'HTTP requests on the main and connector ports, by method, route and status: time to the last byte sent.',
+      ['method', 'route', 'status'],
+      HTTP_BUCKETS,
+    );
+    this.bytesIn = perRepository('wharf_repository_received_bytes_total', 'Request body bytes received by registry requests');
+    this.bytesOut = perRepository('wharf_repository_sent_bytes_total', 'Response body bytes sent by registry requests');
+    this.pulls = perRepository('wharf_repository_pulls_total', 'Manifests served by GET (a pull, or one image of it)');
+    this.pushes = perRepository('wharf_repository_pushes_total', 'Manifests stored by PUT (a push)');
+    this.upstreamDuration = histogram(
+      'wharf_proxy_upstream_request_duration_seconds',
+      "Proxy requests to their upstream, by kind and outcome (an HTTP status class, or 'error'): time to the response head.",
+      ['repository', 'kind', 'outcome'],
+      UPSTREAM_BUCKETS,
+    );
   }
 
   /** One finished request (called by the request observer of every port). */
@@ -95,23 +95,30 @@ export class WharfMetrics {
         for (const c of manager.configs()) this.inc({ type: c.type });
       },
     });
-    const counters: [string, string, (p: ProxyRepository) => number][] = [
-      ['wharf_proxy_cache_hits_total', 'Manifests and blobs served from the cache.', (p) => p.state.counters.cacheHits],
-      ['wharf_proxy_cache_misses_total', 'Manifests and blobs fetched from upstream.', (p) => p.state.counters.cacheMisses],
-      ['wharf_proxy_bytes_from_cache_total', 'Bytes served from the cache.', (p) => p.state.counters.bytesFromCache],
-      ['wharf_proxy_bytes_from_upstream_total', 'Bytes fetched from upstream.', (p) => p.state.counters.bytesFromUpstream],
-      ['wharf_proxy_stale_served_total', 'Cached tags served because upstream failed.', (p) => p.state.counters.staleServed],
-      ['wharf_proxy_upstream_failures_total', 'Failed upstream calls.', (p) => p.state.counters.upstreamFailures],
+    // Each proxy's figures, read at every scrape: counters (they only grow) and gauges.
+    const figures: [typeof Counter | typeof Gauge, string, string, (p: ProxyRepository) => number | undefined][] = [
+      [Counter, 'wharf_proxy_cache_hits_total', 'Manifests and blobs served from the cache.', (p) => p.state.counters.cacheHits],
+      [Counter, 'wharf_proxy_cache_misses_total', 'Manifests and blobs fetched from upstream.', (p) => p.state.counters.cacheMisses],
+      [Counter, 'wharf_proxy_bytes_from_cache_total', 'Bytes served from the cache.', (p) => p.state.counters.bytesFromCache],
+      [Counter, 'wharf_proxy_bytes_from_upstream_total', 'Bytes fetched from upstream.', (p) => p.state.counters.bytesFromUpstream],
+      [Counter, 'wharf_proxy_stale_served_total', 'Cached tags served because upstream failed.', (p) => p.state.counters.staleServed],
+      [Counter, 'wharf_proxy_upstream_failures_total', 'Failed upstream calls.', (p) => p.state.counters.upstreamFailures],
+      [Gauge, 'wharf_proxy_auto_blocked', '1 while the upstream is auto-blocked.', (p) => (p.state.autoBlockedUntil() ? 1 : 0)],
+      [Gauge, 'wharf_proxy_ratelimit_remaining', 'Last ratelimit-remaining seen from upstream (Docker Hub).', (p) => p.state.rateLimit?.remaining],
+      [Gauge, 'wharf_proxy_fills_in_flight', 'Blob downloads from the upstream under way.', (p) => p.state.fillsInFlight],
     ];
-    for (const [name, help, pick] of counters) {
-      new Counter({
+    for (const [Metric, name, help, pick] of figures) {
+      new Metric({
         name,
         help,
         labelNames: ['repository'],
         registers,
         collect() {
           this.reset();
-          for (const p of proxies()) this.inc({ repository: p.name }, pick(p));
+          for (const p of proxies()) {
+            const value = pick(p);
+            if (value !== undefined) this.inc({ repository: p.name }, value);
+          }
         },
       });
     }
@@ -123,36 +130,6 @@ export class WharfMetrics {
       collect() {
         this.reset();
         for (const p of proxies()) for (const [kind, n] of Object.entries(p.state.counters.upstreamRequests)) this.inc({ repository: p.name, kind }, n);
-      },
-    });
-    new Gauge({
-      name: 'wharf_proxy_auto_blocked',
-      help: '1 while the upstream is auto-blocked.',
-      labelNames: ['repository'],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of proxies()) this.set({ repository: p.name }, p.state.autoBlockedUntil() ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'wharf_proxy_ratelimit_remaining',
-      help: 'Last ratelimit-remaining seen from upstream (Docker Hub).',
-      labelNames: ['repository'],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of proxies()) if (p.state.rateLimit?.remaining !== undefined) this.set({ repository: p.name }, p.state.rateLimit.remaining);
-      },
-    });
-    new Gauge({
-      name: 'wharf_proxy_fills_in_flight',
-      help: 'Blob downloads from the upstream under way.',
-      labelNames: ['repository'],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of proxies()) this.set({ repository: p.name }, p.state.fillsInFlight);
       },
     });
   }
