@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MT, type Manifest, imageManifest, indexManifest, manifestDescriptor, randomBlob, sha256 } from '@wharf/test-kit';
+import { MT, type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
+import { expectServed } from '../support/registry';
 import { useTestWharf } from '../support/wharf';
 import { ACCEPT_ALL, ProxyClient, SCHEMES, createProxy, invalidateCache, proxyStatus, upstreamFor } from './support/proxy-fixture';
 
@@ -35,24 +36,16 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
       expect(fromUpstream.body.equals(oci.bytes)).toBe(true);
 
       const res = await client.getManifest('team/app', '1.0');
-      expect(res.status, res.text()).toBe(200);
+      expectServed(res, oci);
       expect(res.body.equals(fromUpstream.body)).toBe(true);
-      expect(sha256(res.body)).toBe(oci.digest);
-      expect(res.header('docker-content-digest')).toBe(oci.digest);
       expect(res.header('content-type')).toBe(MT.ociManifest);
-      expect(Number(res.header('content-length'))).toBe(oci.size);
       expect(res.header('docker-distribution-api-version')).toBe('registry/2.0');
       expect(upstream.faults.count('manifest-get', isManifestOf('team/app', '1.0'))).toBe(1);
     });
 
     it('serves every blob with the upstream bytes', async () => {
       for (const blob of oci.blobs) {
-        const res = await client.getBlob('team/app', blob.digest);
-        expect(res.status, res.text()).toBe(200);
-        expect(res.body.length).toBe(blob.size);
-        expect(res.body.equals(blob.bytes)).toBe(true);
-        expect(res.header('docker-content-digest')).toBe(blob.digest);
-        expect(Number(res.header('content-length'))).toBe(blob.size);
+        expectServed(await client.getBlob('team/app', blob.digest), blob);
       }
       expect(upstream.faults.count('blob-get', (r) => r.image === 'team/app')).toBe(oci.blobs.length);
     });
@@ -138,31 +131,15 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
     });
 
     it('serves a multi-platform index and its children by digest', async () => {
-      const amd = imageManifest();
-      const arm = imageManifest();
-      await upstream.direct.pushImage('team/multi', amd.digest, amd);
-      await upstream.direct.pushImage('team/multi', arm.digest, arm);
-      const index = indexManifest([
-        manifestDescriptor(amd, { platform: { architecture: 'amd64', os: 'linux' } }),
-        manifestDescriptor(arm, { platform: { architecture: 'arm64', os: 'linux' } }),
-      ]);
-      const put = await upstream.direct.putManifest('team/multi', 'latest', index);
-      expect(put.status, put.text()).toBe(201);
+      const { index, children } = await upstream.direct.pushPlatformIndex('team/multi', 'latest');
 
       const res = await client.getManifest('team/multi', 'latest');
       expect(res.status, res.text()).toBe(200);
       expect(res.body.equals(index.bytes)).toBe(true);
       expect(res.header('content-type')).toBe(MT.ociIndex);
-      for (const child of [amd, arm]) {
-        const c = await client.getManifest('team/multi', child.digest);
-        expect(c.status, c.text()).toBe(200);
-        expect(c.body.equals(child.bytes)).toBe(true);
-        expect(c.header('docker-content-digest')).toBe(child.digest);
-      }
-      const layer = arm.blobs[1]!;
-      const blob = await client.getBlob('team/multi', layer.digest);
-      expect(blob.status).toBe(200);
-      expect(blob.body.equals(layer.bytes)).toBe(true);
+      for (const child of children) expectServed(await client.getManifest('team/multi', child.digest), child);
+      const layer = children[1]!.blobs[1]!;
+      expectServed(await client.getBlob('team/multi', layer.digest), layer);
     });
 
     it('refuses pushes: a proxy is read-only', async () => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MT,
+  type Manifest,
   descriptorOf,
   imageManifest,
   indexManifest,
@@ -109,16 +110,7 @@ describe('tags', () => {
 
 describe('indexes', () => {
   it('an OCI index over pushed children is accepted and served with its own Content-Type', async () => {
-    const amd = imageManifest();
-    const arm = imageManifest();
-    await repo.connector.pushImage('multiarch', amd.digest, amd);
-    await repo.connector.pushImage('multiarch', arm.digest, arm);
-    const index = indexManifest([
-      manifestDescriptor(amd, { platform: { architecture: 'amd64', os: 'linux' } }),
-      manifestDescriptor(arm, { platform: { architecture: 'arm64', os: 'linux' } }),
-    ]);
-    const put = await repo.connector.putManifest('multiarch', '2.0', index);
-    expect(put.status, put.text()).toBe(201);
+    const { index, put } = await repo.connector.pushPlatformIndex('multiarch', '2.0');
     expect(put.header('docker-content-digest')).toBe(index.digest);
     const get = await repo.connector.getManifest('multiarch', '2.0');
     expect(get.header('content-type')).toBe(MT.ociIndex);
@@ -191,11 +183,16 @@ describe('MANIFEST_BLOB_UNKNOWN', () => {
 });
 
 describe('manifest size limit (4 MiB)', () => {
-  it('a manifest of exactly 4 MiB is accepted and returned byte for byte', async () => {
+  /** A manifest of exactly `size` bytes whose config and layer are pushed. */
+  async function manifestWithBlobs(size: number): Promise<Manifest> {
     const config = randomConfig();
     const layer = randomBlob(100);
     await repo.connector.pushBlobs('size', [config, layer]);
-    const m = manifestOfSize(MAX, config, [layer]);
+    return manifestOfSize(size, config, [layer]);
+  }
+
+  it('a manifest of exactly 4 MiB is accepted and returned byte for byte', async () => {
+    const m = await manifestWithBlobs(MAX);
     const res = await repo.connector.putManifest('size', 'max', m);
     expect(res.status, res.text()).toBe(201);
     const get = await repo.connector.getManifest('size', 'max');
@@ -204,44 +201,25 @@ describe('manifest size limit (4 MiB)', () => {
     expect(sha256(get.body)).toBe(m.digest);
   });
 
-  it('one byte more is 413 with MANIFEST_INVALID (Content-Length declared), nothing stored, server still up', async () => {
-    const config = randomConfig();
-    const layer = randomBlob(100);
-    await repo.connector.pushBlobs('size', [config, layer]);
-    const m = manifestOfSize(MAX + 1, config, [layer]);
+  it.each([
+    ['one byte more is 413 with MANIFEST_INVALID (Content-Length declared), nothing stored, server still up', MAX + 1, 'too-big', true],
+    ['an oversize manifest sent with chunked transfer encoding is 413 MANIFEST_INVALID too', MAX + 4096, 'too-big-chunked', false],
+  ])('%s', async (_case, size, tag, declareLength) => {
+    const m = await manifestWithBlobs(size);
     const pieces: Buffer[] = [];
     for (let i = 0; i < m.bytes.length; i += 256 * 1024) pieces.push(m.bytes.subarray(i, i + 256 * 1024));
     const res = await rawRequest({
       port: repo.httpPort!,
       method: 'PUT',
-      path: '/v2/size/manifests/too-big',
-      headers: { Authorization: wharf.authorization, 'Content-Type': MT.ociManifest, 'Content-Length': m.bytes.length },
+      path: `/v2/size/manifests/${tag}`,
+      headers: { Authorization: wharf.authorization, 'Content-Type': MT.ociManifest, ...(declareLength ? { 'Content-Length': m.bytes.length } : {}) },
       body: pieces,
     });
     expectRegistryError(res, 413, 'MANIFEST_INVALID');
-    expectRegistryError(await repo.connector.getManifest('size', 'too-big'), 404, 'MANIFEST_UNKNOWN');
+    expectRegistryError(await repo.connector.getManifest('size', tag), 404, 'MANIFEST_UNKNOWN');
     expectRegistryError(await repo.connector.getManifest('size', m.digest), 404, 'MANIFEST_UNKNOWN');
-  });
-
-  it('an oversize manifest sent with chunked transfer encoding is 413 MANIFEST_INVALID too', async () => {
-    const config = randomConfig();
-    const layer = randomBlob(100);
-    await repo.connector.pushBlobs('size', [config, layer]);
-    const m = manifestOfSize(MAX + 4096, config, [layer]);
-    const pieces: Buffer[] = [];
-    for (let i = 0; i < m.bytes.length; i += 256 * 1024) pieces.push(m.bytes.subarray(i, i + 256 * 1024));
-    const res = await rawRequest({
-      port: repo.httpPort!,
-      method: 'PUT',
-      path: '/v2/size/manifests/too-big-chunked',
-      headers: { Authorization: wharf.authorization, 'Content-Type': MT.ociManifest },
-      body: pieces,
-    });
-    expectRegistryError(res, 413, 'MANIFEST_INVALID');
-    expectRegistryError(await repo.connector.getManifest('size', 'too-big-chunked'), 404, 'MANIFEST_UNKNOWN');
     // The server is still up and takes a normal manifest.
-    const ok = imageManifest();
-    await repo.connector.pushImage('size', 'after', ok);
+    await repo.connector.pushImage('size', `after-${tag}`, imageManifest());
   });
 });
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Blob, Manifest } from '@wharf/test-kit';
+import { type Blob, type Manifest, imageManifest, indexManifest, manifestDescriptor, sha256 } from '@wharf/test-kit';
 import type { HttpClient, HttpResult, RequestOptions } from './http';
 
 /**
@@ -72,6 +72,14 @@ export class Registry {
     return res;
   }
 
+  /** A multi-platform image: linux/amd64 and linux/arm64 images pushed by digest, then their OCI index as `tag` (asserts 201). */
+  async pushPlatformIndex(name: string, tag: string): Promise<{ index: Manifest; children: Manifest[]; put: HttpResult }> {
+    const children = [imageManifest(), imageManifest()];
+    for (const child of children) await this.pushImage(name, child.digest, child);
+    const index = indexManifest(children.map((child, i) => manifestDescriptor(child, { platform: { architecture: ['amd64', 'arm64'][i]!, os: 'linux' } })));
+    return { index, children, put: await this.pushImage(name, tag, index) };
+  }
+
   getManifest(name: string, reference: string, options?: RequestOptions): Promise<HttpResult> {
     return this.http.get(this.manifestPath(name, reference), options);
   }
@@ -135,4 +143,19 @@ export function expectHeadError(res: HttpResult, status: number): void {
   expect(res.status).toBe(status);
   expect(res.body.length).toBe(0);
   expect(res.header('docker-distribution-api-version')).toBe('registry/2.0');
+}
+
+/**
+ * A manifest or blob served whole: 200 with its Docker-Content-Digest and exact Content-Length; a GET carries its
+ * bytes (hashing to the digest), a HEAD no body.
+ */
+export function expectServed(res: HttpResult, content: Blob, method: 'GET' | 'HEAD' = 'GET'): void {
+  expect(res.status, res.text()).toBe(200);
+  expect(res.header('docker-content-digest')).toBe(content.digest);
+  expect(Number(res.header('content-length'))).toBe(content.size);
+  expect(res.body.length).toBe(method === 'HEAD' ? 0 : content.size);
+  if (method === 'GET') {
+    expect(res.body.equals(content.bytes)).toBe(true);
+    expect(sha256(res.body)).toBe(content.digest);
+  }
 }
