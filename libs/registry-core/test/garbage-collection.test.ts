@@ -14,12 +14,38 @@ import { expectRegistryError, pushBlobs, pushImage } from './fixtures';
 import { type HostedHarness, openHostedHarness } from './hosted-harness';
 
 /** A promise the test opens when it wants the paused side to go on. */
-function gate(): { wait: Promise<void>; open(): void; reached: Promise<void>; arrive(): void } {
+interface Gate {
+  /** Resolves once something arrived at the gate. */
+  reached: Promise<void>;
+  /** Arrives at the gate and waits there until it opens. */
+  pass(): Promise<void>;
+  open(): void;
+}
+
+function gate(): Gate {
   let open!: () => void;
   let arrive!: () => void;
   const wait = new Promise<void>((resolve) => (open = resolve));
   const reached = new Promise<void>((resolve) => (arrive = resolve));
-  return { wait, open, reached, arrive };
+  return {
+    reached,
+    open,
+    async pass() {
+      arrive();
+      await wait;
+    },
+  };
+}
+
+/** Makes `target[method]` stop at a gate before it runs, on every call until the gate opens. */
+function pauseBefore<K extends string, T extends Record<K, (...args: never[]) => Promise<unknown>>>(target: T, method: K): Gate {
+  const paused = gate();
+  const original = target[method].bind(target) as T[K];
+  target[method] = (async (...args: Parameters<T[K]>) => {
+    await paused.pass();
+    return original(...args);
+  }) as T[K];
+  return paused;
 }
 
 describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dialect) => {
@@ -44,12 +70,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
   /** Starts a collection that pauses at `point` until `resume()`; resolves once it got there. */
   async function pausedAt(point: keyof CollectorHooks): Promise<{ run: Promise<CollectionResult>; resume(): void }> {
     const paused = gate();
-    const run = collector({
-      [point]: async () => {
-        paused.arrive();
-        await paused.wait;
-      },
-    }).collect();
+    const run = collector({ [point]: () => paused.pass() }).collect();
     await paused.reached;
     return { run, resume: paused.open };
   }
@@ -165,13 +186,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
     it('PUT paused inside: the sweep runs to the end before the PUT records its references: the PUT fails, nothing dangles', async () => {
       const img = imageManifest();
       await pushBlobs(hosted, 'app', img.blobs);
-      const inside = gate();
-      const put = harness.deps.manifests.put.bind(harness.deps.manifests);
-      harness.deps.manifests.put = async (...args) => {
-        inside.arrive();
-        await inside.wait;
-        return put(...args);
-      };
+      const inside = pauseBefore(harness.deps.manifests, 'put');
       const push = hosted.putManifest('app', 'v1', img.bytes, img.mediaType);
       await inside.reached;
       const result = await collector().collect();
@@ -186,13 +201,7 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
 
   it('never deletes a blob an upload is committing (claimed before it lands, until it is linked)', async () => {
     const img = imageManifest({ layers: [randomBlob(2048)] });
-    const linking = gate();
-    const link = harness.deps.links.link.bind(harness.deps.links);
-    harness.deps.links.link = async (...args) => {
-      linking.arrive();
-      await linking.wait;
-      return link(...args);
-    };
+    const linking = pauseBefore(harness.deps.links, 'link');
     const upload = hosted.putBlob('app', img.layers[0]!.digest, streamOf(img.layers[0]!.bytes));
     await linking.reached;
     // the bytes are in the store, nothing references them yet: only the claim protects them
@@ -201,7 +210,6 @@ describe.each(DIALECTS)('GarbageCollector (%s metadata, file blob store)', (dial
     expect(result.blobsDeleted).toBe(0);
     linking.open();
     await upload;
-    harness.deps.links.link = link;
     await pushBlobs(hosted, 'app', [img.config]);
     await hosted.putManifest('app', 'v1', img.bytes, img.mediaType);
     await expectPullable(hosted, 'app', 'v1', img);
