@@ -163,14 +163,8 @@ export class RegistryClient {
   async headManifest(image: string, reference: string, accept: string): Promise<UpstreamManifestHead | null> {
     validateName(image);
     const ref = parseReference(reference);
-    const ex = await this.request('manifest-head', 'HEAD', `/v2/${image}/manifests/${reference}`, image, {
-      accept: accept.trim() === '' ? DEFAULT_MANIFEST_ACCEPT : accept,
-    });
-    if (ex.status === 404) {
-      await ex.discard();
-      return null;
-    }
-    if (!isSuccess(ex.status)) throw await this.statusError(ex);
+    const ex = await this.manifestRequest('manifest-head', image, reference, accept);
+    if (ex === null) return null;
     await ex.discard();
     const where = describeUrl(ex.url);
     let digest = this.digestHeader(ex);
@@ -194,14 +188,8 @@ export class RegistryClient {
   async getManifest(image: string, reference: string, accept: string): Promise<UpstreamManifest | null> {
     validateName(image);
     const ref = parseReference(reference);
-    const ex = await this.request('manifest-get', 'GET', `/v2/${image}/manifests/${reference}`, image, {
-      accept: accept.trim() === '' ? DEFAULT_MANIFEST_ACCEPT : accept,
-    });
-    if (ex.status === 404) {
-      await ex.discard();
-      return null;
-    }
-    if (!isSuccess(ex.status)) throw await this.statusError(ex);
+    const ex = await this.manifestRequest('manifest-get', image, reference, accept);
+    if (ex === null) return null;
     const where = describeUrl(ex.url);
     let headerDigest: string | undefined;
     try {
@@ -235,12 +223,8 @@ export class RegistryClient {
   async getBlob(image: string, digest: string): Promise<UpstreamBlob | null> {
     validateName(image);
     parseDigest(digest);
-    const ex = await this.request('blob-get', 'GET', `/v2/${image}/blobs/${digest}`, image, {});
-    if (ex.status === 404) {
-      await ex.discard();
-      return null;
-    }
-    if (!isSuccess(ex.status)) throw await this.statusError(ex);
+    const ex = await this.found(await this.request('blob-get', 'GET', `/v2/${image}/blobs/${digest}`, image, {}));
+    if (ex === null) return null;
     let size: number | null;
     try {
       size = parseContentLength(ex.headers, ex.url);
@@ -249,6 +233,25 @@ export class RegistryClient {
       throw e;
     }
     return { size, body: ex.body() };
+  }
+
+  /** HEAD or GET of a manifest (name and reference validated by the caller); null when the registry has none. */
+  private async manifestRequest(kind: 'manifest-head' | 'manifest-get', image: string, reference: string, accept: string): Promise<Exchange | null> {
+    const method = kind === 'manifest-head' ? 'HEAD' : 'GET';
+    const ex = await this.request(kind, method, `/v2/${image}/manifests/${reference}`, image, {
+      accept: accept.trim() === '' ? DEFAULT_MANIFEST_ACCEPT : accept,
+    });
+    return this.found(ex);
+  }
+
+  /** The exchange when it succeeded; null for a 404 (its body discarded); any other status throws its error. */
+  private async found(ex: Exchange): Promise<Exchange | null> {
+    if (ex.status === 404) {
+      await ex.discard();
+      return null;
+    }
+    if (!isSuccess(ex.status)) throw await this.statusError(ex);
+    return ex;
   }
 
   /** GET /v2/ with the auth flow: resolves when the registry is reachable and accepts us. */
