@@ -61,6 +61,7 @@ describe('isRegistryError', () => {
     ['one from another module copy', foreign, true],
     ['a plain Error', new Error('x'), false],
     ['an unknown code', { name: 'RegistryError', code: 'NOPE', status: 400 }, false],
+    ['the fields under another class name', { name: 'UpstreamError', code: 'BLOB_UNKNOWN', status: 404 }, false],
     ['null', null, false],
     ['a string', 'BLOB_UNKNOWN', false],
   ])('%s -> %s', (_label, value, expected) => {

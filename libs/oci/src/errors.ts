@@ -72,18 +72,22 @@ export class RegistryError extends Error {
 }
 
 /**
- * instanceof alone is not enough: tests load libs/oci from src while the server may load
- * the compiled dist, giving two RegistryError classes. The shape check covers that.
+ * Whether `e` is an error of class `type`. instanceof alone is not enough: tests load a library from src
+ * while the server may load its compiled dist, giving two copies of the class; an object with the class's
+ * name whose fields pass `fields` is one too.
  */
-export function isRegistryError(e: unknown): e is RegistryError {
-  if (e instanceof RegistryError) return true;
+export function isErrorOf<T extends Error>(e: unknown, type: abstract new (...args: never[]) => T, fields: (candidate: Partial<T>) => boolean): e is T {
+  if (e instanceof type) return true;
   if (typeof e !== 'object' || e === null) return false;
-  const c = e as Partial<RegistryError>;
-  return (
-    c.name === 'RegistryError' &&
-    typeof c.code === 'string' &&
-    Object.prototype.hasOwnProperty.call(ERROR_CODES, c.code) &&
-    typeof c.status === 'number'
+  const candidate = e as Partial<T>;
+  return candidate.name === type.name && fields(candidate);
+}
+
+export function isRegistryError(e: unknown): e is RegistryError {
+  return isErrorOf(
+    e,
+    RegistryError,
+    (c) => typeof c.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, c.code) && typeof c.status === 'number',
   );
 }
 

@@ -1,3 +1,5 @@
+import { isErrorOf } from '@wharf/oci';
+
 /**
  * The one error type the upstream client throws for anything the remote registry (or the
  * path to it) does wrong. The proxy decides what to do with each kind: serve a cached copy
@@ -32,14 +34,6 @@ export class UpstreamError extends Error {
   }
 }
 
-/** Shape check as well as instanceof (src and dist copies of the class may coexist). */
 export function isUpstreamError(e: unknown): e is UpstreamError {
-  if (e instanceof UpstreamError) return true;
-  if (typeof e !== 'object' || e === null) return false;
-  const c = e as Partial<UpstreamError>;
-  return (
-    c.name === 'UpstreamError' &&
-    typeof c.kind === 'string' &&
-    ['unreachable', 'timeout', 'status', 'auth', 'invalid'].includes(c.kind)
-  );
+  return isErrorOf(e, UpstreamError, (c) => typeof c.kind === 'string' && ['unreachable', 'timeout', 'status', 'auth', 'invalid'].includes(c.kind));
 }
