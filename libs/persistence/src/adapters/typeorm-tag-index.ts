@@ -1,5 +1,5 @@
 import { type Page, type PageRequest, type TagIndex, type TagRecord, pageSize, toPage } from '@wharf/registry-core';
-import type { DataSource } from 'typeorm';
+import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { byteOrder } from '../dialect';
 import { ManifestEntity, TagEntity } from '../entities';
 import { OnTable } from './table-adapter';
@@ -68,35 +68,14 @@ export class TypeOrmTagIndex extends OnTable<TagEntity> implements TagIndex {
   }
 
   async list(repository: string, image: string, page: PageRequest): Promise<Page<string>> {
-    const limit = pageSize(page);
-    const name = this.sorted('t.name');
-    const query = this.rows
-      .createQueryBuilder('t')
-      .select('t.name', 'name')
-      .where('t.repository = :repository AND t.image = :image', { repository, image });
-    if (page.last) query.andWhere(`${name} > :last`, { last: page.last });
-    const rows: { name: string }[] = await query.orderBy(name, 'ASC').limit(limit + 1).getRawMany();
-    return toPage(
-      rows.map((r) => r.name),
-      limit,
-      (name) => name,
-    );
+    const query = this.rows.createQueryBuilder('t').select('t.name', 'name').where('t.repository = :repository AND t.image = :image', { repository, image });
+    return pageOfNames(query, this.sorted('t.name'), page);
   }
 
   async listImages(repository: string, page: PageRequest): Promise<Page<string>> {
-    const limit = pageSize(page);
-    const query = this.db
-      .getRepository(ManifestEntity)
-      .createQueryBuilder('m')
-      .select(`DISTINCT ${this.sorted('m.image')}`, 'image')
-      .where('m.repository = :repository', { repository });
-    if (page.last) query.andWhere(`${this.sorted('m.image')} > :last`, { last: page.last });
-    const rows: { image: string }[] = await query.orderBy('image', 'ASC').limit(limit + 1).getRawMany();
-    return toPage(
-      rows.map((r) => r.image),
-      limit,
-      (image) => image,
-    );
+    const image = this.sorted('m.image');
+    const query = this.db.getRepository(ManifestEntity).createQueryBuilder('m').select(`DISTINCT ${image}`, 'name').where('m.repository = :repository', { repository });
+    return pageOfNames(query, image, page);
   }
 
   async listAll(repository: string, page: PageRequest): Promise<Page<TagRecord>> {
@@ -126,4 +105,12 @@ function toRecord(row: TagEntity): TagRecord {
     updatedAt: row.updatedAt,
     ...(row.verifiedAt ? { verifiedAt: row.verifiedAt } : {}),
   };
+}
+
+/** One page of the names `query` selects (as `name`), in byte order: `sorted` is the name's byte-ordered expression. */
+async function pageOfNames(query: SelectQueryBuilder<ObjectLiteral>, sorted: string, page: PageRequest): Promise<Page<string>> {
+  const limit = pageSize(page);
+  if (page.last) query.andWhere(`${sorted} > :last`, { last: page.last });
+  const rows: { name: string }[] = await query.orderBy(sorted, 'ASC').limit(limit + 1).getRawMany();
+  return toPage(rows.map((r) => r.name), limit, (name) => name);
 }
