@@ -1,6 +1,7 @@
 /**
  * The import directions of ARCHITECTURE.md, checked in CI (`npm run deps:check`):
- * oci <- blobstore <- registry-core <- persistence <- apps/server; web -> api-types only;
+ * oci <- blobstore <- registry-core <- persistence <- apps/server; web -> api-types only; oci and registry-core may
+ * name api-types' plain shapes (type-only imports), so a descriptor or a task schedule is defined once;
  * inside the server, only the composition root sees persistence. native-io (the native I/O addon) sits at the
  * bottom with oci: blobstore and the upstream client use it.
  */
@@ -10,7 +11,7 @@ const DATABASE = '(^|/)node_modules/(typeorm|better-sqlite3|pg)/';
 module.exports = {
   forbidden: [
     { name: 'oci-is-pure', severity: 'error', comment: 'libs/oci is protocol code: no other Wharf package, no framework',
-      from: { path: '^libs/oci/' }, to: { path: ['^libs/(native-io|blobstore|registry-core|persistence|api-types)/', '^apps/', FRAMEWORKS], pathNot: '^libs/oci/' } },
+      from: { path: '^libs/oci/' }, to: { path: ['^libs/(native-io|blobstore|registry-core|persistence)/', '^apps/', FRAMEWORKS], pathNot: '^libs/oci/' } },
     { name: 'native-io-at-the-bottom', severity: 'error', comment: 'libs/native-io wraps the addon: no other Wharf package, no framework',
       from: { path: '^libs/native-io/' }, to: { path: ['^libs/(oci|blobstore|registry-core|persistence|api-types)/', '^apps/', FRAMEWORKS] } },
     { name: 'blobstore-below-domain', severity: 'error', comment: 'libs/blobstore may use only oci and native-io',
@@ -18,7 +19,10 @@ module.exports = {
     { name: 'upstream-client-knows-no-store', severity: 'error', comment: 'the upstream client hands bodies over as IncomingBody shapes; it never imports the blob store',
       from: { path: '^libs/registry-core/src/upstream/', pathNot: '\\.test\\.ts$' }, to: { path: '^libs/blobstore/' } },
     { name: 'domain-has-no-infrastructure', severity: 'error', comment: 'registry-core sees ports, not TypeORM, Nest or HTTP frameworks',
-      from: { path: '^libs/registry-core/src/' }, to: { path: ['^libs/(persistence|api-types)/', '^apps/', FRAMEWORKS] } },
+      from: { path: '^libs/registry-core/src/' }, to: { path: ['^libs/persistence/', '^apps/', FRAMEWORKS] } },
+    { name: 'protocol-and-domain-take-only-types-from-api-types', severity: 'error',
+      comment: 'oci and registry-core may name the plain shapes of libs/api-types (one definition of a descriptor, a schedule, the proxy counters), never run its code',
+      from: { path: '^libs/(oci|registry-core)/src/' }, to: { path: '^libs/api-types/', dependencyTypesNot: ['type-only'] } },
     { name: 'persistence-below-server', severity: 'error', comment: 'persistence implements ports; it never reaches into the server',
       from: { path: '^libs/persistence/' }, to: { path: ['^apps/', '^libs/api-types/', '(^|/)node_modules/(@nestjs|express|passport[^/]*)/'] } },
     { name: 'protocol-layer-sees-only-the-domain', severity: 'error',

@@ -143,16 +143,19 @@ export interface ProxyStatusJson {
   online: boolean;
   upstream: UpstreamStatusJson;
   rateLimit: { limit: number | null; remaining: number | null; source: string | null; observedAt: string } | null;
-  counters: {
-    cacheHits: number;
-    cacheMisses: number;
-    bytesFromCache: number;
-    bytesFromUpstream: number;
-    staleServed: number;
-    upstreamFailures: number;
-    upstreamRequests: Record<string, number>;
-  };
+  counters: ProxyCountersJson;
   fillsInFlight: number;
+}
+
+/** A proxy's cache traffic since the process started (`upstreamRequests` by kind of request). */
+export interface ProxyCountersJson {
+  cacheHits: number;
+  cacheMisses: number;
+  bytesFromCache: number;
+  bytesFromUpstream: number;
+  staleServed: number;
+  upstreamFailures: number;
+  upstreamRequests: Record<string, number>;
 }
 
 export interface GroupRepositoryJson {
@@ -360,6 +363,7 @@ export interface CleanupPreviewJson {
   totals: { tags: number; manifests: number; images: number; bytes: number };
 }
 
+/** When a task runs by itself (times are UTC). */
 export type TaskScheduleJson =
   | { type: 'manual' }
   | { type: 'hourly'; minute: number }

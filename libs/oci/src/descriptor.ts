@@ -2,26 +2,12 @@
  * Descriptor shape and validation. Errors name the JSON path of the offending field
  * ("layers[2].digest") so a client can see which entry of a pushed manifest is wrong.
  */
+import type { Descriptor, Platform } from '@wharf/api-types';
 import { parseDigest } from './digest';
 import { RegistryError, isRegistryError } from './errors';
 
-export interface Platform {
-  architecture: string;
-  os: string;
-  variant?: string;
-  'os.version'?: string;
-  'os.features'?: string[];
-}
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  urls?: string[];
-  annotations?: Record<string, string>;
-  artifactType?: string;
-  platform?: Platform;
-}
+/** The descriptor as the registry API returns it and the UI shows it: one definition, in @wharf/api-types. */
+export type { Descriptor, Platform };
 
 export function manifestInvalid(message: string, detail?: unknown): RegistryError {
   return new RegistryError('MANIFEST_INVALID', message, detail);

@@ -1,4 +1,6 @@
 /** Domain view of a repository's configuration (the REST JSON is mapped onto this by the server). */
+import type { HttpConnectionJson } from '@wharf/api-types';
+
 export type RepositoryType = 'hosted' | 'proxy' | 'group';
 export type WritePolicy = 'ALLOW' | 'ALLOW_ONCE' | 'DENY';
 
@@ -32,15 +34,8 @@ export interface HostedConfig extends RepositoryConfigBase {
   type: 'hosted';
 }
 
-/** Nexus's `httpClient.connection`. */
-export interface HttpConnectionSettings {
-  retries?: number | null;
-  userAgentSuffix?: string | null;
-  timeout?: number | null;
-  enableCircularRedirects?: boolean;
-  enableCookies?: boolean;
-  useTrustStore?: boolean;
-}
+/** Nexus's `httpClient.connection`, as the REST API takes it. */
+export type HttpConnectionSettings = HttpConnectionJson;
 
 export interface ProxyConfig extends RepositoryConfigBase {
   type: 'proxy';

@@ -1,9 +1,7 @@
-/** When a task runs by itself (times are UTC). */
-export type TaskSchedule =
-  | { type: 'manual' }
-  | { type: 'hourly'; minute: number }
-  | { type: 'daily'; time: string }
-  | { type: 'interval'; minutes: number };
+import type { TaskScheduleJson } from '@wharf/api-types';
+
+/** When a task runs by itself (times are UTC), as the REST API sets it. */
+export type TaskSchedule = TaskScheduleJson;
 
 export interface TaskRecord {
   id: string;

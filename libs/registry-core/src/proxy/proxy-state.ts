@@ -1,12 +1,8 @@
+import type { ProxyCountersJson } from '@wharf/api-types';
 import type { RateLimitInfo, UpstreamRequestKind } from '../upstream';
 
-export interface ProxyCounters {
-  cacheHits: number;
-  cacheMisses: number;
-  bytesFromCache: number;
-  bytesFromUpstream: number;
-  staleServed: number;
-  upstreamFailures: number;
+/** The counters the proxy's status reports, with a count for every kind of upstream request. */
+export interface ProxyCounters extends ProxyCountersJson {
   upstreamRequests: Record<UpstreamRequestKind, number>;
 }
 
