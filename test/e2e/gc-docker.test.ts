@@ -1,12 +1,12 @@
 import type { ComponentJson, PageJson } from '@wharf/api-types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxRootfs } from '../support/busybox-image';
-import { Cleanup } from '../support/cleanup';
 import { Dockerd } from '../support/dockerd';
 import { RegistryClient } from '../support/registry-client';
 import { runTask, setGrace } from '../support/tasks';
 import { committedBlobPath, storageFiles, totalSize } from '../support/wharf-data';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { ADMIN_USER } from '../support/wharf';
+import { wharfSuite } from '../support/wharf-suite';
 
 // Issue 14, with real clients: a Docker daemon pushes two images built on one base layer; one tag is
 // deleted through the REST API (DELETE /service/rest/v1/components/{id}); the cleanup task run through
@@ -33,34 +33,29 @@ async function blobsOf(client: RegistryClient, name: string, tag: string): Promi
 const blobBytes = (dataDir: string) => totalSize(storageFiles(dataDir).filter((f) => f.path.startsWith('blobs/blobs/')));
 
 describe('docker push, delete a tag through the REST API, run the cleanup task', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
+  const suite = wharfSuite('gc-docker');
   let registry: string;
   let client: RegistryClient;
   let pusher: Dockerd;
   let puller: Dockerd;
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('gc-docker');
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
-    const connector = await wharf.createHostedRepo(REPO);
+    const connector = await suite.wharf.createHostedRepo(REPO);
     registry = `127.0.0.1:${connector}`;
-    client = new RegistryClient({ baseUrl: `http://${registry}`, username: ADMIN_USER, password: wharf.adminPassword });
-    pusher = cleanup.stopping('dockerd A', await Dockerd.start({ dir: tmp, name: 'da', insecureRegistries: [registry] }));
-    puller = cleanup.stopping('dockerd B', await Dockerd.start({ dir: tmp, name: 'db', insecureRegistries: [registry] }));
-    expect((await pusher.login(registry, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
-    expect((await puller.login(registry, ADMIN_USER, wharf.adminPassword)).code).toBe(0);
+    client = new RegistryClient({ baseUrl: `http://${registry}`, username: ADMIN_USER, password: suite.wharf.adminPassword });
+    pusher = suite.cleanup.stopping('dockerd A', await Dockerd.start({ dir: suite.dir, name: 'da', insecureRegistries: [registry] }));
+    puller = suite.cleanup.stopping('dockerd B', await Dockerd.start({ dir: suite.dir, name: 'db', insecureRegistries: [registry] }));
+    expect((await pusher.login(registry, ADMIN_USER, suite.wharf.adminPassword)).code).toBe(0);
+    expect((await puller.login(registry, ADMIN_USER, suite.wharf.adminPassword)).code).toBe(0);
 
     // One base layer (busybox), and on top of it one layer of random bytes per image.
-    await pusher.dockerOk(['import', await buildBusyboxRootfs(tmp), 'gc-base:1']);
+    await pusher.dockerOk(['import', await buildBusyboxRootfs(suite.dir), 'gc-base:1']);
     for (const name of ['one', 'two']) {
       await pusher.dockerOk(['run', '--name', `gc-${name}`, '--network', 'none', 'gc-base:1', '/bin/busybox', 'sh', '-c', `/bin/busybox head -c ${UNIQUE_BYTES} /dev/urandom > /${name}.bin`]);
       await pusher.dockerOk(['commit', `gc-${name}`, `${registry}/team/app:${name}`]);
       await pusher.dockerOk(['push', `${registry}/team/app:${name}`]);
     }
   });
-  afterAll(() => cleanup.run());
 
   it('frees on disk the bytes only the deleted image held; the image sharing its base still pulls and runs', async () => {
     const one = await blobsOf(client, 'team/app', 'one');
@@ -73,24 +68,24 @@ describe('docker push, delete a tag through the REST API, run the cleanup task',
 
     // What the REST API says deleting it would free, before deleting it.
     const [manifestDigest] = [...one.keys()];
-    const size = await wharf.rest.get(`/service/rest/v1/repositories/${REPO}/image-size?image=team/app&digest=${manifestDigest}`);
+    const size = await suite.wharf.rest.get(`/service/rest/v1/repositories/${REPO}/image-size?image=team/app&digest=${manifestDigest}`);
     expect(size.json()).toEqual({ totalBytes: [...one.values()].reduce((n, s) => n + s, 0), uniqueBytes });
 
-    const components = (await wharf.rest.get(`/service/rest/v1/components?repository=${REPO}`)).json<PageJson<ComponentJson>>().items;
+    const components = (await suite.wharf.rest.get(`/service/rest/v1/components?repository=${REPO}`)).json<PageJson<ComponentJson>>().items;
     const component = components.find((c) => c.name === 'team/app' && c.version === 'one');
     expect(component, JSON.stringify(components)).toBeDefined();
-    const deleted = await wharf.rest.delete(`/service/rest/v1/components/${component!.id}`);
+    const deleted = await suite.wharf.rest.delete(`/service/rest/v1/components/${component!.id}`);
     expect(deleted.status, deleted.text()).toBe(204);
 
-    await setGrace(wharf.rest, 'cleanup', 0);
-    const before = blobBytes(wharf.dataDir);
-    const task = await runTask(wharf.rest, 'cleanup');
+    await setGrace(suite.wharf.rest, 'cleanup', 0);
+    const before = blobBytes(suite.wharf.dataDir);
+    const task = await runTask(suite.wharf.rest, 'cleanup');
     expect(task.lastRunResult, JSON.stringify(task)).toBe('OK');
     expect(task.lastRunSummary).toMatchObject({ blobsDeleted: unique.length, bytesFreed: uniqueBytes });
-    expect(before - blobBytes(wharf.dataDir)).toBe(uniqueBytes);
+    expect(before - blobBytes(suite.wharf.dataDir)).toBe(uniqueBytes);
     console.log(`[gc-docker] deleting team/app:one freed ${uniqueBytes} bytes in ${unique.length} blobs; the shared base layer (${two.get(shared[0]!)} bytes) stayed`);
-    for (const [digest] of unique) expect(committedBlobPath(wharf.dataDir, digest), digest).toBeUndefined();
-    for (const [digest] of two) expect(committedBlobPath(wharf.dataDir, digest), digest).toBeDefined();
+    for (const [digest] of unique) expect(committedBlobPath(suite.wharf.dataDir, digest), digest).toBeUndefined();
+    for (const [digest] of two) expect(committedBlobPath(suite.wharf.dataDir, digest), digest).toBeDefined();
 
     const gone = await puller.docker(['pull', `${registry}/team/app:one`]);
     expect(gone.code).not.toBe(0);

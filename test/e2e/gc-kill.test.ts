@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cleanup } from '../support/cleanup';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDiskImage, type DiskImage, sha256 } from '@wharf/test-kit';
 import { RegistryClient } from '../support/registry-client';
 import { runTask, setGrace } from '../support/tasks';
 import { waitFor } from '../support/wait';
 import { storageFiles } from '../support/wharf-data';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { ADMIN_USER } from '../support/wharf';
+import { wharfSuite } from '../support/wharf-suite';
 
 // Issue 14: a real Wharf process is killed with SIGKILL while its cleanup task is deleting blobs. After a
 // restart the store is consistent (every tag pulls with verified digests), the task can be run again at
@@ -63,42 +63,37 @@ async function rows(dataDir: string, sql: string): Promise<unknown[]> {
 const imageBlobs = (image: DiskImage) => new Map<string, number>([image.manifest, image.config, ...image.layers].map((b) => [b.digest, b.size]));
 
 describe('SIGKILL while a garbage collection deletes, then a restart', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let wharf: Wharf;
+  const suite = wharfSuite('gc-kill');
   let client: RegistryClient;
   let kept: DiskImage;
   let dropped: DiskImage;
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('gc-kill');
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
-    const connector = await wharf.createHostedRepo(REPO);
-    client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: wharf.adminPassword });
-    kept = await buildDiskImage(join(tmp, 'kept'), { layers: [300_000, 200_000], gzip: true });
-    dropped = await buildDiskImage(join(tmp, 'dropped'), { layers: [400_000], gzip: true });
+    const connector = await suite.wharf.createHostedRepo(REPO);
+    client = new RegistryClient({ baseUrl: `http://127.0.0.1:${connector}`, username: ADMIN_USER, password: suite.wharf.adminPassword });
+    kept = await buildDiskImage(join(suite.dir, 'kept'), { layers: [300_000, 200_000], gzip: true });
+    dropped = await buildDiskImage(join(suite.dir, 'dropped'), { layers: [400_000], gzip: true });
     await client.pushImage('team/app', 'kept', kept);
     await client.pushImage('team/app', 'dropped', dropped);
     const deleted = await client.request('DELETE', `/team/app/manifests/${dropped.manifest.digest}`, { name: 'team/app' });
     expect(deleted.status).toBe(202);
-    await setGrace(wharf.rest, 'cleanup', 0);
+    await setGrace(suite.wharf.rest, 'cleanup', 0);
   });
-  afterAll(() => cleanup.run());
 
   it('leaves a consistent store; the next run starts at once and finishes the work', async () => {
-    writeOrphans(wharf.dataDir, ORPHANS);
-    const total = countBlobFiles(wharf.dataDir);
-    expect((await wharf.rest.post(`${TASKS}/cleanup/run`)).status).toBe(204);
+    writeOrphans(suite.wharf.dataDir, ORPHANS);
+    const total = countBlobFiles(suite.wharf.dataDir);
+    expect((await suite.wharf.rest.post(`${TASKS}/cleanup/run`)).status).toBe(204);
     // Kill it once the sweep is well under way: some blobs deleted, most still to go.
-    await waitFor('the sweep to be under way', () => countBlobFiles(wharf.dataDir) <= total - ORPHANS / 5, { timeoutMs: 60_000, intervalMs: 5 });
-    await wharf.kill9();
-    const leftOrphans = countBlobFiles(wharf.dataDir) - imageBlobs(kept).size - imageBlobs(dropped).size;
+    await waitFor('the sweep to be under way', () => countBlobFiles(suite.wharf.dataDir) <= total - ORPHANS / 5, { timeoutMs: 60_000, intervalMs: 5 });
+    await suite.wharf.kill9();
+    const leftOrphans = countBlobFiles(suite.wharf.dataDir) - imageBlobs(kept).size - imageBlobs(dropped).size;
     expect(leftOrphans, 'the kill came before the sweep ended').toBeGreaterThan(0);
     // Deletions it had decided and not finished stay recorded: the next collection resumes them.
-    const decided = (await rows(wharf.dataDir, 'SELECT digest FROM blob_deletions')).length;
+    const decided = (await rows(suite.wharf.dataDir, 'SELECT digest FROM blob_deletions')).length;
     console.log(`[gc-kill] killed with ${leftOrphans} of ${ORPHANS} unreferenced blobs left, ${decided} decided deletions recorded`);
 
-    await wharf.start();
+    await suite.wharf.start();
     // Consistent: the kept image pulls whole, with verified digests; the deleted one is gone.
     const pulled = await client.pull('team/app', 'kept');
     expect(pulled.digest).toBe(kept.manifest.digest);
@@ -107,14 +102,14 @@ describe('SIGKILL while a garbage collection deletes, then a restart', () => {
     expect((await client.getManifest('team/app', dropped.manifest.digest)).status).toBe(404);
 
     // The killed run is recorded as interrupted, and the task runs again at once (its lease died with the process).
-    const runs = (await wharf.rest.get(`${TASKS}/cleanup/runs`)).json<{ result: string }[]>();
+    const runs = (await suite.wharf.rest.get(`${TASKS}/cleanup/runs`)).json<{ result: string }[]>();
     expect(runs[0]!.result).toBe('INTERRUPTED');
-    const task = await runTask(wharf.rest, 'cleanup');
+    const task = await runTask(suite.wharf.rest, 'cleanup');
     expect(task.lastRunResult, JSON.stringify(task)).toBe('OK');
     expect(task.lastRunSummary).toMatchObject({ resumed: decided });
 
     // The store now holds exactly what the remaining image references.
-    expect(storedDigests(wharf.dataDir)).toEqual(imageBlobs(kept));
+    expect(storedDigests(suite.wharf.dataDir)).toEqual(imageBlobs(kept));
     expect((await client.pull('team/app', 'kept')).layers.every((l) => l.status === 200)).toBe(true);
   });
 });

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cleanup } from '../support/cleanup';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Containerd } from '../support/containerd';
-import { Distribution } from '../support/distribution';
-import { type DiskImage, UpstreamRegistry, buildDiskImage } from '@wharf/test-kit';
+import { type DiskImage, type UpstreamRegistry, buildDiskImage } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { addProxyMember, provision } from '../support/provision';
 import { RegistryClient } from '../support/registry-client';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { ADMIN_USER } from '../support/wharf';
+import { startRemoteRegistry } from '../support/remote-registry';
+import { wharfSuite } from '../support/wharf-suite';
 
 // containerd (Debian's 1.6, driven with ctr) reaching two registries through ONE Wharf group:
 // a hosts.toml per registry names the group's connector as mirror, and containerd tells the group
@@ -19,11 +19,9 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 
 
 describe('containerd pulls two registries\' images through one group with ?ns= routing', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
+  const suite = wharfSuite('grpc');
   let faultsA: UpstreamRegistry;
   let faultsB: UpstreamRegistry;
-  let wharf: Wharf;
   let containerd: Containerd;
   let group: string;
   let hostedPort: number;
@@ -32,37 +30,28 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
   let local: DiskImage;
   let localDigest: string;
 
-  async function registry(name: string): Promise<UpstreamRegistry> {
-    const d = cleanup.stopping(`registry ${name}`, await Distribution.start({ dir: tmp, name }));
-    return cleanup.stopping(`fault proxy ${name}`, await UpstreamRegistry.start({ target: d.url }));
-  }
-
   beforeAll(async () => {
-    tmp = cleanup.tempDir('grpc');
-    faultsA = await registry('ra');
-    faultsB = await registry('rb');
-    appA = await buildDiskImage(join(tmp, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
-    appB = await buildDiskImage(join(tmp, 'app-b'), { layers: [150_000], format: 'docker', gzip: true });
-    local = await buildDiskImage(join(tmp, 'local'), { layers: [50_000], format: 'oci', gzip: true });
+    ({ faults: faultsA } = await startRemoteRegistry(suite.cleanup, suite.dir, 'ra'));
+    ({ faults: faultsB } = await startRemoteRegistry(suite.cleanup, suite.dir, 'rb'));
+    appA = await buildDiskImage(join(suite.dir, 'app-a'), { layers: [200_000, 1000], format: 'docker', gzip: true });
+    appB = await buildDiskImage(join(suite.dir, 'app-b'), { layers: [150_000], format: 'docker', gzip: true });
+    local = await buildDiskImage(join(suite.dir, 'local'), { layers: [50_000], format: 'oci', gzip: true });
     await new RegistryClient({ baseUrl: faultsA.target! }).pushImage('library/app', '1', appA);
     await new RegistryClient({ baseUrl: faultsB.target! }).pushImage('library/app', '1', appB);
-
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
     const groupPort = await freePort();
     hostedPort = await freePort();
     group = `127.0.0.1:${groupPort}`;
     // docker-hub mirrors registry A here, configured as a corporate Docker Hub mirror would be (indexType HUB,
     // remote URL not registry-1.docker.io); registry B gets a proxy of its own, added to the group.
-    await provision(wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'HUB' } });
-    await addProxyMember(wharf, 'registry-b', faultsB.url);
+    await provision(suite.wharf, { upstream: faultsA.url, groupPort, hostedPort, env: { INDEX_TYPE: 'HUB' } });
+    await addProxyMember(suite.wharf, 'registry-b', faultsB.url);
 
-    localDigest = await wharf.adminClient(`http://127.0.0.1:${hostedPort}`).pushImage('team/local', '1', local);
+    localDigest = await suite.wharf.adminClient(`http://127.0.0.1:${hostedPort}`).pushImage('team/local', '1', local);
 
-    containerd = cleanup.stopping('containerd', await Containerd.start({ dir: tmp, name: 'ctd' }));
+    containerd = suite.cleanup.stopping('containerd', await Containerd.start({ dir: suite.dir, name: 'ctd' }));
     const closed = `http://127.0.0.1:${await freePort()}`;
     for (const registry of [faultsA.host, faultsB.host, 'docker.io']) containerd.writeHostsToml(registry, closed, [{ url: `http://${group}` }]);
   });
-  afterAll(() => cleanup.run());
 
   async function expectPulled(ref: string, digest: string, user?: { username: string; password: string }): Promise<void> {
     const pull = await containerd.pull(ref, user ? { user } : {});
@@ -103,7 +92,7 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     await expectPulled('docker.io/library/app:1', appA.manifest.digest);
     expect(faultsB.requests.length).toBe(beforeB);
     // containerd asked the group with ns=docker.io (Wharf's access log keeps the query) and got no 401.
-    const asked = readFileSync(wharf.logFile, 'utf8').split('\n').filter((l) => l.includes('/v2/library/app/manifests/1') && l.includes('ns=docker.io'));
+    const asked = readFileSync(suite.wharf.logFile, 'utf8').split('\n').filter((l) => l.includes('/v2/library/app/manifests/1') && l.includes('ns=docker.io'));
     expect(asked.length, 'access-log lines of containerd\'s manifest requests with ns=docker.io').toBeGreaterThan(0);
     expect(asked.filter((l) => /\b401\b/.test(l))).toEqual([]);
   });
@@ -113,6 +102,6 @@ describe('containerd pulls two registries\' images through one group with ?ns= r
     const anonymous = await containerd.pull(ref);
     expect(anonymous.code).not.toBe(0);
     expect(`${anonymous.stdout}${anonymous.stderr}`).toMatch(/401|unauthori[sz]ed|authorization/i);
-    await expectPulled(ref, localDigest, { username: ADMIN_USER, password: wharf.adminPassword });
+    await expectPulled(ref, localDigest, { username: ADMIN_USER, password: suite.wharf.adminPassword });
   });
 });

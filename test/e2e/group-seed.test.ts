@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedBusybox } from '../support/busybox-image';
-import { Cleanup } from '../support/cleanup';
-import { Distribution } from '../support/distribution';
 import { Dockerd, pushedDigest } from '../support/dockerd';
 import { basicAuth, send } from '../support/http';
-import { MANIFEST_ACCEPT, UpstreamRegistry } from '@wharf/test-kit';
+import { MANIFEST_ACCEPT } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
 import { PROVISIONED, provision } from '../support/provision';
 import { buildUniqueRootfs } from '../support/unique-rootfs';
-import { ADMIN_USER, Wharf } from '../support/wharf';
+import { ADMIN_USER } from '../support/wharf';
+import { startRemoteRegistry, type RemoteRegistry } from '../support/remote-registry';
+import { wharfSuite } from '../support/wharf-suite';
 
 // The seed scenario with a group, set up by the README's own examples/provision.sh:
 //   "Docker Hub" = CNCF Distribution seeded with busybox:1.36 (docker import + push), behind a
@@ -21,11 +21,8 @@ import { ADMIN_USER, Wharf } from '../support/wharf';
 const REPOSITORIES = '/service/rest/v1/repositories';
 
 describe('docker through a Wharf group provisioned by examples/provision.sh', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let upstream: Distribution;
-  let faults: UpstreamRegistry;
-  let wharf: Wharf;
+  const suite = wharfSuite('grp');
+  let hub: RemoteRegistry;
   let groupPort: number;
   let hostedPort: number;
   let group: string;
@@ -34,8 +31,8 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
   let appDigest: string;
 
   async function daemon(name: string, mirror: boolean): Promise<Dockerd> {
-    const options = { dir: tmp, name, registryMirrors: mirror ? [`http://${group}`] : [], insecureRegistries: [group, hostedHost] };
-    return cleanup.stopping(`dockerd ${name}`, await Dockerd.start(options));
+    const options = { dir: suite.dir, name, registryMirrors: mirror ? [`http://${group}`] : [], insecureRegistries: [group, hostedHost] };
+    return suite.cleanup.stopping(`dockerd ${name}`, await Dockerd.start(options));
   }
 
   function dockerdLog(d: Dockerd): string {
@@ -52,7 +49,7 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
   /** The manifest digest Wharf serves for image:tag on a port, with the admin's credentials. */
   async function digestOn(port: number, image: string, tag: string): Promise<string | undefined> {
     const res = await send(`http://127.0.0.1:${port}/v2/${image}/manifests/${tag}`, {
-      headers: { Accept: MANIFEST_ACCEPT, Authorization: basicAuth(ADMIN_USER, wharf.adminPassword) },
+      headers: { Accept: MANIFEST_ACCEPT, Authorization: basicAuth(ADMIN_USER, suite.wharf.adminPassword) },
     });
     if (res.status !== 200) return undefined;
     const h = res.headers['docker-content-digest'];
@@ -60,49 +57,44 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
   }
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('grp');
-    upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
-    faults = cleanup.stopping('fault proxy', await UpstreamRegistry.start({ target: upstream.url }));
-    busyboxDigest = await seedBusybox(tmp, upstream.host, cleanup);
-
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
+    hub = await startRemoteRegistry(suite.cleanup, suite.dir, 'hub');
+    busyboxDigest = await seedBusybox(suite.dir, hub.registry.host, suite.cleanup);
     groupPort = await freePort();
     hostedPort = await freePort();
     group = `127.0.0.1:${groupPort}`;
     hostedHost = `127.0.0.1:${hostedPort}`;
   });
-  afterAll(() => cleanup.run());
 
   it('examples/provision.sh creates the hub proxy, the hosted repository and the group, and is idempotent', async () => {
-    const opts = { upstream: faults.url, groupPort, hostedPort };
-    const first = await provision(wharf, opts);
+    const opts = { upstream: hub.faults.url, groupPort, hostedPort };
+    const first = await provision(suite.wharf, opts);
     expect(first.stdout).toMatch(/created proxy repository docker-hub/);
     expect(first.stdout).toMatch(/created hosted repository docker-hosted/);
     expect(first.stdout).toMatch(/created group repository docker-all/);
 
-    const proxy = await wharf.rest.get(`${REPOSITORIES}/docker/proxy/${PROVISIONED.proxy}`);
+    const proxy = await suite.wharf.rest.get(`${REPOSITORIES}/docker/proxy/${PROVISIONED.proxy}`);
     expect(proxy.status, proxy.text()).toBe(200);
     expect(proxy.json()).toMatchObject({
-      proxy: { remoteUrl: faults.url },
+      proxy: { remoteUrl: hub.faults.url },
       docker: { forceBasicAuth: false },
       dockerProxy: { indexType: 'HUB' },
     });
-    const hosted = await wharf.rest.get(`${REPOSITORIES}/docker/hosted/${PROVISIONED.hosted}`);
+    const hosted = await suite.wharf.rest.get(`${REPOSITORIES}/docker/hosted/${PROVISIONED.hosted}`);
     expect(hosted.json()).toMatchObject({ docker: { forceBasicAuth: true, httpPort: hostedPort } });
-    const groupJson = await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`);
+    const groupJson = await suite.wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`);
     expect(groupJson.json()).toMatchObject({
       type: 'group',
       group: { memberNames: ['docker-hosted', 'docker-hub'], writableMember: 'docker-hosted' },
       docker: { forceBasicAuth: false, httpPort: groupPort },
     });
-    expect((await wharf.rest.get('/service/rest/v1/security/anonymous')).json()).toMatchObject({ enabled: true });
+    expect((await suite.wharf.rest.get('/service/rest/v1/security/anonymous')).json()).toMatchObject({ enabled: true });
 
-    const before = (await wharf.rest.get(REPOSITORIES)).json<unknown[]>();
-    const second = await provision(wharf, opts);
+    const before = (await suite.wharf.rest.get(REPOSITORIES)).json<unknown[]>();
+    const second = await provision(suite.wharf, opts);
     expect(second.stdout).toMatch(/updated proxy repository docker-hub/);
     expect(second.stdout).toMatch(/updated group repository docker-all/);
-    expect((await wharf.rest.get(REPOSITORIES)).json()).toEqual(before);
-    expect((await wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json()).toEqual(groupJson.json());
+    expect((await suite.wharf.rest.get(REPOSITORIES)).json()).toEqual(before);
+    expect((await suite.wharf.rest.get(`${REPOSITORIES}/docker/group/${PROVISIONED.group}`)).json()).toEqual(groupJson.json());
     // The connectors are open. With the token realm every /v2/ without a token is challenged (so Docker learns
     // where to get tokens); the group then hands out anonymous pull tokens, the hosted repository does not.
     expect((await send(`http://${group}/v2/`)).status).toBe(401);
@@ -116,15 +108,15 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
     expect(pull.stdout).toContain(`Digest: ${busyboxDigest}`);
     expectNoFallback(d);
     // Through Wharf's proxy member: the upstream saw the manifest and the blobs.
-    expect(faults.count('manifest-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(1);
-    expect(faults.count('blob-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(2);
+    expect(hub.faults.count('manifest-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(1);
+    expect(hub.faults.count('blob-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(2);
     const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
     expect(run.stdout.trim()).toBe('ok');
 
     // docker login + push to the hosted repository's own port.
-    const login = await d.login(hostedHost, ADMIN_USER, wharf.adminPassword);
+    const login = await d.login(hostedHost, ADMIN_USER, suite.wharf.adminPassword);
     expect(login.code, `${login.stdout}${login.stderr}`).toBe(0);
-    const rootfs = await buildUniqueRootfs(tmp, 'app');
+    const rootfs = await buildUniqueRootfs(suite.dir, 'app');
     const ref = `${hostedHost}/team/app:1`;
     await d.dockerOk(['import', rootfs, ref]);
     const push = await d.docker(['push', ref]);
@@ -144,14 +136,14 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
     expect(anonymous.code).not.toBe(0);
     expect(`${anonymous.stdout}${anonymous.stderr}`).toMatch(/unauthorized|authentication required|no basic auth credentials/i);
 
-    const login = await d.login(group, ADMIN_USER, wharf.adminPassword);
+    const login = await d.login(group, ADMIN_USER, suite.wharf.adminPassword);
     expect(login.code, `${login.stdout}${login.stderr}`).toBe(0);
     const pull = await d.docker(['pull', ref]);
     expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${dockerdLog(d).slice(-3000)}`).toBe(0);
     expect(pull.stdout).toContain(`Digest: ${appDigest}`);
     const digests: string[] = JSON.parse((await d.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', ref])).stdout);
     expect(digests).toContain(`${group}/team/app@${appDigest}`);
-    expect(faults.requests.filter((r) => r.image === 'team/app')).toEqual([]);
+    expect(hub.faults.requests.filter((r) => r.image === 'team/app')).toEqual([]);
     const run = await d.dockerOk(['run', '--rm', '--network', 'none', ref, '/bin/busybox', 'cat', '/etc/wharf-nonce']);
     expect(run.stdout).toMatch(/^app [0-9a-f]{32}$/m);
     await d.stop();
@@ -159,9 +151,9 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
 
   it('docker push to the group\'s own port lands in the hosted repository', async () => {
     const d = await daemon('b2', false);
-    const login = await d.login(group, ADMIN_USER, wharf.adminPassword);
+    const login = await d.login(group, ADMIN_USER, suite.wharf.adminPassword);
     expect(login.code, `${login.stdout}${login.stderr}`).toBe(0);
-    const rootfs = await buildUniqueRootfs(tmp, 'other');
+    const rootfs = await buildUniqueRootfs(suite.dir, 'other');
     const ref = `${group}/team/other:1`;
     await d.dockerOk(['import', rootfs, ref]);
     const push = await d.docker(['push', ref]);
@@ -170,20 +162,20 @@ describe('docker through a Wharf group provisioned by examples/provision.sh', ()
     expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(await digestOn(hostedPort, 'team/other', '1')).toBe(digest);
     expect(await digestOn(groupPort, 'team/other', '1')).toBe(digest);
-    expect(faults.requests.filter((r) => r.image === 'team/other' && r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
+    expect(hub.faults.requests.filter((r) => r.image === 'team/other' && r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
     await d.stop();
   });
 
   it('docker login to the group port with a wrong password is refused', async () => {
     const d = await daemon('w', false);
-    const login = await d.login(group, ADMIN_USER, `${wharf.adminPassword}-wrong`);
+    const login = await d.login(group, ADMIN_USER, `${suite.wharf.adminPassword}-wrong`);
     expect(login.code, `${login.stdout}${login.stderr}`).not.toBe(0);
     await d.stop();
   });
 
   it('with the upstream stopped, a clean daemon still pulls busybox:1.36 through the group, and it runs', async () => {
-    await faults.stop();
-    await upstream.stop();
+    await hub.faults.stop();
+    await hub.registry.stop();
     const d = await daemon('c', true);
     const pull = await d.docker(['pull', 'busybox:1.36']);
     expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${dockerdLog(d).slice(-3000)}`).toBe(0);

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedBusybox } from '../support/busybox-image';
-import { Cleanup } from '../support/cleanup';
-import { Distribution } from '../support/distribution';
 import { Dockerd } from '../support/dockerd';
-import { UpstreamRegistry } from '@wharf/test-kit';
 import { freePort } from '../support/ports';
-import { Wharf } from '../support/wharf';
+import { startRemoteRegistry, type RemoteRegistry } from '../support/remote-registry';
+import { wharfSuite } from '../support/wharf-suite';
 
 // The seed scenario: dockerd with `--registry-mirror` pointing at a Wharf proxy repository's
 // connector, Docker Hub played by CNCF Distribution (seeded with busybox:1.36 by a real docker
@@ -16,17 +14,14 @@ const PROXY = 'docker-hub';
 const REPOSITORIES = '/service/rest/v1/repositories';
 
 describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror', () => {
-  const cleanup = new Cleanup();
-  let tmp: string;
-  let upstream: Distribution;
-  let faults: UpstreamRegistry;
-  let wharf: Wharf;
+  const suite = wharfSuite('pxd');
+  let hub: RemoteRegistry;
   let mirror: string;
   let pushedDigest: string;
   const daemons: Dockerd[] = [];
 
   async function cleanDaemon(name: string): Promise<Dockerd> {
-    const d = cleanup.stopping(`dockerd ${name}`, await Dockerd.start({ dir: tmp, name, registryMirrors: [mirror] }));
+    const d = suite.cleanup.stopping(`dockerd ${name}`, await Dockerd.start({ dir: suite.dir, name, registryMirrors: [mirror] }));
     daemons.push(d);
     return d;
   }
@@ -38,20 +33,17 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   }
 
   beforeAll(async () => {
-    tmp = cleanup.tempDir('pxd');
-    upstream = cleanup.stopping('upstream registry', await Distribution.start({ dir: tmp, name: 'hub' }));
-    faults = cleanup.stopping('fault proxy', await UpstreamRegistry.start({ target: upstream.url }));
-    pushedDigest = await seedBusybox(tmp, upstream.host, cleanup);
+    hub = await startRemoteRegistry(suite.cleanup, suite.dir, 'hub');
+    pushedDigest = await seedBusybox(suite.dir, hub.registry.host, suite.cleanup);
 
-    wharf = cleanup.stopping('wharf', await Wharf.start({ dir: tmp }));
+    const { wharf } = suite;
     // A mirror gets no credentials from dockerd: anonymous pulls from this repository.
     await wharf.allowAnonymous();
     const port = await freePort();
     // metadataMaxAge 0: every pull revalidates the tag, so the outage below exercises the stale path.
-    await wharf.createProxyRepo(PROXY, { remoteUrl: faults.url, httpPort: port, metadataMaxAge: 0, forceBasicAuth: false, indexType: 'HUB' });
+    await wharf.createProxyRepo(PROXY, { remoteUrl: hub.faults.url, httpPort: port, metadataMaxAge: 0, forceBasicAuth: false, indexType: 'HUB' });
     mirror = `http://127.0.0.1:${port}`;
   });
-  afterAll(() => cleanup.run());
 
   it('the mirror challenges GET /v2/ (what dockerd sends first) and grants anonymous pull tokens', async () => {
     const res = await fetch(`${mirror}/v2/`);
@@ -79,8 +71,8 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
     expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${readFileSync(d.logFile, 'utf8').slice(-3000)}`).toBe(0);
     expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
     expectNoFallback(d);
-    expect(faults.count('manifest-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(1);
-    expect(faults.count('blob-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(2);
+    expect(hub.faults.count('manifest-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(1);
+    expect(hub.faults.count('blob-get', (r) => r.image === 'library/busybox')).toBeGreaterThanOrEqual(2);
     const digests: string[] = JSON.parse((await d.dockerOk(['image', 'inspect', '--format', '{{json .RepoDigests}}', 'busybox:1.36'])).stdout);
     expect(digests).toContain(`busybox@${pushedDigest}`);
     const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
@@ -89,21 +81,21 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
   });
 
   it('a second clean daemon pulls the same image without any blob fetched from the upstream', async () => {
-    const blobsBefore = faults.count('blob-get');
-    const manifestGetsBefore = faults.count('manifest-get');
+    const blobsBefore = hub.faults.count('blob-get');
+    const manifestGetsBefore = hub.faults.count('manifest-get');
     const d = await cleanDaemon('b');
     const pull = await d.docker(['pull', 'busybox:1.36']);
     expect(pull.code, `${pull.stdout}${pull.stderr}`).toBe(0);
     expect(pull.stdout).toContain(`Digest: ${pushedDigest}`);
     expectNoFallback(d);
-    expect(faults.count('blob-get')).toBe(blobsBefore);
+    expect(hub.faults.count('blob-get')).toBe(blobsBefore);
     // The tag was revalidated with a HEAD, not fetched again.
-    expect(faults.count('manifest-get')).toBe(manifestGetsBefore);
+    expect(hub.faults.count('manifest-get')).toBe(manifestGetsBefore);
     await d.stop();
   });
 
   it('with the upstream down, a clean daemon still pulls (and runs) the cached image', async () => {
-    await faults.stop();
+    await hub.faults.stop();
     const d = await cleanDaemon('c');
     const pull = await d.docker(['pull', 'busybox:1.36']);
     expect(pull.code, `${pull.stdout}${pull.stderr}\n--- dockerd log ---\n${readFileSync(d.logFile, 'utf8').slice(-3000)}`).toBe(0);
@@ -111,7 +103,7 @@ describe('docker pull busybox:1.36 through a Wharf proxy used as registry mirror
     expectNoFallback(d);
     const run = await d.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
     expect(run.stdout.trim()).toBe('ok');
-    const status = await wharf.rest.get(`${REPOSITORIES}/${PROXY}/status`);
+    const status = await suite.wharf.rest.get(`${REPOSITORIES}/${PROXY}/status`);
     expect(status.status).toBe(200);
     const body = status.json<{ upstream: { reachable: boolean | null }; counters: { staleServed: number } }>();
     expect(body.upstream.reachable).toBe(false);
