@@ -1,48 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogManifest } from '../ports/content-catalog';
+import { type ManifestSpec, type SpecTable, catalogManifest, numberOf } from '../../test/manifest-specs';
 import { type CleanupCriteria, planCleanup, planTagRemoval, validateCriteria } from './cleanup-policy';
 
 const NOW = new Date('2030-06-30T00:00:00Z');
-const daysAgo = (n: number) => new Date(NOW.getTime() - n * 24 * 60 * 60 * 1000);
-const d = (n: number | string) => `sha256:${String(n).padStart(64, '0')}`;
-
-interface Spec {
-  image?: string;
-  digest: number;
-  tags?: [string, number][];
-  created?: number;
-  pulled?: number;
-  children?: number[];
-  subject?: number;
-  blobs?: number[];
-}
-
-function m(spec: Spec): CatalogManifest {
-  return {
-    image: spec.image ?? 'app',
-    digest: d(spec.digest),
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    size: 100,
-    createdAt: daysAgo(spec.created ?? 100),
-    ...(spec.pulled !== undefined ? { lastDownloadedAt: daysAgo(spec.pulled) } : {}),
-    ...(spec.subject !== undefined ? { subject: d(spec.subject) } : {}),
-    references: [...(spec.children ?? []).map(d), ...(spec.blobs ?? []).map((b) => d(`b${b}`))],
-    tags: (spec.tags ?? []).map(([name, age]) => ({ name, updatedAt: daysAgo(age) })),
-  };
-}
+const TABLE: SpecTable = { now: NOW.getTime(), unitMs: 24 * 60 * 60 * 1000, image: 'app', age: 100 };
+const m = (spec: ManifestSpec) => catalogManifest(spec, TABLE);
 
 /** The plan as short strings: `image:tag` for tags, `image@N` for manifests (N = digest number). */
-function plan(manifests: Spec[], policies: CleanupCriteria[]) {
+function plan(manifests: ManifestSpec[], policies: CleanupCriteria[]) {
   const p = planCleanup(manifests.map(m), policies, NOW);
-  const num = (digest: string) => Number(digest.slice('sha256:'.length));
   return {
     tags: p.tags.map((t) => `${t.image}:${t.tag}`).sort(),
-    manifests: p.manifests.map((x) => `${x.image}@${num(x.digest)}`).sort(),
+    manifests: p.manifests.map((x) => `${x.image}@${numberOf(x.digest)}`).sort(),
   };
 }
 
 describe('planCleanup: each criterion', () => {
-  const content: Spec[] = [
+  const content: ManifestSpec[] = [
     { digest: 1, tags: [['v1', 40]], pulled: 40 },
     { digest: 2, tags: [['v2', 20]], pulled: 2 },
     { digest: 3, tags: [['v3', 5]], pulled: 35 },
@@ -77,7 +51,7 @@ describe('planCleanup: each criterion', () => {
   });
 
   it('retain orders by last update, newest first, ties by name', () => {
-    const tied: Spec[] = [
+    const tied: ManifestSpec[] = [
       { digest: 1, tags: [['b', 5]] },
       { digest: 2, tags: [['a', 5]] },
       { digest: 3, tags: [['c', 1]] },
@@ -92,7 +66,7 @@ describe('planCleanup: manifests and what keeps them', () => {
   });
 
   it('removing an index tag removes the index and its platform manifests', () => {
-    const content: Spec[] = [
+    const content: ManifestSpec[] = [
       { digest: 10, tags: [['v1', 90]], children: [11, 12] },
       { digest: 11, blobs: [1] },
       { digest: 12, blobs: [2] },
@@ -101,7 +75,7 @@ describe('planCleanup: manifests and what keeps them', () => {
   });
 
   it('a platform manifest another kept index shares stays', () => {
-    const content: Spec[] = [
+    const content: ManifestSpec[] = [
       { digest: 10, tags: [['v1', 90]], children: [11, 12] },
       { digest: 20, tags: [['v2', 1]], children: [12] },
       { digest: 11 },
@@ -111,13 +85,13 @@ describe('planCleanup: manifests and what keeps them', () => {
   });
 
   it('referrers (signatures) go with the image they describe, and keep it while they are tagged', () => {
-    const content: Spec[] = [
+    const content: ManifestSpec[] = [
       { digest: 1, tags: [['v1', 90]] },
       { digest: 2, subject: 1 },
       { digest: 3, subject: 2 },
     ];
     expect(plan(content, [{ lastBlobUpdated: 30 }])).toEqual({ tags: ['app:v1'], manifests: ['app@1', 'app@2', 'app@3'] });
-    const taggedReferrer: Spec[] = [
+    const taggedReferrer: ManifestSpec[] = [
       { digest: 1, tags: [['v1', 90]] },
       { digest: 2, subject: 1, tags: [['sig', 1]] },
     ];
@@ -125,7 +99,7 @@ describe('planCleanup: manifests and what keeps them', () => {
   });
 
   it('untagged manifests stay unless a policy selects them', () => {
-    const content: Spec[] = [
+    const content: ManifestSpec[] = [
       { digest: 1, tags: [['v1', 1]] },
       { digest: 2, created: 90 },
     ];
@@ -134,7 +108,7 @@ describe('planCleanup: manifests and what keeps them', () => {
 });
 
 describe('planCleanup: untagged', () => {
-  const content: Spec[] = [
+  const content: ManifestSpec[] = [
     { digest: 1, tags: [['v1', 1]], children: [2] },
     { digest: 2, created: 90 }, // a child of a tagged index: kept
     { digest: 3, created: 90 }, // left behind when a tag moved: selected
@@ -166,7 +140,7 @@ describe('planCleanup: untagged', () => {
 
 describe('planTagRemoval: what deleting a tag takes with it', () => {
   /** The manifests removing `tags` (`image:tag`) removes, as `image@N`. */
-  function removal(manifests: Spec[], tags: string[]): string[] {
+  function removal(manifests: ManifestSpec[], tags: string[]): string[] {
     const content = manifests.map(m);
     const keys = tags.map((t) => {
       const [image, tag] = t.split(':') as [string, string];
@@ -177,7 +151,7 @@ describe('planTagRemoval: what deleting a tag takes with it', () => {
       .sort();
   }
 
-  it.each<[string, Spec[], string[], string[]]>([
+  it.each<[string, ManifestSpec[], string[], string[]]>([
     ['the manifest only that tag kept', [{ digest: 1, tags: [['v1', 1]] }, { digest: 2, tags: [['v2', 1]] }], ['app:v1'], ['app@1']],
     ['a manifest another tag points at stays', [{ digest: 1, tags: [['v1', 1], ['latest', 1]] }], ['app:v1'], []],
     ['both tags of one manifest: it goes', [{ digest: 1, tags: [['v1', 1], ['latest', 1]] }], ['app:v1', 'app:latest'], ['app@1']],

@@ -1,39 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogManifest } from '../ports/content-catalog';
+import { type ManifestSpec, type SpecTable, catalogManifest, numberOf } from '../../test/manifest-specs';
 import { planEviction } from './eviction';
 
 const NOW = Date.parse('2030-06-30T00:00:00Z');
-const hoursAgo = (n: number) => new Date(NOW - n * 3600_000);
-const d = (n: number | string) => `sha256:${String(n).padStart(64, '0')}`;
-
-interface Spec {
-  image?: string;
-  digest: number;
-  tags?: string[];
-  pulled?: number;
-  created?: number;
-  children?: number[];
-  subject?: number;
-  /** Blob numbers; blob N has size N * 1000 unless listed in NOT_FETCHED. */
-  blobs?: number[];
-}
+const TABLE: SpecTable = { now: NOW, unitMs: 3600_000, image: 'library/busybox', age: 1000 };
+/** Blob N has size N * 1000, unless it is listed here (not fetched yet). */
 const NOT_FETCHED = new Set([999]);
+const m = (spec: ManifestSpec) => catalogManifest(spec, TABLE);
 
-function m(spec: Spec): CatalogManifest {
-  return {
-    image: spec.image ?? 'library/busybox',
-    digest: d(spec.digest),
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    size: 100,
-    createdAt: hoursAgo(spec.created ?? 1000),
-    ...(spec.pulled !== undefined ? { lastDownloadedAt: hoursAgo(spec.pulled) } : {}),
-    ...(spec.subject !== undefined ? { subject: d(spec.subject) } : {}),
-    references: [...(spec.children ?? []).map(d), ...(spec.blobs ?? []).map((b) => d(`b${b}`))],
-    tags: (spec.tags ?? []).map((name) => ({ name, updatedAt: hoursAgo(1000) })),
-  };
-}
-
-function evict(specs: Spec[], limit: number) {
+function evict(specs: ManifestSpec[], limit: number) {
   const manifests = specs.map(m);
   const sizes = new Map<string, number>();
   for (const x of manifests) {
@@ -41,17 +16,16 @@ function evict(specs: Spec[], limit: number) {
     for (const r of x.references) if (r.includes('b') && !NOT_FETCHED.has(Number(r.split('b')[1]))) sizes.set(r, Number(r.split('b')[1]) * 1000);
   }
   const plan = planEviction(manifests, sizes, limit);
-  const num = (digest: string) => Number(digest.slice('sha256:'.length));
   return {
     tags: plan.tags.map((t) => `${t.image}:${t.tag}`).sort(),
-    manifests: plan.manifests.map((x) => num(x.digest)).sort((a, b) => a - b),
+    manifests: plan.manifests.map((x) => numberOf(x.digest)).sort((a, b) => a - b),
     bytesBefore: plan.bytesBefore,
     bytesAfter: plan.bytesAfter,
   };
 }
 
 describe('planEviction', () => {
-  const images: Spec[] = [
+  const images: ManifestSpec[] = [
     { digest: 1, tags: ['old'], pulled: 30, blobs: [1, 2] }, // 3,100 bytes
     { digest: 2, tags: ['mid'], pulled: 20, blobs: [1, 3] }, // shares blob 1 with 'old'
     { digest: 3, tags: ['new'], pulled: 10, blobs: [4] },
@@ -75,7 +49,7 @@ describe('planEviction', () => {
   });
 
   it('stops at the first image that does not fit (least recently pulled go first, whatever their size)', () => {
-    const sized: Spec[] = [
+    const sized: ManifestSpec[] = [
       { digest: 1, tags: ['small-old'], pulled: 30, blobs: [1] },
       { digest: 2, tags: ['big-new'], pulled: 1, blobs: [9] },
       { digest: 3, tags: ['small-mid'], pulled: 10, blobs: [2] },
@@ -89,7 +63,7 @@ describe('planEviction', () => {
   });
 
   it('an index goes with its platform manifests; recency counts any member pulled', () => {
-    const multi: Spec[] = [
+    const multi: ManifestSpec[] = [
       { digest: 10, tags: ['multi'], pulled: 50, children: [11, 12] },
       { digest: 11, pulled: 1, blobs: [1] },
       { digest: 12, blobs: [2] },
@@ -100,7 +74,7 @@ describe('planEviction', () => {
   });
 
   it('an image pulled by digest only (no tag) is evicted like a tagged one, with its referrers', () => {
-    const byDigest: Spec[] = [
+    const byDigest: ManifestSpec[] = [
       { digest: 1, pulled: 40, blobs: [1] },
       { digest: 2, subject: 1 },
       { digest: 3, tags: ['t'], pulled: 1, blobs: [2] },
