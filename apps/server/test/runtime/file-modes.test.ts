@@ -1,10 +1,10 @@
-import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageManifest, randomBlob } from '@wharf/test-kit';
 import { Registry } from '../support/registry';
 import { createHosted } from '../support/rest';
+import { useTempDir } from '../support/temp-dir';
 import { startTestWharf } from '../support/wharf';
 
 // The data directory holds password and token hashes, signing keys and private images: nothing in it
@@ -23,18 +23,10 @@ async function openToOthers(dir: string): Promise<string[]> {
 }
 
 describe('file modes of the data directory', () => {
-  let parent: string;
-
-  beforeAll(async () => {
-    parent = await mkdtemp(join(tmpdir(), 'wharf-modes-'));
-  });
-
-  afterAll(async () => {
-    await rm(parent, { recursive: true, force: true });
-  });
+  const parent = useTempDir('wharf-modes-');
 
   it('a new data directory, its database (and WAL), blobs and uploads are for Wharf\'s user only', async () => {
-    const dataDir = join(parent, 'fresh', 'data');
+    const dataDir = parent.join('fresh', 'data');
     const wharf = await startTestWharf({ dataDir });
     try {
       await createHosted(wharf.http, 'modes');
@@ -52,7 +44,7 @@ describe('file modes of the data directory', () => {
   });
 
   it('a data directory left open by an older version is closed at start-up', async () => {
-    const dataDir = join(parent, 'older');
+    const dataDir = parent.join('older');
     const first = await startTestWharf({ dataDir, keepData: true });
     await createHosted(first.http, 'older');
     await new Registry(first.http).pushImage('older/app', '1', imageManifest());

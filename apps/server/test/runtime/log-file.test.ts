@@ -1,29 +1,20 @@
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../../../../test/support/wait';
 import { teeOutputToLogFile } from '../../src/config/log-file';
+import { useTempDir } from '../support/temp-dir';
 
 // The log file is a copy of the terminal output: a full disk (ENOSPC) must never end the process.
 // /dev/full fails every write with ENOSPC, as a full filesystem does.
 
 describe('log file on a full disk', () => {
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'wharf-log-'));
-  });
-
-  afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const data = useTempDir('wharf-log-');
 
   it('a write failing with ENOSPC leaves the process up; the file is written again once it can be', async () => {
-    const file = join(dataDir, 'logs', 'wharf.log');
-    await mkdir(join(dataDir, 'logs'));
+    const file = data.join('logs', 'wharf.log');
+    await mkdir(data.join('logs'));
     await symlink('/dev/full', file);
-    const log = teeOutputToLogFile(dataDir, { retryAfterMs: 200 });
+    const log = teeOutputToLogFile(data.path, { retryAfterMs: 200 });
     try {
       process.stdout.write('h16 log test: first line (disk full)\n');
       await waitFor('the log file to be seen failing', () => !log.healthy, { timeoutMs: 10_000, intervalMs: 20 });

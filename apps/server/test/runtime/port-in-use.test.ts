@@ -1,28 +1,26 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortUnavailableError } from '../../src/connectors/http-server';
 import { startWharf } from '../../src/wharf';
+import { useTempDir } from '../support/temp-dir';
 
 describe('start-up on a main port that is already in use', () => {
   const blocker = createServer();
   let port: number;
-  let dataDir: string;
+  const parent = useTempDir('wharf-port-');
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     port = (blocker.address() as { port: number }).port;
-    dataDir = join(await mkdtemp(join(tmpdir(), 'wharf-port-')), 'data');
   });
 
   afterAll(async () => {
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
-    await rm(join(dataDir, '..'), { recursive: true, force: true });
   });
 
   it('fails with PortUnavailableError naming the port, before any state is written', async () => {
+    const dataDir = parent.join('data');
     const start = startWharf({ port, host: '127.0.0.1', dataDir, logLevel: 'error' });
     await expect(start).rejects.toBeInstanceOf(PortUnavailableError);
     await expect(start).rejects.toThrow(`port ${port} is already in use on 127.0.0.1`);

@@ -1,24 +1,21 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp-dir';
 import { type TestWharf, startTestWharf } from '../support/wharf';
 
 describe('the main port outside the APIs: the admin UI, and 404 for everything else', () => {
   let wharf: TestWharf;
-  let webDir: string;
+  const web = useTempDir('wharf-web-');
 
   beforeAll(async () => {
-    webDir = await mkdtemp(join(tmpdir(), 'wharf-web-'));
-    await mkdir(join(webDir, 'assets'));
-    await writeFile(join(webDir, 'index.html'), '<!doctype html><title>Wharf</title>');
-    await writeFile(join(webDir, 'assets', 'index-AbCdEf12.js'), 'console.log(1)');
-    wharf = await startTestWharf({ webDir });
+    await mkdir(web.join('assets'));
+    await writeFile(web.join('index.html'), '<!doctype html><title>Wharf</title>');
+    await writeFile(web.join('assets', 'index-AbCdEf12.js'), 'console.log(1)');
+    wharf = await startTestWharf({ webDir: web.path });
   });
 
   afterAll(async () => {
     await wharf?.close();
-    await rm(webDir, { recursive: true, force: true });
   });
 
   it('serves the UI at / and its files', async () => {
