@@ -21,6 +21,15 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
   const upstream = upstreamFor('fill', scheme);
   const blobGets = (digest: string) => upstream.faults.count('blob-get', (r) => r.reference === digest);
 
+  /** Proxy `name` over an image `<image>:1` of one random layer of `size` bytes, its manifest pulled: the blob is still cold. */
+  async function coldBlobBehind(name: string, image: string, size: number): Promise<{ client: ProxyClient; blob: Blob }> {
+    const blob = randomBlob(size);
+    await upstream.direct.pushImage(image, '1', imageManifest({ layers: [blob] }));
+    const client = await createProxy(wharf, name, { remoteUrl: upstream.faults.url });
+    expect((await client.getManifest(image, '1')).status).toBe(200);
+    return { client, blob };
+  }
+
   describe('concurrent requests for one cold 50 MiB blob', () => {
     const PROXY = `fill-proxy-${scheme}`;
     let client: ProxyClient;
@@ -85,10 +94,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
     const PROXY = `hang-up-proxy-${scheme}`;
 
     it('does not disturb the fill: the client still reading gets every byte, and the blob is cached from one upstream GET', async () => {
-      const blob = randomBlob(40 * MiB);
-      await upstream.direct.pushImage('team/hangup', '1', imageManifest({ layers: [blob] }));
-      const client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      expect((await client.getManifest('team/hangup', '1')).status).toBe(200);
+      const { client, blob } = await coldBlobBehind(PROXY, 'team/hangup', 40 * MiB);
       const [gone, stayed] = await Promise.all([
         client.streamBlob('team/hangup', blob.digest, { hangUpAfter: MiB }),
         client.streamBlob('team/hangup', blob.digest),
@@ -106,10 +112,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
 
     it('does not hold the fill back, and still gets every byte (reading along the spool file)', async () => {
       // 30 MiB: more than the loopback socket buffers can hold for a client that reads nothing.
-      const blob = randomBlob(30 * MiB);
-      await upstream.direct.pushImage('team/slow', '1', imageManifest({ layers: [blob] }));
-      const client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-      expect((await client.getManifest('team/slow', '1')).status).toBe(200);
+      const { client, blob } = await coldBlobBehind(PROXY, 'team/slow', 30 * MiB);
       const before = (await proxyStatus(wharf, PROXY)).counters.bytesFromUpstream;
 
       let release!: () => void;

@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { MT, type Manifest, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
+import { describe, expect, it } from 'vitest';
+import { MT, imageManifest, randomBlob, sha256 } from '@wharf/test-kit';
 import { expectServed } from '../support/registry';
 import { useTestWharf } from '../support/wharf';
-import { ACCEPT_ALL, ProxyClient, SCHEMES, createProxy, invalidateCache, proxyStatus, upstreamFor } from './support/proxy-fixture';
+import { ACCEPT_ALL, ProxyClient, SCHEMES, createProxy, proxyFor, invalidateCache, proxyStatus, upstreamFor } from './support/proxy-fixture';
 
 // A proxy repository in front of a real CNCF Distribution (through a counting pass-through),
 // pulled by path on the main port: /v2/<proxy>/<image>/... with Basic admin credentials.
@@ -18,17 +18,9 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
 
   describe('pull through a proxy repository', () => {
     const PROXY = `pt-proxy-${scheme}`;
-    let client: ProxyClient;
-    let oci: Manifest;
-    let docker: Manifest;
-
-    beforeAll(async () => {
-      oci = imageManifest({ layers: [randomBlob(300_000), randomBlob(1234)] });
-      await upstream.direct.pushImage('team/app', '1.0', oci);
-      docker = imageManifest({ mediaType: MT.dockerManifest });
-      await upstream.direct.pushImage('team/legacy', 'v2', docker);
-      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url });
-    });
+    const oci = imageManifest({ layers: [randomBlob(300_000), randomBlob(1234)] });
+    const docker = imageManifest({ mediaType: MT.dockerManifest });
+    const client = proxyFor(wharf, upstream, PROXY, {}, { 'team/app': { '1.0': oci }, 'team/legacy': { v2: docker } });
 
     it('serves the manifest by tag with the upstream bytes, digest and media type', async () => {
       const fromUpstream = await upstream.direct.getManifest('team/app', '1.0', { headers: { Accept: ACCEPT_ALL } });
@@ -152,27 +144,14 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
   describe('tag max age: revalidation with HEAD', () => {
     const PROXY = `ttl-proxy-${scheme}`;
     const IMAGE = 'team/tier';
-    let client: ProxyClient;
-    let stable: Manifest;
-    let latest: Manifest;
+    const stable = imageManifest();
+    const latest = imageManifest();
+    // `latest` and `edge-*` always revalidate; everything else is fresh for a day.
+    const tagMaxAge = [{ pattern: 'latest|edge-.*', maxAge: 0 }];
+    const client = proxyFor(wharf, upstream, PROXY, { metadataMaxAge: 1440, tagMaxAge }, { [IMAGE]: { stable, latest, burst: imageManifest() } });
 
     const gets = (tag: string) => upstream.faults.count('manifest-get', isManifestOf(IMAGE, tag));
     const heads = (tag: string) => upstream.faults.count('manifest-head', isManifestOf(IMAGE, tag));
-
-    beforeAll(async () => {
-      stable = imageManifest();
-      latest = imageManifest();
-      await upstream.direct.pushImage(IMAGE, 'stable', stable);
-      await upstream.direct.pushImage(IMAGE, 'latest', latest);
-      await upstream.direct.pushImage(IMAGE, 'burst', imageManifest());
-      // `latest` and `edge-*` always revalidate; everything else is fresh for a day.
-      await createProxy(wharf, PROXY, {
-        remoteUrl: upstream.faults.url,
-        metadataMaxAge: 1440,
-        tagMaxAge: [{ pattern: 'latest|edge-.*', maxAge: 0 }],
-      });
-      client = new ProxyClient(wharf, PROXY);
-    });
 
     it('100 GETs of one tag within its max age cause exactly one upstream manifest GET', async () => {
       for (let i = 0; i < 100; i++) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobOrigin, type Manifest, TokenServer, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { useTestWharf } from '../support/wharf';
-import { type ProxyClient, SCHEMES, createProxy, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
+import { type ProxyClient, SCHEMES, createProxy, proxyFor, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 // The upstream requires Bearer tokens from a token server that checks Basic credentials, as
 // Docker Hub and most private registries do. The proxy holds the credentials in httpClient.authentication.
@@ -179,18 +179,15 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
   describe('blob GETs redirected to another origin (object storage)', () => {
     const PROXY = `redir-proxy-${scheme}`;
     const IMAGE = 'team/redirected';
-    let client: ProxyClient;
+    const m = imageManifest({ layers: [randomBlob(2 * 1024 * 1024), randomBlob(10)] });
+    const client = proxyFor(wharf, upstream, PROXY, { authentication: { username: USERNAME, password: PASSWORD } }, { [IMAGE]: { '1': m } });
     let origin: BlobOrigin;
-    let m: Manifest;
 
     beforeAll(async () => {
-      m = imageManifest({ layers: [randomBlob(2 * 1024 * 1024), randomBlob(10)] });
-      await upstream.direct.pushImage(IMAGE, '1', m);
       // Another host: over HTTPS its URL names "localhost" while the registry's names 127.0.0.1 (as Docker Hub
       // sends registry-1.docker.io's blob GETs to its CDN's host).
       origin = await BlobOrigin.start({ target: upstream.distribution.url, ...(scheme === 'https' ? { tls: upstreamTls('localhost') } : {}) });
       upstream.faults.redirectBlobsTo = origin;
-      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
     });
 
     afterAll(async () => {

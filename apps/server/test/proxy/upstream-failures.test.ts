@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, imageManifest, sha256 } from '@wharf/test-kit';
+import { imageManifest, sha256 } from '@wharf/test-kit';
 import { expectRegistryError } from '../support/registry';
 import { useTestWharf } from '../support/wharf';
-import { type ProxyClient, SCHEMES, createProxy, proxyStatus, upstreamFor, type ErrorBody, pullAll } from './support/proxy-fixture';
+import { SCHEMES, proxyFor, proxyStatus, upstreamFor, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 const wharf = useTestWharf();
 
@@ -13,20 +13,13 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
   describe('upstream answering 429 Too Many Requests', () => {
     const PROXY = `rl-proxy-${scheme}`;
     const IMAGE = 'team/rl';
-    let client: ProxyClient;
-    let cached: Manifest;
-    let moving: Manifest;
-    let cold: Manifest;
+    const cached = imageManifest();
+    const moving = imageManifest();
+    const cold = imageManifest();
+    // metadataMaxAge 0: every tag request asks the upstream, so the 429 matters on every pull.
+    const client = proxyFor(wharf, upstream, PROXY, { metadataMaxAge: 0 }, { [IMAGE]: { cached, moving, cold } });
 
     beforeAll(async () => {
-      cached = imageManifest();
-      moving = imageManifest();
-      cold = imageManifest();
-      await upstream.direct.pushImage(IMAGE, 'cached', cached);
-      await upstream.direct.pushImage(IMAGE, 'moving', moving);
-      await upstream.direct.pushImage(IMAGE, 'cold', cold);
-      // metadataMaxAge 0: every tag request asks the upstream, so the 429 matters on every pull.
-      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, metadataMaxAge: 0 });
       await pullAll(client, IMAGE, 'cached', cached);
       await pullAll(client, IMAGE, 'moving', moving);
       upstream.faults.rateLimit = {
@@ -90,18 +83,12 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
     const IMAGE = 'team/down';
     const BLOCKING = `down-proxy-${scheme}`;
     const NOBLOCK = `down-noblock-${scheme}`;
-    let blocking: ProxyClient;
-    let noblock: ProxyClient;
-    let cached: Manifest;
-    let cold: Manifest;
+    const cached = imageManifest();
+    const cold = imageManifest();
+    const blocking = proxyFor(wharf, upstream, BLOCKING, { metadataMaxAge: 0, autoBlock: true }, { [IMAGE]: { cached, cold } });
+    const noblock = proxyFor(wharf, upstream, NOBLOCK, { metadataMaxAge: 0, autoBlock: false });
 
     beforeAll(async () => {
-      cached = imageManifest();
-      cold = imageManifest();
-      await upstream.direct.pushImage(IMAGE, 'cached', cached);
-      await upstream.direct.pushImage(IMAGE, 'cold', cold);
-      blocking = await createProxy(wharf, BLOCKING, { remoteUrl: upstream.faults.url, metadataMaxAge: 0, autoBlock: true });
-      noblock = await createProxy(wharf, NOBLOCK, { remoteUrl: upstream.faults.url, metadataMaxAge: 0, autoBlock: false });
       await pullAll(blocking, IMAGE, 'cached', cached);
       await pullAll(noblock, IMAGE, 'cached', cached);
       await upstream.faults.stop();

@@ -156,11 +156,26 @@ export function proxyBody(name: string, o: ProxyOptions): Record<string, unknown
   };
 }
 
-/** Creates a proxy repository through the REST API; asserts 201. */
 /** Creates proxy repository `name` through the REST API; returns its client on the main port. */
 export async function createProxy(wharf: TestWharf, name: string, o: ProxyOptions): Promise<ProxyClient> {
   const res = await wharf.http.sendJson('POST', `${REPOSITORIES}/docker/proxy`, proxyBody(name, o));
   expect(res.status, res.text()).toBe(201);
+  return new ProxyClient(wharf, name);
+}
+
+/** Images to seed an upstream with: image name -> tag -> manifest. */
+export type Images = Record<string, Record<string, Manifest>>;
+
+/**
+ * The proxy repository `name` of a describe block: before its tests, `images` are pushed to the upstream (to
+ * Distribution directly) and the proxy is created in front of the upstream's faults (`options` add to that).
+ * The client can be taken at definition time.
+ */
+export function proxyFor(wharf: TestWharf, upstream: Upstream, name: string, options: Partial<ProxyOptions> = {}, images: Images = {}): ProxyClient {
+  beforeAll(async () => {
+    for (const [image, tags] of Object.entries(images)) for (const [tag, m] of Object.entries(tags)) await upstream.direct.pushImage(image, tag, m);
+    await createProxy(wharf, name, { remoteUrl: upstream.faults.url, ...options });
+  });
   return new ProxyClient(wharf, name);
 }
 
@@ -177,12 +192,14 @@ export async function invalidateCache(wharf: TestWharf, name: string): Promise<v
 
 /** The proxy seen through the main port, `/v2/<proxy>/<image>/...` with Basic admin credentials. */
 export class ProxyClient {
-  readonly registry: Registry;
   constructor(
     readonly wharf: TestWharf,
     readonly proxy: string,
-  ) {
-    this.registry = new Registry(wharf.http);
+  ) {}
+
+  /** Read when used: a client made at definition time works once the test Wharf runs. */
+  get registry(): Registry {
+    return new Registry(this.wharf.http);
   }
 
   name(image: string): string {
