@@ -2,6 +2,7 @@ import { type ManifestDownload, type ManifestIndex, type ManifestRecord } from '
 import type { DataSource } from 'typeorm';
 import { dialectOfDataSource } from '../data-source';
 import { ManifestEntity } from '../entities';
+import { presentFields } from './present-fields';
 import { OnTable } from './table-adapter';
 import { Atomic } from '../sql/atomic';
 import { SqliteAtomic } from '../sql/sqlite-atomic';
@@ -130,16 +131,7 @@ export class TypeOrmManifestIndex extends OnTable<ManifestEntity> implements Man
   }
 }
 
-function toRecord(row: ManifestEntity): ManifestRecord {
-  return {
-    digest: row.digest,
-    mediaType: row.mediaType,
-    size: row.size,
-    createdAt: row.createdAt,
-    ...(row.artifactType ? { artifactType: row.artifactType } : {}),
-    ...(row.subject ? { subject: row.subject } : {}),
-    ...(row.annotations ? { annotations: JSON.parse(row.annotations) as Record<string, string> } : {}),
-    ...(row.lastDownloadedAt ? { lastDownloadedAt: row.lastDownloadedAt } : {}),
-    ...(row.verifiedAt ? { verifiedAt: row.verifiedAt } : {}),
-  };
+function toRecord({ digest, mediaType, size, createdAt, artifactType, subject, annotations, lastDownloadedAt, verifiedAt }: ManifestEntity): ManifestRecord {
+  const parsed = annotations ? (JSON.parse(annotations) as Record<string, string>) : null;
+  return { digest, mediaType, size, createdAt, ...presentFields({ artifactType, subject, annotations: parsed, lastDownloadedAt, verifiedAt }) };
 }

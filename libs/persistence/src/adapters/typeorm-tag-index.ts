@@ -2,6 +2,7 @@ import { type Page, type PageRequest, type TagIndex, type TagRecord, pageSize, t
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { byteOrder } from '../dialect';
 import { ManifestEntity, TagEntity } from '../entities';
+import { presentFields } from './present-fields';
 import { OnTable } from './table-adapter';
 import { Atomic } from '../sql/atomic';
 
@@ -97,14 +98,8 @@ export class TypeOrmTagIndex extends OnTable<TagEntity> implements TagIndex {
   }
 }
 
-function toRecord(row: TagEntity): TagRecord {
-  return {
-    image: row.image,
-    name: row.name,
-    digest: row.digest,
-    updatedAt: row.updatedAt,
-    ...(row.verifiedAt ? { verifiedAt: row.verifiedAt } : {}),
-  };
+function toRecord({ image, name, digest, updatedAt, verifiedAt }: TagEntity): TagRecord {
+  return { image, name, digest, updatedAt, ...presentFields({ verifiedAt }) };
 }
 
 /** One page of the names `query` selects (as `name`), in byte order: `sorted` is the name's byte-ordered expression. */
