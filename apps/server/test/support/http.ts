@@ -42,6 +42,9 @@ function result(status: number, headers: Headers, body: Buffer): HttpResult {
   };
 }
 
+/** A request with one HTTP method: a path (or absolute URL) and the options. */
+type Verb = (pathOrUrl: string, options?: RequestOptions) => Promise<HttpResult>;
+
 /**
  * A tiny fetch-based HTTP client bound to one origin, sending HTTP Basic credentials when it has them.
  * Paths may be absolute URLs (e.g. a Location header) or paths relative to the origin.
@@ -75,29 +78,12 @@ export class HttpClient {
     return result(res.status, res.headers, body);
   }
 
-  get(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('GET', path, options);
-  }
-
-  head(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('HEAD', path, options);
-  }
-
-  delete(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('DELETE', path, options);
-  }
-
-  post(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('POST', path, options);
-  }
-
-  put(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('PUT', path, options);
-  }
-
-  patch(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('PATCH', path, options);
-  }
+  readonly get: Verb = (path, options) => this.request('GET', path, options);
+  readonly head: Verb = (path, options) => this.request('HEAD', path, options);
+  readonly delete: Verb = (path, options) => this.request('DELETE', path, options);
+  readonly post: Verb = (path, options) => this.request('POST', path, options);
+  readonly put: Verb = (path, options) => this.request('PUT', path, options);
+  readonly patch: Verb = (path, options) => this.request('PATCH', path, options);
 
   /** JSON body with Content-Type application/json. A string is sent as is (for malformed JSON). */
   sendJson(method: string, path: string, value: unknown, options: RequestOptions = {}): Promise<HttpResult> {

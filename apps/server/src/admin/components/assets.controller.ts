@@ -1,10 +1,10 @@
 import { BadRequestException, Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
 import type { AssetJson, PageJson } from '@wharf/api-types';
-import { RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
+import { RepositoryManager } from '@wharf/registry-core';
 import type { Request } from 'express';
 import { RegistryAccess } from '../../distribution/registry-access';
 import { AuditLog } from '../../security/domain/audit';
-import { AnyUser, Browse, actorOf, principalOf } from '../../security/rest-auth/rest-principal';
+import { AnyUser, Browse, actorOf } from '../../security/rest-auth/rest-principal';
 import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 import { WharfSettings } from '../../settings';
 import { parseAssetId } from './component-ids';
@@ -22,7 +22,7 @@ export class AssetsController {
     private readonly components: ComponentsService,
     private readonly manager: RepositoryManager,
     private readonly settings: WharfSettings,
-    private readonly access: RegistryAccess,
+    access: RegistryAccess,
     private readonly audit: AuditLog,
   ) {
     this.content = new ContentAccess(manager, access);
@@ -35,9 +35,8 @@ export class AssetsController {
   async list(@Req() req: Request, @Query('repository') repository?: string, @Query('continuationToken') continuationToken?: string): Promise<PageJson<AssetJson>> {
     if (!repository) throw new BadRequestException('the repository query parameter is required');
     this.content.requireBrowse(req, repository);
-    const principal = principalOf(req);
     const page = await this.components.list(repository, continuationToken, this.base(req), {
-      canBrowse: (member) => principal.admin || this.access.canAccess(principal, member, 'browse'),
+      canBrowse: (member) => this.content.mayBrowse(req, member),
     });
     return { items: page.items.flatMap((c) => c.assets), continuationToken: page.continuationToken };
   }
@@ -45,11 +44,7 @@ export class AssetsController {
   @Get(':id')
   @Browse()
   async get(@Param('id') id: string, @Req() req: Request): Promise<AssetJson> {
-    const ref = parseAssetId(id);
-    this.content.requireBrowse(req, ref.repository);
-    const asset = await this.components.assetById(ref, this.base(req));
-    if (!asset) throw new RepositoryNotFoundError(`asset ${id} does not exist`);
-    return asset;
+    return this.content.require(req, parseAssetId(id), 'browse', (ref) => this.components.assetById(ref, this.base(req)), `asset ${id}`);
   }
 
   /** Deletes the manifest (and the tags pointing to it), as a registry DELETE by digest does. */
@@ -58,8 +53,7 @@ export class AssetsController {
   @HttpCode(204)
   async delete(@Param('id') id: string, @Req() req: Request): Promise<void> {
     const ref = parseAssetId(id);
-    this.content.requireDelete(req, ref.repository);
-    if (!(await this.components.assetById(ref, this.base(req)))) throw new RepositoryNotFoundError(`asset ${id} does not exist`);
+    await this.content.require(req, ref, 'delete', (r) => this.components.assetById(r, this.base(req)), `asset ${id}`);
     await this.manager.require(ref.repository).deleteManifest(ref.image, ref.digest);
     await this.audit.record(actorOf(req), 'asset.delete', ref.repository, { image: ref.image, digest: ref.digest });
   }

@@ -3,7 +3,7 @@ import type { ComponentJson, PageJson } from '@wharf/api-types';
 import type { Request } from 'express';
 import { RepositoryManager, RepositoryNotFoundError } from '@wharf/registry-core';
 import { AuditLog } from '../../security/domain/audit';
-import { AnyUser, Browse, actorOf, principalOf } from '../../security/rest-auth/rest-principal';
+import { AnyUser, Browse, actorOf } from '../../security/rest-auth/rest-principal';
 import { RestAuthGuard } from '../../security/rest-auth/rest-auth.guard';
 import { RegistryAccess } from '../../distribution/registry-access';
 import { WharfSettings } from '../../settings';
@@ -19,7 +19,7 @@ export class ComponentsController {
   constructor(
     private readonly components: ComponentsService,
     private readonly settings: WharfSettings,
-    private readonly access: RegistryAccess,
+    access: RegistryAccess,
     manager: RepositoryManager,
     private readonly audit: AuditLog,
     private readonly lifecycle: StorageLifecycle,
@@ -37,25 +37,20 @@ export class ComponentsController {
     @Query('name') name?: string,
   ): Promise<PageJson<ComponentJson>> {
     if (!repository) throw new BadRequestException('the repository query parameter is required');
-    const principal = principalOf(req);
     // A repository the caller may not browse is as unknown as one that does not exist.
-    if (!principal.admin && !this.access.canAccess(principal, repository, 'browse')) {
+    if (!this.content.mayBrowse(req, repository)) {
       throw new RepositoryNotFoundError(`repository ${repository} does not exist`);
     }
     return this.components.list(repository, continuationToken, this.settings.externalBase(req), {
       ...(name ? { name } : {}),
-      canBrowse: (member) => principal.admin || this.access.canAccess(principal, member, 'browse'),
+      canBrowse: (member) => this.content.mayBrowse(req, member),
     });
   }
 
   /** One component (a tag) by the id the list gave. */
   @Get(':id')
   async get(@Param('id') id: string, @Req() req: Request): Promise<ComponentJson> {
-    const ref = parseComponentId(id);
-    this.content.requireBrowse(req, ref.repository);
-    const component = await this.components.componentById(ref, this.settings.externalBase(req));
-    if (!component) throw new RepositoryNotFoundError(`component ${id} does not exist`);
-    return component;
+    return this.content.require(req, parseComponentId(id), 'browse', (ref) => this.components.componentById(ref, this.settings.externalBase(req)), `component ${id}`);
   }
 
   /**
@@ -68,8 +63,7 @@ export class ComponentsController {
   @HttpCode(204)
   async delete(@Param('id') id: string, @Req() req: Request): Promise<void> {
     const ref = parseComponentId(id);
-    this.content.requireDelete(req, ref.repository);
-    if (!(await this.components.componentById(ref, ''))) throw new RepositoryNotFoundError(`component ${id} does not exist`);
+    await this.content.require(req, ref, 'delete', (r) => this.components.componentById(r, ''), `component ${id}`);
     const manifests = await this.lifecycle.deleteTag(ref.repository, ref.image, ref.tag);
     await this.audit.record(actorOf(req), 'component.delete', ref.repository, { image: ref.image, tag: ref.tag, manifests });
   }

@@ -32,4 +32,16 @@ export class ContentAccess {
       throw new ForbiddenException(`${principal.userId} may not delete in repository ${repository}`);
     }
   }
+
+  /**
+   * The component or asset `ref` names (`lookup` finds it, `what` names it in the 404), once the caller may
+   * browse its repository, or delete in it.
+   */
+  async require<R extends { repository: string }, T>(req: Request, ref: R, use: 'browse' | 'delete', lookup: (ref: R) => Promise<T | null>, what: string): Promise<T> {
+    if (use === 'delete') this.requireDelete(req, ref.repository);
+    else this.requireBrowse(req, ref.repository);
+    const found = await lookup(ref);
+    if (!found) throw new RepositoryNotFoundError(`${what} does not exist`);
+    return found;
+  }
 }

@@ -53,15 +53,6 @@ export function parsePrivilege(name: string): Privilege {
   return { kind: 'repository-view', name, format, repository, actions: action as '*' | PrivilegeAction };
 }
 
-export function isValidPrivilege(name: string): boolean {
-  try {
-    parsePrivilege(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function repositoryViewPrivilege(repository: string, action: PrivilegeAction | '*', format = 'docker'): string {
   return `${REPOSITORY_VIEW_PREFIX}${format}-${repository}-${action}`;
 }
