@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, runCommand, type RunResult } from './process';
-import { GiveUp, waitFor } from './wait';
 
 export interface ContainerdOptions {
   /** Temp dir of the test; the daemon lives in <dir>/<name>. Keep it short (socket paths). */
@@ -63,20 +62,14 @@ export class Containerd {
       logFile: join(c.home, 'containerd.log'),
     });
     c.proc = proc;
-    try {
-      await waitFor(
-        `containerd at ${c.socket} to answer ctr version`,
-        async () => {
-          if (!proc.running) throw new GiveUp(`containerd exited: ${JSON.stringify(proc.exit)}`);
-          const r = await runCommand('ctr', ['--address', c.socket, 'version'], { timeoutMs: 10_000 });
-          return r.code === 0 && /Server:/.test(r.stdout);
-        },
-        { timeoutMs: 60_000, intervalMs: 250 },
-      );
-    } catch (err) {
-      await c.stop();
-      throw new Error(`${(err as Error).message}\n--- ${proc.logFile} ---\n${proc.logTail(40)}`);
-    }
+    await proc.waitUntilReady(
+      `containerd at ${c.socket} to answer ctr version`,
+      async () => {
+        const r = await runCommand('ctr', ['--address', c.socket, 'version'], { timeoutMs: 10_000 });
+        return r.code === 0 && /Server:/.test(r.stdout);
+      },
+      { timeoutMs: 60_000, intervalMs: 250, undo: () => c.stop() },
+    );
     return c;
   }
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { send } from './http';
 import { freePort } from './ports';
 import { ManagedProcess } from './process';
-import { GiveUp, waitFor } from './wait';
 
 export interface DistributionOptions {
   /** Temp dir; storage, config and log go below <dir>/<name>. */
@@ -71,15 +70,9 @@ export class Distribution {
       env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' },
     });
     const registry = new Distribution(port, storageDir, configFile, proc);
-    try {
-      await waitFor(`docker-registry on port ${port}`, async () => {
-        if (!proc.running) throw new GiveUp(`docker-registry exited: ${JSON.stringify(proc.exit)}`);
-        return (await send(`${registry.url}/v2/`, { timeoutMs: 5_000 })).status === 200;
-      });
-    } catch (err) {
-      await proc.kill9();
-      throw new Error(`${(err as Error).message}\n${proc.logTail(30)}`);
-    }
+    await proc.waitUntilReady(`docker-registry on port ${port}`, async () => (await send(`${registry.url}/v2/`, { timeoutMs: 5_000 })).status === 200, {
+      tailLines: 30,
+    });
     return registry;
   }
 

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, runCommand, type RunOptions, type RunResult } from './process';
-import { GiveUp, waitFor } from './wait';
 
 /** The docker CLI to drive the private daemons with (WHARF_E2E_DOCKER_CLI overrides). */
 export const DOCKER_CLI = process.env.WHARF_E2E_DOCKER_CLI ?? 'docker';
@@ -53,20 +52,14 @@ export class Dockerd {
     for (const r of opts.insecureRegistries ?? []) args.push('--insecure-registry', r);
     const proc = ManagedProcess.start({ name: 'dockerd', command: 'dockerd', args, logFile: join(d.home, 'dockerd.log') });
     d.proc = proc;
-    try {
-      await waitFor(
-        `dockerd at ${d.socket} to answer docker info`,
-        async () => {
-          if (!proc.running) throw new GiveUp(`dockerd exited: ${JSON.stringify(proc.exit)}`);
-          const r = await d.docker(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000 });
-          return r.code === 0 && r.stdout.trim() !== '';
-        },
-        { timeoutMs: 90_000, intervalMs: 250 },
-      );
-    } catch (err) {
-      await d.stop();
-      throw new Error(`${(err as Error).message}\n--- ${proc.logFile} ---\n${proc.logTail(40)}`);
-    }
+    await proc.waitUntilReady(
+      `dockerd at ${d.socket} to answer docker info`,
+      async () => {
+        const r = await d.docker(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000 });
+        return r.code === 0 && r.stdout.trim() !== '';
+      },
+      { timeoutMs: 90_000, intervalMs: 250, undo: () => d.stop() },
+    );
     return d;
   }
 

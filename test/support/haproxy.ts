@@ -3,7 +3,6 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { haproxyConfig } from '../../scripts/lib/haproxy-config';
 import { ManagedProcess, runCommand } from './process';
-import { GiveUp, waitFor } from './wait';
 
 export interface HaproxyServer {
   name: string;
@@ -56,16 +55,14 @@ export class Haproxy {
     if (check.code !== 0) throw new Error(`haproxy refused its configuration:\n${check.stdout}${check.stderr}`);
     const proc = ManagedProcess.start({ name: 'haproxy', command: 'haproxy', args: ['-db', '-f', config], logFile: join(home, 'haproxy.log') });
     const lb = new Haproxy(proc, socket, opts.address);
-    try {
-      await waitFor('haproxy to see every server up', async () => {
-        if (!proc.running) throw new GiveUp(`haproxy exited: ${JSON.stringify(proc.exit)}`);
+    await proc.waitUntilReady(
+      'haproxy to see every server up',
+      async () => {
         const rows = await lb.stats();
         return rows.length === opts.ports.length * opts.servers.length && rows.every((r) => r.status === 'UP');
-      }, { timeoutMs: 30_000 });
-    } catch (err) {
-      await proc.kill9();
-      throw new Error(`${(err as Error).message}\n${proc.logTail(30)}`);
-    }
+      },
+      { timeoutMs: 30_000, tailLines: 30 },
+    );
     return lb;
   }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { GiveUp, type WaitOptions, waitFor } from './wait';
 
 export interface ExitInfo {
   code: number | null;
@@ -129,6 +130,35 @@ export class ManagedProcess {
     } catch {
       /* no such group */
     }
+  }
+
+  /**
+   * Polls `ready` (as waitFor) until the daemon answers, giving up at once if it exits. When it never gets
+   * there the daemon is killed (or `undo` runs instead) and the error carries the tail of its log.
+   */
+  async waitUntilReady<T>(
+    what: string,
+    ready: () => Promise<T | undefined | false> | T | undefined | false,
+    opts: WaitOptions & { tailLines?: number; undo?: () => Promise<unknown> } = {},
+  ): Promise<T> {
+    try {
+      return await waitFor(
+        what,
+        () => {
+          if (!this.running) throw new GiveUp(`${this.name} exited (${JSON.stringify(this.exit)}) before it was ready`);
+          return ready();
+        },
+        opts,
+      );
+    } catch (err) {
+      await (opts.undo ? opts.undo() : this.kill9());
+      throw this.failure((err as Error).message, opts.tailLines);
+    }
+  }
+
+  /** An error for a daemon that did not come up: `message` and the tail of its log. */
+  failure(message: string, tailLines = 40): Error {
+    return new Error(`${message}\n--- ${this.logFile} (tail) ---\n${this.logTail(tailLines)}`);
   }
 
   /** The last `lines` lines of the log, for error messages. */

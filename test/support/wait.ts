@@ -7,10 +7,15 @@ export class GiveUp extends Error {}
  * Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`
  * with `what` and the last error seen. This is synchronisation, not a timing assertion.
  */
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 60_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = 60_000, intervalMs = 100 }: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -5,7 +5,6 @@ import { REPO_ROOT } from './paths';
 import { RegistryClient } from './registry-client';
 import { freePort } from './ports';
 import { ManagedProcess, runCommand, type ExitInfo } from './process';
-import { GiveUp, waitFor } from './wait';
 import { NODE_ARGS, serverEnv } from '../../scripts/server-runtime';
 
 export const WHARF_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
@@ -134,23 +133,12 @@ export class Wharf {
       },
     });
     this.proc = proc;
-    try {
-      await waitFor(
-        `Wharf to answer GET /service/rest/v1/status on port ${this.port}`,
-        async () => {
-          if (!proc.running) {
-            throw new GiveUp(`Wharf exited (${JSON.stringify(proc.exit)}) before it was ready`);
-          }
-          const res = await send(`${this.baseUrl}/service/rest/v1/status`, { timeoutMs: 5_000 });
-          return res.status === 200;
-        },
-        { timeoutMs: 90_000, intervalMs: 100 },
-      );
-      if (!proc.running) throw new Error('Wharf exited right after becoming ready');
-    } catch (err) {
-      await proc.kill9();
-      throw new Error(`${(err as Error).message}\n--- ${proc.logFile} (tail) ---\n${proc.logTail(60)}`);
-    }
+    await proc.waitUntilReady(
+      `Wharf to answer GET /service/rest/v1/status on port ${this.port}`,
+      async () => (await send(`${this.baseUrl}/service/rest/v1/status`, { timeoutMs: 5_000 })).status === 200,
+      { timeoutMs: 90_000, intervalMs: 100, tailLines: 60 },
+    );
+    if (!proc.running) throw proc.failure('Wharf exited right after becoming ready', 60);
   }
 
   /** Graceful stop: SIGTERM, then SIGKILL after the grace period. */

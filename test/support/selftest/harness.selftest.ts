@@ -7,6 +7,7 @@ import { Distribution } from '../distribution';
 import { Dockerd } from '../dockerd';
 import { GatedFileStream } from '../gated-stream';
 import { header } from '../http';
+import { ManagedProcess } from '../process';
 import { RegistryClient, withDigest } from '../registry-client';
 import { skopeoCopy, skopeoInspect } from '../skopeo';
 
@@ -107,5 +108,29 @@ describe('e2e harness against CNCF Distribution', () => {
     expect(mirror.requests().length).toBeGreaterThan(before);
     const run = await b.dockerOk(['run', '--rm', '--network', 'none', 'busybox:1.36', '/bin/busybox', 'echo', 'ok']);
     expect(run.stdout.trim()).toBe('ok');
+  });
+});
+
+describe('ManagedProcess.waitUntilReady', () => {
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.run());
+
+  it('gives up as soon as the daemon exits, with its log in the error', async () => {
+    const dir = cleanup.tempDir('ready-exit');
+    const proc = ManagedProcess.start({ name: 'quitter', command: 'sh', args: ['-c', 'echo cannot bind; exit 3'], logFile: join(dir, 'q.log') });
+    const started = Date.now();
+    const error = await proc.waitUntilReady('never', () => false, { timeoutMs: 30_000 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/quitter exited \(\{"code":3/);
+    expect((error as Error).message).toContain('cannot bind');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('kills a daemon that never gets ready', async () => {
+    const dir = cleanup.tempDir('ready-timeout');
+    const proc = ManagedProcess.start({ name: 'sleeper', command: 'sleep', args: ['60'], logFile: join(dir, 's.log') });
+    const error = await proc.waitUntilReady('the sleeper to wake', () => false, { timeoutMs: 300 }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/timed out after 300 ms waiting for the sleeper to wake/);
+    expect(proc.running).toBe(false);
   });
 });
