@@ -4,7 +4,7 @@ import { RawConnection, requestHead, sendBody } from '../support/raw-connection'
 import { pathOf } from '../support/registry';
 import { createHosted } from '../support/rest';
 import { type HostedFixture, hostedFixture } from '../support/setup';
-import { type TestWharf, startTestWharf } from '../support/wharf';
+import { useTestWharf } from '../support/wharf';
 import { TestCa } from '../../../../test/support/tls';
 
 // Answers given while the client is still sending its request body (a refused upload, a REST body over its
@@ -16,29 +16,20 @@ import { TestCa } from '../../../../test/support/tls';
 const MiB = 1024 * 1024;
 const DIGEST = `sha256:${'0'.repeat(64)}`;
 
-let ca: TestCa;
+const ca = TestCa.create();
+afterAll(() => ca.dispose());
+const certificate = ca.issue(['127.0.0.1']);
 /** Serves HTTPS too (its main port's twin). */
-let wharf: TestWharf;
+const wharf = useTestWharf({ config: { tls: { certificateFile: certificate.certFile, keyFile: certificate.keyFile }, httpsPort: 0 } });
 /** A Wharf whose blob store is below its free-space floor: every upload is refused with 507. */
-let full: TestWharf;
+const full = useTestWharf({ config: { minFreeSpace: 2 ** 60 } });
 let repo: HostedFixture;
 let location: string;
 
 beforeAll(async () => {
-  ca = TestCa.create();
-  const { certFile: certificateFile, keyFile } = ca.issue(['127.0.0.1']);
-  [wharf, full] = await Promise.all([
-    startTestWharf({ config: { tls: { certificateFile, keyFile }, httpsPort: 0 } }),
-    startTestWharf({ config: { minFreeSpace: 2 ** 60 } }),
-  ]);
   repo = await hostedFixture(wharf, 'early');
   await createHosted(full.http, 'early');
   location = pathOf((await repo.connector.startUpload('app')).location);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([wharf?.close(), full?.close()]);
-  ca?.dispose();
 });
 
 interface Case {
