@@ -14,7 +14,7 @@ export class TypeOrmRoleStore extends TableAdapter(RoleEntity) implements RoleSt
   }
 
   async save(role: RoleRecord): Promise<void> {
-    await this.rows.save({ ...role, privileges: JSON.stringify(role.privileges), roles: JSON.stringify(role.roles) });
+    await this.rows.save({ ...role });
   }
 
   async delete(id: string): Promise<boolean> {
@@ -22,13 +22,6 @@ export class TypeOrmRoleStore extends TableAdapter(RoleEntity) implements RoleSt
   }
 }
 
-function toRecord(row: RoleEntity): RoleRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    privileges: JSON.parse(row.privileges) as string[],
-    roles: JSON.parse(row.roles) as string[],
-    readOnly: Boolean(row.readOnly),
-  };
+function toRecord({ id, name, description, privileges, roles, readOnly }: RoleEntity): RoleRecord {
+  return { id, name, description, privileges, roles, readOnly: Boolean(readOnly) };
 }

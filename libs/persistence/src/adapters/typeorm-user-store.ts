@@ -16,11 +16,10 @@ export class TypeOrmUserStore extends TableAdapter(UserEntity) implements UserSt
   }
 
   async save(user: UserRecord): Promise<void> {
-    const row = { ...user, roles: JSON.stringify(user.roles) };
     // A replaced user keeps its key (a legacy duplicate has none, and must not take one).
-    if ((await this.rows.update({ userId: user.userId }, row)).affected) return;
+    if ((await this.rows.update({ userId: user.userId }, user)).affected) return;
     try {
-      await this.rows.insert({ ...row, userIdKey: user.userId.toLowerCase() });
+      await this.rows.insert({ ...user, userIdKey: user.userId.toLowerCase() });
     } catch (err) {
       if (isUniqueViolationOf(err, 'userIdKey') || isUniqueViolationOf(err, 'userId')) throw new UserIdTakenError(user.userId);
       throw err;
@@ -32,14 +31,6 @@ export class TypeOrmUserStore extends TableAdapter(UserEntity) implements UserSt
   }
 }
 
-function toRecord(row: UserEntity): UserRecord {
-  return {
-    userId: row.userId,
-    firstName: row.firstName,
-    lastName: row.lastName,
-    emailAddress: row.emailAddress,
-    passwordHash: row.passwordHash,
-    status: row.status === 'disabled' ? 'disabled' : 'active',
-    roles: JSON.parse(row.roles) as string[],
-  };
+function toRecord({ userId, firstName, lastName, emailAddress, passwordHash, status, roles }: UserEntity): UserRecord {
+  return { userId, firstName, lastName, emailAddress, passwordHash, status: status === 'disabled' ? 'disabled' : 'active', roles };
 }

@@ -26,6 +26,8 @@ export const ImageName = (options: Options = {}): PropertyDecorator => Varchar(I
 export const DigestColumn = (options: Options = {}): PropertyDecorator => Varchar(DIGEST_LENGTH, options);
 /** JSON documents and other unbounded strings. */
 export const Text = (options: Options = {}): PropertyDecorator => column('text', options);
+/** A value stored as its JSON in a text column (TypeORM's simple-json): the entity holds the value (a list of ids, say), not the text. */
+export const Json = (options: Options = {}): PropertyDecorator => column('simple-json', options);
 /** A point in time (stored in UTC; see postgres.ts). */
 export const Timestamp = (options: Options = {}): PropertyDecorator => column(Date, options);
 export const Flag = (options: Options = {}): PropertyDecorator => column('boolean', options);

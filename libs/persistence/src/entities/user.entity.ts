@@ -1,5 +1,5 @@
 import { CreateDateColumn, Entity, Index } from 'typeorm';
-import { Text, Varchar } from './columns';
+import { Json, Varchar } from './columns';
 
 @Entity('users')
 @Index('idx_users_user_id_key', ['userIdKey'], { unique: true })
@@ -17,7 +17,7 @@ export class UserEntity {
   /** scrypt$N$r$p$salt$hash; never leaves the server. */
   @Varchar(400, { nullable: true }) passwordHash!: string | null;
   @Varchar(16, { default: 'active' }) status!: string;
-  /** JSON array of role ids. */
-  @Text({ default: '[]' }) roles!: string;
+  /** Role ids. */
+  @Json({ default: '[]' }) roles!: string[];
   @CreateDateColumn() createdAt!: Date;
 }
