@@ -1,4 +1,4 @@
-import { type CleanupCriteria, type CleanupPolicy, type CleanupPolicyStore } from '@wharf/registry-core';
+import type { CleanupPolicy, CleanupPolicyStore } from '@wharf/registry-core';
 import { byteOrder } from '../dialect';
 import { CleanupPolicyEntity } from '../entities';
 import { TableAdapter } from './table-adapter';
@@ -15,7 +15,7 @@ export class TypeOrmCleanupPolicies extends TableAdapter(CleanupPolicyEntity) im
   }
 
   async save(policy: CleanupPolicy): Promise<void> {
-    await this.rows.save({ name: policy.name, notes: policy.notes, format: policy.format, criteria: JSON.stringify(policy.criteria) });
+    await this.rows.save({ name: policy.name, notes: policy.notes, format: policy.format, criteria: policy.criteria });
   }
 
   async delete(name: string): Promise<boolean> {
@@ -24,5 +24,5 @@ export class TypeOrmCleanupPolicies extends TableAdapter(CleanupPolicyEntity) im
 }
 
 function toPolicy(row: CleanupPolicyEntity): CleanupPolicy {
-  return { name: row.name, notes: row.notes, format: 'docker', criteria: JSON.parse(row.criteria) as CleanupCriteria };
+  return { name: row.name, notes: row.notes, format: 'docker', criteria: row.criteria };
 }

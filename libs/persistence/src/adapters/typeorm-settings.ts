@@ -6,10 +6,10 @@ import { TableAdapter } from './table-adapter';
 export class TypeOrmSettings extends TableAdapter(SettingEntity) implements SettingsStore {
   async get<T>(key: string, fallback: T): Promise<T> {
     const row = await this.rows.findOneBy({ key });
-    return row ? (JSON.parse(row.value) as T) : fallback;
+    return row ? (row.value as T) : fallback;
   }
 
   async set<T>(key: string, value: T): Promise<void> {
-    await this.rows.save({ key, value: JSON.stringify(value) });
+    await this.rows.save({ key, value });
   }
 }

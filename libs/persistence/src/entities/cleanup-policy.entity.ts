@@ -1,5 +1,6 @@
 import { CreateDateColumn, Entity, UpdateDateColumn } from 'typeorm';
-import { Text, Varchar } from './columns';
+import type { CleanupCriteria } from '@wharf/registry-core';
+import { Json, Text, Varchar } from './columns';
 
 /** A named cleanup policy; repositories name the policies that apply to them in `cleanup.policyNames`. */
 @Entity('cleanup_policies')
@@ -8,7 +9,7 @@ export class CleanupPolicyEntity {
   @Varchar(32) format!: string;
   @Text({ default: '' }) notes!: string;
   /** The criteria as JSON (see registry-core's CleanupCriteria). */
-  @Text() criteria!: string;
+  @Json() criteria!: CleanupCriteria;
   @CreateDateColumn() createdAt!: Date;
   @UpdateDateColumn() updatedAt!: Date;
 }
