@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageManifest, unknownDigest } from '@wharf/test-kit';
 import { expectHeadError, expectRegistryError } from '../support/registry';
 import { useTestWharf } from '../support/wharf';
-import { type ProxyClient, SCHEMES, createProxy, invalidateCache, upstreamFor } from './support/proxy-fixture';
+import { SCHEMES, createProxy, invalidateCache, proxyFor, upstreamFor } from './support/proxy-fixture';
 
 const wharf = useTestWharf();
 
@@ -14,11 +14,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
 
   describe('negative cache', () => {
     const PROXY = `neg-proxy-${scheme}`;
-    let client: ProxyClient;
-
-    beforeAll(async () => {
-      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, negativeCache: { enabled: true, timeToLive: 1440 } });
-    });
+    const client = proxyFor(wharf, upstream, PROXY, { negativeCache: { enabled: true, timeToLive: 1440 } });
 
     it('remembers a 404 for a tag: the second request does not reach the upstream', async () => {
       expectRegistryError(await client.getManifest('team/ghost', '1'), 404, 'MANIFEST_UNKNOWN');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobOrigin, type Manifest, TokenServer, imageManifest, randomBlob } from '@wharf/test-kit';
 import { REPOSITORIES } from '../support/rest';
 import { useTestWharf } from '../support/wharf';
-import { type ProxyClient, SCHEMES, createProxy, proxyFor, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
+import { SCHEMES, proxyFor, proxyBody, proxyStatus, upstreamFor, upstreamTls, type ErrorBody, pullAll } from './support/proxy-fixture';
 
 // The upstream requires Bearer tokens from a token server that checks Basic credentials, as
 // Docker Hub and most private registries do. The proxy holds the credentials in httpClient.authentication.
@@ -68,17 +68,9 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
   describe('Bearer-token upstream with credentials', () => {
     const PROXY = `auth-proxy-${scheme}`;
     const IMAGE = 'team/secure';
-    let client: ProxyClient;
-    const images: Record<string, Manifest> = {};
-
-    beforeAll(async () => {
-      for (const tag of ['a', 'b', 'c', 'd']) {
-        images[tag] = imageManifest({ layers: [randomBlob(4096), randomBlob(100)] });
-        // Seeding goes to Distribution directly: it has no auth of its own, the fault proxy does.
-        await upstream.direct.pushImage(IMAGE, tag, images[tag]!);
-      }
-      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: PASSWORD } });
-    });
+    const images: Record<string, Manifest> = Object.fromEntries(['a', 'b', 'c', 'd'].map((tag) => [tag, imageManifest({ layers: [randomBlob(4096), randomBlob(100)] })]));
+    // Seeding goes to Distribution directly: it has no auth of its own, the fault proxy does.
+    const client = proxyFor(wharf, upstream, PROXY, { authentication: { username: USERNAME, password: PASSWORD } }, { [IMAGE]: images });
 
     it('the upstream really refuses requests without a token', async () => {
       const res = await getUnauthenticated(`${upstream.faults.url}/v2/${IMAGE}/manifests/a`);
@@ -151,12 +143,7 @@ describe.each(SCHEMES)('%s upstream', (scheme) => {
   describe('wrong upstream credentials', () => {
     const PROXY = `auth-wrong-${scheme}`;
     const WRONG = `Wrong-${randomBytes(8).toString('hex')}`;
-    let client: ProxyClient;
-
-    beforeAll(async () => {
-      await upstream.direct.pushImage('team/locked', '1', imageManifest());
-      client = await createProxy(wharf, PROXY, { remoteUrl: upstream.faults.url, authentication: { username: USERNAME, password: WRONG } });
-    });
+    const client = proxyFor(wharf, upstream, PROXY, { authentication: { username: USERNAME, password: WRONG } }, { 'team/locked': { '1': imageManifest() } });
 
     it('answers a clear server-side error (not 401, which would blame the client) naming the authentication problem', async () => {
       const res = await client.getManifest('team/locked', '1');
