@@ -2,6 +2,7 @@
 // produced piece by piece so a 1 GiB layer is never whole in memory) and small images.
 import { createCipheriv, createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
+import { BLOCK, ustarHeader } from '../../../lib/ustar';
 
 const PIECE = 1024 * 1024;
 const ZEROES = Buffer.alloc(PIECE);
@@ -41,26 +42,9 @@ export function sha256(buf: Buffer): string {
 
 /** A one-file ustar archive (what a real image layer is, before gzip). */
 export function tarOneFile(name: string, content: Buffer, mtime = 1704067200): Buffer {
-  const header = Buffer.alloc(512);
-  const put = (offset: number, length: number, value: string) => header.write(value, offset, length, 'ascii');
-  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0') + '\0';
-  put(0, 100, name);
-  put(100, 8, octal(0o644, 8));
-  put(108, 8, octal(0, 8));
-  put(116, 8, octal(0, 8));
-  put(124, 12, octal(content.length, 12));
-  put(136, 12, octal(mtime, 12));
-  put(148, 8, '        ');
-  put(156, 1, '0');
-  put(257, 6, 'ustar\0');
-  put(263, 2, '00');
-  put(265, 32, 'root');
-  put(297, 32, 'root');
-  let sum = 0;
-  for (const b of header) sum += b;
-  put(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-  const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
-  return Buffer.concat([header, content, padding, Buffer.alloc(1024)]);
+  const header = ustarHeader(name, content.length, mtime);
+  const padding = Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK);
+  return Buffer.concat([header, content, padding, Buffer.alloc(2 * BLOCK)]);
 }
 
 /** A blob as a manifest names it. */

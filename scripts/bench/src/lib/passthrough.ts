@@ -39,15 +39,9 @@ export interface Counts {
   other: string[];
 }
 
-/** What a measurement caused: counts after - before. */
-export interface CountsDiff {
-  requests: Record<RequestKind, number>;
-  bytesDown: Record<RequestKind, number>;
+/** What a measurement caused: counts after - before (and all requests together). */
+export interface CountsDiff extends Pick<Counts, 'requests' | 'bytesDown' | 'aborted' | 'errors' | 'maxInflightBlobGets' | 'other'> {
   total: number;
-  aborted: number;
-  errors: number;
-  maxInflightBlobGets: number;
-  other: string[];
 }
 
 export interface Passthrough {
